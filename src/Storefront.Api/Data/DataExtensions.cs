@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Storefront.Api.Data;
+
+public static class DataExtensions
+{
+    public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        // Resolved lazily so test hosts and the command line can change the configuration before first use.
+        services.AddSingleton(sp => DatabaseProvider.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddDbContextPool<StorefrontDbContext>((sp, options) =>
+        {
+            var provider = sp.GetRequiredService<DatabaseProvider>();
+            if (provider.Kind == DatabaseKind.Postgres)
+                options.UseNpgsql(provider.ConnectionString);
+            else
+                options.UseSqlite(provider.ConnectionString);
+            options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+        });
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<CatalogSeeder>();
+        services.AddHostedService<DatabaseStartup>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+}
+
+/// <summary>
+/// At startup: migrate and seed the embedded store; for PostgreSQL only check that the schema is current,
+/// so a forgotten <c>migrate</c> step fails loudly at boot instead of at the first query.
+/// </summary>
+internal sealed partial class DatabaseStartup(
+    DatabaseProvider provider, DatabaseMigrator migrator, CatalogSeeder seeder,
+    IOptions<DatabaseOptions> options, ILogger<DatabaseStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.AutoMigrate ?? provider.IsEmbedded)
+        {
+            var result = await migrator.MigrateAsync(cancellationToken);
+            if (result.CreatedSchema && provider.IsEmbedded && options.Value.SeedOnCreate)
+            {
+                var added = await seeder.SeedAsync(cancellationToken);
+                LogSeeded(logger, added);
+            }
+            return;
+        }
+
+        var status = await migrator.GetStatusAsync(cancellationToken);
+        if (status.Pending.Count > 0)
+            throw new InvalidOperationException(
+                $"The {provider.Kind} database is at schema version {status.CurrentVersion} but this build needs " +
+                $"{status.LatestVersion}. Run the migrate command first: dotnet Storefront.Api.dll migrate " +
+                "(or dotnet run --project src/Storefront.Api -- migrate).");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the embedded database and added {Count} sample items")]
+    private static partial void LogSeeded(ILogger logger, int count);
+}

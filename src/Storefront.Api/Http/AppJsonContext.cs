@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Storefront.Api.Catalog;
+using Storefront.Api.Lessons;
+using Storefront.Api.Products;
+
+namespace Storefront.Api.Http;
+
+/// <summary>Source-generated JSON for every request and response type: no reflection on hot paths.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(JsonElement?[]))]
+[JsonSerializable(typeof(MessageResponse))]
+[JsonSerializable(typeof(SlowResponse))]
+[JsonSerializable(typeof(MultiResponse))]
+[JsonSerializable(typeof(MultiFetchResponse))]
+[JsonSerializable(typeof(ItemRequest))]
+[JsonSerializable(typeof(ItemResponse))]
+[JsonSerializable(typeof(ItemListResponse))]
+[JsonSerializable(typeof(ProductResponse))]
+public sealed partial class AppJsonContext : JsonSerializerContext;

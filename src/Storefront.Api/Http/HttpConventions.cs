@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
+
+namespace Storefront.Api.Http;
+
+/// <summary>What every endpoint shares: snake_case JSON, Problem Details for every error, limits, timing header.</summary>
+public static class HttpConventions
+{
+    public static WebApplicationBuilder AddHttpConventions(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ServerLimitsOptions>().BindConfiguration(ServerLimitsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default);
+        });
+        // Binding failures (bad path or query values, malformed JSON) throw, so one handler words them all.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = AddTraceAndDetail);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<IOptions<ServerLimitsOptions>>((kestrel, limits) =>
+            {
+                var l = limits.Value;
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = l.MaxRequestBodyBytes;
+                kestrel.Limits.MaxRequestHeadersTotalSize = l.MaxRequestHeadersTotalBytes;
+                kestrel.Limits.MaxConcurrentConnections = l.MaxConcurrentConnections;
+                kestrel.Limits.MaxConcurrentUpgradedConnections = l.MaxConcurrentConnections;
+                kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(l.RequestHeadersTimeoutSeconds);
+            });
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ServerLimitsOptions>>((o, limits) =>
+            o.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(limits.Value.RequestTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            });
+        return builder;
+    }
+
+    public static WebApplication UseHttpConventions(this WebApplication app)
+    {
+        app.UseMiddleware<ProcessTimeMiddleware>();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Client mistakes are answered, not logged as server errors.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+        });
+        // Unknown routes, 405s and bodiless error results get a Problem Details body too.
+        app.UseStatusCodePages();
+        app.UseRequestTimeouts();
+        return app;
+    }
+
+    private static void AddTraceAndDetail(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Extensions["trace_id"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        problem.Detail ??= problem.Status switch
+        {
+            StatusCodes.Status404NotFound => $"Nothing is served at {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.",
+            StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}.",
+            StatusCodes.Status504GatewayTimeout => "The request took longer than the server allows.",
+            _ => problem.Title,
+        };
+    }
+}

@@ -1,0 +1,46 @@
+namespace Storefront.Api.Http;
+
+/// <summary>A request type that knows its own rules. Keys are the snake_case JSON or query names.</summary>
+public interface IValidatable
+{
+    Dictionary<string, string[]>? Validate();
+}
+
+/// <summary>Collects field errors in the order they are found.</summary>
+public sealed class ValidationErrors
+{
+    private Dictionary<string, List<string>>? _errors;
+
+    public ValidationErrors Add(string field, string message)
+    {
+        _errors ??= [];
+        if (!_errors.TryGetValue(field, out var messages)) _errors[field] = messages = [];
+        messages.Add(message);
+        return this;
+    }
+
+    public ValidationErrors Check(bool ok, string field, string message) => ok ? this : Add(field, message);
+
+    public Dictionary<string, string[]>? ToDictionary() =>
+        _errors?.ToDictionary(p => p.Key, p => p.Value.ToArray());
+}
+
+/// <summary>Runs <see cref="IValidatable.Validate"/> on every argument that has rules, before the handler.</summary>
+public sealed class ValidationFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        foreach (var argument in context.Arguments)
+        {
+            if (argument is IValidatable validatable && validatable.Validate() is { Count: > 0 } errors)
+                return TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.");
+        }
+        return await next(context);
+    }
+}
+
+public static class ValidationExtensions
+{
+    public static TBuilder WithValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter<TBuilder, ValidationFilter>();
+}

@@ -1,0 +1,11 @@
+using System.Text.Json;
+
+namespace Storefront.Api.Lessons;
+
+public sealed record MessageResponse(string Message);
+
+public sealed record SlowResponse(string Msg);
+
+public sealed record MultiResponse(string Msg, long ElapsedMs);
+
+public sealed record MultiFetchResponse(JsonElement? DataA, JsonElement? DataB);

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Storefront.Api.Http;
+using Storefront.Api.Upstreams;
+
+namespace Storefront.Api.Lessons;
+
+/// <summary>
+/// The seed's concurrency demonstrations. Every wait here is an awaited timer or socket: no thread is held,
+/// so ten thousand concurrent /slow calls cost memory for their state machines and nothing else.
+/// </summary>
+public static class LessonEndpoints
+{
+    public const double MaxSlowSeconds = 30;
+
+    private static readonly MessageResponse Hello = new("Hello World");
+
+    public static RouteGroupBuilder MapLessons(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Lessons");
+        group.MapGet("/", () => TypedResults.Ok(Hello)).WithSummary("Hello World");
+        group.MapGet("/slow", Slow).WithSummary("Wait without holding a thread");
+        group.MapGet("/multi", Multi).WithSummary("Two waits (3 s and 2 s) at once: about 3 s in all");
+        group.MapGet("/weather", Weather).WithSummary("All configured weather sources, concurrently");
+        group.MapGet("/multi-fetch", MultiFetch).WithSummary("Sources A and B, concurrently");
+        return group;
+    }
+
+    private static async Task<Results<Ok<SlowResponse>, ValidationProblem>> Slow(
+        CancellationToken cancellationToken, double seconds = 3)
+    {
+        if (!double.IsFinite(seconds) || seconds is < 0 or > MaxSlowSeconds)
+            return Problems.Invalid("seconds", $"Must be between 0 and {MaxSlowSeconds}.");
+        await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+        return TypedResults.Ok(new SlowResponse($"Completed after {seconds.ToString(CultureInfo.InvariantCulture)} seconds"));
+    }
+
+    private static async Task<Ok<MultiResponse>> Multi(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Task.Delay(3000, cancellationToken), Task.Delay(2000, cancellationToken));
+        return TypedResults.Ok(new MultiResponse("Both tasks done!", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+    }
+
+    private static async Task<Results<Ok<JsonElement?[]>, ProblemHttpResult>> Weather(
+        UpstreamRegistry upstreams, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(upstreams.Weather.Select(s => s.FetchAsync(null, cancellationToken)));
+        if (FirstFailure(results) is { } failure) return Problems.UpstreamFailed(failure);
+        return TypedResults.Ok(results.Select(r => r.Body).ToArray());
+    }
+
+    private static async Task<Results<Ok<MultiFetchResponse>, ProblemHttpResult>> MultiFetch(
+        UpstreamRegistry upstreams, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(
+            upstreams.MultiFetchA.FetchAsync(null, cancellationToken),
+            upstreams.MultiFetchB.FetchAsync(null, cancellationToken));
+        if (FirstFailure(results) is { } failure) return Problems.UpstreamFailed(failure);
+        return TypedResults.Ok(new MultiFetchResponse(results[0].Body, results[1].Body));
+    }
+
+    private static SourceResult? FirstFailure(SourceResult[] results)
+    {
+        foreach (var result in results)
+            if (!result.Succeeded) return result;
+        return null;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Storefront.Api.Upstreams;
+
+namespace Storefront.Api.Products;
+
+/// <summary>
+/// The seed's "industry project": pricing, inventory and recommendations called at once, so the page
+/// costs the slowest of them, not the sum. A required source that fails stops the others straight away.
+/// </summary>
+public sealed class ProductAggregator(UpstreamRegistry upstreams)
+{
+    public async Task<ProductOutcome> GetAsync(int id, CancellationToken requestAborted)
+    {
+        using var fanOut = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        var suffix = id.ToString(CultureInfo.InvariantCulture);
+        var pricing = FetchAsync(upstreams.Pricing, suffix, fanOut);
+        var inventory = FetchAsync(upstreams.Inventory, suffix, fanOut);
+        var reco = FetchAsync(upstreams.Reco, suffix, fanOut);
+        await Task.WhenAll(pricing, inventory, reco);
+        requestAborted.ThrowIfCancellationRequested();
+
+        // Awaited above: these are complete and never faulted (FetchAsync reports, it does not throw).
+        var results = new[] { await pricing, await inventory, await reco };
+        var sources = new[] { upstreams.Pricing, upstreams.Inventory, upstreams.Reco };
+        SourceResult? failure = null;
+        for (var i = 0; i < results.Length; i++)
+        {
+            var result = results[i];
+            // The first required source to fail decides the answer; the ones it cancelled say "cancelled".
+            if (sources[i].Required && !result.Succeeded && result.Status != SourceStatus.Cancelled &&
+                (failure is null || result.Ms < failure.Value.Ms))
+                failure = result;
+        }
+        if (failure is not null) return new ProductOutcome(null, failure);
+
+        var (p, s, r) = (results[0], results[1], results[2]);
+        return new ProductOutcome(new ProductResponse(
+            id, p.Body, s.Body, r.Body,
+            Complete: p.Succeeded && s.Succeeded && r.Succeeded,
+            new ProductSources(Report(p), Report(s), Report(r))), null);
+    }
+
+    private static async Task<SourceResult> FetchAsync(UpstreamSource source, string suffix, CancellationTokenSource fanOut)
+    {
+        try
+        {
+            var result = await source.FetchAsync(suffix, fanOut.Token);
+            if (source.Required && !result.Succeeded) await fanOut.CancelAsync();
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            return new SourceResult(source.Name, SourceStatus.Cancelled, null, 0, "a required source failed first");
+        }
+    }
+
+    private static SourceReport Report(SourceResult result) => new(result.StatusName, result.Ms, result.Detail);
+}
+
+/// <summary>Either the product page or the required source that made it impossible.</summary>
+public readonly record struct ProductOutcome(ProductResponse? Product, SourceResult? Failure);

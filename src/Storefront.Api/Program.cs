@@ -1,0 +1,33 @@
+using Storefront.Api.Catalog;
+using Storefront.Api.Data;
+using Storefront.Api.Diagnostics;
+using Storefront.Api.Http;
+using Storefront.Api.Lessons;
+using Storefront.Api.Products;
+using Storefront.Api.Upstreams;
+
+var builder = WebApplication.CreateSlimBuilder(args);
+// The seed's uvicorn listens on :8000; ASPNETCORE_URLS or --urls override it.
+if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8000");
+
+builder.AddHttpConventions()
+    .AddApiDocs()
+    .AddData()
+    .AddUpstreams()
+    .AddProducts();
+
+var app = builder.Build();
+if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
+
+app.UseHttpConventions();
+app.MapApiDocs();
+app.MapHealth();
+app.MapLessons();
+app.MapProducts();
+app.MapCatalog();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Storefront.Api.Data;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Data;
+
+public sealed class SqliteStoreTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>
+{
+    [Fact]
+    public async Task First_run_creates_the_schema_and_seeds_the_sample_catalog()
+    {
+        using var client = factory.CreateClient();
+        var page = await (await client.GetAsync("/items?limit=100")).ShouldBeJsonAsync();
+        Assert.Equal(20, page.GetProperty("total").GetInt32());
+        var first = await (await client.GetAsync("/items/1")).ShouldBeJsonAsync();
+        Assert.Equal("Mechanical keyboard", first.GetProperty("name").GetString());
+        Assert.True(File.Exists(Path.Combine(factory.StoragePath, "storefront.db")));
+    }
+
+    [Fact]
+    public async Task Migrating_again_applies_nothing()
+    {
+        var migrator = factory.Services.GetRequiredService<DatabaseMigrator>();
+        var result = await migrator.MigrateAsync(CancellationToken.None);
+        Assert.Empty(result.Applied);
+        Assert.Empty((await migrator.GetStatusAsync(CancellationToken.None)).Pending);
+    }
+}
+
+public sealed class PostgresStoreTests
+{
+    [Fact]
+    public async Task Service_refuses_to_start_on_an_unmigrated_database()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("ConnectionStrings:Postgres", database.ConnectionString);
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("migrate", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_command_creates_the_schema_once()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var (exit, output) = await RunServiceCommandAsync("migrate", database.ConnectionString);
+        Assert.True(exit == 0, output);
+        Assert.Contains("applied 1 migration", output, StringComparison.Ordinal);
+
+        (exit, output) = await RunServiceCommandAsync("migrate", database.ConnectionString);
+        Assert.True(exit == 0, output);
+        Assert.Contains("applied 0 migration", output, StringComparison.Ordinal);
+
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("ConnectionStrings:Postgres", database.ConnectionString);
+        using var client = factory.CreateClient();
+        var ready = await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync();
+        Assert.Equal("healthy", ready.GetProperty("status").GetString());
+        // Production PostgreSQL is never seeded behind the operator's back.
+        var page = await (await client.GetAsync("/items")).ShouldBeJsonAsync();
+        Assert.Equal(0, page.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Seed_command_adds_the_samples_only_to_an_empty_catalog()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var (exit, output) = await RunServiceCommandAsync("seed", database.ConnectionString);
+        Assert.True(exit == 0, output);
+        Assert.Contains("Added 20 sample items", output, StringComparison.Ordinal);
+        (exit, output) = await RunServiceCommandAsync("seed", database.ConnectionString);
+        Assert.True(exit == 0, output);
+        Assert.Contains("nothing added", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the built service as an operator would: <c>dotnet Storefront.Api.dll migrate</c>.</summary>
+    private static async Task<(int Exit, string Output)> RunServiceCommandAsync(string command, string connectionString)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Storefront.Api.dll"), command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["ConnectionStrings__Postgres"] = connectionString;
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

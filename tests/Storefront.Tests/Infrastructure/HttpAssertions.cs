@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Storefront.Tests.Infrastructure;
+
+internal static class HttpAssertions
+{
+    /// <summary>Asserts the Problem Details shape every error must have, and returns the body.</summary>
+    public static async Task<JsonElement> ShouldBeProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("type").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("trace_id").GetString()));
+        Assert.DoesNotContain("   at ", body, StringComparison.Ordinal); // No stack trace ever reaches a client.
+        response.ShouldHaveProcessTime();
+        return problem;
+    }
+
+    /// <summary>Asserts a 400 whose <c>errors</c> names the field.</summary>
+    public static async Task<JsonElement> ShouldBeValidationProblemAsync(this HttpResponseMessage response, string field)
+    {
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        var errors = problem.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out var messages), $"errors should name '{field}': {errors}");
+        Assert.NotEqual(0, messages.GetArrayLength());
+        return problem;
+    }
+
+    public static double ShouldHaveProcessTime(this HttpResponseMessage response)
+    {
+        Assert.True(response.Headers.TryGetValues("X-Process-Time", out var values), "X-Process-Time is missing");
+        var seconds = double.Parse(values.Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(seconds, 0, 600);
+        return seconds;
+    }
+
+    public static async Task<JsonElement> ShouldBeJsonAsync(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        response.ShouldHaveProcessTime();
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    public static Task<HttpResponseMessage> PostJsonTextAsync(this HttpClient client, string url, string json) =>
+        client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public static Task<HttpResponseMessage> PutJsonTextAsync(this HttpClient client, string url, string json) =>
+        client.PutAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public static Task<HttpResponseMessage> PostAsJson<T>(this HttpClient client, string url, T value) =>
+        client.PostAsJsonAsync(url, value);
+}

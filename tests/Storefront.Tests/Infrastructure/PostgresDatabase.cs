@@ -1,0 +1,70 @@
+using Npgsql;
+
+namespace Storefront.Tests.Infrastructure;
+
+/// <summary>
+/// A fresh database on the real PostgreSQL server that scripts/test starts (STOREFRONT_TEST_POSTGRES),
+/// dropped when the test class is done. There is deliberately no fallback: without the server these tests fail.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    public const string ServerVariable = "STOREFRONT_TEST_POSTGRES";
+
+    private readonly string _adminConnectionString;
+
+    private PostgresDatabase(string adminConnectionString, string name)
+    {
+        _adminConnectionString = adminConnectionString;
+        Name = name;
+        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ToString();
+    }
+
+    public string Name { get; }
+
+    public string ConnectionString { get; }
+
+    public static async Task<PostgresDatabase> CreateAsync()
+    {
+        var admin = Environment.GetEnvironmentVariable(ServerVariable);
+        if (string.IsNullOrWhiteSpace(admin))
+            throw new InvalidOperationException(
+                $"{ServerVariable} is not set. Run the tests with scripts/test, which starts a throwaway PostgreSQL server.");
+        var database = new PostgresDatabase(admin, $"storefront_test_{Guid.NewGuid():N}");
+        await database.ExecuteAsync($"CREATE DATABASE \"{database.Name}\"");
+        return database;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>The service on PostgreSQL: a fresh, migrated database per test class.</summary>
+public sealed class PostgresStorefrontFactory : StorefrontFactory, IAsyncLifetime
+{
+    public PostgresDatabase Database { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await PostgresDatabase.CreateAsync();
+        With("ConnectionStrings:Postgres", Database.ConnectionString);
+        // The production path: the explicit migrate step, then a service that only checks the schema.
+        await Migrations.MigrateAsync(Database.ConnectionString);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using Storefront.Tests.Infrastructure;
+using Storefront.Upstreams;
+
+namespace Storefront.Tests.Lessons;
+
+public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose()
+    {
+        factory.Simulator.Reset();
+        _client.Dispose();
+    }
+
+    [Fact]
+    public async Task Root_says_hello_world_with_process_time()
+    {
+        var body = await (await _client.GetAsync("/")).ShouldBeJsonAsync();
+        Assert.Equal("Hello World", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Slow_waits_the_requested_time()
+    {
+        var response = await _client.GetAsync("/slow?seconds=0.5");
+        var body = await response.ShouldBeJsonAsync();
+        Assert.Equal("Completed after 0.5 seconds", body.GetProperty("msg").GetString());
+        Assert.True(response.ShouldHaveProcessTime() >= 0.45, "it returned before waiting");
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("31")]
+    [InlineData("abc")]
+    [InlineData("NaN")]
+    public async Task Slow_rejects_seconds_outside_0_to_30(string seconds)
+    {
+        await (await _client.GetAsync($"/slow?seconds={seconds}")).ShouldBeValidationProblemAsync("seconds");
+    }
+
+    [Fact]
+    public async Task Multi_takes_the_longest_wait_not_the_sum()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var body = await (await _client.GetAsync("/multi")).ShouldBeJsonAsync();
+        var wall = Stopwatch.GetElapsedTime(started);
+        Assert.Equal("Both tasks done!", body.GetProperty("msg").GetString());
+        Assert.InRange(body.GetProperty("elapsed_ms").GetInt64(), 2900, 4500);
+        Assert.True(wall < TimeSpan.FromSeconds(4.5), $"took {wall}: the waits ran one after the other");
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_slow_calls_finish_together_not_one_after_another()
+    {
+        // 200 one-second waits: sequential would be 200 s; holding a thread each would crawl on 2 cores.
+        var started = Stopwatch.GetTimestamp();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => _client.GetAsync("/slow?seconds=1")));
+        var wall = Stopwatch.GetElapsedTime(started);
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.True(wall < TimeSpan.FromSeconds(10), $"200 concurrent 1 s waits took {wall}");
+    }
+
+    [Fact]
+    public async Task Weather_answers_every_configured_source_in_order()
+    {
+        var body = await (await _client.GetAsync("/weather")).ShouldBeJsonAsync();
+        Assert.Equal(["london", "paris", "tokyo"], body.EnumerateArray().Select(e => e.GetProperty("city").GetString()));
+    }
+
+    [Fact]
+    public async Task Weather_names_the_source_that_failed()
+    {
+        factory.Simulator.Set("weather", new RouteBehavior(0, 0, FailureRate: 1));
+        var problem = await (await _client.GetAsync("/weather")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
+        Assert.StartsWith("weather[", problem.GetProperty("source").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Multi_fetch_calls_both_sources_concurrently()
+    {
+        factory.Simulator.Set("data", new RouteBehavior(600));
+        var response = await _client.GetAsync("/multi-fetch");
+        var body = await response.ShouldBeJsonAsync();
+        Assert.Equal("a", body.GetProperty("data_a").GetProperty("source").GetString());
+        Assert.Equal("b", body.GetProperty("data_b").GetProperty("source").GetString());
+        Assert.True(response.ShouldHaveProcessTime() < 1.15, "two 600 ms sources took as long as their sum");
+    }
+}

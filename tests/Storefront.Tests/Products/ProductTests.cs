@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Storefront.Api.Upstreams;
+using Storefront.Tests.Infrastructure;
+using Storefront.Upstreams;
+
+namespace Storefront.Tests.Products;
+
+/// <summary>Deadlines roomy enough for a loaded CI machine, so only the latencies a test sets decide the outcome.</summary>
+public sealed class ProductFactory : SqliteStorefrontFactory
+{
+    public ProductFactory()
+    {
+        With("Products:Pricing:TimeoutMs", "4000");
+        With("Products:Inventory:TimeoutMs", "4000");
+        With("Products:Reco:TimeoutMs", "2000");
+    }
+}
+
+public sealed class ProductTests(ProductFactory factory) : IClassFixture<ProductFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose()
+    {
+        factory.Simulator.Reset();
+        _client.Dispose();
+    }
+
+    [Fact]
+    public async Task Product_combines_all_three_sources()
+    {
+        var body = await (await _client.GetAsync("/product/7")).ShouldBeJsonAsync();
+        Assert.Equal(7, body.GetProperty("id").GetInt32());
+        Assert.Equal(7, body.GetProperty("price").GetProperty("id").GetInt32());
+        Assert.Equal("USD", body.GetProperty("price").GetProperty("currency").GetString());
+        Assert.True(body.GetProperty("stock").GetProperty("in_stock").GetInt32() >= 0);
+        Assert.Equal(3, body.GetProperty("reco").GetProperty("items").GetArrayLength());
+        Assert.True(body.GetProperty("complete").GetBoolean());
+        foreach (var source in new[] { "pricing", "inventory", "reco" })
+        {
+            var report = body.GetProperty("sources").GetProperty(source);
+            Assert.Equal("ok", report.GetProperty("status").GetString());
+            Assert.True(report.GetProperty("ms").GetDouble() > 0);
+        }
+    }
+
+    [Fact]
+    public async Task Product_takes_about_the_slowest_source_not_the_sum()
+    {
+        foreach (var route in new[] { "pricing", "inventory", "reco" })
+            factory.Simulator.Set(route, new RouteBehavior(1000));
+        var response = await _client.GetAsync("/product/3");
+        await response.ShouldBeJsonAsync();
+        var seconds = response.ShouldHaveProcessTime();
+        // Sequential calls would take 3 s; concurrent ones about 1 s (1.5 s of slack for a busy CI machine).
+        Assert.InRange(seconds, 0.99, 2.5);
+    }
+
+    [Fact]
+    public async Task Product_returns_partial_result_when_optional_reco_times_out()
+    {
+        factory.Simulator.Set("reco", new RouteBehavior(10_000));
+        var body = await (await _client.GetAsync("/product/5")).ShouldBeJsonAsync();
+        Assert.False(body.GetProperty("complete").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("reco").ValueKind);
+        Assert.Equal(JsonValueKind.Object, body.GetProperty("price").ValueKind);
+        var reco = body.GetProperty("sources").GetProperty("reco");
+        Assert.Equal("timeout", reco.GetProperty("status").GetString());
+        Assert.InRange(reco.GetProperty("ms").GetDouble(), 1900, 4000);
+    }
+
+    [Fact]
+    public async Task Product_returns_partial_result_when_optional_reco_fails()
+    {
+        factory.Simulator.Set("reco", new RouteBehavior(0, 0, FailureRate: 1));
+        var body = await (await _client.GetAsync("/product/5")).ShouldBeJsonAsync();
+        Assert.False(body.GetProperty("complete").GetBoolean());
+        Assert.Equal("error", body.GetProperty("sources").GetProperty("reco").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Product_is_502_naming_a_required_source_that_fails()
+    {
+        factory.Simulator.Set("pricing", new RouteBehavior(0, 0, FailureRate: 1));
+        var problem = await (await _client.GetAsync("/product/5")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
+        Assert.Equal("pricing", problem.GetProperty("source").GetString());
+        Assert.Contains("pricing", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Product_is_504_naming_a_required_source_that_times_out()
+    {
+        factory.Simulator.Set("inventory", new RouteBehavior(30_000));
+        var problem = await (await _client.GetAsync("/product/5")).ShouldBeProblemAsync(HttpStatusCode.GatewayTimeout);
+        Assert.Equal("inventory", problem.GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task A_failing_required_source_cancels_the_others_at_once()
+    {
+        factory.Simulator.Set("pricing", new RouteBehavior(0, 0, FailureRate: 1));
+        factory.Simulator.Set("inventory", new RouteBehavior(3000));
+        var started = Stopwatch.GetTimestamp();
+        await (await _client.GetAsync("/product/9")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2.5), "it waited for the slow inventory call");
+        await WaitUntilAsync(() => factory.Simulator.Stats("inventory").Cancelled >= 1, "inventory call was not cancelled");
+    }
+
+    [Fact]
+    public async Task Client_disconnect_cancels_the_upstream_calls()
+    {
+        foreach (var route in new[] { "pricing", "inventory", "reco" })
+            factory.Simulator.Set(route, new RouteBehavior(1500));
+        using var leaving = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.GetAsync("/product/11", leaving.Token));
+        foreach (var route in new[] { "pricing", "inventory", "reco" })
+            await WaitUntilAsync(() => factory.Simulator.Stats(route).Cancelled >= 1, $"{route} call was not cancelled");
+        Assert.Equal(0, factory.Simulator.Stats("pricing").Succeeded);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-4")]
+    [InlineData("abc")]
+    [InlineData("99999999999")]
+    public async Task Product_rejects_ids_that_are_not_positive_whole_numbers(string id)
+    {
+        await (await _client.GetAsync($"/product/{id}")).ShouldBeValidationProblemAsync("id");
+    }
+
+    [Fact]
+    public async Task A_source_over_its_concurrency_limit_is_rejected_not_queued_forever()
+    {
+        factory.Simulator.Set("reco", new RouteBehavior(800));
+        var clients = factory.Services.GetRequiredService<IHttpClientFactory>();
+        var baseUrl = new Uri(await factory.Services.GetRequiredService<EmbeddedSimulator>().BaseAddress, "reco").ToString();
+        await using var source = new UpstreamSource("reco", Task.FromResult(baseUrl), 5000, required: false,
+            maxConcurrency: 1, queueLimit: 0, clients);
+        var first = source.FetchAsync("1", CancellationToken.None);
+        var second = await source.FetchAsync("2", CancellationToken.None);
+        Assert.Equal(SourceStatus.Rejected, second.Status);
+        Assert.Equal(SourceStatus.Ok, (await first).Status);
+    }
+
+    [Fact]
+    public async Task An_unreachable_source_is_an_error_not_an_exception()
+    {
+        var clients = factory.Services.GetRequiredService<IHttpClientFactory>();
+        await using var source = new UpstreamSource("nowhere", Task.FromResult("http://127.0.0.1:9"), 3000, required: true,
+            maxConcurrency: 4, queueLimit: 4, clients);
+        var result = await source.FetchAsync("1", CancellationToken.None);
+        Assert.Equal(SourceStatus.Error, result.Status);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        while (!condition())
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, failure);
+            await Task.Delay(50);
+        }
+    }
+}
