@@ -20,6 +20,31 @@ public sealed class SqliteStoreTests(SqliteStorefrontFactory factory) : IClassFi
     }
 
     [Fact]
+    public async Task A_database_failure_is_a_500_problem_that_reveals_nothing_and_readiness_fails()
+    {
+        await using var broken = new SqliteStorefrontFactory();
+        using var client = broken.CreateClient();
+        await (await client.GetAsync("/items/1")).ShouldBeJsonAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(broken.StoragePath, "storefront.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TABLE items;";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var response = await client.GetAsync("/items/1");
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.InternalServerError);
+        var body = problem.ToString();
+        Assert.DoesNotContain("items", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("sqlite", body, StringComparison.OrdinalIgnoreCase);
+
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
     public async Task Migrating_again_applies_nothing()
     {
         var migrator = factory.Services.GetRequiredService<DatabaseMigrator>();

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Storefront.Api.Upstreams;
+using Storefront.Tests.Infrastructure;
+using Storefront.Upstreams;
+
+namespace Storefront.Tests.Products;
+
+/// <summary>With every Upstreams__* set, the service calls those addresses and runs no simulator of its own.</summary>
+public sealed class ConfiguredUpstreamTests
+{
+    [Fact]
+    public async Task Configured_upstreams_are_called_instead_of_the_bundled_simulator()
+    {
+        await using var remote = await SimulatorApp.StartEmbeddedAsync(null, CancellationToken.None);
+        var root = remote.BaseAddress.ToString().TrimEnd('/');
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("Upstreams:Pricing", $"{root}/pricing")
+            .With("Upstreams:Inventory", $"{root}/inventory")
+            .With("Upstreams:Reco", $"{root}/reco/")
+            .With("Upstreams:Weather:0", $"{root}/weather/oslo")
+            .With("Upstreams:Weather:1", $"{root}/weather/lima")
+            .With("Upstreams:MultiFetch:A", $"{root}/data/x")
+            .With("Upstreams:MultiFetch:B", $"{root}/data/y");
+        using var client = factory.CreateClient();
+
+        var product = await (await client.GetAsync("/product/7")).ShouldBeJsonAsync();
+        Assert.True(product.GetProperty("complete").GetBoolean());
+        var weather = await (await client.GetAsync("/weather")).ShouldBeJsonAsync();
+        Assert.Equal(["oslo", "lima"], weather.EnumerateArray().Select(e => e.GetProperty("city").GetString()));
+        var both = await (await client.GetAsync("/multi-fetch")).ShouldBeJsonAsync();
+        Assert.Equal("y", both.GetProperty("data_b").GetProperty("source").GetString());
+
+        Assert.Equal(1, remote.State.Stats("pricing").Succeeded);
+        Assert.Equal(1, remote.State.Stats("reco").Succeeded);
+        Assert.Null(factory.Services.GetRequiredService<EmbeddedSimulator>().State);
+    }
+
+    [Fact]
+    public void A_malformed_upstream_url_stops_startup_with_a_clear_message()
+    {
+        using var factory = new SqliteStorefrontFactory();
+        factory.With("Upstreams:Pricing", "not a url");
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Upstreams", error.ToString(), StringComparison.Ordinal);
+    }
+}
