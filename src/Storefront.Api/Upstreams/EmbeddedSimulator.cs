@@ -22,8 +22,7 @@ public sealed class EmbeddedSimulator(IOptions<UpstreamsOptions> options, IConfi
     {
         if (!options.Value.NeedsSimulator)
         {
-            _started.TrySetException(new InvalidOperationException("Every upstream is configured; the simulator is not running."));
-            _ = _started.Task.Exception; // Observed: nobody awaits it in this mode.
+            _started.TrySetCanceled(cancellationToken); // Nobody resolves a simulator address in this mode.
             return;
         }
         _running = await SimulatorApp.StartEmbeddedAsync(configuration.GetSection("Simulator"), cancellationToken);
