@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using StackExchange.Redis;
+
+// The benchmark's ceiling: the same scenarios as Storefront with nothing but Kestrel, raw Npgsql,
+// one Redis connection and one pooled HttpClient. No validation, no Problem Details, no options:
+// the point is to show what this machine can do, so Storefront's overhead can be read as a ratio.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    o.SerializerOptions.TypeInfoResolverChain.Insert(0, CeilingJson.Default);
+});
+var app = builder.Build();
+
+var postgres = Environment.GetEnvironmentVariable("CEILING_POSTGRES");
+await using var db = postgres is null ? null : NpgsqlDataSource.Create(postgres);
+var redisAddress = Environment.GetEnvironmentVariable("CEILING_REDIS");
+using var redis = redisAddress is null ? null : await ConnectionMultiplexer.ConnectAsync(redisAddress);
+if (redis is not null) redis.PreserveAsyncOrder = false; // 1.x default serialises completions and stalls.
+using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = int.MaxValue, UseProxy = false });
+string?[] sources =
+[
+    Environment.GetEnvironmentVariable("CEILING_PRICING_URL")?.TrimEnd('/'),
+    Environment.GetEnvironmentVariable("CEILING_INVENTORY_URL")?.TrimEnd('/'),
+    Environment.GetEnvironmentVariable("CEILING_RECO_URL")?.TrimEnd('/'),
+];
+
+app.Use((context, next) =>
+{
+    var started = Stopwatch.GetTimestamp();
+    context.Response.OnStarting(() =>
+    {
+        context.Response.Headers["X-Process-Time"] = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
+        return Task.CompletedTask;
+    });
+    return next(context);
+});
+
+app.MapGet("/health", () => "ok");
+app.MapGet("/", () => new Hello("Hello World"));
+app.MapGet("/slow", async (double seconds, CancellationToken ct) =>
+{
+    await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+    return new SlowMessage($"Completed after {seconds.ToString(CultureInfo.InvariantCulture)} seconds");
+});
+
+app.MapGet("/items/{id:int}", async (int id, CancellationToken ct) =>
+{
+    await using var command = db!.CreateCommand("SELECT id, name, price, description FROM items WHERE id = $1");
+    command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = id });
+    await using var reader = await command.ExecuteReaderAsync(ct);
+    if (!await reader.ReadAsync(ct)) return Results.NotFound();
+    return Results.Ok(new Item(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+});
+
+app.MapGet("/cached-data", async (HttpContext context, CancellationToken ct) =>
+{
+    var cache = redis!.GetDatabase();
+    var cached = await cache.StringGetAsync("ceiling:data");
+    if (cached.HasValue)
+    {
+        context.Response.Headers["X-Cache"] = "HIT";
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync((byte[])cached!, ct);
+        return;
+    }
+    await using var command = db!.CreateCommand("SELECT count(*)::int, coalesce(avg(price), 0) FROM items");
+    await using var reader = await command.ExecuteReaderAsync(ct);
+    await reader.ReadAsync(ct);
+    var body = JsonSerializer.SerializeToUtf8Bytes(new DataSummary(reader.GetInt32(0), Math.Round(reader.GetDecimal(1), 2)), CeilingJson.Default.DataSummary);
+    await cache.StringSetAsync("ceiling:data", body, TimeSpan.FromSeconds(300));
+    context.Response.Headers["X-Cache"] = "MISS";
+    context.Response.ContentType = "application/json";
+    await context.Response.Body.WriteAsync(body, ct);
+});
+
+app.MapGet("/product/{id:int}", async (int id, HttpContext context, CancellationToken ct) =>
+{
+    var suffix = id.ToString(CultureInfo.InvariantCulture);
+    var calls = new Task<(byte[]? Body, double Ms)>[3];
+    for (var i = 0; i < 3; i++) calls[i] = Fetch($"{sources[i]}/{suffix}", ct);
+    await Task.WhenAll(calls);
+    context.Response.ContentType = "application/json";
+    await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
+    json.WriteStartObject();
+    json.WriteNumber("id", id);
+    string[] names = ["price", "stock", "reco"];
+    var complete = true;
+    for (var i = 0; i < 3; i++)
+    {
+        var (body, _) = await calls[i];
+        json.WritePropertyName(names[i]);
+        if (body is null) { json.WriteNullValue(); complete = false; }
+        else json.WriteRawValue(body, skipInputValidation: true);
+    }
+    json.WriteBoolean("complete", complete);
+    json.WriteStartObject("sources");
+    string[] sourceNames = ["pricing", "inventory", "reco"];
+    for (var i = 0; i < 3; i++)
+    {
+        var (body, ms) = await calls[i];
+        json.WriteStartObject(sourceNames[i]);
+        json.WriteString("status", body is null ? "error" : "ok");
+        json.WriteNumber("ms", ms);
+        json.WriteEndObject();
+    }
+    json.WriteEndObject();
+    json.WriteEndObject();
+});
+
+await app.RunAsync();
+
+async Task<(byte[]? Body, double Ms)> Fetch(string url, CancellationToken ct)
+{
+    var started = Stopwatch.GetTimestamp();
+    try
+    {
+        var body = await http.GetByteArrayAsync(url, ct);
+        return (body, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+    }
+    catch (HttpRequestException)
+    {
+        return (null, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1));
+    }
+}
+
+internal sealed record Hello(string Message);
+internal sealed record SlowMessage(string Msg);
+internal sealed record Item(int Id, string Name, decimal Price, string? Description);
+internal sealed record DataSummary(int Items, decimal AvgPrice);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(Hello))]
+[JsonSerializable(typeof(SlowMessage))]
+[JsonSerializable(typeof(Item))]
+[JsonSerializable(typeof(DataSummary))]
+internal sealed partial class CeilingJson : JsonSerializerContext;
