@@ -1,3 +1,4 @@
+using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
@@ -6,7 +7,8 @@ using Storefront.Api.Lessons;
 using Storefront.Api.Products;
 using Storefront.Api.Upstreams;
 
-var builder = WebApplication.CreateSlimBuilder(args);
+// appsettings.json is read from beside the binaries, whatever folder the service is started from.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 // The seed's uvicorn listens on :8000; ASPNETCORE_URLS or --urls override it.
 if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8000");
 
@@ -14,7 +16,8 @@ builder.AddHttpConventions()
     .AddApiDocs()
     .AddData()
     .AddUpstreams()
-    .AddProducts();
+    .AddProducts()
+    .AddCaching();
 
 var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
@@ -25,6 +28,7 @@ app.MapHealth();
 app.MapLessons();
 app.MapProducts();
 app.MapCatalog();
+app.MapCaching();
 
 await app.RunAsync();
 return 0;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Storefront.Api.Caching;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 
@@ -41,16 +42,18 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Created<ItemResponse>> CreateItem(
-        ItemRequest request, StorefrontDbContext db, CancellationToken cancellationToken)
+        ItemRequest request, StorefrontDbContext db, CacheAside cache, CancellationToken cancellationToken)
     {
         var item = request.ToEntity();
         db.Items.Add(item);
         await db.SaveChangesAsync(cancellationToken);
+        await cache.InvalidateAsync(CatalogSummaries.CatalogKeys);
         return TypedResults.Created($"/items/{item.Id}", item.ToResponse());
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItem(
-        [FromRoute(Name = "item_id")] int itemId, ItemRequest request, StorefrontDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "item_id")] int itemId, ItemRequest request, StorefrontDbContext db, CacheAside cache,
+        CancellationToken cancellationToken)
     {
         if (itemId < 1) return InvalidId();
         var replacement = request.ToEntity();
@@ -59,16 +62,19 @@ public static class CatalogEndpoints
             .SetProperty(i => i.Price, replacement.Price)
             .SetProperty(i => i.Description, replacement.Description), cancellationToken);
         if (updated == 0) return Missing(itemId);
+        await cache.InvalidateAsync(CatalogSummaries.CatalogKeys);
         replacement.Id = itemId;
         return TypedResults.Ok(replacement.ToResponse());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> DeleteItem(
-        [FromRoute(Name = "item_id")] int itemId, StorefrontDbContext db, CancellationToken cancellationToken)
+        [FromRoute(Name = "item_id")] int itemId, StorefrontDbContext db, CacheAside cache, CancellationToken cancellationToken)
     {
         if (itemId < 1) return InvalidId();
         var deleted = await db.Items.Where(i => i.Id == itemId).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? Missing(itemId) : TypedResults.NoContent();
+        if (deleted == 0) return Missing(itemId);
+        await cache.InvalidateAsync(CatalogSummaries.CatalogKeys);
+        return TypedResults.NoContent();
     }
 
     private static ValidationProblem InvalidId() => Problems.Invalid("item_id", "Must be a whole number of 1 or more.");

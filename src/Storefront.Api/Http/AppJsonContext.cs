@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
 using Storefront.Api.Lessons;
 using Storefront.Api.Products;
@@ -19,4 +20,6 @@ namespace Storefront.Api.Http;
 [JsonSerializable(typeof(ItemResponse))]
 [JsonSerializable(typeof(ItemListResponse))]
 [JsonSerializable(typeof(ProductResponse))]
+[JsonSerializable(typeof(DataSummary))]
+[JsonSerializable(typeof(CatalogSummary))]
 public sealed partial class AppJsonContext : JsonSerializerContext;

@@ -49,6 +49,13 @@ public class SqliteStorefrontFactory : StorefrontFactory
 
     public string StoragePath { get; }
 
+    /// <summary>Puts the cache on the shared test Redis (scripts/test), in a database of its own.</summary>
+    public SqliteStorefrontFactory WithSharedRedis()
+    {
+        With("ConnectionStrings:Redis", SharedRedis.NextDatabase());
+        return this;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

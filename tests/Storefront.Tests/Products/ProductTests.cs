@@ -101,7 +101,8 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
     [Fact]
     public async Task A_failing_required_source_cancels_the_others_at_once()
     {
-        factory.Simulator.Set("pricing", new RouteBehavior(0, 0, FailureRate: 1));
+        // Pricing fails after 300 ms, by when the inventory call has surely reached the simulator.
+        factory.Simulator.Set("pricing", new RouteBehavior(300, 0, FailureRate: 1));
         factory.Simulator.Set("inventory", new RouteBehavior(3000));
         var started = Stopwatch.GetTimestamp();
         await (await _client.GetAsync("/product/9")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using Storefront.Api.Caching;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Caching;
+
+/// <summary>The service with its cache on the real test Redis.</summary>
+public sealed class RedisCacheFactory : SqliteStorefrontFactory
+{
+    public RedisCacheFactory() => WithSharedRedis();
+}
+
+public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<RedisCacheFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task Cached_data_misses_once_then_hits_with_the_seed_key_and_ttl()
+    {
+        await InvalidateAsync();
+        var (miss, first) = await GetAsync("/cached-data");
+        var (hit, second) = await GetAsync("/cached-data");
+        Assert.Equal("MISS", miss);
+        Assert.Equal("HIT", hit);
+        Assert.Equal(first.ToString(), second.ToString());
+        Assert.True(first.GetProperty("items").GetInt32() >= 1);
+        Assert.True(first.GetProperty("avg_price").GetDecimal() > 0);
+
+        // Stored in Redis under the seed's key "data", with the configured 300 s TTL.
+        var (database, multiplexer) = await OpenRedisAsync();
+        using (multiplexer)
+        {
+            var ttl = await database.KeyTimeToLiveAsync("data");
+            Assert.NotNull(ttl);
+            Assert.InRange(ttl.Value.TotalSeconds, 250, 300);
+        }
+    }
+
+    [Fact]
+    public async Task Expensive_endpoint_is_response_cached()
+    {
+        await InvalidateAsync();
+        var (miss, first) = await GetAsync("/expensive-endpoint");
+        var (hit, second) = await GetAsync("/expensive-endpoint");
+        Assert.Equal(("MISS", "HIT"), (miss, hit));
+        // The very same response: computed_at did not move.
+        Assert.Equal(first.GetProperty("computed_at").GetString(), second.GetProperty("computed_at").GetString());
+    }
+
+    [Fact]
+    public async Task Catalog_writes_invalidate_what_they_change()
+    {
+        await GetAsync("/cached-data");
+        var (_, before) = await GetAsync("/cached-data");
+        var count = before.GetProperty("items").GetInt32();
+
+        var created = await (await _client.PostJsonTextAsync("/items", """{"name": "Cache buster", "price": 1000}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetInt32();
+        var (afterPost, posted) = await GetAsync("/cached-data");
+        Assert.Equal("MISS", afterPost);
+        Assert.Equal(count + 1, posted.GetProperty("items").GetInt32());
+        var (expensiveAfterPost, _) = await GetAsync("/expensive-endpoint");
+        Assert.Equal("MISS", expensiveAfterPost);
+
+        await (await _client.PutJsonTextAsync($"/items/{id}", """{"name": "Cache buster", "price": 2000}""")).ShouldBeJsonAsync();
+        var (afterPut, put) = await GetAsync("/cached-data");
+        Assert.Equal("MISS", afterPut);
+        Assert.True(put.GetProperty("avg_price").GetDecimal() > posted.GetProperty("avg_price").GetDecimal());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/items/{id}")).StatusCode);
+        var (afterDelete, deleted) = await GetAsync("/cached-data");
+        Assert.Equal("MISS", afterDelete);
+        Assert.Equal(count, deleted.GetProperty("items").GetInt32());
+    }
+
+    [Fact]
+    public async Task Hundred_concurrent_misses_compute_once()
+    {
+        await InvalidateAsync();
+        var statistics = factory.Services.GetRequiredService<CacheStatistics>();
+        var before = statistics.Computations;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => GetAsync("/cached-data")));
+        Assert.Equal(1, statistics.Computations - before);
+        Assert.Single(responses.Select(r => r.Body.ToString()).Distinct());
+    }
+
+    [Fact]
+    public async Task Concurrent_callers_of_a_slow_computation_share_it()
+    {
+        var cache = factory.Services.GetRequiredService<CacheAside>();
+        var computations = 0;
+        async Task<byte[]> SlowCompute(CancellationToken token)
+        {
+            Interlocked.Increment(ref computations);
+            await Task.Delay(300, token);
+            return "{\"slow\":true}"u8.ToArray();
+        }
+
+        var key = $"single-flight-{Guid.NewGuid():N}";
+        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ =>
+            cache.GetOrCreateAsync(key, TimeSpan.FromMinutes(1), SlowCompute, CancellationToken.None).AsTask()));
+        Assert.Equal(1, computations);
+        Assert.All(results, r => Assert.Equal(CacheOutcome.Miss, r.Outcome));
+        Assert.Equal(CacheOutcome.Hit, (await cache.GetOrCreateAsync(key, TimeSpan.FromMinutes(1), SlowCompute, CancellationToken.None)).Outcome);
+        Assert.Equal(1, computations);
+    }
+
+    [Fact]
+    public async Task Readiness_reports_the_cache_as_redis_and_healthy()
+    {
+        var ready = await (await _client.GetAsync("/health/ready")).ShouldBeJsonAsync();
+        var cache = ready.GetProperty("checks").GetProperty("cache");
+        Assert.Equal("healthy", cache.GetProperty("status").GetString());
+        Assert.Equal("redis", cache.GetProperty("description").GetString());
+    }
+
+    private Task InvalidateAsync() => factory.Services.GetRequiredService<CacheAside>().InvalidateAsync(CatalogSummaries.CatalogKeys).AsTask();
+
+    private async Task<(string Cache, JsonElement Body)> GetAsync(string url)
+    {
+        var response = await _client.GetAsync(url);
+        var body = await response.ShouldBeJsonAsync();
+        return (response.Headers.GetValues("X-Cache").Single(), body);
+    }
+
+    private async Task<(IDatabase, ConnectionMultiplexer)> OpenRedisAsync()
+    {
+        var configuration = factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!;
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
+        multiplexer.PreserveAsyncOrder = false;
+        return (multiplexer.GetDatabase(), multiplexer);
+    }
+}
+
+/// <summary>Expiry, on both stores: a short TTL and no local copy, so the store alone decides.</summary>
+public abstract class CacheExpiryTests(SqliteStorefrontFactory factory) : IDisposable
+{
+    private readonly HttpClient _client = factory
+        .With("Caching:DataTtlSeconds", "1")
+        .With("Caching:LocalTtlMs", "0")
+        .CreateClient();
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Cached_data_expires_after_its_ttl()
+    {
+        Assert.Equal("MISS", await CacheHeaderAsync());
+        Assert.Equal("HIT", await CacheHeaderAsync());
+        await Task.Delay(TimeSpan.FromSeconds(1.6));
+        Assert.Equal("MISS", await CacheHeaderAsync());
+    }
+
+    private async Task<string> CacheHeaderAsync()
+    {
+        var response = await _client.GetAsync("/cached-data");
+        await response.ShouldBeJsonAsync();
+        return response.Headers.GetValues("X-Cache").Single();
+    }
+}
+
+public sealed class InProcessCacheExpiryTests(SqliteStorefrontFactory factory)
+    : CacheExpiryTests(factory), IClassFixture<SqliteStorefrontFactory>;
+
+public sealed class RedisCacheExpiryTests(RedisCacheFactory factory)
+    : CacheExpiryTests(factory), IClassFixture<RedisCacheFactory>;

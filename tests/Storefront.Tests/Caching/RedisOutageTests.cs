@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Net;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Caching;
+
+/// <summary>The cache server dies and comes back while the service keeps answering.</summary>
+public sealed class RedisOutageTests
+{
+    [Fact]
+    public async Task Service_answers_from_the_source_while_redis_is_down_and_caches_again_when_it_returns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("ConnectionStrings:Redis", redis.ConnectionString).With("Caching:LocalTtlMs", "0");
+        using var client = factory.CreateClient();
+
+        Assert.Equal("MISS", await CacheHeaderAsync(client));
+        Assert.Equal("HIT", await CacheHeaderAsync(client));
+
+        await redis.StopAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            // Every request answers, each within a bounded time: no multi-second stalls on a dead cache.
+            var started = Stopwatch.GetTimestamp();
+            var header = await CacheHeaderAsync(client);
+            Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2), $"request {i} took {Stopwatch.GetElapsedTime(started)}");
+            Assert.True(header is "BYPASS" or "MISS", header);
+        }
+        Assert.Equal("BYPASS", await CacheHeaderAsync(client));
+        var degraded = await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync();
+        Assert.Equal("degraded", degraded.GetProperty("status").GetString());
+        Assert.Equal("degraded", degraded.GetProperty("checks").GetProperty("cache").GetProperty("status").GetString());
+
+        await redis.StartAgainAsync();
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 20;
+        string last;
+        do
+        {
+            await Task.Delay(200);
+            last = await CacheHeaderAsync(client);
+        }
+        while (last != "HIT" && Stopwatch.GetTimestamp() < deadline);
+        Assert.Equal("HIT", last);
+        var ready = await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync();
+        Assert.Equal("healthy", ready.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Service_starts_and_answers_when_redis_is_down_from_the_beginning()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await redis.StopAsync();
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("ConnectionStrings:Redis", redis.ConnectionString);
+        using var client = factory.CreateClient();
+        Assert.Equal("BYPASS", await CacheHeaderAsync(client));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    private static async Task<string> CacheHeaderAsync(HttpClient client)
+    {
+        var response = await client.GetAsync("/cached-data");
+        await response.ShouldBeJsonAsync();
+        return response.Headers.GetValues("X-Cache").Single();
+    }
+}
