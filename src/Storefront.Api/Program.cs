@@ -3,9 +3,11 @@ using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
+using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Products;
 using Storefront.Api.Upstreams;
+using Storefront.Api.Users;
 
 // appsettings.json is read from beside the binaries, whatever folder the service is started from.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -17,18 +19,23 @@ builder.AddHttpConventions()
     .AddData()
     .AddUpstreams()
     .AddProducts()
-    .AddCaching();
+    .AddCaching()
+    .AddAccounts()
+    .AddJobs();
 
 var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
 
 app.UseHttpConventions();
+app.UseAccounts();
 app.MapApiDocs();
 app.MapHealth();
 app.MapLessons();
 app.MapProducts();
 app.MapCatalog();
 app.MapCaching();
+app.MapUsers();
+app.MapJobs();
 
 await app.RunAsync();
 return 0;

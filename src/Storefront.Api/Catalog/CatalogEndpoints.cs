@@ -7,7 +7,7 @@ using Storefront.Api.Http;
 
 namespace Storefront.Api.Catalog;
 
-/// <summary>The seed's Item CRUD. Writes are open until the accounts issue adds bearer tokens.</summary>
+/// <summary>The seed's Item CRUD.</summary>
 public static class CatalogEndpoints
 {
     public static RouteGroupBuilder MapCatalog(this IEndpointRouteBuilder app)
@@ -15,9 +15,10 @@ public static class CatalogEndpoints
         var group = app.MapGroup("/items").WithTags("Catalog").WithValidation();
         group.MapGet("", ListItems).WithSummary("List items, oldest first");
         group.MapGet("/{item_id}", GetItem).WithSummary("Get one item");
-        group.MapPost("", CreateItem).WithSummary("Create an item");
-        group.MapPut("/{item_id}", UpdateItem).WithSummary("Replace an item");
-        group.MapDelete("/{item_id}", DeleteItem).WithSummary("Delete an item");
+        // Reads are public; writes need a bearer token (POST /token).
+        group.MapPost("", CreateItem).RequireAuthorization().WithSummary("Create an item");
+        group.MapPut("/{item_id}", UpdateItem).RequireAuthorization().WithSummary("Replace an item");
+        group.MapDelete("/{item_id}", DeleteItem).RequireAuthorization().WithSummary("Delete an item");
         return group;
     }
 

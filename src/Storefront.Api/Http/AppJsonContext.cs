@@ -2,8 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
+using Storefront.Api.Email;
+using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Products;
+using Storefront.Api.Users;
 
 namespace Storefront.Api.Http;
 
@@ -22,4 +25,14 @@ namespace Storefront.Api.Http;
 [JsonSerializable(typeof(ProductResponse))]
 [JsonSerializable(typeof(DataSummary))]
 [JsonSerializable(typeof(CatalogSummary))]
+[JsonSerializable(typeof(RegisterRequest))]
+[JsonSerializable(typeof(RegisterResponse))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(UserResponse))]
+[JsonSerializable(typeof(UserListResponse))]
+[JsonSerializable(typeof(EmailQueuedResponse))]
+[JsonSerializable(typeof(LogQueuedResponse))]
+[JsonSerializable(typeof(JobResponse))]
+[JsonSerializable(typeof(WelcomeEmailPayload))]
+[JsonSerializable(typeof(SendEmailPayload))]
 public sealed partial class AppJsonContext : JsonSerializerContext;

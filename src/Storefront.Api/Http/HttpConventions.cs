@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Http;
@@ -64,9 +65,14 @@ public static class HttpConventions
     private static void AddTraceAndDetail(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
+        // The framework's defaults cover the common statuses only (not 429, 413, 431...).
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status ?? context.HttpContext.Response.StatusCode);
+        problem.Type ??= $"https://httpwg.org/specs/rfc9110.html#status.{problem.Status ?? context.HttpContext.Response.StatusCode}";
         problem.Extensions["trace_id"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         problem.Detail ??= problem.Status switch
         {
+            StatusCodes.Status401Unauthorized => "A valid bearer token is required: get one from POST /token.",
+            StatusCodes.Status403Forbidden => "This token does not allow that.",
             StatusCodes.Status404NotFound => $"Nothing is served at {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.",
             StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}.",
             StatusCodes.Status504GatewayTimeout => "The request took longer than the server allows.",

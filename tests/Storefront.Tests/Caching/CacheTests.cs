@@ -15,11 +15,17 @@ public sealed class RedisCacheFactory : SqliteStorefrontFactory
     public RedisCacheFactory() => WithSharedRedis();
 }
 
-public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<RedisCacheFactory>, IDisposable
+public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<RedisCacheFactory>, IAsyncLifetime
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private HttpClient _client = null!;
 
-    public void Dispose() => _client.Dispose();
+    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+
+    public Task DisposeAsync()
+    {
+        _client.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task Cached_data_misses_once_then_hits_with_the_seed_key_and_ttl()

@@ -5,14 +5,28 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Catalog;
 
 /// <summary>The catalog contract, run once per store: SQLite (the embedded default) and real PostgreSQL.</summary>
-public abstract class CatalogTests(StorefrontFactory factory) : IDisposable
+public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private HttpClient _client = null!;
 
-    public void Dispose()
+    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+
+    public Task DisposeAsync()
     {
         _client.Dispose();
-        GC.SuppressFinalize(this);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Writes_without_a_token_are_401_and_change_nothing()
+    {
+        using var anonymous = factory.CreateClient();
+        var before = await (await anonymous.GetAsync("/items?limit=1")).ShouldBeJsonAsync();
+        await (await anonymous.PostJsonTextAsync("/items", """{"name": "Sneaky", "price": 1}""")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await anonymous.PutJsonTextAsync("/items/1", """{"name": "Sneaky", "price": 1}""")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await anonymous.DeleteAsync("/items/1")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        var after = await (await anonymous.GetAsync("/items?limit=1")).ShouldBeJsonAsync();
+        Assert.Equal(before.GetProperty("total").GetInt32(), after.GetProperty("total").GetInt32());
     }
 
     [Fact]

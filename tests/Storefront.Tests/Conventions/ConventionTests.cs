@@ -27,8 +27,8 @@ public sealed class ConventionTests(SqliteStorefrontFactory factory) : IClassFix
     [Fact]
     public async Task Body_over_the_limit_is_a_413_problem()
     {
-        var huge = $$"""{"name": "big", "price": 1, "description": "{{new string('x', 2 << 20)}}"}""";
-        await (await _client.PostJsonTextAsync("/items", huge)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        var huge = $$"""{"username": "big", "email": "big@example.com", "password": "{{new string('x', 2 << 20)}}"}""";
+        await (await _client.PostJsonTextAsync("/register", huge)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
@@ -54,7 +54,8 @@ public sealed class ConventionTests(SqliteStorefrontFactory factory) : IClassFix
     {
         var document = await (await _client.GetAsync("/openapi/v1.json")).ShouldBeJsonAsync();
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
-        foreach (var expected in new[] { "/", "/slow", "/multi", "/weather", "/multi-fetch", "/product/{id}", "/items", "/items/{item_id}" })
+        foreach (var expected in new[] { "/", "/slow", "/multi", "/weather", "/multi-fetch", "/product/{id}", "/items", "/items/{item_id}",
+                     "/cached-data", "/expensive-endpoint", "/register", "/token", "/users/me", "/users", "/send-email", "/log", "/jobs/{job_id}" })
             Assert.Contains(expected, paths);
 
         var docs = await _client.GetAsync("/docs/index.html");

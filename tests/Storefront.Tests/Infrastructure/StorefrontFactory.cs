@@ -12,11 +12,22 @@ namespace Storefront.Tests.Infrastructure;
 /// </summary>
 public abstract class StorefrontFactory : WebApplicationFactory<Program>
 {
+    /// <summary>The signing key every test host uses, so tests can also forge tokens with it (or with another).</summary>
+    public static readonly string SigningKey = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("storefront-tests-signing-key-0123456789abcdef"));
+
     private readonly Dictionary<string, string?> _settings = new()
     {
         ["urls"] = "http://127.0.0.1:0",
         ["Logging:LogLevel:Default"] = "Warning",
+        ["Jwt:SigningKey"] = SigningKey,
+        // Every test talks from 127.0.0.1: the rate-limit tests lower these on factories of their own.
+        ["RateLimits:LoginPermits"] = "100000",
+        ["RateLimits:RegisterPermits"] = "100000",
+        ["Jobs:PollIntervalMs"] = "100",
+        ["Jobs:RetryBaseMs"] = "50",
     };
+
+    private readonly List<Action<IServiceCollection>> _services = [];
 
     protected StorefrontFactory() => UseKestrel(0);
 
@@ -27,6 +38,22 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Adds services (test-only job handlers) to the host before it starts.</summary>
+    public StorefrontFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    /// <summary>A client carrying a fresh user's bearer token.</summary>
+    public async Task<HttpClient> CreateAuthenticatedClientAsync()
+    {
+        var client = CreateClient();
+        var token = await Accounts.RegisterAndLoginAsync(client);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     /// <summary>The embedded simulator: tests set its latencies and failure rates, and read its counters.</summary>
     public SimulatorState Simulator =>
         Services.GetRequiredService<EmbeddedSimulator>().State ?? throw new InvalidOperationException("The simulator is not running.");
@@ -35,6 +62,7 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => _services.ForEach(configure => configure(services)));
     }
 }
 

@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Storefront.Api.Catalog;
+
+internal sealed class CatalogItemConfiguration : IEntityTypeConfiguration<CatalogItem>
+{
+    public void Configure(EntityTypeBuilder<CatalogItem> item)
+    {
+        item.ToTable("items");
+        item.HasKey(i => i.Id);
+        item.Property(i => i.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        item.Property(i => i.Name).HasColumnName("name").HasMaxLength(CatalogItem.NameMaxLength);
+        item.Property(i => i.Price).HasColumnName("price").HasPrecision(12, 2);
+        item.Property(i => i.Description).HasColumnName("description").HasMaxLength(CatalogItem.DescriptionMaxLength);
+    }
+}

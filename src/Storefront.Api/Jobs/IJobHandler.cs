@@ -1,0 +1,34 @@
+namespace Storefront.Api.Jobs;
+
+/// <summary>One attempt at a job, as the worker hands it to its handler.</summary>
+public sealed record JobContext(string Id, string Kind, string Payload, int Attempt, int MaxAttempts);
+
+/// <summary>
+/// Runs one kind of job. Delivery is at least once: a handler may run again after a crash or a lost
+/// lease, so it should be idempotent where it can. It returns a one-line summary of its effect, which
+/// is recorded exactly once, in the transaction that marks the job succeeded. Throwing fails the attempt.
+/// </summary>
+public interface IJobHandler
+{
+    string Kind { get; }
+
+    Task<string> RunAsync(JobContext job, CancellationToken cancellationToken);
+}
+
+/// <summary>The seed's /log background task: writes the posted object to the service log.</summary>
+public sealed partial class LogJobHandler(ILogger<LogJobHandler> logger) : IJobHandler
+{
+    public const string JobKind = "log";
+
+    public string Kind => JobKind;
+
+    public Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        var summary = job.Payload.Length <= 2000 ? job.Payload : job.Payload[..2000];
+        LogEntry(logger, job.Id, summary);
+        return Task.FromResult(summary);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Log job {JobId}: {Entry}")]
+    private static partial void LogEntry(ILogger logger, string jobId, string entry);
+}

@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Storefront.Api.Jobs;
+
+public static class JobStatus
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+
+    /// <summary>An attempt failed; the job waits for its next try (run_after).</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Out of attempts: nobody will run it again.</summary>
+    public const string Dead = "dead";
+}
+
+/// <summary>A stored job. Accepted means this row exists: the worker only ever reads it from the database.</summary>
+public sealed class Job
+{
+    public required string Id { get; set; }
+    public required string Kind { get; set; }
+    public required string Payload { get; set; }
+    public string Status { get; set; } = JobStatus.Queued;
+    public int Attempts { get; set; }
+    public int MaxAttempts { get; set; }
+    public string? LastError { get; set; }
+    public long RunAfterMs { get; set; }
+    public long? LeaseUntilMs { get; set; }
+    public string? LockedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+/// <summary>What a succeeded job did, written in the same transaction that marks it succeeded.</summary>
+public sealed class JobEffect
+{
+    public required string JobId { get; set; }
+    public required string Kind { get; set; }
+    public required string Summary { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+}
+
+internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
+{
+    public void Configure(EntityTypeBuilder<Job> job)
+    {
+        job.ToTable("jobs");
+        job.HasKey(j => j.Id);
+        job.Property(j => j.Id).HasColumnName("id").HasMaxLength(32);
+        job.Property(j => j.Kind).HasColumnName("kind").HasMaxLength(50);
+        job.Property(j => j.Payload).HasColumnName("payload");
+        job.Property(j => j.Status).HasColumnName("status").HasMaxLength(10);
+        job.Property(j => j.Attempts).HasColumnName("attempts");
+        job.Property(j => j.MaxAttempts).HasColumnName("max_attempts");
+        job.Property(j => j.LastError).HasColumnName("last_error").HasMaxLength(2000);
+        job.Property(j => j.RunAfterMs).HasColumnName("run_after_ms");
+        job.Property(j => j.LeaseUntilMs).HasColumnName("lease_until_ms");
+        job.Property(j => j.LockedBy).HasColumnName("locked_by").HasMaxLength(100);
+        job.Property(j => j.CreatedAt).HasColumnName("created_at");
+        job.Property(j => j.FinishedAt).HasColumnName("finished_at");
+    }
+}
+
+internal sealed class JobEffectConfiguration : IEntityTypeConfiguration<JobEffect>
+{
+    public void Configure(EntityTypeBuilder<JobEffect> effect)
+    {
+        effect.ToTable("job_effects");
+        effect.HasKey(e => e.JobId);
+        effect.Property(e => e.JobId).HasColumnName("job_id").HasMaxLength(32);
+        effect.Property(e => e.Kind).HasColumnName("kind").HasMaxLength(50);
+        effect.Property(e => e.Summary).HasColumnName("summary").HasMaxLength(2000);
+        effect.Property(e => e.RecordedAt).HasColumnName("recorded_at");
+    }
+}

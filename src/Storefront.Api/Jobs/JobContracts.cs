@@ -1,0 +1,8 @@
+namespace Storefront.Api.Jobs;
+
+public sealed record EmailQueuedResponse(string Message, string JobId);
+
+public sealed record LogQueuedResponse(string Status, string JobId);
+
+public sealed record JobResponse(
+    string Id, string Kind, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);

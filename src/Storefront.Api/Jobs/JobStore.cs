@@ -1,0 +1,126 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Storefront.Api.Data;
+
+namespace Storefront.Api.Jobs;
+
+/// <summary>
+/// The worker's database side: claim due jobs under a lease, and record how an attempt ended.
+/// On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so any number of instances can claim at once and
+/// never get the same job; SQLite serialises writers, which gives the same guarantee for its one instance.
+/// </summary>
+public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provider, TimeProvider clock, IOptions<JobsOptions> options)
+{
+    /// <summary>Claims up to <paramref name="max"/> due jobs, and jobs whose lease expired because their worker died.</summary>
+    public async Task<IReadOnlyList<JobContext>> ClaimAsync(string workerId, int max, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            UPDATE jobs
+            SET status = 'running', attempts = attempts + 1, lease_until_ms = @lease, locked_by = @worker
+            WHERE id IN (
+                SELECT id FROM jobs
+                WHERE (status IN ('queued', 'failed') AND run_after_ms <= @now)
+                   OR (status = 'running' AND lease_until_ms < @now)
+                ORDER BY run_after_ms
+                LIMIT @max{(provider.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "")})
+            RETURNING id, kind, payload, attempts, max_attempts;
+            """;
+        Add(command, "@lease", now + options.Value.LeaseSeconds * 1000L);
+        Add(command, "@worker", workerId);
+        Add(command, "@now", now);
+        Add(command, "@max", max);
+
+        var claimed = new List<JobContext>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            claimed.Add(new JobContext(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4)));
+        return claimed;
+    }
+
+    /// <summary>
+    /// Marks the job succeeded and records its effect, in one transaction, only if this worker still holds it:
+    /// a worker whose lease was taken over records nothing, so the effect is recorded once.
+    /// </summary>
+    public async Task<bool> CompleteAsync(JobContext job, string workerId, string summary, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var updated = await db.Jobs
+            .Where(j => j.Id == job.Id && j.LockedBy == workerId && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.Status, JobStatus.Succeeded)
+                .SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.LeaseUntilMs, (long?)null)
+                .SetProperty(j => j.LastError, (string?)null), cancellationToken);
+        if (updated == 0) return false;
+        db.JobEffects.Add(new JobEffect { JobId = job.Id, Kind = job.Kind, Summary = Truncate(summary), RecordedAt = now });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Schedules the next attempt with exponential backoff and jitter, or marks the job dead.</summary>
+    public async Task<string> FailAsync(JobContext job, string workerId, string error, bool permanent, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var now = clock.GetUtcNow();
+        var dead = permanent || job.Attempt >= job.MaxAttempts;
+        var status = dead ? JobStatus.Dead : JobStatus.Failed;
+        var runAfter = now.ToUnixTimeMilliseconds() + (dead ? 0 : RetryDelayMs(job.Attempt));
+        await db.Jobs
+            .Where(j => j.Id == job.Id && j.LockedBy == workerId && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.Status, status)
+                .SetProperty(j => j.LastError, Truncate(error))
+                .SetProperty(j => j.RunAfterMs, runAfter)
+                .SetProperty(j => j.LeaseUntilMs, (long?)null)
+                .SetProperty(j => j.LockedBy, (string?)null)
+                .SetProperty(j => j.FinishedAt, dead ? now : (DateTimeOffset?)null), cancellationToken);
+        return status;
+    }
+
+    /// <summary>At shutdown: hands unfinished jobs back at once, without counting the interrupted attempt.</summary>
+    public async Task<int> ReleaseAsync(string workerId, IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
+    {
+        if (jobIds.Count == 0) return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        return await db.Jobs
+            .Where(j => jobIds.Contains(j.Id) && j.LockedBy == workerId && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(j => j.Status, JobStatus.Queued)
+                .SetProperty(j => j.Attempts, j => j.Attempts - 1)
+                .SetProperty(j => j.LeaseUntilMs, (long?)null)
+                .SetProperty(j => j.LockedBy, (string?)null), cancellationToken);
+    }
+
+    /// <summary>base × 2^(attempt−1), capped, ±20% jitter so retries from a burst do not arrive together.</summary>
+    internal long RetryDelayMs(int attempt)
+    {
+        var o = options.Value;
+        var exponential = o.RetryBaseMs * Math.Pow(2, Math.Clamp(attempt - 1, 0, 30));
+        var capped = Math.Min(exponential, o.RetryMaxMs);
+        return (long)(capped * (0.8 + Random.Shared.NextDouble() * 0.4));
+    }
+
+    private static string Truncate(string value) => value.Length <= 2000 ? value : value[..2000];
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Storefront.Api.Jobs;
+
+/// <summary>
+/// Claims due jobs and runs up to Concurrency of them at once. On shutdown it stops claiming, lets running
+/// jobs finish within the host's shutdown timeout, then cancels the rest and hands their leases back.
+/// </summary>
+public sealed partial class JobWorker : BackgroundService
+{
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly JobStore _store;
+    private readonly Dictionary<string, IJobHandler> _handlers;
+    private readonly JobSignal _signal;
+    private readonly JobsOptions _options;
+    private readonly ILogger<JobWorker> _logger;
+    private readonly ConcurrentDictionary<string, Task> _running = new();
+    private readonly CancellationTokenSource _abandon = new();
+    private long _lastBeat = Stopwatch.GetTimestamp();
+
+    public JobWorker(JobStore store, IEnumerable<IJobHandler> handlers, JobSignal signal, IOptions<JobsOptions> options, ILogger<JobWorker> logger)
+    {
+        _store = store;
+        _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
+        _signal = signal;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Identifies this process's leases: host, process and a random part for restarts of one pid.</summary>
+    public string WorkerId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>How long since the claim loop last went round (readiness says unhealthy if it stalls).</summary>
+    public TimeSpan SinceLastBeat => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastBeat));
+
+    public int RunningCount => _running.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.WorkerEnabled) return; // An API-only instance: other instances run the jobs.
+        var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Interlocked.Exchange(ref _lastBeat, Stopwatch.GetTimestamp());
+            var free = _options.Concurrency - _running.Count;
+            var claimedAll = false;
+            if (free > 0)
+            {
+                try
+                {
+                    var claimed = await _store.ClaimAsync(WorkerId, free, stoppingToken);
+                    foreach (var job in claimed) _running[job.Id] = RunAsync(job);
+                    claimedAll = claimed.Count == free; // More may be due: look again at once.
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    LogClaimFailed(_logger, ex); // Database unreachable: try again next round.
+                }
+            }
+            if (claimedAll) continue;
+            try
+            {
+                await _signal.WaitAsync(poll, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken); // Stops claiming.
+        try
+        {
+            await Task.WhenAll(_running.Values).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout is up: interrupt what is left and give it back for another worker.
+            await _abandon.CancelAsync();
+            var unfinished = _running.Keys.ToArray();
+            using var timeout = new CancellationTokenSource(StoreTimeout);
+            var released = await _store.ReleaseAsync(WorkerId, unfinished, timeout.Token);
+            LogReleased(_logger, released);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _abandon.Dispose();
+        base.Dispose();
+    }
+
+    private async Task RunAsync(JobContext job)
+    {
+        await Task.Yield(); // Keep the claim loop going while this job runs.
+        try
+        {
+            if (!_handlers.TryGetValue(job.Kind, out var handler))
+            {
+                await FailAsync(job, $"No handler for job kind '{job.Kind}'.", permanent: true);
+                return;
+            }
+            var summary = await handler.RunAsync(job, _abandon.Token);
+            using var timeout = new CancellationTokenSource(StoreTimeout);
+            if (!await _store.CompleteAsync(job, WorkerId, summary, timeout.Token))
+                LogLeaseLost(_logger, job.Id, job.Kind);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            // Shutting down: StopAsync releases this job.
+        }
+        catch (Exception ex)
+        {
+            await FailAsync(job, ex.Message, permanent: false);
+        }
+        finally
+        {
+            _running.TryRemove(job.Id, out _);
+            _signal.Notify(); // A slot is free.
+        }
+    }
+
+    private async Task FailAsync(JobContext job, string error, bool permanent)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(StoreTimeout);
+            var status = await _store.FailAsync(job, WorkerId, error, permanent, timeout.Token);
+            LogAttemptFailed(_logger, job.Id, job.Kind, job.Attempt, job.MaxAttempts, status, error);
+        }
+        catch (Exception ex)
+        {
+            // The lease expires and another attempt follows: at least once, never lost.
+            LogStoreFailed(_logger, ex, job.Id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim jobs; retrying")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt}/{MaxAttempts} failed, now {Status}: {Error}")]
+    private static partial void LogAttemptFailed(ILogger logger, string jobId, string kind, int attempt, int maxAttempts, string status, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) finished after its lease passed to another worker; its effect was not recorded twice")]
+    private static partial void LogLeaseLost(ILogger logger, string jobId, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the outcome of job {JobId}; it will run again when its lease expires")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutdown: released {Count} unfinished job(s) for other workers")]
+    private static partial void LogReleased(ILogger logger, int count);
+}

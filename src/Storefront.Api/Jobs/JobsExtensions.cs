@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Storefront.Api.Email;
+
+namespace Storefront.Api.Jobs;
+
+public static class JobsExtensions
+{
+    public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations()
+            .Validate(o => System.Net.Mail.MailAddress.TryCreate(o.From, out _), "Smtp:From must be an email address").ValidateOnStart();
+        services.AddSingleton<JobSignal>();
+        services.AddSingleton<JobScheduler>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<EmailSender>();
+        services.AddSingleton<IJobHandler, LogJobHandler>();
+        services.AddSingleton<IJobHandler, WelcomeEmailHandler>();
+        services.AddSingleton<IJobHandler, SendEmailHandler>();
+        services.AddSingleton<JobWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
+        services.AddHealthChecks().AddCheck<JobWorkerHealthCheck>("jobs", tags: ["ready"]);
+        return builder;
+    }
+}
+
+/// <summary>Unhealthy when the claim loop has stalled; reports the jobs in hand.</summary>
+internal sealed class JobWorkerHealthCheck(JobWorker worker, IOptions<JobsOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!options.Value.WorkerEnabled) return Task.FromResult(HealthCheckResult.Healthy("worker disabled in this instance"));
+        var stalled = worker.SinceLastBeat > TimeSpan.FromMilliseconds(options.Value.PollIntervalMs) + TimeSpan.FromSeconds(30);
+        return Task.FromResult(stalled
+            ? HealthCheckResult.Unhealthy($"The job worker has not looked for jobs for {worker.SinceLastBeat.TotalSeconds:0} s.")
+            : HealthCheckResult.Healthy($"{worker.RunningCount} running"));
+    }
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storefront.Api.Jobs;
+
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>Run the worker in this instance. Turn off for API-only instances.</summary>
+    public bool WorkerEnabled { get; set; } = true;
+
+    /// <summary>Jobs one instance runs at once.</summary>
+    [Range(1, 256)]
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>How often an idle worker looks for due jobs (a local enqueue wakes it at once).</summary>
+    [Range(10, 60_000)]
+    public int PollIntervalMs { get; set; } = 500;
+
+    /// <summary>
+    /// How long a claimed job belongs to its worker. A worker that dies loses its jobs to others after this
+    /// long, so it must exceed the longest job (SMTP sends time out well within the default).
+    /// </summary>
+    [Range(1, 86_400)]
+    public int LeaseSeconds { get; set; } = 60;
+
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First retry delay; each later one doubles, with ±20% jitter, up to RetryMaxMs.</summary>
+    [Range(1, 3_600_000)]
+    public int RetryBaseMs { get; set; } = 1000;
+
+    [Range(1, 86_400_000)]
+    public int RetryMaxMs { get; set; } = 300_000;
+}

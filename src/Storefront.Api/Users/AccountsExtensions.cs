@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Storefront.Api.Users;
+
+public static class AccountsExtensions
+{
+    public const string LoginPolicy = "login";
+    public const string RegisterPolicy = "register";
+
+    public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AccountLimitsOptions>().BindConfiguration(AccountLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SigningKey>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<PasswordHashing>();
+        services.AddHostedService<SigningKeyCheck>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<SigningKey, IOptions<JwtOptions>>((bearer, key, jwt) =>
+            {
+                bearer.MapInboundClaims = false; // Keep "sub" as "sub".
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = jwt.Value.Issuer,
+                    ValidAudience = jwt.Value.Audience,
+                    IssuerSigningKey = key.Key,
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    RequireExpirationTime = true,
+                };
+            });
+        services.AddAuthorization();
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.AddPolicy(LoginPolicy, context => PerClient(context, o => o.LoginPermits));
+            limiter.AddPolicy(RegisterPolicy, context => PerClient(context, o => o.RegisterPermits));
+            limiter.OnRejected = OnRejectedAsync;
+        });
+        return builder;
+    }
+
+    public static WebApplication UseAccounts(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    // Per client address. Behind a reverse proxy, configure forwarded headers so this is the real client.
+    private static RateLimitPartition<string> PerClient(HttpContext context, Func<AccountLimitsOptions, int> permits)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<AccountLimitsOptions>>().Value;
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits(options),
+            Window = TimeSpan.FromSeconds(options.WindowSeconds),
+            QueueLimit = 0,
+        });
+    }
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var http = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Detail = $"Too many attempts from this address; try again in {retryAfter} s.",
+            },
+        });
+    }
+
+    /// <summary>
+    /// Being constructed is the check: it resolves the signing key at startup, so a missing production key
+    /// stops the service at once instead of failing the first login.
+    /// </summary>
+    private sealed class SigningKeyCheck(SigningKey key) : IHostedService
+    {
+        public SigningKey Key { get; } = key;
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Storefront.Api.Users;
+
+/// <summary>A stored account. The password exists only as a salted PBKDF2 hash.</summary>
+public sealed class User
+{
+    public int Id { get; set; }
+    public required string Username { get; set; }
+    public required string NormalizedUsername { get; set; }
+    public required string Email { get; set; }
+    public required string NormalizedEmail { get; set; }
+    public required string PasswordHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public static string Normalize(string value) => value.Trim().ToLowerInvariant();
+}
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> user)
+    {
+        user.ToTable("users");
+        user.HasKey(u => u.Id);
+        user.Property(u => u.Id).HasColumnName("id").ValueGeneratedOnAdd();
+        user.Property(u => u.Username).HasColumnName("username").HasMaxLength(50);
+        user.Property(u => u.NormalizedUsername).HasColumnName("normalized_username").HasMaxLength(50);
+        user.Property(u => u.Email).HasColumnName("email").HasMaxLength(254);
+        user.Property(u => u.NormalizedEmail).HasColumnName("normalized_email").HasMaxLength(254);
+        user.Property(u => u.PasswordHash).HasColumnName("password_hash");
+        user.Property(u => u.CreatedAt).HasColumnName("created_at");
+        user.HasIndex(u => u.NormalizedUsername).IsUnique();
+        user.HasIndex(u => u.NormalizedEmail).IsUnique();
+    }
+}

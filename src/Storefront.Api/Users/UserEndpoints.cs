@@ -1,0 +1,150 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Storefront.Api.Data;
+using Storefront.Api.Email;
+using Storefront.Api.Http;
+using Storefront.Api.Jobs;
+
+namespace Storefront.Api.Users;
+
+/// <summary>Registration, OAuth2 password-flow login, and the signed-in user's views.</summary>
+public static class UserEndpoints
+{
+    private const string BadCredentials = "Incorrect username or password.";
+
+    public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Users").WithValidation();
+        group.MapPost("/register", Register).RequireRateLimiting(AccountsExtensions.RegisterPolicy)
+            .WithSummary("Create an account; a welcome email is queued in the same transaction");
+        group.MapPost("/token", IssueToken).RequireRateLimiting(AccountsExtensions.LoginPolicy).DisableAntiforgery()
+            .Accepts<TokenForm>("application/x-www-form-urlencoded")
+            .WithSummary("OAuth2 password flow: form fields username and password");
+        group.MapGet("/users/me", Me).RequireAuthorization().WithSummary("The signed-in user");
+        group.MapGet("/users", List).RequireAuthorization().WithSummary("Users, without emails");
+        return group;
+    }
+
+    private static async Task<Results<Created<RegisterResponse>, ProblemHttpResult, ValidationProblem>> Register(
+        RegisterRequest request, HttpContext context, StorefrontDbContext db, PasswordHashing passwords, JobScheduler jobs,
+        JobSignal signal, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var username = request.Username!;
+        var email = request.Email!.Trim();
+        var normalizedUsername = User.Normalize(username);
+        var normalizedEmail = User.Normalize(email);
+        if (await TakenAsync(db, normalizedUsername, normalizedEmail, cancellationToken) is { } conflict)
+            return conflict;
+
+        if (await passwords.HashAsync(request.Password!, cancellationToken) is not { } hash)
+            return Busy(context);
+
+        var user = new User
+        {
+            Username = username,
+            NormalizedUsername = normalizedUsername,
+            Email = email,
+            NormalizedEmail = normalizedEmail,
+            PasswordHash = hash,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        // One transaction for the user and the job that welcomes them: a 201 means both are stored.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            db.Users.Add(user);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Lost a race with a concurrent registration of the same name or address.
+                await transaction.RollbackAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+                return await TakenAsync(db, normalizedUsername, normalizedEmail, cancellationToken)
+                    ?? throw new InvalidOperationException("Registration failed for a reason other than a duplicate.");
+            }
+            jobs.Add(db, WelcomeEmailHandler.JobKind, new WelcomeEmailPayload(user.Id, user.Username, user.Email),
+                AppJsonContext.Default.WelcomeEmailPayload);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        signal.Notify();
+        return TypedResults.Created((string?)null, new RegisterResponse("User registered", user.Id));
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
+        HttpContext context, StorefrontDbContext db, PasswordHashing passwords, TokenIssuer tokens, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasFormContentType)
+            return TypedResults.Problem("Send username and password as application/x-www-form-urlencoded.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        var form = await context.Request.ReadFormAsync(cancellationToken);
+        var username = form["username"].ToString();
+        var password = form["password"].ToString();
+        if (username.Length is 0 or > 254 || password.Length is 0 or > RegisterRequest.MaxPasswordLength)
+            return Unauthorized(context);
+
+        var normalized = User.Normalize(username);
+        var user = await db.Users.AsTracking().FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
+        // Unknown users are checked against a dummy hash: the same answer in about the same time.
+        var result = await passwords.VerifyAsync(user, password, cancellationToken);
+        if (result is null) return Busy(context);
+        if (user is null || result == PasswordVerificationResult.Failed) return Unauthorized(context);
+        if (result == PasswordVerificationResult.SuccessRehashNeeded && await passwords.HashAsync(password, cancellationToken) is { } upgraded)
+        {
+            user.PasswordHash = upgraded;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return TypedResults.Ok(tokens.Issue(user));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Me(
+        HttpContext context, StorefrontDbContext db, CancellationToken cancellationToken)
+    {
+        var id = CurrentUser.Id(context.User);
+        var user = await db.Users.Where(u => u.Id == id)
+            .Select(u => new UserResponse(u.Id, u.Username, u.Email, u.CreatedAt))
+            .FirstOrDefaultAsync(cancellationToken);
+        // A valid token for a user that no longer exists is no longer valid.
+        return user is null ? Unauthorized(context) : TypedResults.Ok(user);
+    }
+
+    private static async Task<Ok<UserListResponse>> List(
+        [AsParameters] UserListQuery query, StorefrontDbContext db, CancellationToken cancellationToken)
+    {
+        var total = await db.Users.CountAsync(cancellationToken);
+        var users = await db.Users.OrderBy(u => u.Id).Skip(query.Skip).Take(query.Limit)
+            .Select(u => new UserSummary(u.Id, u.Username, u.CreatedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new UserListResponse(users, total));
+    }
+
+    private static async Task<ProblemHttpResult?> TakenAsync(
+        StorefrontDbContext db, string normalizedUsername, string normalizedEmail, CancellationToken cancellationToken)
+    {
+        var taken = await db.Users
+            .Where(u => u.NormalizedUsername == normalizedUsername || u.NormalizedEmail == normalizedEmail)
+            .Select(u => new { u.NormalizedUsername, u.NormalizedEmail })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (taken is null) return null;
+        var field = taken.NormalizedUsername == normalizedUsername ? "username" : "email";
+        return TypedResults.Problem($"That {field} is already registered.", statusCode: StatusCodes.Status409Conflict,
+            extensions: new Dictionary<string, object?> { ["field"] = field });
+    }
+
+    private static ProblemHttpResult Unauthorized(HttpContext context)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return TypedResults.Problem(BadCredentials, statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    private static ProblemHttpResult Busy(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return TypedResults.Problem("Too many sign-ins are being processed; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}
+
+/// <summary>The /token form, for the OpenAPI document.</summary>
+public sealed record TokenForm(string Username, string Password);

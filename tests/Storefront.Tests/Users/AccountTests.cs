@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Users;
+
+/// <summary>Accounts with real SMTP delivery of the welcome mail.</summary>
+public sealed class AccountFactory : SqliteStorefrontFactory
+{
+    public AccountFactory()
+    {
+        var (host, port) = Mailbox.Server;
+        With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+public sealed class AccountTests(AccountFactory factory) : IClassFixture<AccountFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task Register_token_and_me_round_trip()
+    {
+        var username = Accounts.NewUsername();
+        var id = await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var token = await (await Accounts.LoginAsync(_client, username, Accounts.Password)).ShouldBeJsonAsync();
+        Assert.Equal("bearer", token.GetProperty("token_type").GetString());
+        Assert.Equal(3600, token.GetProperty("expires_in").GetInt32());
+
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/users/me");
+        me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
+        var body = await (await _client.SendAsync(me)).ShouldBeJsonAsync();
+        Assert.Equal(id, body.GetProperty("id").GetInt32());
+        Assert.Equal(username, body.GetProperty("username").GetString());
+        Assert.Equal($"{username}@example.com", body.GetProperty("email").GetString());
+        Assert.True(body.TryGetProperty("created_at", out _));
+        Assert.False(body.TryGetProperty("password_hash", out _));
+    }
+
+    [Fact]
+    public async Task Users_list_shows_names_but_no_emails_or_hashes()
+    {
+        using var client = await factory.CreateAuthenticatedClientAsync();
+        var body = await (await client.GetAsync("/users?limit=100")).ShouldBeJsonAsync();
+        Assert.True(body.GetProperty("total").GetInt32() >= 1);
+        foreach (var user in body.GetProperty("users").EnumerateArray())
+        {
+            Assert.Equal(["id", "username", "created_at"], user.EnumerateObject().Select(p => p.Name));
+        }
+        await (await client.GetAsync("/users?limit=0")).ShouldBeValidationProblemAsync("limit");
+    }
+
+    [Fact]
+    public async Task The_welcome_email_reaches_the_smtp_server()
+    {
+        var username = Accounts.NewUsername();
+        await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var messages = await Mailbox.WaitForAsync($"{username}@example.com", TimeSpan.FromSeconds(20));
+        var message = Assert.Single(messages);
+        Assert.Contains("Welcome to Storefront", message, StringComparison.Ordinal);
+        Assert.Contains($"Hello {username}", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Wrong_password_and_unknown_user_get_the_same_401_in_similar_time()
+    {
+        var username = Accounts.NewUsername();
+        await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+
+        var wrong = await TimeLoginsAsync(username, "not the passphrase");
+        var unknown = await TimeLoginsAsync(Accounts.NewUsername(), "not the passphrase");
+        Assert.Equal(wrong.Detail, unknown.Detail);
+        // Both run the same slow hash; without the dummy hash, unknown users would answer many times faster.
+        Assert.True(unknown.Median > wrong.Median * 0.4, $"unknown user {unknown.Median} ms vs wrong password {wrong.Median} ms");
+    }
+
+    [Fact]
+    public async Task Duplicate_username_or_email_is_409()
+    {
+        var username = Accounts.NewUsername();
+        await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+
+        var sameName = await _client.PostAsJsonAsync("/register", new { username = username.ToUpperInvariant(), email = $"other-{username}@example.com", password = Accounts.Password });
+        var problem = await sameName.ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("username", problem.GetProperty("field").GetString());
+
+        var sameEmail = await _client.PostAsJsonAsync("/register", new { username = Accounts.NewUsername(), email = $"{username.ToUpperInvariant()}@EXAMPLE.com", password = Accounts.Password });
+        Assert.Equal("email", (await sameEmail.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData("ab", "ok@example.com", "a long enough passphrase", "username")]
+    [InlineData("has space", "ok@example.com", "a long enough passphrase", "username")]
+    [InlineData("valid_name", "not-an-email", "a long enough passphrase", "email")]
+    [InlineData("valid_name", "a@b", "a long enough passphrase", "email")]
+    [InlineData("valid_name", "Ann <ann@example.com>", "a long enough passphrase", "email")]
+    [InlineData("valid_name", "ok@example.com", "short", "password")]
+    [InlineData("valid_name", "ok@example.com", "password123", "password")]
+    [InlineData("valid_name", "ok@example.com", "aaaaaaaaaaaa", "password")]
+    [InlineData("valid_name", "ok@example.com", "my valid_name pass", "password")]
+    public async Task Bad_registrations_are_400_naming_the_field(string username, string email, string password, string field)
+    {
+        await (await _client.PostAsJsonAsync("/register", new { username, email, password })).ShouldBeValidationProblemAsync(field);
+    }
+
+    [Fact]
+    public async Task Login_needs_a_form()
+    {
+        var response = await _client.PostAsJsonAsync("/token", new { username = "x", password = "y" });
+        await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType);
+    }
+
+    public static TheoryData<string> BadTokens
+    {
+        get
+        {
+            var now = DateTime.UtcNow;
+            var rightKey = new SymmetricSecurityKey(Convert.FromBase64String(StorefrontFactory.SigningKey));
+            var wrongKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("some-other-key-that-is-long-enough-0123456789"));
+            var expired = Forge(rightKey, now.AddHours(-2), now.AddHours(-1));
+            var wronglySigned = Forge(wrongKey, now, now.AddHours(1));
+            var valid = Forge(rightKey, now, now.AddHours(1));
+            var parts = valid.Split('.');
+            var tampered = $"{parts[0]}.{Base64UrlEncoder.Encode("{\"sub\":\"1\",\"iss\":\"storefront\",\"aud\":\"storefront\",\"exp\":4102444800}")}.{parts[2]}";
+            var wrongAudience = Forge(rightKey, now, now.AddHours(1), audience: "someone-else");
+            return new TheoryData<string> { expired, wronglySigned, tampered, wrongAudience, "not.a.jwt", "garbage" };
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task Expired_tampered_and_wrongly_signed_tokens_are_401(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/users/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await _client.SendAsync(request);
+        await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_the_service_would_accept_is_forged_the_same_way_the_bad_ones_are()
+    {
+        // Guards the test above: the forging code makes tokens the service accepts when nothing is wrong with them.
+        var key = new SymmetricSecurityKey(Convert.FromBase64String(StorefrontFactory.SigningKey));
+        using var client = await factory.CreateAuthenticatedClientAsync();
+        var me = await (await client.GetAsync("/users/me")).ShouldBeJsonAsync();
+        var forged = Forge(key, DateTime.UtcNow, DateTime.UtcNow.AddHours(1), subject: me.GetProperty("id").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/users/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", forged);
+        await (await _client.SendAsync(request)).ShouldBeJsonAsync();
+    }
+
+    [Fact]
+    public async Task Protected_endpoints_without_a_token_are_401()
+    {
+        await (await _client.GetAsync("/users/me")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await _client.GetAsync("/users")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await _client.PostAsync("/send-email?email=a@example.com", null)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    private async Task<(double Median, string Detail)> TimeLoginsAsync(string username, string password)
+    {
+        var times = new List<double>();
+        string detail = "";
+        for (var i = 0; i < 5; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var response = await Accounts.LoginAsync(_client, username, password);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            detail = (await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("detail").GetString()!;
+        }
+        times.Sort();
+        return (times[2], detail);
+    }
+
+    private static string Forge(SecurityKey key, DateTime notBefore, DateTime expires, string audience = "storefront", string subject = "1") =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("unique_name", "forger")]),
+            Issuer = "storefront",
+            Audience = audience,
+            IssuedAt = notBefore,
+            NotBefore = notBefore,
+            Expires = expires,
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+}
+
+/// <summary>The per-client limits on login and register, with small numbers so the test reaches them.</summary>
+public sealed class RateLimitTests
+{
+    [Fact]
+    public async Task Too_many_logins_are_429_with_retry_after()
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("RateLimits:LoginPermits", "3").With("RateLimits:WindowSeconds", "60");
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Accounts.LoginAsync(client, "nobody", "whatever123")).StatusCode);
+        var limited = await Accounts.LoginAsync(client, "nobody", "whatever123");
+        await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.NotNull(limited.Headers.RetryAfter);
+        Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+    }
+
+    [Fact]
+    public async Task Too_many_registrations_are_429()
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("RateLimits:RegisterPermits", "2");
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 2; i++)
+        {
+            var name = Accounts.NewUsername();
+            await Accounts.RegisterAsync(client, name, $"{name}@example.com");
+        }
+        var limited = await client.PostAsJsonAsync("/register", new { username = "one_more", email = "one@example.com", password = Accounts.Password });
+        await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.NotNull(limited.Headers.RetryAfter);
+    }
+}
+
+/// <summary>Outside Development, a missing signing key stops startup with a message saying what to set.</summary>
+public sealed class SigningKeyTests
+{
+    [Fact]
+    public void Startup_without_a_signing_key_fails_clearly_outside_development()
+    {
+        using var factory = new SqliteStorefrontFactory();
+        factory.With("Jwt:SigningKey", "");
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Jwt__SigningKey", error.ToString(), StringComparison.Ordinal);
+    }
+}
