@@ -20,6 +20,9 @@ public static class JobsExtensions
         services.AddSingleton<IJobHandler, WelcomeEmailHandler>();
         services.AddSingleton<IJobHandler, SendEmailHandler>();
         services.AddSingleton<JobWorker>();
+        // The host waits this long for hosted services (the worker's running jobs) to stop on SIGTERM.
+        services.AddOptions<HostOptions>().Configure<IOptions<JobsOptions>>((host, jobs) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(jobs.Value.ShutdownGraceSeconds));
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         services.AddHealthChecks().AddCheck<JobWorkerHealthCheck>("jobs", tags: ["ready"]);
         return builder;

@@ -24,6 +24,10 @@ public sealed class JobsOptions
     [Range(1, 86_400)]
     public int LeaseSeconds { get; set; } = 60;
 
+    /// <summary>On SIGTERM, how long running jobs may take to finish before they are interrupted and handed back.</summary>
+    [Range(1, 3600)]
+    public int ShutdownGraceSeconds { get; set; } = 30;
+
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
 

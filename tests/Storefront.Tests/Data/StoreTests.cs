@@ -72,7 +72,9 @@ public sealed class PostgresStoreTests
         await using var database = await PostgresDatabase.CreateAsync();
         var (exit, output) = await RunServiceCommandAsync("migrate", database.ConnectionString);
         Assert.True(exit == 0, output);
-        Assert.Contains("applied 1 migration", output, StringComparison.Ordinal);
+        var everyMigration = new DatabaseMigrator(new DatabaseProvider(DatabaseKind.Postgres, database.ConnectionString),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance).All.Count;
+        Assert.Contains($"applied {everyMigration} migration", output, StringComparison.Ordinal);
 
         (exit, output) = await RunServiceCommandAsync("migrate", database.ConnectionString);
         Assert.True(exit == 0, output);

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storefront.Api.Data;
+using Storefront.Api.Http;
+using Storefront.Api.Jobs;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Jobs;
+
+/// <summary>The service on PostgreSQL, with real SMTP and the test-only job kinds.</summary>
+public sealed class JobFactory : StorefrontFactory, IAsyncLifetime
+{
+    public PostgresDatabase Database { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await PostgresDatabase.CreateAsync();
+        await Migrations.MigrateAsync(Database.ConnectionString);
+        var (host, port) = Mailbox.Server;
+        With("ConnectionStrings:Postgres", Database.ConnectionString)
+            .With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With("Jobs:MaxAttempts", "3");
+        JobTestSupport.AddTestHandlers(this);
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+internal static class JobTestSupport
+{
+    public static StorefrontFactory AddTestHandlers(StorefrontFactory factory) => factory.WithServices(services =>
+    {
+        services.AddSingleton<IJobHandler, FlakyHandler>();
+        services.AddSingleton<IJobHandler, AlwaysFailsHandler>();
+        services.AddSingleton<IJobHandler, ExclusiveHandler>();
+    });
+
+    public static async Task<string> EnqueueAsync(IServiceProvider services, string kind)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var job = await scope.ServiceProvider.GetRequiredService<JobScheduler>()
+            .EnqueueAsync(db, kind, JsonDocument.Parse("{}").RootElement, AppJsonContext.Default.JsonElement, CancellationToken.None);
+        return job.Id;
+    }
+
+    /// <summary>Polls GET /jobs/{id} until the job reaches one of the statuses.</summary>
+    public static async Task<JsonElement> WaitForStatusAsync(HttpClient client, string jobId, TimeSpan timeout, params string[] statuses)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var job = await (await client.GetAsync($"/jobs/{jobId}")).ShouldBeJsonAsync();
+            var status = job.GetProperty("status").GetString();
+            if (statuses.Contains(status)) return job;
+            Assert.True(Stopwatch.GetTimestamp() < deadline, $"job {jobId} is still {status}: {job}");
+            await Task.Delay(100);
+        }
+    }
+}
+
+public sealed class JobTests(JobFactory factory) : IClassFixture<JobFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task A_job_failing_twice_then_succeeding_ends_succeeded_after_three_attempts()
+    {
+        var id = await JobTestSupport.EnqueueAsync(factory.Services, FlakyHandler.JobKind);
+        var job = await JobTestSupport.WaitForStatusAsync(_client, id, TimeSpan.FromSeconds(20), "succeeded", "dead");
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(3, job.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, job.GetProperty("last_error").ValueKind);
+        Assert.Equal(JsonValueKind.String, job.GetProperty("finished_at").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_job_that_always_fails_ends_dead_after_the_configured_attempts()
+    {
+        var id = await JobTestSupport.EnqueueAsync(factory.Services, AlwaysFailsHandler.JobKind);
+        var job = await JobTestSupport.WaitForStatusAsync(_client, id, TimeSpan.FromSeconds(20), "succeeded", "dead");
+        Assert.Equal("dead", job.GetProperty("status").GetString());
+        Assert.Equal(3, job.GetProperty("attempts").GetInt32());
+        Assert.Equal("this job never works", job.GetProperty("last_error").GetString());
+    }
+
+    [Fact]
+    public async Task Log_is_accepted_stored_and_run_with_its_effect_recorded_once()
+    {
+        var response = await _client.PostJsonTextAsync("/log", """{"event": "checkout", "cart": 42}""");
+        var accepted = await response.ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal("queued", accepted.GetProperty("status").GetString());
+        var id = accepted.GetProperty("job_id").GetString()!;
+        Assert.Equal($"/jobs/{id}", response.Headers.Location?.OriginalString);
+
+        var job = await JobTestSupport.WaitForStatusAsync(_client, id, TimeSpan.FromSeconds(20), "succeeded");
+        Assert.Equal("log", job.GetProperty("kind").GetString());
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var effect = Assert.Single(await db.JobEffects.Where(e => e.JobId == id).ToListAsync());
+        Assert.Contains("checkout", effect.Summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[1, 2, 3]")]
+    [InlineData("\"just a string\"")]
+    public async Task Log_wants_a_json_object(string body)
+    {
+        await (await _client.PostJsonTextAsync("/log", body)).ShouldBeValidationProblemAsync("body");
+    }
+
+    [Fact]
+    public async Task Log_rejects_malformed_json_and_bodies_over_64_kb()
+    {
+        await (await _client.PostJsonTextAsync("/log", "{\"a\": ")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        var big = $$"""{"padding": "{{new string('x', 70 * 1024)}}"}""";
+        await (await _client.PostJsonTextAsync("/log", big)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Job_ids_are_checked_and_unknown_jobs_are_404()
+    {
+        await (await _client.GetAsync("/jobs/not-a-job-id")).ShouldBeValidationProblemAsync("job_id");
+        await (await _client.GetAsync($"/jobs/{Guid.NewGuid():N}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Send_email_queues_a_job_and_the_mail_reaches_the_smtp_server()
+    {
+        using var client = await factory.CreateAuthenticatedClientAsync();
+        var recipient = $"{Guid.NewGuid():N}@example.com";
+        var response = await client.PostAsync($"/send-email?email={recipient}", null);
+        var accepted = await response.ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal("Email sending started", accepted.GetProperty("message").GetString());
+        await JobTestSupport.WaitForStatusAsync(client, accepted.GetProperty("job_id").GetString()!, TimeSpan.FromSeconds(20), "succeeded");
+        Assert.Single(await Mailbox.WaitForAsync(recipient, TimeSpan.FromSeconds(5)));
+
+        await (await client.PostAsync("/send-email?email=nope", null)).ShouldBeValidationProblemAsync("email");
+        await (await client.PostAsync("/send-email", null)).ShouldBeValidationProblemAsync("email");
+    }
+}
+
+/// <summary>Several instances on one PostgreSQL database share the jobs without ever running one twice at once.</summary>
+public sealed class SharedWorkerTests
+{
+    [Fact]
+    public async Task Two_instances_never_run_one_job_at_the_same_time()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        await Migrations.MigrateAsync(database.ConnectionString);
+        await using var first = new SqliteStorefrontFactory();
+        await using var second = new SqliteStorefrontFactory();
+        foreach (var instance in new[] { first, second })
+        {
+            instance.With("ConnectionStrings:Postgres", database.ConnectionString).With("Jobs:Concurrency", "8");
+            JobTestSupport.AddTestHandlers(instance);
+        }
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+
+        var ids = new List<string>();
+        for (var i = 0; i < 60; i++) ids.Add(await JobTestSupport.EnqueueAsync(i % 2 == 0 ? first.Services : second.Services, ExclusiveHandler.JobKind));
+        foreach (var id in ids)
+            await JobTestSupport.WaitForStatusAsync(firstClient, id, TimeSpan.FromSeconds(60), "succeeded");
+
+        Assert.Equal(0, ExclusiveHandler.Overlaps);
+        Assert.All(ids, id => Assert.Equal(1, ExclusiveHandler.Runs[id]));
+        await using var scope = first.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        Assert.Equal(ids.Count, await db.JobEffects.CountAsync(e => ids.Contains(e.JobId)));
+    }
+}

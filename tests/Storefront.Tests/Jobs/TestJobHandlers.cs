@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Storefront.Api.Jobs;
+
+namespace Storefront.Tests.Jobs;
+
+/// <summary>Fails its first two attempts, then succeeds.</summary>
+internal sealed class FlakyHandler : IJobHandler
+{
+    public const string JobKind = "test.flaky";
+
+    public string Kind => JobKind;
+
+    public Task<string> RunAsync(JobContext job, CancellationToken cancellationToken) => job.Attempt < 3
+        ? throw new InvalidOperationException($"flaky failure on attempt {job.Attempt}")
+        : Task.FromResult($"succeeded on attempt {job.Attempt}");
+}
+
+internal sealed class AlwaysFailsHandler : IJobHandler
+{
+    public const string JobKind = "test.always-fails";
+
+    public string Kind => JobKind;
+
+    public Task<string> RunAsync(JobContext job, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("this job never works");
+}
+
+/// <summary>Records every run, and any moment two workers held one job at once.</summary>
+internal sealed class ExclusiveHandler : IJobHandler
+{
+    public const string JobKind = "test.exclusive";
+
+    public static readonly ConcurrentDictionary<string, int> Runs = new();
+    public static readonly ConcurrentDictionary<string, byte> InFlight = new();
+    private static int _overlaps;
+
+    public static int Overlaps => Volatile.Read(ref _overlaps);
+
+    public string Kind => JobKind;
+
+    public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        if (!InFlight.TryAdd(job.Id, 0)) Interlocked.Increment(ref _overlaps);
+        Runs.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
+        try
+        {
+            await Task.Delay(20, cancellationToken);
+            return "ran";
+        }
+        finally
+        {
+            InFlight.TryRemove(job.Id, out _);
+        }
+    }
+}
