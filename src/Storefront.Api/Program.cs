@@ -15,6 +15,7 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8000");
 
 builder.AddHttpConventions()
+    .AddDiagnostics()
     .AddApiDocs()
     .AddData()
     .AddUpstreams()
@@ -27,9 +28,11 @@ var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
 
 app.UseHttpConventions();
+app.UseDiagnostics();
 app.UseAccounts();
 app.MapApiDocs();
 app.MapHealth();
+app.MapDiagnostics();
 app.MapLessons();
 app.MapProducts();
 app.MapCatalog();

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Diagnostics;
+
+public static class DiagnosticsExtensions
+{
+    /// <summary>
+    /// Maps GET /_diagnostics/block, which blocks a thread-pool thread on purpose, only when
+    /// Diagnostics__BlockingProbeEnabled is true (tests and demos of the blocking detector). Never in production.
+    /// </summary>
+    public const string BlockingProbeSetting = "Diagnostics:BlockingProbeEnabled";
+
+    public static WebApplicationBuilder AddDiagnostics(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<InFlightRequests>();
+        builder.Services.AddOptions<BlockingDetectorOptions>().BindConfiguration(BlockingDetectorOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<BlockingDetector>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BlockingDetector>());
+        return builder;
+    }
+
+    public static WebApplication UseDiagnostics(this WebApplication app)
+    {
+        app.UseMiddleware<InFlightRequestsMiddleware>();
+        return app;
+    }
+
+    public static WebApplication MapDiagnostics(this WebApplication app)
+    {
+        if (app.Configuration.GetValue<bool>(BlockingProbeSetting))
+            app.MapGet("/_diagnostics/block", BlockOnPurpose).ExcludeFromDescription();
+        return app;
+    }
+
+    // Deliberately the anti-pattern the detector exists to catch: a synchronous sleep on a request thread.
+    private static Results<Ok<string>, ValidationProblem> BlockOnPurpose(int ms = 1000)
+    {
+        if (ms is < 1 or > 10_000) return Problems.Invalid("ms", "Must be between 1 and 10000.");
+        Thread.Sleep(ms);
+        return TypedResults.Ok($"blocked a thread-pool thread for {ms} ms");
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Storefront.Api.Diagnostics;
+
+/// <summary>
+/// The requests being served right now, so that when the thread pool stalls the warning can name the
+/// routes that have been running longest (the usual suspects for blocking code).
+/// </summary>
+public sealed class InFlightRequests
+{
+    // The route text is built only when a warning asks for it: nothing is formatted per request.
+    private readonly ConcurrentDictionary<long, (string Method, RouteEndpoint? Endpoint, string? Path, long Started)> _requests = new();
+    private long _nextId;
+
+    public long Begin(string method, RouteEndpoint? endpoint, string? path)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        _requests[id] = (method, endpoint, endpoint is null ? path : null, Stopwatch.GetTimestamp());
+        return id;
+    }
+
+    public void End(long id) => _requests.TryRemove(id, out _);
+
+    public int Count => _requests.Count;
+
+    /// <summary>The longest-running requests, oldest first.</summary>
+    public IReadOnlyList<(string Route, TimeSpan Elapsed)> Longest(int count) =>
+        _requests.Values.OrderBy(r => r.Started).Take(count)
+            .Select(r => ($"{r.Method} {r.Endpoint?.RoutePattern.RawText ?? r.Path}", Stopwatch.GetElapsedTime(r.Started))).ToList();
+}
+
+/// <summary>Registers each request with <see cref="InFlightRequests"/> under its route pattern.</summary>
+public sealed class InFlightRequestsMiddleware(RequestDelegate next, InFlightRequests inFlight)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint() as RouteEndpoint;
+        var id = inFlight.Begin(context.Request.Method, endpoint, endpoint is null ? context.Request.Path.Value : null);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            inFlight.End(id);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Storefront.Api.Inference;
+
+namespace Storefront.Tests.Inference;
+
+/// <summary>The runner's own rules, with plain functions standing in for a model.</summary>
+public sealed class CpuWorkRunnerTests
+{
+    [Fact]
+    public async Task Work_runs_on_the_runners_own_threads_not_the_thread_pool()
+    {
+        using var runner = new CpuWorkRunner<int, bool>("test", threads: 2, queueCapacity: 16, maxBatch: 4,
+            (inputs, outputs) => outputs.Fill(Thread.CurrentThread.IsThreadPoolThread));
+        var onPool = await runner.RunAsync(1, TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.False(onPool);
+    }
+
+    [Fact]
+    public async Task Queued_items_are_batched_and_each_gets_its_own_result()
+    {
+        var batchSizes = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var gate = new ManualResetEventSlim(false);
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 100, maxBatch: 16, (inputs, outputs) =>
+        {
+            gate.Wait(TimeSpan.FromSeconds(10)); // Hold the first batch so the rest pile up in the queue.
+            batchSizes.Add(inputs.Length);
+            for (var i = 0; i < inputs.Length; i++) outputs[i] = inputs[i] * 10;
+        });
+        var first = runner.RunAsync(0, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await Task.Delay(100);
+        var rest = Enumerable.Range(1, 40).Select(i => runner.RunAsync(i, TimeSpan.FromSeconds(10), CancellationToken.None)).ToArray();
+        gate.Set();
+        Assert.Equal(0, await first);
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => i * 10), await Task.WhenAll(rest));
+        Assert.Contains(batchSizes, size => size > 1);
+        Assert.All(batchSizes, size => Assert.InRange(size, 1, 16));
+    }
+
+    [Fact]
+    public async Task A_full_queue_rejects_at_once()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 2, maxBatch: 1, (inputs, outputs) =>
+        {
+            gate.Wait(TimeSpan.FromSeconds(10));
+            outputs[0] = inputs[0];
+        });
+        var running = runner.RunAsync(0, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await Task.Delay(100); // The worker holds item 0; the queue itself is empty again.
+        var queued = new[] { runner.RunAsync(1, TimeSpan.FromSeconds(10), CancellationToken.None), runner.RunAsync(2, TimeSpan.FromSeconds(10), CancellationToken.None) };
+        await Assert.ThrowsAsync<CpuSaturatedException>(() => runner.RunAsync(3, TimeSpan.FromSeconds(10), CancellationToken.None));
+        Assert.Equal(1, runner.Rejected);
+        gate.Set();
+        await running;
+        await Task.WhenAll(queued);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_is_skipped_and_its_deadline_is_enforced()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var ran = new System.Collections.Concurrent.ConcurrentBag<int>();
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 10, maxBatch: 1, (inputs, outputs) =>
+        {
+            gate.Wait(TimeSpan.FromSeconds(10));
+            ran.Add(inputs[0]);
+            outputs[0] = inputs[0];
+        });
+        var blocker = runner.RunAsync(0, TimeSpan.FromSeconds(10), CancellationToken.None);
+        await Task.Delay(100);
+        using var leaving = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(1, TimeSpan.FromSeconds(10), leaving.Token));
+        await Assert.ThrowsAsync<TimeoutException>(() => runner.RunAsync(2, TimeSpan.FromMilliseconds(100), CancellationToken.None));
+        gate.Set();
+        await blocker;
+        Assert.Equal(5, await runner.RunAsync(5, TimeSpan.FromSeconds(10), CancellationToken.None));
+        Assert.DoesNotContain(1, ran);
+        Assert.DoesNotContain(2, ran);
+        Assert.Equal(2, runner.Expired);
+    }
+
+    [Fact]
+    public async Task A_failing_batch_fails_its_callers_and_the_runner_carries_on()
+    {
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 10, maxBatch: 1, (inputs, outputs) =>
+            outputs[0] = inputs[0] == 13 ? throw new InvalidOperationException("unlucky") : inputs[0]);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunAsync(13, TimeSpan.FromSeconds(10), CancellationToken.None));
+        Assert.Equal(7, await runner.RunAsync(7, TimeSpan.FromSeconds(10), CancellationToken.None));
+    }
+}
