@@ -15,7 +15,9 @@ public static class SimulatorApp
     public static WebApplication Create(string[] args, IConfiguration? simulatorSection = null, bool quiet = false)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        // Embedded, the host's request logs would be noise in the service's own output.
+        // Per-request framework logs would drown the simulator's purpose; embedded, it logs nothing at all.
+        // (No appsettings.json of its own: it would collide with the service's when both are published together.)
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (quiet) builder.Logging.ClearProviders();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
