@@ -2,12 +2,18 @@ using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
+using Storefront.Api.Diagnostics.Metrics;
 using Storefront.Api.Http;
+using Storefront.Api.Inference;
+using Storefront.Api.Inference.Sentiment;
 using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Products;
 using Storefront.Api.Upstreams;
 using Storefront.Api.Users;
+
+// Training needs no host (and none of its startup checks, such as the JWT key).
+if (TrainCommand.IsCommand(args)) return await TrainCommand.RunAsync(args, Console.Out);
 
 // appsettings.json is read from beside the binaries, whatever folder the service is started from.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -15,6 +21,7 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8000");
 
 builder.AddHttpConventions()
+    .AddMetrics()
     .AddDiagnostics()
     .AddApiDocs()
     .AddData()
@@ -22,16 +29,20 @@ builder.AddHttpConventions()
     .AddProducts()
     .AddCaching()
     .AddAccounts()
-    .AddJobs();
+    .AddJobs()
+    .AddInference();
 
 var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
 
+// First, so it sees every final status: 500s from the exception handler, 504 timeouts, 404s.
+app.UseMiddleware<RequestMetricsMiddleware>();
 app.UseHttpConventions();
 app.UseDiagnostics();
 app.UseAccounts();
 app.MapApiDocs();
 app.MapHealth();
+app.MapMetrics();
 app.MapDiagnostics();
 app.MapLessons();
 app.MapProducts();
@@ -39,6 +50,7 @@ app.MapCatalog();
 app.MapCaching();
 app.MapUsers();
 app.MapJobs();
+app.MapInference();
 
 await app.RunAsync();
 return 0;

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Storefront.Api.Http;
+using Storefront.Api.Inference.Sentiment;
+
+namespace Storefront.Api.Inference;
+
+public sealed record PredictRequest(string? Text);
+
+public sealed record PredictResponse(string Prediction, double Score);
+
+/// <summary>CPU-bound endpoints: the work runs on dedicated workers; the request thread only awaits it.</summary>
+public static class InferenceEndpoints
+{
+    public const int MaxTextLength = 5000;
+
+    public static RouteGroupBuilder MapInference(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").WithTags("Inference");
+        group.MapPost("/predict", Predict)
+            .WithSummary("Sentiment of a text (JSON body {\"text\"} or ?text=), computed off the request threads");
+        group.MapGet("/qr", Qr).WithSummary("A QR code as PNG, rendered off the request threads")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png");
+        return group;
+    }
+
+    private static async Task<Results<Ok<PredictResponse>, ValidationProblem, ProblemHttpResult>> Predict(
+        [FromQuery(Name = "text")] string? queryText,
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] PredictRequest? body,
+        HttpContext context, PredictionRunner predictions, CancellationToken cancellationToken)
+    {
+        var text = queryText ?? body?.Text;
+        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
+            return Problems.Invalid("text", $"Required: 1 to {MaxTextLength} characters.");
+        try
+        {
+            var prediction = await predictions.PredictAsync(text, cancellationToken);
+            return TypedResults.Ok(new PredictResponse(prediction.Label, Math.Round(prediction.Score, 4)));
+        }
+        catch (Exception ex) when (ex is CpuSaturatedException or TimeoutException)
+        {
+            return Saturated(context, "predict");
+        }
+    }
+
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Qr(
+        string? data, int? size, HttpContext context, QrRunner qr, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(data) || data.Length > QrCodes.MaxDataLength)
+            return Problems.Invalid("data", $"Required: 1 to {QrCodes.MaxDataLength} characters.");
+        var pixels = size ?? QrCodes.DefaultSize;
+        if (pixels is < QrCodes.MinSize or > QrCodes.MaxSize)
+            return Problems.Invalid("size", $"Pixels per module: {QrCodes.MinSize} to {QrCodes.MaxSize}.");
+        try
+        {
+            var png = await qr.RenderAsync(new QrRequest(data, pixels), cancellationToken);
+            return TypedResults.File(png, "image/png");
+        }
+        catch (Exception ex) when (ex is CpuSaturatedException or TimeoutException)
+        {
+            return Saturated(context, "qr");
+        }
+    }
+
+    // Back-pressure: the caller should come back shortly rather than pile more work on a full queue.
+    private static ProblemHttpResult Saturated(HttpContext context, string runner)
+    {
+        context.Response.Headers.RetryAfter = "1";
+        return TypedResults.Problem($"The {runner} workers are saturated; retry shortly.",
+            statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Storefront.Api.Inference.Sentiment;
+
+/// <summary>
+/// <c>train [--data &lt;folder&gt;] [--out &lt;file&gt;]</c>: trains the sentiment model on datasets/sentiment, prints the
+/// held-out metrics and writes the model file. Plain code, no web host: it only reads the data and writes one file.
+/// Exit codes: 0 done, 1 the data or the output could not be used, 2 bad arguments.
+/// </summary>
+public static class TrainCommand
+{
+    private const string DataFolder = "datasets/sentiment";
+    private const string ProjectFolder = "src/Storefront.Api";
+    private const string ModelPath = "src/Storefront.Api/Inference/sentiment.model";
+    private const string Usage = "usage: train [--data <folder with *_labelled.txt>] [--out <model file>]";
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == "train";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        string? data = null, modelFile = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--data" when i + 1 < args.Length:
+                    data = Path.GetFullPath(args[++i]);
+                    break;
+                case "--out" when i + 1 < args.Length:
+                    modelFile = Path.GetFullPath(args[++i]);
+                    break;
+                case "-h" or "--help":
+                    await output.WriteLineAsync(Usage);
+                    return 0;
+                default:
+                    await output.WriteLineAsync($"train: unknown option or missing value: {args[i]}\n{Usage}");
+                    return 2;
+            }
+        }
+        data ??= FindUp(DataFolder, DataFolder);
+        modelFile ??= FindUp(ProjectFolder, ModelPath);
+        if (data is null || modelFile is null)
+        {
+            await output.WriteLineAsync($"train: could not find {(data is null ? DataFolder : ProjectFolder)} above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; pass {(data is null ? "--data" : "--out")}.");
+            return 2;
+        }
+
+        try
+        {
+            return await TrainAsync(data, modelFile, output);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            await output.WriteLineAsync($"train: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> TrainAsync(string data, string modelFile, TextWriter output)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var dataset = SentimentDataset.Load(data);
+        await output.WriteLineAsync(Invariant($"data: {dataset.Sentences.Count} sentences from {data} ({dataset.SkippedLines} header or malformed lines skipped)"));
+
+        var result = SentimentTrainer.Train(dataset);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        foreach (var candidate in result.Validation)
+            await output.WriteLineAsync(Invariant($"  λ = {candidate.L2:G3}, α = {candidate.NaiveBayesSmoothing:G3}: validation accuracy {candidate.Accuracy:P2}, log-loss {candidate.LogLoss:F4}"));
+        await output.WriteLineAsync(Invariant($"chosen λ = {result.Chosen.L2:G3}, α = {result.Chosen.NaiveBayesSmoothing:G3}; trained on {result.TrainCount}, tested on {result.TestCount} held-out sentences"));
+        await output.WriteLineAsync($"train accuracy: {result.TrainAccuracy.ToString("P2", CultureInfo.InvariantCulture)}");
+        await output.WriteLineAsync($"test: {result.Test}");
+
+        using var buffer = new MemoryStream();
+        result.Model.Save(buffer);
+        Directory.CreateDirectory(Path.GetDirectoryName(modelFile)!);
+        // Write beside the target, then rename: a service starting meanwhile sees the old file or the new, never half.
+        var temporary = modelFile + ".tmp";
+        await File.WriteAllBytesAsync(temporary, buffer.ToArray());
+        File.Move(temporary, modelFile, overwrite: true);
+
+        // Read back what was written: the file must score exactly what was just reported.
+        var reloaded = SentimentModel.Load(modelFile);
+        var split = dataset.Split();
+        if (ClassificationMetrics.Evaluate(reloaded, split.Test) != result.Test)
+            throw new InvalidDataException($"{modelFile} does not score like the model that was trained.");
+        await output.WriteLineAsync(Invariant($"trained in {elapsed.TotalSeconds:F1} s; wrote {modelFile} ({buffer.Length / 1024.0:F0} KiB, {result.Model.NonZeroWeights} non-zero weights)"));
+        return 0;
+    }
+
+    /// <summary>The first <paramref name="marker"/> folder above the working directory or the binaries, joined with <paramref name="target"/>.</summary>
+    private static string? FindUp(string marker, string target)
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var folder = new DirectoryInfo(start); folder is not null; folder = folder.Parent)
+            {
+                if (Directory.Exists(Path.Combine(folder.FullName, marker))) return Path.GetFullPath(Path.Combine(folder.FullName, target));
+            }
+        }
+        return null;
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}

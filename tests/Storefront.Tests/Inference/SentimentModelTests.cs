@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Storefront.Api.Inference.Sentiment;
+
+namespace Storefront.Tests.Inference;
+
+public sealed class SentimentModelTests
+{
+    private static readonly Lazy<string> RepoRoot = new(FindRepoRoot);
+    private static readonly Lazy<SentimentDataset> Data = new(() => SentimentDataset.Load(DataFolder));
+    private static readonly Lazy<byte[]> ShippedBytes = new(() => File.ReadAllBytes(ShippedModelPath()));
+    private static readonly Lazy<SentimentModel> Shipped = new(() => SentimentModel.Load(new MemoryStream(ShippedBytes.Value)));
+
+    private static string DataFolder => Path.Combine(RepoRoot.Value, "datasets", "sentiment");
+
+    private static IReadOnlyList<LabelledSentence> TestSentences => Data.Value.Split().Test;
+
+    [Fact]
+    public void Shipped_model_scores_at_least_80_percent_on_the_held_out_split()
+    {
+        var metrics = ClassificationMetrics.Evaluate(Shipped.Value, TestSentences);
+
+        Assert.Equal(600, metrics.Count);
+        Assert.True(metrics.Accuracy >= 0.80, $"held-out {metrics}");
+    }
+
+    [Fact]
+    public void Held_out_split_is_stratified_and_never_overlaps_the_training_part()
+    {
+        var split = Data.Value.Split();
+
+        Assert.Equal(3000, split.Train.Count + split.Test.Count);
+        Assert.All(split.Test.GroupBy(s => (s.Source, s.IsPositive)), group => Assert.Equal(100, group.Count()));
+        Assert.Empty(split.Test.Intersect(split.Train, ReferenceEqualityComparer.Instance));
+        Assert.Equal(split.Test, Data.Value.Split().Test); // the same sentences every time
+    }
+
+    [Theory]
+    [InlineData("I love this phone, works great", Prediction.Positive)]
+    [InlineData("Terrible, it broke after a day and support never answered", Prediction.Negative)]
+    [InlineData("The food was delicious and the staff were friendly.", Prediction.Positive)]
+    [InlineData("Worst movie I have ever seen, a complete waste of time.", Prediction.Negative)]
+    public void Obvious_examples_get_the_obvious_label(string text, string label)
+    {
+        var prediction = Shipped.Value.Predict(text);
+
+        Assert.Equal(label, prediction.Label);
+        Assert.InRange(prediction.Score, 0, 1);
+        Assert.Equal(prediction.Score >= 0.5, prediction.IsPositive);
+    }
+
+    [Fact]
+    public void Same_text_gives_bit_identical_scores_on_every_call()
+    {
+        var model = Shipped.Value;
+        foreach (var sentence in TestSentences.Take(50))
+        {
+            var first = Bits(model.Predict(sentence.Text));
+            for (var i = 0; i < 5; i++) Assert.Equal(first, Bits(model.Predict(sentence.Text)));
+        }
+    }
+
+    [Fact]
+    public void Save_and_load_round_trip_keeps_the_bytes_and_the_scores()
+    {
+        using var saved = new MemoryStream();
+        Shipped.Value.Save(saved);
+        var reloaded = SentimentModel.Load(new MemoryStream(saved.ToArray()));
+
+        Assert.Equal(ShippedBytes.Value, saved.ToArray());
+        Assert.Equal(Shipped.Value.Settings, reloaded.Settings);
+        Assert.All(TestSentences, s => Assert.Equal(Bits(Shipped.Value.Predict(s.Text)), Bits(reloaded.Predict(s.Text))));
+    }
+
+    [Fact]
+    public void Batch_prediction_equals_single_predictions()
+    {
+        var texts = TestSentences.Take(32).Select(s => s.Text).ToArray();
+        var results = new Prediction[40]; // a pooled buffer may be longer than the batch
+
+        Shipped.Value.PredictBatch(texts, results);
+
+        for (var i = 0; i < texts.Length; i++) Assert.Equal(Bits(Shipped.Value.Predict(texts[i])), Bits(results[i]));
+        Assert.All(results[texts.Length..], r => Assert.Equal(default, r));
+        Assert.Throws<ArgumentException>(() => Shipped.Value.PredictBatch(texts, new Prediction[31]));
+    }
+
+    [Fact]
+    public void Concurrent_predictions_from_many_threads_agree_with_sequential_ones()
+    {
+        var model = Shipped.Value;
+        var texts = TestSentences.Select(s => s.Text).ToArray();
+        var expected = texts.Select(t => Bits(model.Predict(t))).ToArray();
+        const int threadCount = 8;
+        using var start = new Barrier(threadCount);
+        var failures = new ConcurrentQueue<string>();
+
+        var threads = Enumerable.Range(0, threadCount).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait(); // all at once, so the threads really overlap
+            try
+            {
+                for (var round = 0; round < 3; round++)
+                {
+                    for (var k = 0; k < texts.Length; k++)
+                    {
+                        var i = (k + (t * 75)) % texts.Length; // each thread starts elsewhere in the list
+                        if (Bits(model.Predict(texts[i])) != expected[i]) failures.Enqueue($"thread {t}: {texts[i]}");
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue($"thread {t}: {ex}");
+            }
+        })).ToArray();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task Retraining_from_the_data_reproduces_the_shipped_models_test_results_exactly()
+    {
+        var modelFile = Path.Combine(Path.GetTempPath(), $"sentiment-{Guid.NewGuid():N}.model");
+        using var output = new StringWriter();
+        try
+        {
+            var exitCode = await TrainCommand.RunAsync(["train", "--data", DataFolder, "--out", modelFile], output);
+
+            Assert.True(exitCode == 0, output.ToString());
+            var retrained = SentimentModel.Load(modelFile);
+            Assert.Equal(ClassificationMetrics.Evaluate(Shipped.Value, TestSentences), ClassificationMetrics.Evaluate(retrained, TestSentences));
+            Assert.Equal(Shipped.Value.Settings, retrained.Settings);
+            Assert.Equal(Shipped.Value.NonZeroWeights, retrained.NonZeroWeights);
+        }
+        finally
+        {
+            File.Delete(modelFile);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, "--data", "/no/such/folder", "--out", "/tmp/never-written.model")]
+    [InlineData(2, "--data")]
+    [InlineData(2, "--epochs", "3")]
+    public async Task Train_command_refuses_bad_input_with_a_message_and_a_non_zero_exit(int expectedExitCode, params string[] options)
+    {
+        using var output = new StringWriter();
+
+        var exitCode = await TrainCommand.RunAsync(["train", .. options], output);
+
+        Assert.Equal(expectedExitCode, exitCode);
+        Assert.StartsWith("train: ", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Model_trained_with_other_featurizer_settings_keeps_them_through_a_file()
+    {
+        var settings = new FeaturizerSettings(HashBits: 12, MaxWordNgram: 1, MinCharNgram: 3, MaxCharNgram: 4, NegationScope: 0, SublinearTf: false);
+        var featurizer = new SentimentFeaturizer(settings);
+        var sentences = Data.Value.Split().Train.Take(300).ToArray();
+        var model = SentimentTrainer.Fit(
+            settings, sentences.Select(s => featurizer.Vectorize(s.Text)).ToArray(), sentences.Select(s => s.IsPositive).ToArray(),
+            l2: 1e-4, naiveBayesSmoothing: 0.5, new SentimentTrainerOptions(), CancellationToken.None);
+        using var file = new MemoryStream();
+        model.Save(file);
+
+        var reloaded = SentimentModel.Load(new MemoryStream(file.ToArray()));
+
+        Assert.Equal(settings, reloaded.Settings);
+        Assert.All(TestSentences.Take(50), s => Assert.Equal(Bits(model.Predict(s.Text)), Bits(reloaded.Predict(s.Text))));
+    }
+
+    [Theory]
+    [InlineData("empty", "header")]
+    [InlineData("not a model", "header")]
+    [InlineData("truncated", "corrupt or truncated")]
+    [InlineData("header only", "truncated")]
+    [InlineData("flipped weight bit", "corrupt or truncated")]
+    [InlineData("future version", "version 2 is not supported")]
+    [InlineData("unsupported hash bits", "HashBits must be 10..24")]
+    public void Corrupt_or_truncated_model_file_is_refused_with_a_clear_exception(string damage, string reason)
+    {
+        var bytes = ShippedBytes.Value.ToArray();
+        var damaged = damage switch
+        {
+            "empty" => [],
+            "not a model" => "sentence\tscore\n"u8.ToArray(),
+            "truncated" => bytes[..(bytes.Length / 2)],
+            "header only" => bytes[..20],
+            "flipped weight bit" => Flip(bytes, bytes.Length / 2),
+            "future version" => Patch(bytes, 8, 2, rehash: false),
+            "unsupported hash bits" => Patch(bytes, 10, 30, rehash: true), // a valid checksum: only the settings are wrong
+            _ => throw new ArgumentOutOfRangeException(nameof(damage)),
+        };
+
+        var error = Assert.Throws<InvalidDataException>(() => SentimentModel.Load(new MemoryStream(damaged)));
+
+        Assert.StartsWith("Not a usable sentiment model", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("\r\n\t")]
+    [InlineData("?!... --")]
+    public void Text_without_words_gets_the_models_prior_score(string text)
+    {
+        var prediction = Shipped.Value.Predict(text);
+
+        // No features: the score is σ(bias), the same for every such text, and near 0.5 on the balanced data.
+        Assert.Equal(Bits(Shipped.Value.Predict(string.Empty)), Bits(prediction));
+        Assert.Equal(1 / (1 + Math.Exp(-Shipped.Value.Bias)), prediction.Score, 12);
+        Assert.InRange(prediction.Score, 0.3, 0.7);
+    }
+
+    [Fact]
+    public void Null_text_is_an_argument_error()
+    {
+        Assert.Throws<ArgumentNullException>(() => Shipped.Value.Predict(null!));
+    }
+
+    [Fact]
+    public void Loader_skips_malformed_lines_and_tolerates_crlf_and_trailing_whitespace()
+    {
+        var folder = Directory.CreateTempSubdirectory("sentiment-data-");
+        try
+        {
+            File.WriteAllText(
+                Path.Combine(folder.FullName, "shop_labelled.txt"),
+                "sentence\tscore\r\nGreat value.  \t1  \r\nno label here\r\n\t1\r\nAwful, caf\u00e9 was cold.\t0\r\nMaybe.\t2\r\n\r\nLast line\t1");
+
+            var dataset = SentimentDataset.Load(folder.FullName);
+
+            LabelledSentence[] expected =
+                [new("Great value.", true, "shop"), new("Awful, caf\u00e9 was cold.", false, "shop"), new("Last line", true, "shop")];
+            Assert.Equal(expected, dataset.Sentences);
+            Assert.Equal(5, dataset.SkippedLines);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static long Bits(Prediction prediction) => BitConverter.DoubleToInt64Bits(prediction.Score);
+
+    private static byte[] Flip(byte[] bytes, int at)
+    {
+        bytes[at] ^= 0x10;
+        return bytes;
+    }
+
+    private static byte[] Patch(byte[] bytes, int at, byte value, bool rehash)
+    {
+        bytes[at] = value;
+        if (rehash) SHA256.HashData(bytes.AsSpan(0, bytes.Length - SHA256.HashSizeInBytes), bytes.AsSpan(bytes.Length - SHA256.HashSizeInBytes));
+        return bytes;
+    }
+
+    /// <summary>The test binaries carry a copy of the model; a bare build falls back to the repository's file.</summary>
+    private static string ShippedModelPath()
+    {
+        var besideTests = Path.Combine(AppContext.BaseDirectory, "Inference", "sentiment.model");
+        return File.Exists(besideTests) ? besideTests : Path.Combine(RepoRoot.Value, "src", "Storefront.Api", "Inference", "sentiment.model");
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Storefront.slnx"))) return folder.FullName;
+        }
+        throw new InvalidOperationException($"No Storefront.slnx above {AppContext.BaseDirectory}.");
+    }
+}
