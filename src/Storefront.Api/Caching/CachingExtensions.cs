@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Caching;
@@ -10,6 +11,7 @@ public static class CachingExtensions
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<CacheStatistics>();
+        services.AddSingleton<CacheMetrics>();
         services.AddSingleton<ICacheStore>(sp =>
         {
             var redis = sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis");
@@ -26,8 +28,10 @@ public static class CachingExtensions
 }
 
 /// <summary>Opens the Redis connection at startup (bounded), so the first requests already hit the cache.</summary>
-internal sealed class CacheStartup(ICacheStore store) : IHostedService
+internal sealed class CacheStartup(ICacheStore store, CacheMetrics metrics) : IHostedService
 {
+    public CacheMetrics Metrics { get; } = metrics;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (store is not RedisCacheStore redis) return;
@@ -42,4 +46,23 @@ internal sealed class CacheStartup(ICacheStore store) : IHostedService
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Cache outcomes for /metrics.</summary>
+public sealed class CacheMetrics
+{
+    public CacheMetrics(CacheStatistics statistics, ICacheStore store, IMeterFactory meters)
+    {
+        var meter = meters.Create("Storefront.Cache");
+        meter.CreateObservableCounter("storefront.cache.lookups", () => new[]
+        {
+            new Measurement<long>(statistics.Hits, new KeyValuePair<string, object?>("outcome", "hit")),
+            new Measurement<long>(statistics.Misses, new KeyValuePair<string, object?>("outcome", "miss")),
+            new Measurement<long>(statistics.Bypasses, new KeyValuePair<string, object?>("outcome", "bypass")),
+        }, null, "Cached-endpoint lookups by outcome");
+        meter.CreateObservableCounter("storefront.cache.computations", () => statistics.Computations, null,
+            "Values computed from the source (single flight: one per key per miss wave)");
+        meter.CreateObservableGauge("storefront.cache.available", () => store.IsAvailable ? 1 : 0, null,
+            "1 while the cache store answers, 0 during an outage");
+    }
 }

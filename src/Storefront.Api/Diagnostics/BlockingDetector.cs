@@ -33,13 +33,15 @@ public sealed partial class BlockingDetector : BackgroundService
     private readonly InFlightRequests _inFlight;
     private readonly BlockingDetectorOptions _options;
     private readonly ILogger<BlockingDetector> _logger;
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
     private long _lastLagTicks;
     private long _maxLagTicks;
     private long _lastWarning;
 
-    public BlockingDetector(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> options, ILogger<BlockingDetector> logger)
+    public BlockingDetector(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> options, ILogger<BlockingDetector> logger,
+        IMeterFactory meters)
     {
+        _meter = meters.Create(MeterName);
         _inFlight = inFlight;
         _options = options.Value;
         _logger = logger;
@@ -48,7 +50,6 @@ public sealed partial class BlockingDetector : BackgroundService
         _meter.CreateObservableGauge("storefront.threadpool.queue_length", () => ThreadPool.PendingWorkItemCount, null,
             "Work items waiting for a thread-pool thread");
         _meter.CreateObservableGauge("storefront.threadpool.threads", () => ThreadPool.ThreadCount, null, "Thread-pool threads");
-        _meter.CreateObservableGauge("storefront.http.requests.in_flight_tracked", () => _inFlight.Count, null, "Requests being served");
     }
 
     public TimeSpan LastLag => TimeSpan.FromTicks(Interlocked.Read(ref _lastLagTicks));
@@ -56,11 +57,6 @@ public sealed partial class BlockingDetector : BackgroundService
     /// <summary>The largest lag seen since start.</summary>
     public TimeSpan MaxLag => TimeSpan.FromTicks(Interlocked.Read(ref _maxLagTicks));
 
-    public override void Dispose()
-    {
-        _meter.Dispose();
-        base.Dispose();
-    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

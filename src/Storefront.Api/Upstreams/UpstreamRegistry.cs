@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Upstreams;
@@ -6,8 +7,10 @@ namespace Storefront.Api.Upstreams;
 public sealed class UpstreamRegistry : IAsyncDisposable
 {
     public UpstreamRegistry(IOptions<UpstreamsOptions> upstreams, IOptions<ProductOptions> products,
-        EmbeddedSimulator simulator, IHttpClientFactory clients)
+        EmbeddedSimulator simulator, IHttpClientFactory clients, IMeterFactory meters)
     {
+        var duration = meters.Create("Storefront.Upstreams").CreateHistogram<double>("storefront.upstream.request.duration", "s",
+            "Time each upstream call took, by source and outcome");
         var o = upstreams.Value;
         var p = products.Value;
         Task<string> Resolve(string? configured, string simulatorPath) =>
@@ -16,10 +19,10 @@ public sealed class UpstreamRegistry : IAsyncDisposable
         async Task<string> FromSimulator(string path) => new Uri(await simulator.BaseAddress, path).ToString().TrimEnd('/');
 
         UpstreamSource Product(string name, string? configured, SourcePolicy policy) =>
-            new(name, Resolve(configured, name), policy.TimeoutMs, policy.Required, policy.MaxConcurrency, policy.QueueLimit, clients);
+            new(name, Resolve(configured, name), policy.TimeoutMs, policy.Required, policy.MaxConcurrency, policy.QueueLimit, clients, duration);
 
         UpstreamSource Lesson(string name, string? configured, string simulatorPath) =>
-            new(name, Resolve(configured, simulatorPath), o.LessonTimeoutMs, required: true, maxConcurrency: 1024, queueLimit: 4096, clients);
+            new(name, Resolve(configured, simulatorPath), o.LessonTimeoutMs, required: true, maxConcurrency: 1024, queueLimit: 4096, clients, duration);
 
         Pricing = Product("pricing", o.Pricing, p.Pricing);
         Inventory = Product("inventory", o.Inventory, p.Inventory);

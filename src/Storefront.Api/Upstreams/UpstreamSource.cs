@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Storefront.Api.Http;
@@ -18,10 +19,12 @@ public sealed class UpstreamSource : IAsyncDisposable
     private readonly Task<string> _baseUrl;
     private readonly TimeSpan _timeout;
     private readonly ConcurrencyLimiter _limiter;
+    private readonly Histogram<double>? _duration;
 
     public UpstreamSource(string name, Task<string> baseUrl, int timeoutMs, bool required, int maxConcurrency, int queueLimit,
-        IHttpClientFactory clients)
+        IHttpClientFactory clients, Histogram<double>? duration = null)
     {
+        _duration = duration;
         Name = name;
         Required = required;
         _baseUrl = baseUrl;
@@ -62,7 +65,7 @@ public sealed class UpstreamSource : IAsyncDisposable
                 return Result(SourceStatus.Error, started, $"HTTP {(int)response.StatusCode}");
             await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
             var json = await JsonSerializer.DeserializeAsync(body, AppJsonContext.Default.JsonElement, deadline.Token);
-            return new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null);
+            return Measured(new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -86,7 +89,14 @@ public sealed class UpstreamSource : IAsyncDisposable
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 
     private SourceResult Result(SourceStatus status, long started, string? detail) =>
-        new(Name, status, null, ElapsedMs(started), detail);
+        Measured(new SourceResult(Name, status, null, ElapsedMs(started), detail));
+
+    private SourceResult Measured(SourceResult result)
+    {
+        _duration?.Record(result.Ms / 1000, new KeyValuePair<string, object?>("source", Name),
+            new KeyValuePair<string, object?>("status", result.StatusName));
+        return result;
+    }
 
     private static double ElapsedMs(long started) => Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1);
 }

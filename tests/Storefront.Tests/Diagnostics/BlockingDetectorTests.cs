@@ -22,8 +22,8 @@ public sealed class BlockingDetectorTests
         client.Timeout = TimeSpan.FromSeconds(60);
         await (await client.GetAsync("/")).ShouldBeJsonAsync();
 
-        // More sleeping requests than the pool has threads: the detector's probes wait behind them.
-        var blockers = Enumerable.Range(0, Environment.ProcessorCount * 4)
+        // More sleeping requests than the pool has threads (other tests may have grown it): the probes wait behind them.
+        var blockers = Enumerable.Range(0, ThreadPool.ThreadCount + Environment.ProcessorCount * 4)
             .Select(_ => client.GetAsync("/_diagnostics/block?ms=2000")).ToArray();
         await Task.WhenAll(blockers);
 
