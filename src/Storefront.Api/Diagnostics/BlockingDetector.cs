@@ -24,16 +24,20 @@ public sealed class BlockingDetectorOptions
 /// <summary>
 /// The .NET form of "monitor event-loop delay": every ProbeIntervalMs a work item is queued to the thread pool
 /// and the time until it runs is measured. Blocking code (sync I/O, .Result, Thread.Sleep, heavy CPU on a
-/// request thread) shows up as this lag growing; the warning names the requests in flight longest.
+/// request thread) shows up as this lag growing. The prober is a dedicated thread, not a pool thread, so a
+/// starved pool cannot delay the measurement itself; and the warning is logged as soon as a probe is late,
+/// while the requests that block are still in flight and can be named.
 /// </summary>
-public sealed partial class BlockingDetector : BackgroundService
+public sealed partial class BlockingDetector : IHostedService, IDisposable
 {
     public const string MeterName = "Storefront.Runtime";
 
     private readonly InFlightRequests _inFlight;
     private readonly BlockingDetectorOptions _options;
     private readonly ILogger<BlockingDetector> _logger;
-    private readonly Meter _meter;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ManualResetEventSlim _probeRan = new(false);
+    private Thread? _prober;
     private long _lastLagTicks;
     private long _maxLagTicks;
     private long _lastWarning;
@@ -41,15 +45,15 @@ public sealed partial class BlockingDetector : BackgroundService
     public BlockingDetector(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> options, ILogger<BlockingDetector> logger,
         IMeterFactory meters)
     {
-        _meter = meters.Create(MeterName);
         _inFlight = inFlight;
         _options = options.Value;
         _logger = logger;
-        _meter.CreateObservableGauge("storefront.threadpool.lag", () => LastLag.TotalSeconds, "s",
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("storefront.threadpool.lag", () => LastLag.TotalSeconds, "s",
             "Time a work item queued to the thread pool waited before it ran (the event-loop delay)");
-        _meter.CreateObservableGauge("storefront.threadpool.queue_length", () => ThreadPool.PendingWorkItemCount, null,
+        meter.CreateObservableGauge("storefront.threadpool.queue_length", () => ThreadPool.PendingWorkItemCount, null,
             "Work items waiting for a thread-pool thread");
-        _meter.CreateObservableGauge("storefront.threadpool.threads", () => ThreadPool.ThreadCount, null, "Thread-pool threads");
+        meter.CreateObservableGauge("storefront.threadpool.threads", () => ThreadPool.ThreadCount, null, "Thread-pool threads");
     }
 
     public TimeSpan LastLag => TimeSpan.FromTicks(Interlocked.Read(ref _lastLagTicks));
@@ -57,21 +61,64 @@ public sealed partial class BlockingDetector : BackgroundService
     /// <summary>The largest lag seen since start.</summary>
     public TimeSpan MaxLag => TimeSpan.FromTicks(Interlocked.Read(ref _maxLagTicks));
 
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.ProbeIntervalMs));
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        _prober = new Thread(Probe) { IsBackground = true, Name = "threadpool-lag-probe" };
+        _prober.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        StopProber();
+        return Task.CompletedTask;
+    }
+
+    // Safe in any order and more than once: the host may dispose without stopping (failed startup).
+    public void Dispose()
+    {
+        if (!StopProber()) return;
+        _probeRan.Dispose();
+    }
+
+    /// <returns>True when the prober has ended (or never started), so its wait handle may be disposed.</returns>
+    private bool StopProber()
+    {
+        try
         {
+            _stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        return _prober?.Join(TimeSpan.FromSeconds(2)) ?? true;
+    }
+
+    private void Probe()
+    {
+        var interval = TimeSpan.FromMilliseconds(_options.ProbeIntervalMs);
+        var warnAfter = TimeSpan.FromMilliseconds(_options.WarnAboveMs);
+        var stop = _stopping.Token;
+        while (!stop.WaitHandle.WaitOne(interval))
+        {
+            _probeRan.Reset();
             var queued = Stopwatch.GetTimestamp();
-            var probe = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            ThreadPool.UnsafeQueueUserWorkItem(static ran => ((ManualResetEventSlim)ran!).Set(), _probeRan);
+            try
             {
-                Record(Stopwatch.GetElapsedTime(queued));
-                probe.TrySetResult();
-            }, null);
-            // One probe at a time: during a stall the next tick waits, and the lag reported is the whole stall.
-            await probe.Task.WaitAsync(stoppingToken);
+                if (!_probeRan.Wait(warnAfter, stop))
+                {
+                    // Late already: warn now, while whatever is blocking the pool is still running.
+                    Warn(Stopwatch.GetElapsedTime(queued));
+                    _probeRan.Wait(stop);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            Record(Stopwatch.GetElapsedTime(queued));
         }
     }
 
@@ -79,19 +126,22 @@ public sealed partial class BlockingDetector : BackgroundService
     {
         Interlocked.Exchange(ref _lastLagTicks, lag.Ticks);
         if (lag.Ticks > Interlocked.Read(ref _maxLagTicks)) Interlocked.Exchange(ref _maxLagTicks, lag.Ticks);
-        if (lag.TotalMilliseconds < _options.WarnAboveMs) return;
+    }
 
+    private void Warn(TimeSpan lagSoFar)
+    {
+        Record(lagSoFar);
         var now = Stopwatch.GetTimestamp();
         var last = Interlocked.Read(ref _lastWarning);
         if (last != 0 && Stopwatch.GetElapsedTime(last, now) < TimeSpan.FromSeconds(_options.WarnEverySeconds)) return;
-        if (Interlocked.CompareExchange(ref _lastWarning, now, last) != last) return;
+        Interlocked.Exchange(ref _lastWarning, now);
 
         var suspects = string.Join(", ", _inFlight.Longest(5).Select(r => $"{r.Route} ({r.Elapsed.TotalMilliseconds:0} ms)"));
-        LogBlocked(_logger, lag.TotalMilliseconds, ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount,
+        LogBlocked(_logger, lagSoFar.TotalMilliseconds, ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount,
             suspects.Length > 0 ? suspects : "none");
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Thread pool is blocked: a work item waited {LagMs:0} ms ({Threads} threads, {Queued} queued). In flight longest: {Requests}")]
+        Message = "Thread pool is blocked: a work item has waited {LagMs:0} ms so far ({Threads} threads, {Queued} queued). In flight longest: {Requests}")]
     private static partial void LogBlocked(ILogger logger, double lagMs, int threads, long queued, string requests);
 }

@@ -105,6 +105,19 @@ public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provi
                 .SetProperty(j => j.LockedBy, (string?)null), cancellationToken);
     }
 
+    /// <summary>Unfinished jobs by status, for the queue-depth gauge.</summary>
+    public async Task<(long Queued, long Failed, long Running)> CountUnfinishedAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var counts = await db.Jobs
+            .Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Failed || j.Status == JobStatus.Running)
+            .GroupBy(j => j.Status).Select(g => new { Status = g.Key, Count = g.LongCount() })
+            .ToListAsync(cancellationToken);
+        long Of(string status) => counts.FirstOrDefault(c => c.Status == status)?.Count ?? 0;
+        return (Of(JobStatus.Queued), Of(JobStatus.Failed), Of(JobStatus.Running));
+    }
+
     /// <summary>base × 2^(attempt−1), capped, ±20% jitter so retries from a burst do not arrive together.</summary>
     internal long RetryDelayMs(int attempt)
     {

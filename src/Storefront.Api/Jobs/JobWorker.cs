@@ -17,12 +17,15 @@ public sealed partial class JobWorker : BackgroundService
     private readonly JobSignal _signal;
     private readonly JobsOptions _options;
     private readonly ILogger<JobWorker> _logger;
+    private readonly JobMetrics _metrics;
     private readonly ConcurrentDictionary<string, Task> _running = new();
     private readonly CancellationTokenSource _abandon = new();
     private long _lastBeat = Stopwatch.GetTimestamp();
 
-    public JobWorker(JobStore store, IEnumerable<IJobHandler> handlers, JobSignal signal, IOptions<JobsOptions> options, ILogger<JobWorker> logger)
+    public JobWorker(JobStore store, IEnumerable<IJobHandler> handlers, JobSignal signal, IOptions<JobsOptions> options,
+        ILogger<JobWorker> logger, JobMetrics metrics)
     {
+        _metrics = metrics;
         _store = store;
         _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
         _signal = signal;
@@ -65,6 +68,7 @@ public sealed partial class JobWorker : BackgroundService
                 }
             }
             if (claimedAll) continue;
+            await RefreshMetricsAsync(stoppingToken);
             try
             {
                 await _signal.WaitAsync(poll, stoppingToken);
@@ -73,6 +77,20 @@ public sealed partial class JobWorker : BackgroundService
             {
                 break;
             }
+        }
+    }
+
+    private async Task RefreshMetricsAsync(CancellationToken stoppingToken)
+    {
+        if (!_metrics.NeedsRefresh) return;
+        try
+        {
+            var (queued, failed, running) = await _store.CountUnfinishedAsync(stoppingToken);
+            _metrics.Update(queued, failed, running);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogClaimFailed(_logger, ex); // Same cause as a failed claim: the database is not answering.
         }
     }
 
@@ -112,7 +130,9 @@ public sealed partial class JobWorker : BackgroundService
             }
             var summary = await handler.RunAsync(job, _abandon.Token);
             using var timeout = new CancellationTokenSource(StoreTimeout);
-            if (!await _store.CompleteAsync(job, WorkerId, summary, timeout.Token))
+            if (await _store.CompleteAsync(job, WorkerId, summary, timeout.Token))
+                _metrics.Finished(job.Kind, JobStatus.Succeeded);
+            else
                 LogLeaseLost(_logger, job.Id, job.Kind);
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
@@ -136,6 +156,7 @@ public sealed partial class JobWorker : BackgroundService
         {
             using var timeout = new CancellationTokenSource(StoreTimeout);
             var status = await _store.FailAsync(job, WorkerId, error, permanent, timeout.Token);
+            _metrics.Finished(job.Kind, status);
             LogAttemptFailed(_logger, job.Id, job.Kind, job.Attempt, job.MaxAttempts, status, error);
         }
         catch (Exception ex)

@@ -19,6 +19,7 @@ public static class JobsExtensions
         services.AddSingleton<IJobHandler, LogJobHandler>();
         services.AddSingleton<IJobHandler, WelcomeEmailHandler>();
         services.AddSingleton<IJobHandler, SendEmailHandler>();
+        services.AddSingleton<JobMetrics>();
         services.AddSingleton<JobWorker>();
         // The host waits this long for hosted services (the worker's running jobs) to stop on SIGTERM.
         services.AddOptions<HostOptions>().Configure<IOptions<JobsOptions>>((host, jobs) =>
