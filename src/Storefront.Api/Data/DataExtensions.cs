@@ -23,6 +23,7 @@ public static class DataExtensions
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<CatalogSeeder>();
+        services.AddSingleton<Catalog.CatalogQueries>();
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

@@ -6,6 +6,7 @@ using Storefront.Api.Email;
 using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Products;
+using Storefront.Api.Upstreams;
 using Storefront.Api.Users;
 
 namespace Storefront.Api.Http;
@@ -14,7 +15,7 @@ namespace Storefront.Api.Http;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(JsonElement?[]))]
+[JsonSerializable(typeof(RawJson?[]))]
 [JsonSerializable(typeof(MessageResponse))]
 [JsonSerializable(typeof(SlowResponse))]
 [JsonSerializable(typeof(MultiResponse))]

@@ -17,7 +17,7 @@ public static class JobEndpoints
 
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Jobs");
+        var group = app.MapGroup("").WithTags("Jobs").WithRequestDeadline();
         group.MapPost("/send-email", SendEmail).RequireAuthorization()
             .WithSummary("Queue an email to the given address (bearer token required)");
         group.MapPost("/log", Log)

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Lessons;
 
@@ -8,4 +8,4 @@ public sealed record SlowResponse(string Msg);
 
 public sealed record MultiResponse(string Msg, long ElapsedMs);
 
-public sealed record MultiFetchResponse(JsonElement? DataA, JsonElement? DataB);
+public sealed record MultiFetchResponse(RawJson? DataA, RawJson? DataB);

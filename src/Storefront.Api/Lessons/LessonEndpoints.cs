@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Storefront.Api.Http;
 using Storefront.Api.Upstreams;
@@ -23,8 +22,8 @@ public static class LessonEndpoints
         group.MapGet("/", () => TypedResults.Ok(Hello)).WithSummary("Hello World");
         group.MapGet("/slow", Slow).WithSummary("Wait without holding a thread");
         group.MapGet("/multi", Multi).WithSummary("Two waits (3 s and 2 s) at once: about 3 s in all");
-        group.MapGet("/weather", Weather).WithSummary("All configured weather sources, concurrently");
-        group.MapGet("/multi-fetch", MultiFetch).WithSummary("Sources A and B, concurrently");
+        group.MapGet("/weather", Weather).WithRequestDeadline().WithSummary("All configured weather sources, concurrently");
+        group.MapGet("/multi-fetch", MultiFetch).WithRequestDeadline().WithSummary("Sources A and B, concurrently");
         return group;
     }
 
@@ -44,7 +43,7 @@ public static class LessonEndpoints
         return TypedResults.Ok(new MultiResponse("Both tasks done!", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
     }
 
-    private static async Task<Results<Ok<JsonElement?[]>, ProblemHttpResult>> Weather(
+    private static async Task<Results<Ok<RawJson?[]>, ProblemHttpResult>> Weather(
         UpstreamRegistry upstreams, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(upstreams.Weather.Select(s => s.FetchAsync(null, cancellationToken)));

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Storefront.Api.Upstreams;
 
 public enum SourceStatus
@@ -14,7 +12,7 @@ public enum SourceStatus
 }
 
 /// <summary>What one upstream call came to, and how long it took.</summary>
-public readonly record struct SourceResult(string Source, SourceStatus Status, JsonElement? Body, double Ms, string? Detail)
+public readonly record struct SourceResult(string Source, SourceStatus Status, RawJson? Body, double Ms, string? Detail)
 {
     public bool Succeeded => Status == SourceStatus.Ok;
 

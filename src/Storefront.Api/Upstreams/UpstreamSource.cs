@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using System.Threading.RateLimiting;
-using Storefront.Api.Http;
 
 namespace Storefront.Api.Upstreams;
 
@@ -15,10 +13,10 @@ public sealed class UpstreamSource : IAsyncDisposable
 {
     public const string HttpClientName = "upstreams";
 
-    private readonly IHttpClientFactory _clients;
+    private readonly HttpClient _client;
     private readonly Task<string> _baseUrl;
     private readonly TimeSpan _timeout;
-    private readonly ConcurrencyLimiter _limiter;
+    private readonly Bulkhead _bulkhead;
     private readonly Histogram<double>? _duration;
 
     public UpstreamSource(string name, Task<string> baseUrl, int timeoutMs, bool required, int maxConcurrency, int queueLimit,
@@ -29,13 +27,10 @@ public sealed class UpstreamSource : IAsyncDisposable
         Required = required;
         _baseUrl = baseUrl;
         _timeout = TimeSpan.FromMilliseconds(timeoutMs);
-        _clients = clients;
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = maxConcurrency,
-            QueueLimit = queueLimit,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
+        // One client for the source's lifetime: the factory's handler never rotates (infinite handler lifetime),
+        // its SocketsHttpHandler recycles connections itself, so asking the factory per call would only allocate.
+        _client = clients.CreateClient(HttpClientName);
+        _bulkhead = new Bulkhead(maxConcurrency, queueLimit);
     }
 
     public string Name { get; }
@@ -43,7 +38,7 @@ public sealed class UpstreamSource : IAsyncDisposable
     public bool Required { get; }
 
     /// <summary>Calls waiting for a slot right now (for metrics and tests).</summary>
-    public long Queued => _limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
+    public long Queued => _bulkhead.Waiting;
 
     /// <param name="suffix">Appended to the base URL after a slash (the product id), or null for a full URL.</param>
     public async Task<SourceResult> FetchAsync(string? suffix, CancellationToken cancellationToken)
@@ -53,19 +48,23 @@ public sealed class UpstreamSource : IAsyncDisposable
         deadline.CancelAfter(_timeout);
         try
         {
-            using var lease = await _limiter.AcquireAsync(1, deadline.Token);
-            if (!lease.IsAcquired)
+            if (!await _bulkhead.EnterAsync(deadline.Token))
                 return Result(SourceStatus.Rejected, started, "too many calls in flight and queued");
-
-            var baseUrl = await _baseUrl.WaitAsync(deadline.Token);
-            var url = suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix);
-            // Buffered read: MaxResponseContentBufferSize bounds what an upstream can make us hold.
-            using var response = await _clients.CreateClient(HttpClientName).GetAsync(url, deadline.Token);
-            if (!response.IsSuccessStatusCode)
-                return Result(SourceStatus.Error, started, $"HTTP {(int)response.StatusCode}");
-            await using var body = await response.Content.ReadAsStreamAsync(deadline.Token);
-            var json = await JsonSerializer.DeserializeAsync(body, AppJsonContext.Default.JsonElement, deadline.Token);
-            return Measured(new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null));
+            try
+            {
+                var baseUrl = await _baseUrl.WaitAsync(deadline.Token);
+                var url = suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix);
+                // Buffered read: MaxResponseContentBufferSize bounds what an upstream can make us hold.
+                using var response = await _client.GetAsync(url, deadline.Token);
+                if (!response.IsSuccessStatusCode)
+                    return Result(SourceStatus.Error, started, $"HTTP {(int)response.StatusCode}");
+                var json = RawJson.Validate(await response.Content.ReadAsByteArrayAsync(deadline.Token));
+                return Measured(new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null));
+            }
+            finally
+            {
+                _bulkhead.Exit();
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -86,7 +85,11 @@ public sealed class UpstreamSource : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _bulkhead.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private SourceResult Result(SourceStatus status, long started, string? detail) =>
         Measured(new SourceResult(Name, status, null, ElapsedMs(started), detail));

@@ -50,7 +50,10 @@ public static class AccountsExtensions
 
     public static WebApplication UseAccounts(this WebApplication app)
     {
-        app.UseAuthentication();
+        // Only requests that carry credentials pay for authentication; the rest are anonymous anyway, and
+        // a protected endpoint answers them 401 through the authorization middleware's challenge.
+        app.UseWhen(context => context.Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Authorization),
+            authenticated => authenticated.UseAuthentication());
         app.UseAuthorization();
         app.UseRateLimiter();
         return app;

@@ -15,7 +15,7 @@ public static class UserEndpoints
 
     public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Users").WithValidation();
+        var group = app.MapGroup("").WithTags("Users").WithValidation().WithRequestDeadline();
         group.MapPost("/register", Register).RequireRateLimiting(AccountsExtensions.RegisterPolicy)
             .WithSummary("Create an account; a welcome email is queued in the same transaction");
         group.MapPost("/token", IssueToken).RequireRateLimiting(AccountsExtensions.LoginPolicy).DisableAntiforgery()

@@ -88,4 +88,16 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
         Assert.Equal("b", body.GetProperty("data_b").GetProperty("source").GetString());
         Assert.True(response.ShouldHaveProcessTime() < 1.15, "two 600 ms sources took as long as their sum");
     }
+
+    [Fact]
+    public async Task A_request_past_the_request_deadline_is_a_504_problem()
+    {
+        await using var slow = new SqliteStorefrontFactory();
+        slow.With("Limits:RequestTimeoutSeconds", "1").With("Upstreams:LessonTimeoutMs", "20000");
+        using var client = slow.CreateClient();
+        slow.Simulator.Set("weather", new RouteBehavior(10_000));
+        var started = Stopwatch.GetTimestamp();
+        await (await client.GetAsync("/weather")).ShouldBeProblemAsync(HttpStatusCode.GatewayTimeout);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(8), "the deadline did not cut the request short");
+    }
 }
