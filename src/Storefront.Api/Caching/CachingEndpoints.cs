@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Storefront.Api.Http;
 
 namespace Storefront.Api.Caching;
 
@@ -10,7 +9,7 @@ public static class CachingEndpoints
 
     public static RouteGroupBuilder MapCaching(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Caching").WithRequestDeadline();
+        var group = app.MapGroup("").WithTags("Caching");
         group.MapGet("/cached-data", CachedData)
             .WithSummary("Catalog count and average price, cache-aside under key 'data'")
             .Produces<DataSummary>(contentType: "application/json");

@@ -48,9 +48,10 @@ public static class HttpConventions
                 kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(l.RequestHeadersTimeoutSeconds);
             });
         services.AddRequestTimeouts();
-        // A named policy, applied to the endpoint groups that wait on a database or an upstream. Endpoints that
-        // answer from memory or have their own deadline (/, /metrics, /health, /predict, /qr, /slow ≤ 30 s) skip
-        // it: a per-request timer costs ~9% of GET / throughput and bounds nothing there.
+        // A named policy for endpoints that chain several waits (accounts, jobs, catalog writes, the lessons'
+        // upstream calls). Endpoints bounded by one deadline of their own skip it: answers from memory (/, /metrics,
+        // /health), single reads under the database's command timeout, the product sources' deadlines, the cache's
+        // Redis timeout, the CPU runners' deadlines, /slow ≤ 30 s. A per-request timer costs ~9% of GET / throughput.
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ServerLimitsOptions>>((o, limits) =>
             o.AddPolicy(RequestDeadline, new RequestTimeoutPolicy
             {

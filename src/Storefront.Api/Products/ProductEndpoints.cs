@@ -8,7 +8,7 @@ public static class ProductEndpoints
 {
     public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/product").WithTags("Products").WithRequestDeadline();
+        var group = app.MapGroup("/product").WithTags("Products");
         group.MapGet("/{id}", GetProduct)
             .WithSummary("Product page: pricing, inventory and recommendations fetched concurrently");
         return group;

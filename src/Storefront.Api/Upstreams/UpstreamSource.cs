@@ -54,11 +54,8 @@ public sealed class UpstreamSource : IAsyncDisposable
             {
                 var baseUrl = await _baseUrl.WaitAsync(deadline.Token);
                 var url = suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix);
-                // Buffered read: MaxResponseContentBufferSize bounds what an upstream can make us hold.
-                using var response = await _client.GetAsync(url, deadline.Token);
-                if (!response.IsSuccessStatusCode)
-                    return Result(SourceStatus.Error, started, $"HTTP {(int)response.StatusCode}");
-                var json = RawJson.Validate(await response.Content.ReadAsByteArrayAsync(deadline.Token));
+                // Straight into one array (no intermediate buffer copy); MaxResponseContentBufferSize bounds its size.
+                var json = RawJson.Validate(await _client.GetByteArrayAsync(url, deadline.Token));
                 return Measured(new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null));
             }
             finally
@@ -69,6 +66,10 @@ public sealed class UpstreamSource : IAsyncDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return Result(SourceStatus.Timeout, started, null);
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode is { } status)
+        {
+            return Result(SourceStatus.Error, started, $"HTTP {(int)status}");
         }
         catch (HttpRequestException ex)
         {
