@@ -73,7 +73,7 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
         }
         try
         {
-            return await item.Result.Task.WaitAsync(deadline, cancellationToken);
+            return await item.Completion.Task.WaitAsync(deadline, cancellationToken);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
@@ -87,7 +87,7 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
         _stopping.Cancel();
         _queue.CompleteAdding();
         foreach (var thread in _threads) thread.Join(TimeSpan.FromSeconds(5));
-        foreach (var left in _queue) left.Result.TrySetCanceled();
+        foreach (var left in _queue) left.Completion.TrySetCanceled();
         _queue.Dispose();
         _stopping.Dispose();
     }
@@ -119,7 +119,7 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
         if (item.IsAbandoned || Stopwatch.GetTimestamp() > item.Deadline)
         {
             Interlocked.Increment(ref _expired);
-            item.Result.TrySetException(new TimeoutException($"Queued too long for the {Name} workers."));
+            item.Completion.TrySetException(new TimeoutException($"Queued too long for the {Name} workers."));
             return;
         }
         batch.Add(item);
@@ -132,13 +132,13 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
         {
             for (var i = 0; i < batch.Count; i++) inputs[i] = batch[i].Input;
             _work(inputs.AsSpan(0, batch.Count), outputs.AsSpan(0, batch.Count));
-            for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(outputs[i]);
+            for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(outputs[i]);
             Interlocked.Add(ref _completed, batch.Count);
             Interlocked.Increment(ref _batches);
         }
         catch (Exception ex)
         {
-            foreach (var item in batch) item.Result.TrySetException(ex);
+            foreach (var item in batch) item.Completion.TrySetException(ex);
         }
         finally
         {
@@ -154,7 +154,7 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
 
         public TIn Input { get; } = input;
         public long Deadline { get; } = deadline;
-        public TaskCompletionSource<TOut> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<TOut> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public bool IsAbandoned => Volatile.Read(ref _abandoned) == 1;
 
         public void Abandon() => Volatile.Write(ref _abandoned, 1);
