@@ -18,12 +18,15 @@ import os
 import platform
 import re
 import subprocess
+import textwrap
 
 SIDES = ["storefront", "peer", "ceiling"]
 SIDE_NAMES = {"storefront": "Storefront", "peer": "FastAPI peer", "ceiling": "ceiling (bare Kestrel)"}
 SIDE_COLORS = {"storefront": "#1f77b4", "peer": "#ff7f0e", "ceiling": "#7f7f7f"}
 
-# The scenarios, in report order. scripts/bench uses the same ids.
+# The scenarios, in report order. scripts/bench uses the same ids. "method" is GET unless given;
+# "ceiling": False marks a route the ceiling does not serve (no ceiling target, n/a in its column);
+# "load" is the concurrent wrk that root_under_predict runs next to the measured one.
 SCENARIOS = [
     {"id": "root", "title": "GET /", "path": "/", "connections": 100, "tool": "wrk", "upstreams": None},
     {"id": "items", "title": "GET /items/7 (PostgreSQL)", "path": "/items/7", "connections": 100,
@@ -34,6 +37,11 @@ SCENARIOS = [
      "path": "/product/7", "connections": 1000, "tool": "wrk", "upstreams": "delayed"},
     {"id": "cached", "title": "GET /cached-data (Redis)", "path": "/cached-data", "connections": 100,
      "tool": "wrk", "upstreams": None},
+    {"id": "predict", "title": "POST /predict (CPU-bound model)", "path": "/predict", "method": "POST",
+     "connections": 100, "tool": "wrk", "upstreams": None, "ceiling": False},
+    {"id": "root_under_predict", "title": "GET /, while POST /predict is saturated", "path": "/",
+     "connections": 10, "threads": 1, "tool": "wrk", "upstreams": None, "ceiling": False,
+     "load": {"method": "POST", "path": "/predict", "connections": 200, "threads": 1}},
     {"id": "slow", "title": "10,000 concurrent GET /slow?seconds=1", "path": "/slow?seconds=1",
      "connections": 10000, "tool": "hey", "upstreams": None},
 ]
@@ -129,6 +137,31 @@ def cmd_record(args):
             rec["wrk_output"] = read_text(args.wrk)[-1000:]
         else:
             rec["wrk"] = wrk
+    if args.connections:
+        rec["connections"] = int(args.connections)
+    if args.workers:
+        rec["workers"] = int(args.workers)
+    if args.spread is not None:
+        rec["connections_per_process"] = [int(x) for x in args.spread.split()]
+    if args.load_wrk:
+        # root_under_predict: the concurrent POST /predict load next to the measured GET /.
+        load = {"connections": int(args.load_connections) if args.load_connections else None,
+                "threads": int(args.load_threads) if args.load_threads else None,
+                "connections_per_process": ([int(x) for x in args.load_spread.split()]
+                                            if args.load_spread is not None else None),
+                "attempts": int(args.load_attempts) if args.load_attempts else None}
+        wrk = parse_wrk(read_text(args.load_wrk)) if os.path.exists(args.load_wrk) else None
+        if wrk is None:
+            load["status"] = "failed"
+            load["reason"] = "the /predict load's wrk printed no WRK_JSON line"
+            if os.path.exists(args.load_wrk):
+                load["wrk_output"] = read_text(args.load_wrk)[-1000:]
+        else:
+            load["status"] = "ok"
+            load["wrk"] = wrk
+            load["rps_2xx"] = round(wrk_ok_rps(wrk), 1)
+            load["error_count"] = sum(wrk["errors"].values())
+        rec["predict_load"] = load
     if args.hey:
         rec["hey"] = parse_hey(read_text(args.hey))
         if args.wall:
@@ -263,11 +296,15 @@ def errors_of(res):
     return 0
 
 
+def wrk_ok_rps(w):
+    """Successful responses per second of one wrk result: requests minus status errors."""
+    return max(w["requests"] - w["errors"]["status"], 0) / w["duration_s"] if w["duration_s"] else 0.0
+
+
 def ok_rps(res):
     """Successful responses per second (wrk: requests minus status errors)."""
     if "wrk" in res:
-        w = res["wrk"]
-        return max(w["requests"] - w["errors"]["status"], 0) / w["duration_s"] if w["duration_s"] else 0.0
+        return wrk_ok_rps(res["wrk"])
     if "hey" in res and res["hey"].get("total_s"):
         return res["hey"]["ok_200"] / res["hey"]["total_s"]
     return None
@@ -303,6 +340,12 @@ def fmt_pct(x):
 def not_measured_text(res):
     reason = res.get("reason") or res.get("status")
     return f"n/a ({reason})"
+
+
+def load_of(res):
+    """The concurrent /predict load of a measured root_under_predict result, if it reported."""
+    load = res.get("predict_load") or {}
+    return load if load.get("status") == "ok" and "wrk" in load else None
 
 
 def error_text(res):
@@ -347,6 +390,40 @@ def wrk_table(sc):
     return rows
 
 
+def load_table(sc):
+    """root_under_predict: the concurrent POST /predict load, per side."""
+    rows = ["| side | /predict rps (2xx) | p50 ms | p99 ms | requests | errors | seconds "
+            "| connections per server process |",
+            "|---|---:|---:|---:|---:|---|---:|---|"]
+    for side in SIDES:
+        res = sc["results"][side]
+        if not measured(res):
+            rows.append(f"| {SIDE_NAMES[side]} | {not_measured_text(res)} | | | | | | |")
+            continue
+        load = load_of(res)
+        if load is None:
+            reason = (res.get("predict_load") or {}).get("reason") or "no result"
+            rows.append(f"| {SIDE_NAMES[side]} | n/a ({reason}) | | | | | | |")
+            continue
+        w = load["wrk"]
+        lat = w["latency_ms"]
+        rows.append(
+            f"| {SIDE_NAMES[side]} | {fmt_num(wrk_ok_rps(w))} | {lat['p50']:.2f} | {lat['p99']:.2f} | "
+            f"{w['requests']:,} | {error_text(load)} | {w['duration_s']:.1f} | {spread_text(load)} |")
+    return rows
+
+
+def spread_text(res):
+    """Connections per server process, e.g. "107 / 93", with how often they were opened if more than once."""
+    counts = res.get("connections_per_process")
+    if counts is None:
+        return "n/a"
+    text = " / ".join(f"{c:,}" for c in counts) or "none seen"
+    if (res.get("attempts") or 1) > 1:
+        text += f" (opened {res['attempts']} times)"
+    return text
+
+
 def slow_table(sc):
     rows = ["| side | 200 responses | wall s | p50 ms | p99 ms | peak RSS (VmHWM) | RSS before the burst | errors |",
             "|---|---:|---:|---:|---:|---:|---:|---|"]
@@ -377,12 +454,12 @@ def scenario_ratios(sc):
     if not measured(sf):
         return None, None
     r_peer = ratio(ok_rps(sf), ok_rps(peer)) if measured(peer) else None
-    r_ceil = ratio(ok_rps(sf), ok_rps(ceil)) if measured(ceil) else None
+    r_ceil = ratio(ok_rps(sf), ok_rps(ceil)) if measured(ceil) and sc.get("ceiling", True) else None
     return r_peer, r_ceil
 
 
 def targets(doc):
-    """[(text, state, detail)] where state is met / missed / not measured."""
+    """[(text, state, detail)] where state is met / missed / not measured, or report only (no target)."""
     by_id = {sc["id"]: sc for sc in doc["scenarios"]}
     out = []
 
@@ -390,7 +467,7 @@ def targets(doc):
         return measured(res) and errors_of(res) == 0
 
     for sc in doc["scenarios"]:
-        if sc["tool"] != "wrk":
+        if sc["tool"] != "wrk" or not sc.get("ceiling", True):
             continue
         sf, ceil = sc["results"]["storefront"], sc["results"]["ceiling"]
         text = f"{sc['title']}: Storefront ≥ {CEILING_SHARE:.0%} of the ceiling's rps"
@@ -458,6 +535,46 @@ def targets(doc):
             out.append(("10,000 concurrent /slow?seconds=1: server RSS ≤ 300 MB",
                         "met" if b <= SLOW_RSS_BYTES else "missed",
                         f"peak {b / 1e6:,.0f} MB ({hwm / 1024:,.0f} MiB, VmHWM)"))
+
+    # Report-only (no fixed target, never asserted): CPU-bound work against the peer's executor.
+    sc = by_id.get("predict")
+    if sc is not None:
+        sf, peer = sc["results"]["storefront"], sc["results"]["peer"]
+        text = "/predict: Storefront rps vs peer"
+        if not (measured(sf) and measured(peer)):
+            missing = [SIDE_NAMES[s] for s, r in (("storefront", sf), ("peer", peer)) if not measured(r)]
+            out.append((text, "report only", f"not measured: no result for {', '.join(missing)}"))
+        else:
+            r = ratio(ok_rps(sf), ok_rps(peer))
+            detail = f"{fmt_ratio(r)} ({fmt_num(ok_rps(sf))} vs {fmt_num(ok_rps(peer))} rps)"
+            errs = [f"{SIDE_NAMES[s]} had {errors_of(x):,} errors" for s, x in (("storefront", sf), ("peer", peer))
+                    if errors_of(x)]
+            if errs:
+                detail += "; " + ", ".join(errs)
+            out.append((text, "report only", detail))
+    sc = by_id.get("root_under_predict")
+    if sc is not None:
+        sf, peer = sc["results"]["storefront"], sc["results"]["peer"]
+        text = "GET / p99 while /predict is saturated: Storefront vs peer"
+        if not (measured(sf) and measured(peer)):
+            missing = [SIDE_NAMES[s] for s, r in (("storefront", sf), ("peer", peer)) if not measured(r)]
+            out.append((text, "report only", f"not measured: no result for {', '.join(missing)}"))
+        else:
+            a, b = sf["wrk"]["latency_ms"]["p99"], peer["wrk"]["latency_ms"]["p99"]
+            detail = f"{fmt_ratio(ratio(a, b))} ({a:.2f} vs {b:.2f} ms)"
+            loads = []
+            for s, x in (("storefront", sf), ("peer", peer)):
+                load = load_of(x)
+                if load is None:
+                    loads.append(f"{SIDE_NAMES[s]} n/a")
+                else:
+                    loads.append(f"{SIDE_NAMES[s]} {fmt_num(load['rps_2xx'])} rps, {load['error_count']:,} errors")
+            detail += "; /predict meanwhile: " + ", ".join(loads)
+            errs = [f"{SIDE_NAMES[s]} had {errors_of(x):,} GET / errors" for s, x in (("storefront", sf), ("peer", peer))
+                    if errors_of(x)]
+            if errs:
+                detail += "; " + ", ".join(errs)
+            out.append((text, "report only", detail))
     return out
 
 
@@ -502,14 +619,20 @@ def render_md(doc, png_name):
         "- **Upstreams** are nginx with the echo module (`bench/nginx/upstreams.conf.template`): "
         "pricing, inventory and reco answer a small JSON body either at once (*instant*) or after "
         "20/30/50 ms (*delayed*). Each side is started once against the instant port (GET /, /items, "
-        "instant fan-out, /cached-data), once against the delayed port (the 1,000-connection fan-out), "
+        "instant fan-out, /cached-data, POST /predict, GET / under /predict load), once against the delayed port (the 1,000-connection fan-out), "
         "and once more, fresh, for the /slow burst, so its peak memory covers only start-up and that burst.")
     lines.append(
         f"- **wrk** `-t{meta['wrk_threads']} --latency --timeout {meta['wrk_timeout_s']}s` with "
         f"`bench/wrk/report.lua`: {meta['warmup_s']} s warm-up (discarded), then {meta['duration_s']} s "
         "measured, same connections for every side. rps counts 2xx responses only; errors are wrk's "
         "connect/read/write/timeout errors and responses with status ≥ 400 (each path is checked for a 2xx "
-        "answer with curl first; a 404 there means the side does not serve it: n/a).")
+        "answer with curl first; a 404, or a 405 for a POST, there means the side does not serve it: n/a).")
+    lines.append(
+        "- **POST /predict** (CPU-bound sentiment model): wrk with `bench/wrk/predict.lua`, which sets the method, "
+        "the JSON body and `Content-Type: application/json` once and reports like `report.lua`. Storefront's "
+        "503s (queue full, `Retry-After`) count as errors. **GET / under /predict load**: a light wrk (`-t1 -c10`) "
+        "on GET / while a heavy one (`-t1 -c200`) saturates POST /predict on the same side; GET / p50/p99 are "
+        "the result, the /predict load's rps and errors are recorded next to them. The ceiling has no /predict: n/a.")
     lines.append(
         "- **/slow burst**: `hey -n 10000 -c 10000 -t 30` on `/slow?seconds=1` after a short warm-up "
         "(200 requests of `/slow?seconds=0`); wall time is hey's total. Peak RSS is `VmHWM` from "
@@ -538,6 +661,12 @@ def render_md(doc, png_name):
                 t = fmt_num(ok_rps(res)) + (" †" if disturbed(res) else "")
                 if errors_of(res):
                     t += f" ⚠ {errors_of(res):,} errors"
+                if sc["id"] == "root_under_predict":
+                    t += f", p99 {res['wrk']['latency_ms']['p99']:.2f} ms"
+                    load = load_of(res)
+                    if load is not None:
+                        t += f" (/predict {fmt_num(load['rps_2xx'])} rps"
+                        t += f", ⚠ {load['error_count']:,} errors)" if load["error_count"] else ")"
                 cells.append(t)
             else:
                 cells.append("n/a")
@@ -549,10 +678,18 @@ def render_md(doc, png_name):
         lines.append(f"| {sc['title']} (c={sc['connections']:,}) | {' | '.join(cells)} | "
                      f"{rp_text} | {fmt_pct(rc)} |")
     lines.append("")
+    if "root_under_predict" in {sc["id"] for sc in doc["scenarios"]}:
+        lines.append("The ceiling does not serve `POST /predict`. *GET /, while POST /predict is saturated* gives "
+                     "GET / at 10 connections with its p99, and in brackets the rps of the concurrent "
+                     "/predict load (200 connections) on the same side.")
+        lines.append("")
 
     lines.append("## Targets")
     lines.append("")
     for text, state, detail in targets(doc):
+        if state == "report only":
+            lines.append(f"- {text}: **{state}** (no fixed target), {detail}")
+            continue
         box = {"met": "[x]", "missed": "[ ]", "not measured": "[ ]"}[state]
         lines.append(f"- {box} {text}: **{state}**, {detail}")
     lines.append("")
@@ -563,16 +700,75 @@ def render_md(doc, png_name):
         lines.append(f"### {sc['title']}")
         lines.append("")
         up = {"instant": "instant upstreams", "delayed": "upstreams at 20/30/50 ms"}.get(sc["upstreams"])
-        what = f"`GET {sc['path']}`, {sc['connections']:,} connections"
+        what = f"`{sc.get('method', 'GET')} {sc['path']}`, {sc['connections']:,} connections"
         if up:
             what += f", {up}"
+        if sc["id"] == "predict":
+            what += (" (wrk with `bench/wrk/predict.lua`): the JSON body `{\"text\": …}` of "
+                     "`bench/wrk/predict.json`, a fixed 197-character English review, answered with "
+                     "`{\"prediction\", \"score\"}` by Storefront (its CPU worker threads, with a bounded queue) "
+                     "and by the peer (`run_in_executor` on a thread pool, in each worker process)")
+        if "load" in sc:
+            ld = sc["load"]
+            ul = meta.get("under_load") or {}
+            lead, extra = ul.get("predict_lead_s", 0.5), ul.get("predict_extra_s", 1)
+            what += (f" and one wrk thread, measured while a second wrk (one thread, {ld['connections']:,} "
+                     f"connections, `bench/wrk/predict.lua`) keeps `{ld['method']} {ld['path']}` saturated on the "
+                     f"same side. After a {meta['warmup_s']} s warm-up of the same shape, both run for "
+                     f"{meta['duration_s']} s; the /predict load starts {lead:g} s before GET / and stops "
+                     f"{extra - lead:g} s after it, so each GET / sample is taken under load (its own figures "
+                     f"cover its {meta['duration_s'] + extra:g} s). Shows whether the CPU work leaks into the "
+                     "request path")
         lines.append(what + ".")
         lines.append("")
         if sc["tool"] == "wrk":
             lines.extend(wrk_table(sc))
             lines.append("")
             rp, rc = scenario_ratios(sc)
-            lines.append(f"Storefront / peer: {fmt_ratio(rp)} rps; Storefront / ceiling: {fmt_pct(rc)} of rps.")
+            if sc["id"] == "root_under_predict":
+                sf, peer = sc["results"]["storefront"], sc["results"]["peer"]
+                p99 = p50 = None
+                if measured(sf) and measured(peer):
+                    p50 = ratio(sf["wrk"]["latency_ms"]["p50"], peer["wrk"]["latency_ms"]["p50"])
+                    p99 = ratio(sf["wrk"]["latency_ms"]["p99"], peer["wrk"]["latency_ms"]["p99"])
+                lines.append(f"Storefront / peer GET / latency under /predict load: p50 {fmt_ratio(p50)}, "
+                             f"p99 {fmt_ratio(p99)} (lower is better); rps {fmt_ratio(rp)}.")
+                lines.append("")
+                lines.append(f"The concurrent `{sc['load']['method']} {sc['load']['path']}` load "
+                             f"({sc['load']['connections']:,} connections). Its connections are counted per "
+                             "server process (`ss`) before GET / starts: a burst can land on one uvicorn "
+                             "worker only, the other then serving GET / with no /predict work, so they are "
+                             f"opened again (up to {(meta.get('under_load') or {}).get('max_attempts', 3)} times) "
+                             "until every worker holds at least 5% of them:")
+                lines.append("")
+                lines.extend(load_table(sc))
+            elif not sc.get("ceiling", True):
+                lines.append(f"Storefront / peer: {fmt_ratio(rp)} rps (the ceiling does not serve this route).")
+            else:
+                lines.append(f"Storefront / peer: {fmt_ratio(rp)} rps; Storefront / ceiling: {fmt_pct(rc)} of rps.")
+            if sc["id"] == "predict":
+                spreads = [f"{SIDE_NAMES[side]} {spread_text(sc['results'][side])}" for side in SIDES
+                           if measured(sc["results"][side]) and sc["results"][side].get("workers", 1) > 1]
+                if spreads:
+                    lines.append("")
+                    lines.append("Connections per worker process, 1 s into the run: " + "; ".join(spreads) + ".")
+                lines.append("")
+                lines.append("Storefront answers 503 with `Retry-After` when its CPU queue is full (or a request "
+                             "outlives its deadline there): wrk counts those as status errors, shown above, and "
+                             "rps counts 2xx only.")
+                preds = []
+                for side in SIDES:
+                    body = ((sc["results"][side].get("preflight") or {}).get("body") or "").strip()
+                    if measured(sc["results"][side]) and body:
+                        try:
+                            d = json.loads(body)
+                            preds.append(f"{SIDE_NAMES[side]} `{d.get('prediction')}` ({d.get('score')})")
+                        except ValueError:
+                            pass
+                if preds:
+                    lines.append("")
+                    lines.append("Answer to the review before the run: " + ", ".join(preds) +
+                                 " (different models: only the shape has to match).")
             if sc["id"] == "product_delayed":
                 lat = []
                 for other in ("peer", "ceiling"):
@@ -649,21 +845,23 @@ def render_png(doc, path):
     present = [x for side in SIDES for x in values[side] if x]
     log = bool(present) and max(present) / max(min(present), 1e-9) > 20
 
-    fig, ax = plt.subplots(figsize=(11, 5.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(max(11, 1.75 * len(scs)), 5.5), dpi=110)
     width = 0.26
     for i, side in enumerate(SIDES):
         xs = [j + (i - 1) * width for j in range(len(scs))]
         hs = [x if x else 0 for x in values[side]]
         bars = ax.bar(xs, hs, width, label=SIDE_NAMES[side], color=SIDE_COLORS[side])
-        for bar, val, err in zip(bars, values[side], errors[side]):
+        for bar, val, err, sc in zip(bars, values[side], errors[side], scs):
             x = bar.get_x() + bar.get_width() / 2
             label = "n/a" if val is None else f"{val:,.0f}" + (f" ({err:,} errors)" if err else "")
+            if val is not None and "load" in sc:
+                label += f", p99 {sc['results'][side]['wrk']['latency_ms']['p99']:.1f} ms"
             ax.annotate(label, (x, val if val else (1 if log else 0)), textcoords="offset points",
                         xytext=(0, 2), ha="center", va="bottom", fontsize=7, rotation=90,
                         color="#b00000" if err else ("#555555" if val is None else "black"))
     ax.set_xticks(range(len(scs)))
-    ax.set_xticklabels([f"{sc['title'].replace(', ', chr(10))}\n(c={sc['connections']:,})" for sc in scs],
-                       fontsize=8)
+    ax.set_xticklabels(["\n".join(textwrap.fill(part, 20, break_on_hyphens=False) for part in sc["title"].split(", "))
+                        + f"\n(c={sc['connections']:,})" for sc in scs], fontsize=8)
     ax.set_ylabel("requests per second (2xx)" + (", log scale" if log else ""))
     if log:
         ax.set_yscale("log")
@@ -713,6 +911,14 @@ def main():
     r.add_argument("--cpu", help="JSON file with the CPU readings of the measured run")
     r.add_argument("--preflight-code")
     r.add_argument("--preflight-body")
+    r.add_argument("--connections", help="wrk connections of the measured run, if not the scenario's usual")
+    r.add_argument("--load-wrk", help="root_under_predict: output of the concurrent POST /predict wrk")
+    r.add_argument("--load-connections", help="root_under_predict: connections of that wrk")
+    r.add_argument("--load-threads", help="root_under_predict: threads of that wrk")
+    r.add_argument("--load-spread", help="root_under_predict: that wrk's connections per server process (\"107 93\")")
+    r.add_argument("--load-attempts", help="root_under_predict: how often its connections were opened")
+    r.add_argument("--spread", help="connections per server process, 1 s into the measured run (\"52 48\")")
+    r.add_argument("--workers", help="processes of the side that serve connections")
     r.set_defaults(fn=cmd_record)
 
     m = sub.add_parser("machine", help="print machine details as JSON")
