@@ -20,6 +20,8 @@ public static class DataExtensions
             else
                 options.UseSqlite(provider.ConnectionString);
             options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+            // One context per request, never shared across threads: the per-call concurrency check is pure overhead.
+            options.EnableThreadSafetyChecks(false);
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<CatalogSeeder>();

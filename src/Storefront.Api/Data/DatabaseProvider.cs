@@ -14,7 +14,7 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
     public static DatabaseProvider FromConfiguration(IConfiguration configuration)
     {
         var postgres = configuration.GetConnectionString("Postgres");
-        if (!string.IsNullOrWhiteSpace(postgres)) return new DatabaseProvider(DatabaseKind.Postgres, postgres);
+        if (!string.IsNullOrWhiteSpace(postgres)) return new DatabaseProvider(DatabaseKind.Postgres, WithAutoPrepare(postgres));
 
         var folder = Path.GetFullPath(configuration[$"{StorageOptions.Section}:Path"] ?? "./data");
         Directory.CreateDirectory(folder);
@@ -28,4 +28,15 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
     }
 
     public bool IsEmbedded => Kind == DatabaseKind.Sqlite;
+
+    /// <summary>
+    /// Unless the operator chose otherwise, let Npgsql prepare statements used more than twice: the server then
+    /// skips parsing and planning them, which is most of PostgreSQL's CPU for the catalog's key lookups.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 32;
+        return builder.ConnectionString;
+    }
 }
