@@ -33,6 +33,7 @@ public sealed class MetricsEndpointTests(SqliteStorefrontFactory factory) : ICla
         foreach (var family in new[]
                  {
                      "storefront_http_requests_in_flight", "storefront_threadpool_queue_length", "storefront_threadpool_lag_seconds",
+                     "storefront_threadpool_threads",
                      "storefront_upstream_request_duration_seconds", "storefront_cache_lookups_total", "storefront_cpu_queue_length",
                      "storefront_jobs_waiting",
                  })
