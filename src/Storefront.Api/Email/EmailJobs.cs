@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
 
@@ -8,34 +9,43 @@ public sealed record WelcomeEmailPayload(int UserId, string Username, string Ema
 
 public sealed record SendEmailPayload(string To, int RequestedBy);
 
+/// <summary>A job that sends one message composed from its payload.</summary>
+public abstract class EmailJobHandler<TPayload>(EmailSender sender, JsonTypeInfo<TPayload> payloadType) : IJobHandler
+{
+    public abstract string Kind { get; }
+
+    public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        var payload = JsonSerializer.Deserialize(job.Payload, payloadType)
+            ?? throw new InvalidOperationException($"Job {job.Id} has an empty payload.");
+        var (to, subject, body) = Compose(payload, job);
+        await sender.SendAsync(to, subject, body, cancellationToken);
+        return $"{Kind} sent to {to}";
+    }
+
+    protected abstract (string To, string Subject, string Body) Compose(TPayload payload, JobContext job);
+}
+
 /// <summary>The welcome mail queued by /register in the same transaction as the new user.</summary>
-public sealed class WelcomeEmailHandler(EmailSender sender) : IJobHandler
+public sealed class WelcomeEmailHandler(EmailSender sender)
+    : EmailJobHandler<WelcomeEmailPayload>(sender, AppJsonContext.Default.WelcomeEmailPayload)
 {
     public const string JobKind = "email.welcome";
 
-    public string Kind => JobKind;
+    public override string Kind => JobKind;
 
-    public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
-    {
-        var payload = JsonSerializer.Deserialize(job.Payload, AppJsonContext.Default.WelcomeEmailPayload)!;
-        await sender.SendAsync(payload.Email, "Welcome to Storefront",
-            $"Hello {payload.Username},\n\nyour Storefront account is ready.\n", cancellationToken);
-        return $"welcome email sent to {payload.Email}";
-    }
+    protected override (string, string, string) Compose(WelcomeEmailPayload payload, JobContext job) =>
+        (payload.Email, "Welcome to Storefront", $"Hello {payload.Username},\n\nyour Storefront account is ready.\n");
 }
 
 /// <summary>The seed's /send-email background task, made durable.</summary>
-public sealed class SendEmailHandler(EmailSender sender) : IJobHandler
+public sealed class SendEmailHandler(EmailSender sender)
+    : EmailJobHandler<SendEmailPayload>(sender, AppJsonContext.Default.SendEmailPayload)
 {
     public const string JobKind = "email.send";
 
-    public string Kind => JobKind;
+    public override string Kind => JobKind;
 
-    public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
-    {
-        var payload = JsonSerializer.Deserialize(job.Payload, AppJsonContext.Default.SendEmailPayload)!;
-        await sender.SendAsync(payload.To, "A message from Storefront",
-            $"This message was requested by user {payload.RequestedBy} (job {job.Id}).\n", cancellationToken);
-        return $"email sent to {payload.To}";
-    }
+    protected override (string, string, string) Compose(SendEmailPayload payload, JobContext job) =>
+        (payload.To, "A message from Storefront", $"This message was requested by user {payload.RequestedBy} (job {job.Id}).\n");
 }
