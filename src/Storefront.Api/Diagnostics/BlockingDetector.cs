@@ -39,7 +39,6 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     private readonly ManualResetEventSlim _probeRan = new(false);
     private Thread? _prober;
     private long _lastLagTicks;
-    private long _maxLagTicks;
     private long _lastWarning;
 
     public BlockingDetector(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> options, ILogger<BlockingDetector> logger,
@@ -57,9 +56,6 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     }
 
     public TimeSpan LastLag => TimeSpan.FromTicks(Interlocked.Read(ref _lastLagTicks));
-
-    /// <summary>The largest lag seen since start.</summary>
-    public TimeSpan MaxLag => TimeSpan.FromTicks(Interlocked.Read(ref _maxLagTicks));
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -122,11 +118,7 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
         }
     }
 
-    private void Record(TimeSpan lag)
-    {
-        Interlocked.Exchange(ref _lastLagTicks, lag.Ticks);
-        if (lag.Ticks > Interlocked.Read(ref _maxLagTicks)) Interlocked.Exchange(ref _maxLagTicks, lag.Ticks);
-    }
+    private void Record(TimeSpan lag) => Interlocked.Exchange(ref _lastLagTicks, lag.Ticks);
 
     private void Warn(TimeSpan lagSoFar)
     {

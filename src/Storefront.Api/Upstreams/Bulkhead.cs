@@ -8,12 +8,8 @@ namespace Storefront.Api.Upstreams;
 public sealed class Bulkhead(int maxConcurrency, int queueLimit) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(maxConcurrency, maxConcurrency);
-    private readonly int _maxConcurrency = maxConcurrency;
     private readonly int _capacity = maxConcurrency + queueLimit;
     private int _entered;
-
-    /// <summary>Calls waiting for a slot now.</summary>
-    public int Waiting => Math.Max(0, Volatile.Read(ref _entered) - _maxConcurrency);
 
     /// <returns>False when the bulkhead and its queue are full; otherwise true once a slot is held (call <see cref="Exit"/>).</returns>
     public async ValueTask<bool> EnterAsync(CancellationToken cancellationToken)

@@ -37,9 +37,6 @@ public sealed class UpstreamSource : IAsyncDisposable
 
     public bool Required { get; }
 
-    /// <summary>Calls waiting for a slot right now (for metrics and tests).</summary>
-    public long Queued => _bulkhead.Waiting;
-
     /// <param name="suffix">Appended to the base URL after a slash (the product id), or null for a full URL.</param>
     public async Task<SourceResult> FetchAsync(string? suffix, CancellationToken cancellationToken)
     {

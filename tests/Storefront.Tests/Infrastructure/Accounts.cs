@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -28,6 +27,4 @@ internal static class Accounts
         var token = await (await LoginAsync(client, username, Password)).ShouldBeJsonAsync();
         return token.GetProperty("access_token").GetString()!;
     }
-
-    public static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 }

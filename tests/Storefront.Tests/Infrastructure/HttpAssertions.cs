@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Storefront.Tests.Infrastructure;
@@ -54,7 +53,4 @@ internal static class HttpAssertions
 
     public static Task<HttpResponseMessage> PutJsonTextAsync(this HttpClient client, string url, string json) =>
         client.PutAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
-
-    public static Task<HttpResponseMessage> PostAsJson<T>(this HttpClient client, string url, T value) =>
-        client.PostAsJsonAsync(url, value);
 }

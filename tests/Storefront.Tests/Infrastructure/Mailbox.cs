@@ -32,12 +32,6 @@ internal static class Mailbox
         }
     }
 
-    public static IReadOnlyList<string> Find(string text)
-    {
-        var folder = Environment.GetEnvironmentVariable("STOREFRONT_TEST_MAILDIR")!;
-        return Find(folder, text);
-    }
-
     private static List<string> Find(string folder, string text)
     {
         var messages = new List<string>();
