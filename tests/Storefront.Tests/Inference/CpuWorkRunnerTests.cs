@@ -18,17 +18,17 @@ public sealed class CpuWorkRunnerTests
     public async Task Queued_items_are_batched_and_each_gets_its_own_result()
     {
         var batchSizes = new System.Collections.Concurrent.ConcurrentBag<int>();
-        using var gate = new ManualResetEventSlim(false);
+        using var gate = new WorkerGate();
         using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 100, maxBatch: 16, (inputs, outputs) =>
         {
-            gate.Wait(TimeSpan.FromSeconds(10)); // Hold the first batch so the rest pile up in the queue.
+            gate.Hold(); // Hold the first batch so the rest pile up in the queue.
             batchSizes.Add(inputs.Length);
             for (var i = 0; i < inputs.Length; i++) outputs[i] = inputs[i] * 10;
         });
-        var first = runner.RunAsync(0, TimeSpan.FromSeconds(10), CancellationToken.None);
-        await Task.Delay(100);
-        var rest = Enumerable.Range(1, 40).Select(i => runner.RunAsync(i, TimeSpan.FromSeconds(10), CancellationToken.None)).ToArray();
-        gate.Set();
+        var first = runner.RunAsync(0, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await gate.Entered;
+        var rest = Enumerable.Range(1, 40).Select(i => runner.RunAsync(i, TimeSpan.FromSeconds(30), CancellationToken.None)).ToArray();
+        gate.Release();
         Assert.Equal(0, await first);
         Assert.Equal(Enumerable.Range(1, 40).Select(i => i * 10), await Task.WhenAll(rest));
         Assert.Contains(batchSizes, size => size > 1);
@@ -38,18 +38,18 @@ public sealed class CpuWorkRunnerTests
     [Fact]
     public async Task A_full_queue_rejects_at_once()
     {
-        using var gate = new ManualResetEventSlim(false);
+        using var gate = new WorkerGate();
         using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 2, maxBatch: 1, (inputs, outputs) =>
         {
-            gate.Wait(TimeSpan.FromSeconds(10));
+            gate.Hold();
             outputs[0] = inputs[0];
         });
-        var running = runner.RunAsync(0, TimeSpan.FromSeconds(10), CancellationToken.None);
-        await Task.Delay(100); // The worker holds item 0; the queue itself is empty again.
+        var running = runner.RunAsync(0, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await gate.Entered; // The worker holds item 0; the queue itself is empty again.
         var queued = new[] { runner.RunAsync(1, TimeSpan.FromSeconds(10), CancellationToken.None), runner.RunAsync(2, TimeSpan.FromSeconds(10), CancellationToken.None) };
         await Assert.ThrowsAsync<CpuSaturatedException>(() => runner.RunAsync(3, TimeSpan.FromSeconds(10), CancellationToken.None));
         Assert.Equal(1, runner.Rejected);
-        gate.Set();
+        gate.Release();
         await running;
         await Task.WhenAll(queued);
     }
@@ -57,20 +57,20 @@ public sealed class CpuWorkRunnerTests
     [Fact]
     public async Task A_caller_that_gives_up_is_skipped_and_its_deadline_is_enforced()
     {
-        using var gate = new ManualResetEventSlim(false);
+        using var gate = new WorkerGate();
         var ran = new System.Collections.Concurrent.ConcurrentBag<int>();
         using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 10, maxBatch: 1, (inputs, outputs) =>
         {
-            gate.Wait(TimeSpan.FromSeconds(10));
+            gate.Hold();
             ran.Add(inputs[0]);
             outputs[0] = inputs[0];
         });
-        var blocker = runner.RunAsync(0, TimeSpan.FromSeconds(10), CancellationToken.None);
-        await Task.Delay(100);
+        var blocker = runner.RunAsync(0, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await gate.Entered;
         using var leaving = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync(1, TimeSpan.FromSeconds(10), leaving.Token));
         await Assert.ThrowsAsync<TimeoutException>(() => runner.RunAsync(2, TimeSpan.FromMilliseconds(100), CancellationToken.None));
-        gate.Set();
+        gate.Release();
         await blocker;
         Assert.Equal(5, await runner.RunAsync(5, TimeSpan.FromSeconds(10), CancellationToken.None));
         Assert.DoesNotContain(1, ran);
@@ -86,4 +86,23 @@ public sealed class CpuWorkRunnerTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunAsync(13, TimeSpan.FromSeconds(10), CancellationToken.None));
         Assert.Equal(7, await runner.RunAsync(7, TimeSpan.FromSeconds(10), CancellationToken.None));
     }
+}
+
+/// <summary>Holds a worker inside its work until released, and tells the test when a worker got there.</summary>
+internal sealed class WorkerGate : IDisposable
+{
+    private readonly ManualResetEventSlim _open = new(false);
+    private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Entered => _entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    public void Hold()
+    {
+        _entered.TrySetResult();
+        _open.Wait(TimeSpan.FromSeconds(30));
+    }
+
+    public void Release() => _open.Set();
+
+    public void Dispose() => _open.Dispose();
 }

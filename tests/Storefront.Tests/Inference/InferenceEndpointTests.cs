@@ -90,11 +90,11 @@ public sealed class InferenceEndpointTests(SqliteStorefrontFactory factory) : IC
 /// <summary>A classifier that holds its worker until released: the runner's queue can be filled on purpose.</summary>
 internal sealed class GatedClassifier : ITextClassifier, IDisposable
 {
-    public ManualResetEventSlim Gate { get; } = new(false);
+    public WorkerGate Gate { get; } = new();
 
     public void ClassifyBatch(ReadOnlySpan<string> texts, Span<Prediction> results)
     {
-        Gate.Wait(TimeSpan.FromSeconds(30));
+        Gate.Hold();
         results[..texts.Length].Fill(Prediction.FromScore(0.9));
     }
 
@@ -108,19 +108,23 @@ public sealed class InferenceSaturationTests
     {
         using var classifier = new GatedClassifier();
         await using var factory = new SqliteStorefrontFactory();
+        // A deadline far beyond the test's own waits: only the queue bound may refuse here, however slow the machine.
         factory.With("Inference:Predict:Threads", "1").With("Inference:Predict:QueueCapacity", "2").With("Inference:Predict:MaxBatch", "1")
+            .With("Inference:Predict:DeadlineMs", "60000")
             .WithServices(services => services.AddSingleton<ITextClassifier>(classifier));
         using var client = factory.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(90);
+        var runner = factory.Services.GetRequiredService<PredictionRunner>().Runner;
 
         var held = client.PostAsJsonAsync("/predict", new { text = "first" });
-        await Task.Delay(300);
+        await classifier.Gate.Entered;
         var queued = new[] { client.PostAsJsonAsync("/predict", new { text = "second" }), client.PostAsJsonAsync("/predict", new { text = "third" }) };
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => runner.QueueLength == 2, TimeSpan.FromSeconds(30));
         var refused = await client.PostAsJsonAsync("/predict", new { text = "one too many" });
         await refused.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
 
-        classifier.Gate.Set();
+        classifier.Gate.Release();
         Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
         Assert.All(await Task.WhenAll(queued), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
     }
@@ -134,10 +138,10 @@ public sealed class InferenceSaturationTests
             .WithServices(services => services.AddSingleton<ITextClassifier>(classifier));
         using var client = factory.CreateClient();
         var held = client.PostAsJsonAsync("/predict", new { text = "first" });
-        await Task.Delay(100);
+        await classifier.Gate.Entered;
         var late = await client.PostAsJsonAsync("/predict", new { text = "second" });
         await late.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
-        classifier.Gate.Set();
+        classifier.Gate.Release();
         await held;
     }
 
@@ -181,6 +185,6 @@ public sealed class InferenceSaturationTests
         // Loose on purpose (a loaded 2-core CI machine): the point is "still answering", not a latency figure.
         // The benchmark measures GET / p99 under this load precisely.
         Assert.True(latencies.Count >= 10, $"only {latencies.Count} GET / calls completed in 3.5 s");
-        Assert.True(median < 250, $"GET / median {median:0} ms under CPU load (all: {string.Join(", ", latencies.Select(l => l.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))})");
+        Assert.True(median < 500, $"GET / median {median:0} ms under CPU load (all: {string.Join(", ", latencies.Select(l => l.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))})");
     }
 }
