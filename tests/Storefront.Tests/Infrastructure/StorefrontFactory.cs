@@ -25,6 +25,9 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         ["RateLimits:RegisterPermits"] = "100000",
         ["Jobs:PollIntervalMs"] = "100",
         ["Jobs:RetryBaseMs"] = "50",
+        // The production 250 ms would read as an outage (BYPASS) whenever a loaded CI machine stalls a
+        // moment; tests about outages set their own.
+        ["Caching:RedisTimeoutMs"] = "2000",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];
