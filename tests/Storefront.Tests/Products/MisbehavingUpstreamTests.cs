@@ -1,0 +1,82 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Products;
+
+/// <summary>
+/// Upstreams that answer 200 with something unusable: a body that is not JSON, and one over
+/// Upstreams__MaxResponseBytes. The bundled simulator never does this, so a small server of the test's own does.
+/// </summary>
+public sealed class MisbehavingUpstreamTests : IAsyncLifetime
+{
+    private const int MaxResponseBytes = 4096;
+    private readonly List<SqliteStorefrontFactory> _factories = [];
+    private WebApplication? _upstream;
+    private string _root = "";
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _upstream = builder.Build();
+        _upstream.MapGet("/ok/{id}", (string id) => Results.Text($$"""{"id": {{id}}, "ok": true}""", "application/json"));
+        _upstream.MapGet("/html/{id}", () => Results.Text("<html><body>Service temporarily unavailable</body></html>", "text/html"));
+        _upstream.MapGet("/truncated/{id}", () => Results.Text("""{"id": 1, "price": """, "application/json"));
+        _upstream.MapGet("/huge/{id}", () => Results.Text($$"""{"padding": "{{new string('x', MaxResponseBytes * 4)}}"}""", "application/json"));
+        await _upstream.StartAsync();
+        _root = _upstream.Urls.Single().TrimEnd('/');
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var factory in _factories) await factory.DisposeAsync();
+        if (_upstream is not null) await _upstream.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("html", "response is not JSON")]
+    [InlineData("truncated", "response is not JSON")]
+    [InlineData("huge", "response too large")]
+    public async Task An_unusable_optional_answer_is_an_error_in_a_partial_result(string route, string detail)
+    {
+        using var client = CreateClient(pricing: "ok", inventory: "ok", reco: route);
+        var body = await (await client.GetAsync("/product/7")).ShouldBeJsonAsync();
+        Assert.False(body.GetProperty("complete").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("reco").ValueKind);
+        Assert.True(body.GetProperty("price").GetProperty("ok").GetBoolean());
+        var reco = body.GetProperty("sources").GetProperty("reco");
+        Assert.Equal("error", reco.GetProperty("status").GetString());
+        Assert.Equal(detail, reco.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("html", "response is not JSON")]
+    [InlineData("huge", "response too large")]
+    public async Task An_unusable_required_answer_is_a_502_naming_the_source(string route, string detail)
+    {
+        using var client = CreateClient(pricing: route, inventory: "ok", reco: "ok");
+        var problem = await (await client.GetAsync("/product/7")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
+        Assert.Equal("pricing", problem.GetProperty("source").GetString());
+        Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("<html>", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    private HttpClient CreateClient(string pricing, string inventory, string reco)
+    {
+        var factory = new SqliteStorefrontFactory();
+        factory.With("Upstreams:Pricing", $"{_root}/{pricing}")
+            .With("Upstreams:Inventory", $"{_root}/{inventory}")
+            .With("Upstreams:Reco", $"{_root}/{reco}")
+            .With("Upstreams:Weather:0", $"{_root}/ok/weather")
+            .With("Upstreams:MultiFetch:A", $"{_root}/ok/a")
+            .With("Upstreams:MultiFetch:B", $"{_root}/ok/b")
+            .With("Upstreams:MaxResponseBytes", MaxResponseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _factories.Add(factory);
+        return factory.CreateClient();
+    }
+}
