@@ -90,6 +90,21 @@ public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provi
         return status;
     }
 
+    /// <summary>
+    /// Extends the leases this worker still holds on the given jobs, so a job that runs longer than one lease
+    /// is not taken over while its worker is alive. Returns how many leases were extended.
+    /// </summary>
+    public async Task<int> RenewLeasesAsync(string workerId, IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
+    {
+        if (jobIds.Count == 0) return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var leaseUntil = clock.GetUtcNow().ToUnixTimeMilliseconds() + options.Value.LeaseSeconds * 1000L;
+        return await db.Jobs
+            .Where(j => jobIds.Contains(j.Id) && j.LockedBy == workerId && j.Status == JobStatus.Running)
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.LeaseUntilMs, leaseUntil), cancellationToken);
+    }
+
     /// <summary>At shutdown: hands unfinished jobs back at once, without counting the interrupted attempt.</summary>
     public async Task<int> ReleaseAsync(string workerId, IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
     {

@@ -21,6 +21,7 @@ public sealed partial class JobWorker : BackgroundService
     private readonly ConcurrentDictionary<string, Task> _running = new();
     private readonly CancellationTokenSource _abandon = new();
     private long _lastBeat = Stopwatch.GetTimestamp();
+    private long _lastRenewal = Stopwatch.GetTimestamp();
 
     public JobWorker(JobStore store, IEnumerable<IJobHandler> handlers, JobSignal signal, IOptions<JobsOptions> options,
         ILogger<JobWorker> logger, JobMetrics metrics)
@@ -44,10 +45,13 @@ public sealed partial class JobWorker : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.WorkerEnabled) return; // An API-only instance: other instances run the jobs.
-        var poll = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
+        var renewEvery = TimeSpan.FromSeconds(_options.LeaseSeconds / 3.0);
+        // Wake at least once per renewal period, however long the poll interval.
+        var poll = TimeSpan.FromMilliseconds(Math.Min(_options.PollIntervalMs, renewEvery.TotalMilliseconds));
         while (!stoppingToken.IsCancellationRequested)
         {
             Interlocked.Exchange(ref _lastBeat, Stopwatch.GetTimestamp());
+            if (Stopwatch.GetElapsedTime(_lastRenewal) >= renewEvery) await RenewLeasesAsync(stoppingToken);
             var free = _options.Concurrency - _running.Count;
             var claimedAll = false;
             if (free > 0)
@@ -77,6 +81,21 @@ public sealed partial class JobWorker : BackgroundService
             {
                 break;
             }
+        }
+    }
+
+    private async Task RenewLeasesAsync(CancellationToken stoppingToken)
+    {
+        _lastRenewal = Stopwatch.GetTimestamp();
+        try
+        {
+            await _store.RenewLeasesAsync(WorkerId, _running.Keys.ToArray(), stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The database is not answering: if that lasts past the lease, another worker may take the job
+            // over, and completion then records its effect once (see JobStore.CompleteAsync).
+            LogRenewFailed(_logger, ex);
         }
     }
 
@@ -128,7 +147,18 @@ public sealed partial class JobWorker : BackgroundService
                 await FailAsync(job, $"No handler for job kind '{job.Kind}'.", permanent: true);
                 return;
             }
-            var summary = await handler.RunAsync(job, _abandon.Token);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_abandon.Token);
+            attempt.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+            string summary;
+            try
+            {
+                summary = await handler.RunAsync(job, attempt.Token);
+            }
+            catch (OperationCanceledException) when (attempt.IsCancellationRequested && !_abandon.IsCancellationRequested)
+            {
+                await FailAsync(job, $"Timed out after {_options.TimeoutSeconds} s (Jobs__TimeoutSeconds).", permanent: false);
+                return;
+            }
             using var timeout = new CancellationTokenSource(StoreTimeout);
             if (await _store.CompleteAsync(job, WorkerId, summary, timeout.Token))
                 _metrics.Finished(job.Kind, JobStatus.Succeeded);
@@ -165,6 +195,9 @@ public sealed partial class JobWorker : BackgroundService
             LogStoreFailed(_logger, ex, job.Id);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the leases of running jobs; retrying")]
+    private static partial void LogRenewFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim jobs; retrying")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception);

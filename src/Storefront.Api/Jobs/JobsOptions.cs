@@ -18,11 +18,18 @@ public sealed class JobsOptions
     public int PollIntervalMs { get; set; } = 500;
 
     /// <summary>
-    /// How long a claimed job belongs to its worker. A worker that dies loses its jobs to others after this
-    /// long, so it must exceed the longest job (SMTP sends time out well within the default).
+    /// How long a claimed job belongs to its worker without word from it. A live worker renews its leases every
+    /// third of this, so jobs may run longer; a worker that dies loses its jobs to others after this long.
     /// </summary>
     [Range(1, 86_400)]
     public int LeaseSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Longest one attempt may run. Its handler is then cancelled and the attempt counts as failed (retried
+    /// with backoff), so a hung call cannot hold a worker slot, and a renewed lease, for ever.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int TimeoutSeconds { get; set; } = 300;
 
     /// <summary>On SIGTERM, how long running jobs may take to finish before they are interrupted and handed back.</summary>
     [Range(1, 3600)]

@@ -40,6 +40,8 @@ internal static class JobTestSupport
         services.AddSingleton<IJobHandler, FlakyHandler>();
         services.AddSingleton<IJobHandler, AlwaysFailsHandler>();
         services.AddSingleton<IJobHandler, ExclusiveHandler>();
+        services.AddSingleton<IJobHandler, SlowHandler>();
+        services.AddSingleton<IJobHandler, HangingHandler>();
     });
 
     public static async Task<string> EnqueueAsync(IServiceProvider services, string kind)
@@ -177,5 +179,49 @@ public sealed class SharedWorkerTests
         await using var scope = first.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
         Assert.Equal(ids.Count, await db.JobEffects.CountAsync(e => ids.Contains(e.JobId)));
+    }
+
+    [Fact]
+    public async Task A_job_longer_than_its_lease_stays_with_its_live_worker()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        await Migrations.MigrateAsync(database.ConnectionString);
+        await using var first = new SqliteStorefrontFactory();
+        await using var second = new SqliteStorefrontFactory();
+        foreach (var instance in new[] { first, second })
+        {
+            // A 1 s lease against a 2.5 s job: without renewal the other instance would take it over mid-run.
+            instance.With("ConnectionStrings:Postgres", database.ConnectionString).With("Jobs:LeaseSeconds", "1");
+            JobTestSupport.AddTestHandlers(instance);
+        }
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+
+        var id = await JobTestSupport.EnqueueAsync(first.Services, SlowHandler.JobKind);
+        var job = await JobTestSupport.WaitForStatusAsync(secondClient, id, TimeSpan.FromSeconds(30), "succeeded", "dead");
+
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+        Assert.Equal(1, SlowHandler.Runs[id]);
+    }
+}
+
+/// <summary>An attempt that never returns is cancelled after Jobs__TimeoutSeconds and counts as a failed attempt.</summary>
+public sealed class JobTimeoutTests
+{
+    [Fact]
+    public async Task A_hung_attempt_is_cancelled_after_its_timeout_and_retried_until_dead()
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("Jobs:TimeoutSeconds", "1").With("Jobs:MaxAttempts", "2");
+        JobTestSupport.AddTestHandlers(factory);
+        using var client = factory.CreateClient();
+
+        var id = await JobTestSupport.EnqueueAsync(factory.Services, HangingHandler.JobKind);
+        var job = await JobTestSupport.WaitForStatusAsync(client, id, TimeSpan.FromSeconds(30), "dead");
+
+        Assert.Equal(2, job.GetProperty("attempts").GetInt32());
+        Assert.StartsWith("Timed out after 1 s", job.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, factory.Services.GetRequiredService<JobWorker>().RunningCount);
     }
 }

@@ -53,3 +53,34 @@ internal sealed class ExclusiveHandler : IJobHandler
         }
     }
 }
+
+/// <summary>Runs for 2.5 s, well past a 1 s lease, counting its runs.</summary>
+internal sealed class SlowHandler : IJobHandler
+{
+    public const string JobKind = "test.slow";
+
+    public static readonly ConcurrentDictionary<string, int> Runs = new();
+
+    public string Kind => JobKind;
+
+    public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        Runs.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), cancellationToken);
+        return "slow but done";
+    }
+}
+
+/// <summary>Never finishes on its own: only cancellation ends it.</summary>
+internal sealed class HangingHandler : IJobHandler
+{
+    public const string JobKind = "test.hangs";
+
+    public string Kind => JobKind;
+
+    public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return "unreachable";
+    }
+}
