@@ -60,6 +60,7 @@ public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provi
             .ExecuteUpdateAsync(set => set
                 .SetProperty(j => j.Status, JobStatus.Succeeded)
                 .SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.RunAfterMs, now.ToUnixTimeMilliseconds()) // For a finished job: when it ended.
                 .SetProperty(j => j.LeaseUntilMs, (long?)null)
                 .SetProperty(j => j.LastError, (string?)null), cancellationToken);
         if (updated == 0) return false;
@@ -118,6 +119,28 @@ public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provi
                 .SetProperty(j => j.Attempts, j => j.Attempts - 1)
                 .SetProperty(j => j.LeaseUntilMs, (long?)null)
                 .SetProperty(j => j.LockedBy, (string?)null), cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="max"/> jobs that ended (succeeded or dead) before <paramref name="endedBefore"/>,
+    /// with their recorded effects. A finished job's run_after_ms is when it ended (Unix ms, one SQL shape on both
+    /// providers). Returns how many jobs were deleted.
+    /// </summary>
+    public async Task<int> PurgeFinishedAsync(DateTimeOffset endedBefore, int max, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var cutoff = endedBefore.ToUnixTimeMilliseconds();
+        var ids = await db.Jobs
+            .Where(j => (j.Status == JobStatus.Succeeded || j.Status == JobStatus.Dead) && j.RunAfterMs < cutoff)
+            .OrderBy(j => j.RunAfterMs).Select(j => j.Id).Take(max)
+            .ToListAsync(cancellationToken);
+        if (ids.Count == 0) return 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.JobEffects.Where(e => ids.Contains(e.JobId)).ExecuteDeleteAsync(cancellationToken);
+        var deleted = await db.Jobs.Where(j => ids.Contains(j.Id)).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
     }
 
     /// <summary>Unfinished jobs by status, for the queue-depth gauge.</summary>

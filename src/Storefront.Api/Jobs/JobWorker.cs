@@ -11,6 +11,8 @@ namespace Storefront.Api.Jobs;
 public sealed partial class JobWorker : BackgroundService
 {
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
+    private const int PurgeBatch = 1000;
 
     private readonly JobStore _store;
     private readonly Dictionary<string, IJobHandler> _handlers;
@@ -22,6 +24,7 @@ public sealed partial class JobWorker : BackgroundService
     private readonly CancellationTokenSource _abandon = new();
     private long _lastBeat = Stopwatch.GetTimestamp();
     private long _lastRenewal = Stopwatch.GetTimestamp();
+    private long _lastPurge;
 
     public JobWorker(JobStore store, IEnumerable<IJobHandler> handlers, JobSignal signal, IOptions<JobsOptions> options,
         ILogger<JobWorker> logger, JobMetrics metrics)
@@ -73,6 +76,7 @@ public sealed partial class JobWorker : BackgroundService
             }
             if (claimedAll) continue;
             await RefreshMetricsAsync(stoppingToken);
+            await PurgeFinishedAsync(stoppingToken);
             try
             {
                 await _signal.WaitAsync(poll, stoppingToken);
@@ -96,6 +100,26 @@ public sealed partial class JobWorker : BackgroundService
             // The database is not answering: if that lasts past the lease, another worker may take the job
             // over, and completion then records its effect once (see JobStore.CompleteAsync).
             LogRenewFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>Hourly, and once soon after start: deletes jobs past Jobs__RetentionDays, a batch at a time.</summary>
+    private async Task PurgeFinishedAsync(CancellationToken stoppingToken)
+    {
+        if (_options.RetentionDays == 0 || (_lastPurge != 0 && Stopwatch.GetElapsedTime(_lastPurge) < PurgeEvery)) return;
+        _lastPurge = Stopwatch.GetTimestamp();
+        try
+        {
+            var cutoff = DateTimeOffset.UtcNow.AddDays(-_options.RetentionDays);
+            // Small batches keep each transaction short; other instances may purge at the same time harmlessly.
+            while (await _store.PurgeFinishedAsync(cutoff, PurgeBatch, stoppingToken) == PurgeBatch)
+            {
+                // A full batch: there may be more.
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogPurgeFailed(_logger, ex); // Tried again next hour.
         }
     }
 
@@ -195,6 +219,9 @@ public sealed partial class JobWorker : BackgroundService
             LogStoreFailed(_logger, ex, job.Id);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete finished jobs past their retention; retrying in an hour")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the leases of running jobs; retrying")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception);

@@ -35,6 +35,13 @@ public sealed class JobsOptions
     [Range(1, 3600)]
     public int ShutdownGraceSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Finished jobs (succeeded or dead) and their recorded effects are deleted this many days after they ended,
+    /// so the table stays bounded. 0 keeps them for ever.
+    /// </summary>
+    [Range(0, 36_500)]
+    public int RetentionDays { get; set; } = 30;
+
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
 

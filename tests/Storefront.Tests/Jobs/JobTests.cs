@@ -112,6 +112,43 @@ public sealed class JobTests(JobFactory factory) : IClassFixture<JobFactory>, ID
         Assert.Contains("checkout", effect.Summary, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Finished_jobs_past_their_retention_are_deleted_with_their_effects_and_others_are_kept()
+    {
+        var done = (await (await _client.PostJsonTextAsync("/log", """{"event": "old news"}""")).ShouldBeJsonAsync(HttpStatusCode.Accepted))
+            .GetProperty("job_id").GetString()!;
+        var dead = await JobTestSupport.EnqueueAsync(factory.Services, AlwaysFailsHandler.JobKind);
+        await JobTestSupport.WaitForStatusAsync(_client, done, TimeSpan.FromSeconds(20), "succeeded");
+        await JobTestSupport.WaitForStatusAsync(_client, dead, TimeSpan.FromSeconds(20), "dead");
+        var waiting = new Job
+        {
+            Id = Guid.NewGuid().ToString("N"), Kind = "log", Payload = "{}", MaxAttempts = 3,
+            RunAfterMs = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds(), CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+            db.Jobs.Add(waiting);
+            await db.SaveChangesAsync();
+        }
+        var store = factory.Services.GetRequiredService<JobStore>();
+
+        await store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddMinutes(-5), 1000, CancellationToken.None);
+        await (await _client.GetAsync($"/jobs/{done}")).ShouldBeJsonAsync(); // Ended just now: within retention.
+
+        await store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddMinutes(5), 1000, CancellationToken.None);
+        await (await _client.GetAsync($"/jobs/{done}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await _client.GetAsync($"/jobs/{dead}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var kept = await (await _client.GetAsync($"/jobs/{waiting.Id}")).ShouldBeJsonAsync();
+        Assert.Equal("queued", kept.GetProperty("status").GetString());
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+            Assert.False(await db.JobEffects.AnyAsync(e => e.JobId == done));
+            await db.Jobs.Where(j => j.Id == waiting.Id).ExecuteDeleteAsync();
+        }
+    }
+
     [Theory]
     [InlineData("[1, 2, 3]")]
     [InlineData("\"just a string\"")]
@@ -223,5 +260,10 @@ public sealed class JobTimeoutTests
         Assert.Equal(2, job.GetProperty("attempts").GetInt32());
         Assert.StartsWith("Timed out after 1 s", job.GetProperty("last_error").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, factory.Services.GetRequiredService<JobWorker>().RunningCount);
+
+        // The same retention purge on SQLite as on PostgreSQL (JobTests): the dead job goes once past its cutoff.
+        var store = factory.Services.GetRequiredService<JobStore>();
+        Assert.Equal(1, await store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddMinutes(5), 1000, CancellationToken.None));
+        await (await client.GetAsync($"/jobs/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 }
