@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,10 @@ public static class HttpConventions
         var services = builder.Services;
         services.AddOptions<ServerLimitsOptions>().BindConfiguration(ServerLimitsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((o, proxy) => ProxyOptions.Configure(o, proxy.Value));
 
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -63,6 +68,8 @@ public static class HttpConventions
 
     public static WebApplication UseHttpConventions(this WebApplication app)
     {
+        // Only with trusted proxies configured: the client's address (rate limits) and scheme come from them.
+        if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.TrustedProxies.Count > 0) app.UseForwardedHeaders();
         app.UseMiddleware<ProcessTimeMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

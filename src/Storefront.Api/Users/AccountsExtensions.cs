@@ -59,7 +59,7 @@ public static class AccountsExtensions
         return app;
     }
 
-    // Per client address. Behind a reverse proxy, configure forwarded headers so this is the real client.
+    // Per client address. Behind a reverse proxy, Proxy__TrustedProxies makes this the real client (HttpConventions).
     private static RateLimitPartition<string> PerClient(HttpContext context, Func<AccountLimitsOptions, int> permits)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<AccountLimitsOptions>>().Value;

@@ -229,6 +229,53 @@ public sealed class RateLimitTests
     }
 }
 
+/// <summary>Behind a reverse proxy the limits apply per real client, and only a trusted proxy can say who that is.</summary>
+public sealed class ForwardedClientTests
+{
+    [Fact]
+    public async Task With_a_trusted_proxy_each_forwarded_client_has_its_own_limit()
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("RateLimits:LoginPermits", "2").With("Proxy:TrustedProxies:0", "127.0.0.0/8");
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "203.0.113.7")).StatusCode);
+        await (await LoginFromAsync(client, "203.0.113.7")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "198.51.100.9")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_a_trusted_proxy_a_forwarded_address_is_ignored()
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("RateLimits:LoginPermits", "2");
+        using var client = factory.CreateClient();
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, $"203.0.113.{i + 1}")).StatusCode);
+        // A new X-Forwarded-For per attempt does not buy more attempts.
+        await (await LoginFromAsync(client, "203.0.113.99")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public void A_malformed_trusted_proxy_stops_startup_naming_the_setting()
+    {
+        using var factory = new SqliteStorefrontFactory();
+        factory.With("Proxy:TrustedProxies:0", "not-an-address");
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Proxy__TrustedProxies", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
+        };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return await client.SendAsync(request);
+    }
+}
+
 /// <summary>Outside Development, a missing signing key stops startup with a message saying what to set.</summary>
 public sealed class SigningKeyTests
 {

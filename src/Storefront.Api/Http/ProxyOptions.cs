@@ -1,0 +1,44 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace Storefront.Api.Http;
+
+/// <summary>
+/// The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto the service believes. Empty (the default):
+/// the headers are ignored, so a client cannot pick its own address to slip past the per-client rate limits.
+/// </summary>
+public sealed class ProxyOptions
+{
+    public const string Section = "Proxy";
+
+    /// <summary>Addresses ("10.0.0.5") or networks ("10.0.0.0/8") of the proxies in front of the service.</summary>
+    public IList<string> TrustedProxies { get; } = [];
+
+    /// <summary>Applies the trusted list to the framework's forwarded-headers options.</summary>
+    internal static void Configure(ForwardedHeadersOptions forwarded, ProxyOptions proxy)
+    {
+        forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        // The framework trusts loopback by default; only what is configured counts here.
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var entry in proxy.TrustedProxies)
+        {
+            if (entry.Contains('/', StringComparison.Ordinal)) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+            else forwarded.KnownProxies.Add(IPAddress.Parse(entry));
+        }
+    }
+}
+
+internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ProxyOptions options)
+    {
+        var bad = options.TrustedProxies
+            .Where(e => !(e.Contains('/', StringComparison.Ordinal) ? System.Net.IPNetwork.TryParse(e, out _) : IPAddress.TryParse(e, out _)))
+            .ToList();
+        return bad.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Proxy__TrustedProxies: not an IP address or CIDR network: {string.Join(", ", bad)}.");
+    }
+}
