@@ -28,7 +28,7 @@ public readonly record struct SourceResult(string Source, SourceStatus Status, R
     /// <summary>The sentence a client sees when this source sinks the whole request.</summary>
     public string Describe() => Status switch
     {
-        SourceStatus.Timeout => $"The {Source} service did not answer within its {Ms:0} ms deadline.",
+        SourceStatus.Timeout => $"The {Source} service timed out: {Detail}.",
         SourceStatus.Rejected => $"The {Source} service is saturated: {Detail}.",
         _ => $"The {Source} service failed: {Detail}.",
     };

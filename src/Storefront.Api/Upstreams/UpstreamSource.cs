@@ -16,6 +16,7 @@ public sealed class UpstreamSource : IAsyncDisposable
     private readonly HttpClient _client;
     private readonly Task<string> _baseUrl;
     private readonly TimeSpan _timeout;
+    private readonly string _timeoutDetail;
     private readonly Bulkhead _bulkhead;
     private readonly Histogram<double>? _duration;
 
@@ -27,6 +28,7 @@ public sealed class UpstreamSource : IAsyncDisposable
         Required = required;
         _baseUrl = baseUrl;
         _timeout = TimeSpan.FromMilliseconds(timeoutMs);
+        _timeoutDetail = $"no answer within its {timeoutMs} ms deadline";
         // One client for the source's lifetime: the factory's handler never rotates (infinite handler lifetime),
         // its SocketsHttpHandler recycles connections itself, so asking the factory per call would only allocate.
         _client = clients.CreateClient(HttpClientName);
@@ -62,7 +64,7 @@ public sealed class UpstreamSource : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Result(SourceStatus.Timeout, started, null);
+            return Result(SourceStatus.Timeout, started, _timeoutDetail);
         }
         catch (HttpRequestException ex) when (ex.StatusCode is { } status)
         {

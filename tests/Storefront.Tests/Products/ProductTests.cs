@@ -69,6 +69,7 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
         Assert.Equal(JsonValueKind.Object, body.GetProperty("price").ValueKind);
         var reco = body.GetProperty("sources").GetProperty("reco");
         Assert.Equal("timeout", reco.GetProperty("status").GetString());
+        Assert.Equal("no answer within its 2000 ms deadline", reco.GetProperty("detail").GetString());
         Assert.InRange(reco.GetProperty("ms").GetDouble(), 1900, 4000);
     }
 
@@ -96,6 +97,7 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
         factory.Simulator.Set("inventory", new RouteBehavior(30_000));
         var problem = await (await _client.GetAsync("/product/5")).ShouldBeProblemAsync(HttpStatusCode.GatewayTimeout);
         Assert.Equal("inventory", problem.GetProperty("source").GetString());
+        Assert.Equal("The inventory service timed out: no answer within its 4000 ms deadline.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
