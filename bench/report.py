@@ -49,7 +49,8 @@ SCENARIO_BY_ID = {s["id"]: s for s in SCENARIOS}
 
 # Targets from the benchmark issue.
 CEILING_SHARE = 0.85
-PEER_RATIOS = {"root": 2.5, "product_instant": 25.0, "items": 1.4}
+# "about" in the issue for cached: its ≥ 85%-of-ceiling target is the firm one.
+PEER_RATIOS = {"root": 2.5, "product_instant": 25.0, "items": 1.4, "cached": 9.0}
 DELAYED_P50_MS = 52.0
 DELAYED_P99_MS = 60.0
 DELAYED_FLOOR_MS = 50.0
