@@ -103,7 +103,7 @@ public sealed partial class JobWorker : BackgroundService
         }
     }
 
-    /// <summary>Hourly, and once soon after start: deletes jobs past Jobs__RetentionDays, a batch at a time.</summary>
+    /// <summary>Hourly, and once soon after start: deletes jobs past Jobs__RetentionDays, a batch per idle round.</summary>
     private async Task PurgeFinishedAsync(CancellationToken stoppingToken)
     {
         if (_options.RetentionDays == 0 || (_lastPurge != 0 && Stopwatch.GetElapsedTime(_lastPurge) < PurgeEvery)) return;
@@ -111,11 +111,9 @@ public sealed partial class JobWorker : BackgroundService
         try
         {
             var cutoff = DateTimeOffset.UtcNow.AddDays(-_options.RetentionDays);
-            // Small batches keep each transaction short; other instances may purge at the same time harmlessly.
-            while (await _store.PurgeFinishedAsync(cutoff, PurgeBatch, stoppingToken) == PurgeBatch)
-            {
-                // A full batch: there may be more.
-            }
+            // One small batch per idle round keeps each transaction short and never holds up claiming for long;
+            // a full batch means more may be due, so the next idle round goes on. Instances may purge at once.
+            if (await _store.PurgeFinishedAsync(cutoff, PurgeBatch, stoppingToken) == PurgeBatch) _lastPurge = 0;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
