@@ -627,7 +627,10 @@ def render_md(doc, png_name):
         f"`bench/wrk/report.lua`: {meta['warmup_s']} s warm-up (discarded), then {meta['duration_s']} s "
         "measured, same connections for every side. rps counts 2xx responses only; errors are wrk's "
         "connect/read/write/timeout errors and responses with status ≥ 400 (each path is checked for a 2xx "
-        "answer with curl first; a 404, or a 405 for a POST, there means the side does not serve it: n/a).")
+        "answer with curl first; a 404, or a 405 for a POST, there means the side does not serve it: n/a). "
+        "The warm-up is long because the .NET sides compile their hot paths twice under load (tiered JIT "
+        "with dynamic PGO) and on these saturated cores that takes 10–15 s: a shorter one measures the "
+        "compiler, not the steady state (see benchmarks-notes.md).")
     lines.append(
         "- **POST /predict** (CPU-bound sentiment model): wrk with `bench/wrk/predict.lua`, which sets the method, "
         "the JSON body and `Content-Type: application/json` once and reports like `report.lua`. Storefront's "
