@@ -34,10 +34,10 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
-        [FromRoute(Name = "item_id")] int itemId, StorefrontDbContext db, CatalogQueries queries, CancellationToken cancellationToken)
+        [FromRoute(Name = "item_id")] int itemId, IItemReader items, CancellationToken cancellationToken)
     {
         if (itemId < 1) return InvalidId();
-        var item = await queries.ItemById(db, itemId, cancellationToken);
+        var item = await items.FindAsync(itemId, cancellationToken);
         return item is null ? Missing(itemId) : TypedResults.Ok(item);
     }
 
@@ -91,16 +91,4 @@ public sealed record ItemListQuery(int Skip = 0, int Limit = 10) : IValidatable
         .Check(Skip >= 0, "skip", "Must be 0 or more.")
         .Check(Limit is >= 1 and <= MaxLimit, "limit", $"Must be between 1 and {MaxLimit}.")
         .ToDictionary();
-}
-
-/// <summary>
-/// The hottest reads, compiled once so a request skips building and looking up the LINQ expression tree.
-/// A singleton per host rather than a static: a compiled query binds to the first provider that runs it,
-/// and the tests run SQLite and PostgreSQL hosts in one process.
-/// </summary>
-public sealed class CatalogQueries
-{
-    public Func<StorefrontDbContext, int, CancellationToken, Task<ItemResponse?>> ItemById { get; } =
-        EF.CompileAsyncQuery((StorefrontDbContext db, int id, CancellationToken _) =>
-            db.Items.Where(i => i.Id == id).Select(i => new ItemResponse(i.Id, i.Name, i.Price, i.Description)).FirstOrDefault());
 }

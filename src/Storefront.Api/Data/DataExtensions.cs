@@ -12,11 +12,13 @@ public static class DataExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         // Resolved lazily so test hosts and the command line can change the configuration before first use.
         services.AddSingleton(sp => DatabaseProvider.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        // PostgreSQL only: one data source (one connection pool) shared by EF Core and the few raw reads.
+        services.AddSingleton(sp => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<DatabaseProvider>().ConnectionString));
         services.AddDbContextPool<StorefrontDbContext>((sp, options) =>
         {
             var provider = sp.GetRequiredService<DatabaseProvider>();
             if (provider.Kind == DatabaseKind.Postgres)
-                options.UseNpgsql(provider.ConnectionString);
+                options.UseNpgsql(sp.GetRequiredService<Npgsql.NpgsqlDataSource>());
             else
                 options.UseSqlite(provider.ConnectionString);
             options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
@@ -25,7 +27,6 @@ public static class DataExtensions
         });
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<CatalogSeeder>();
-        services.AddSingleton<Catalog.CatalogQueries>();
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

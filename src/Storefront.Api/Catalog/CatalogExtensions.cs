@@ -1,0 +1,19 @@
+using Storefront.Api.Data;
+
+namespace Storefront.Api.Catalog;
+
+public static class CatalogExtensions
+{
+    public static WebApplicationBuilder AddCatalog(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<CatalogQueries>();
+        services.AddSingleton<PostgresItemReader>();
+        services.AddScoped<EfItemReader>();
+        // Chosen per request from the store this host uses (resolved late: tests change configuration first).
+        services.AddScoped<IItemReader>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres
+            ? sp.GetRequiredService<PostgresItemReader>()
+            : sp.GetRequiredService<EfItemReader>());
+        return builder;
+    }
+}
