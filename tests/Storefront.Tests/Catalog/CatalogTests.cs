@@ -48,6 +48,9 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
     {
         var created = await (await _client.PostJsonTextAsync("/items", """{"name": "Pencil", "price": 0.5}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
         Assert.Equal(JsonValueKind.Null, created.GetProperty("description").ValueKind);
+        var read = await (await _client.GetAsync($"/items/{created.GetProperty("id").GetInt32()}")).ShouldBeJsonAsync();
+        Assert.Equal(JsonValueKind.Null, read.GetProperty("description").ValueKind);
+        Assert.Equal(0.5m, read.GetProperty("price").GetDecimal());
     }
 
     [Fact]
