@@ -194,17 +194,8 @@ public sealed class SharedWorkerTests
     [Fact]
     public async Task Two_instances_never_run_one_job_at_the_same_time()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
-        await Migrations.MigrateAsync(database.ConnectionString);
-        await using var first = new SqliteStorefrontFactory();
-        await using var second = new SqliteStorefrontFactory();
-        foreach (var instance in new[] { first, second })
-        {
-            instance.With("ConnectionStrings:Postgres", database.ConnectionString).With("Jobs:Concurrency", "8");
-            JobTestSupport.AddTestHandlers(instance);
-        }
-        using var firstClient = first.CreateClient();
-        using var secondClient = second.CreateClient();
+        await using var instances = await TwoInstances.StartAsync("Jobs:Concurrency", "8");
+        var (first, second, firstClient) = (instances.First, instances.Second, instances.FirstClient);
 
         var ids = new List<string>();
         for (var i = 0; i < 60; i++) ids.Add(await JobTestSupport.EnqueueAsync(i % 2 == 0 ? first.Services : second.Services, ExclusiveHandler.JobKind));
@@ -221,25 +212,50 @@ public sealed class SharedWorkerTests
     [Fact]
     public async Task A_job_longer_than_its_lease_stays_with_its_live_worker()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
-        await Migrations.MigrateAsync(database.ConnectionString);
-        await using var first = new SqliteStorefrontFactory();
-        await using var second = new SqliteStorefrontFactory();
-        foreach (var instance in new[] { first, second })
-        {
-            // A 1 s lease against a 2.5 s job: without renewal the other instance would take it over mid-run.
-            instance.With("ConnectionStrings:Postgres", database.ConnectionString).With("Jobs:LeaseSeconds", "1");
-            JobTestSupport.AddTestHandlers(instance);
-        }
-        using var firstClient = first.CreateClient();
-        using var secondClient = second.CreateClient();
+        // A 1 s lease against a 2.5 s job: without renewal the other instance would take it over mid-run.
+        await using var instances = await TwoInstances.StartAsync("Jobs:LeaseSeconds", "1");
 
-        var id = await JobTestSupport.EnqueueAsync(first.Services, SlowHandler.JobKind);
-        var job = await JobTestSupport.WaitForStatusAsync(secondClient, id, TimeSpan.FromSeconds(30), "succeeded", "dead");
+        var id = await JobTestSupport.EnqueueAsync(instances.First.Services, SlowHandler.JobKind);
+        var job = await JobTestSupport.WaitForStatusAsync(instances.SecondClient, id, TimeSpan.FromSeconds(30), "succeeded", "dead");
 
         Assert.Equal("succeeded", job.GetProperty("status").GetString());
         Assert.Equal(1, job.GetProperty("attempts").GetInt32());
         Assert.Equal(1, SlowHandler.Runs[id]);
+    }
+}
+
+/// <summary>Two running instances (SQLite for nothing but their own files) sharing one fresh PostgreSQL for jobs.</summary>
+internal sealed class TwoInstances : IAsyncDisposable
+{
+    private PostgresDatabase _database = null!;
+
+    public SqliteStorefrontFactory First { get; } = new();
+    public SqliteStorefrontFactory Second { get; } = new();
+    public HttpClient FirstClient { get; private set; } = null!;
+    public HttpClient SecondClient { get; private set; } = null!;
+
+    /// <summary>Both instances get the test job handlers and the one extra setting.</summary>
+    public static async Task<TwoInstances> StartAsync(string key, string value)
+    {
+        var instances = new TwoInstances { _database = await PostgresDatabase.CreateAsync() };
+        await Migrations.MigrateAsync(instances._database.ConnectionString);
+        foreach (var instance in new[] { instances.First, instances.Second })
+        {
+            instance.With("ConnectionStrings:Postgres", instances._database.ConnectionString).With(key, value);
+            JobTestSupport.AddTestHandlers(instance);
+        }
+        instances.FirstClient = instances.First.CreateClient();
+        instances.SecondClient = instances.Second.CreateClient();
+        return instances;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        FirstClient.Dispose();
+        SecondClient.Dispose();
+        await First.DisposeAsync();
+        await Second.DisposeAsync();
+        await _database.DisposeAsync();
     }
 }
 
