@@ -31,7 +31,7 @@ public static class AccountsExtensions
                 {
                     ValidIssuer = jwt.Value.Issuer,
                     ValidAudience = jwt.Value.Audience,
-                    IssuerSigningKey = key.Key,
+                    IssuerSigningKeys = key.ValidationKeys,
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     ClockSkew = TimeSpan.FromSeconds(30),
                     RequireExpirationTime = true,

@@ -12,6 +12,13 @@ public sealed class JwtOptions
     /// </summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Keys that signed tokens before the current one (base64, same rules). Tokens they signed are still accepted,
+    /// so a key can be rotated without logging everyone out: add the old key here, set the new SigningKey, and
+    /// remove the old one after LifetimeMinutes.
+    /// </summary>
+    public IList<string> PreviousSigningKeys { get; } = [];
+
     [Required]
     public string Issuer { get; set; } = "storefront";
 

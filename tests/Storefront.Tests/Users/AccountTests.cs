@@ -287,4 +287,45 @@ public sealed class SigningKeyTests
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         Assert.Contains("Jwt__SigningKey", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_malformed_previous_signing_key_stops_startup_naming_it()
+    {
+        using var factory = new SqliteStorefrontFactory();
+        factory.With("Jwt:PreviousSigningKeys:0", "dG9vIHNob3J0"); // base64 of "too short"
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("Jwt__PreviousSigningKeys__0", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_a_key_rotation_old_tokens_work_while_the_old_key_is_listed_and_new_tokens_use_the_new_key()
+    {
+        var newKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+        await using var before = new SqliteStorefrontFactory();
+        using var beforeClient = before.CreateClient();
+        var oldToken = await Accounts.RegisterAndLoginAsync(beforeClient);
+
+        // The same store restarted with the new key, once with the old key kept for checking and once without.
+        await using var rotated = new SqliteStorefrontFactory();
+        rotated.With("Storage:Path", before.StoragePath).With("Jwt:SigningKey", newKey)
+            .With("Jwt:PreviousSigningKeys:0", StorefrontFactory.SigningKey);
+        await using var forgotten = new SqliteStorefrontFactory();
+        forgotten.With("Storage:Path", before.StoragePath).With("Jwt:SigningKey", newKey);
+        using var rotatedClient = rotated.CreateClient();
+        using var forgottenClient = forgotten.CreateClient();
+
+        await (await MeAsync(rotatedClient, oldToken)).ShouldBeJsonAsync();
+        await (await MeAsync(forgottenClient, oldToken)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+
+        var newToken = await Accounts.RegisterAndLoginAsync(rotatedClient);
+        await (await MeAsync(forgottenClient, newToken)).ShouldBeJsonAsync(); // Signed with the new key...
+        await (await MeAsync(beforeClient, newToken)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized); // ...not the old one.
+    }
+
+    private static async Task<HttpResponseMessage> MeAsync(HttpClient client, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/users/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request);
+    }
 }
