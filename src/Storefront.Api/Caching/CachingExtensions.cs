@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Caching;
@@ -9,7 +10,7 @@ public static class CachingExtensions
     {
         var services = builder.Services;
         services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CacheStatistics>();
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<ICacheStore>(sp =>

@@ -20,6 +20,7 @@ public sealed partial class JobWorker : BackgroundService
     private readonly JobsOptions _options;
     private readonly ILogger<JobWorker> _logger;
     private readonly JobMetrics _metrics;
+    private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, Task> _running = new();
     private readonly CancellationTokenSource _abandon = new();
     private long _lastBeat = Stopwatch.GetTimestamp();
@@ -27,8 +28,9 @@ public sealed partial class JobWorker : BackgroundService
     private long _lastPurge;
 
     public JobWorker(JobStore store, IEnumerable<IJobHandler> handlers, JobSignal signal, IOptions<JobsOptions> options,
-        ILogger<JobWorker> logger, JobMetrics metrics)
+        ILogger<JobWorker> logger, JobMetrics metrics, TimeProvider clock)
     {
+        _clock = clock;
         _metrics = metrics;
         _store = store;
         _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
@@ -110,7 +112,7 @@ public sealed partial class JobWorker : BackgroundService
         _lastPurge = Stopwatch.GetTimestamp();
         try
         {
-            var cutoff = DateTimeOffset.UtcNow.AddDays(-_options.RetentionDays);
+            var cutoff = _clock.GetUtcNow().AddDays(-_options.RetentionDays); // The clock the store stamps jobs with.
             // One small batch per idle round keeps each transaction short and never holds up claiming for long;
             // a full batch means more may be due, so the next idle round goes on. Instances may purge at once.
             if (await _store.PurgeFinishedAsync(cutoff, PurgeBatch, stoppingToken) == PurgeBatch) _lastPurge = 0;

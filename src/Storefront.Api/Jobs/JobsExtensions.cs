@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Email;
@@ -12,6 +13,7 @@ public static class JobsExtensions
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations()
             .Validate(o => System.Net.Mail.MailAddress.TryCreate(o.From, out _), "Smtp:From must be an email address").ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System); // Also registered by caching; jobs must not depend on that.
         services.AddSingleton<JobSignal>();
         services.AddSingleton<JobScheduler>();
         services.AddSingleton<JobStore>();
