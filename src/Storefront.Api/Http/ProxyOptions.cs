@@ -24,9 +24,20 @@ public sealed class ProxyOptions
         forwarded.KnownIPNetworks.Clear();
         foreach (var entry in proxy.TrustedProxies)
         {
-            if (entry.Contains('/', StringComparison.Ordinal)) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
-            else forwarded.KnownProxies.Add(IPAddress.Parse(entry));
+            if (!TryParse(entry, out var address, out var network)) continue; // ProxyOptionsValidator stops startup first.
+            if (address is not null) forwarded.KnownProxies.Add(address);
+            else forwarded.KnownIPNetworks.Add(network);
         }
+    }
+
+    /// <summary>An address ("10.0.0.5") or, with a slash, a network ("10.0.0.0/8").</summary>
+    internal static bool TryParse(string entry, out IPAddress? address, out System.Net.IPNetwork network)
+    {
+        address = null;
+        network = default;
+        return entry.Contains('/', StringComparison.Ordinal)
+            ? System.Net.IPNetwork.TryParse(entry, out network)
+            : IPAddress.TryParse(entry, out address);
     }
 }
 
@@ -35,7 +46,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
     public ValidateOptionsResult Validate(string? name, ProxyOptions options)
     {
         var bad = options.TrustedProxies
-            .Where(e => !(e.Contains('/', StringComparison.Ordinal) ? System.Net.IPNetwork.TryParse(e, out _) : IPAddress.TryParse(e, out _)))
+            .Where(entry => !ProxyOptions.TryParse(entry, out _, out _))
             .ToList();
         return bad.Count == 0
             ? ValidateOptionsResult.Success
