@@ -467,36 +467,28 @@ def targets(doc):
     def clean(res):
         return measured(res) and errors_of(res) == 0
 
-    for sc in doc["scenarios"]:
-        if sc["tool"] != "wrk" or not sc.get("ceiling", True):
-            continue
-        sf, ceil = sc["results"]["storefront"], sc["results"]["ceiling"]
-        text = f"{sc['title']}: Storefront ≥ {CEILING_SHARE:.0%} of the ceiling's rps"
-        if not (measured(sf) and measured(ceil)):
-            missing = [SIDE_NAMES[s] for s, r in (("storefront", sf), ("ceiling", ceil)) if not measured(r)]
+    def rps_target(sc, other_side, text, meets, fmt):
+        """Storefront's rps against another side's: met when meets(ratio) holds and Storefront had no errors."""
+        sf, other = sc["results"]["storefront"], sc["results"][other_side]
+        if not (measured(sf) and measured(other)):
+            missing = [SIDE_NAMES[s] for s, r in (("storefront", sf), (other_side, other)) if not measured(r)]
             out.append((text, "not measured", f"no result for {', '.join(missing)}"))
-            continue
-        share = ratio(ok_rps(sf), ok_rps(ceil))
-        ok = share is not None and share >= CEILING_SHARE and clean(sf)
-        detail = f"{fmt_pct(share)} ({fmt_num(ok_rps(sf))} vs {fmt_num(ok_rps(ceil))} rps)"
+            return
+        r = ratio(ok_rps(sf), ok_rps(other))
+        ok = r is not None and meets(r) and clean(sf)
+        detail = f"{fmt(r)} ({fmt_num(ok_rps(sf))} vs {fmt_num(ok_rps(other))} rps)"
         if not clean(sf):
             detail += f"; Storefront had {errors_of(sf):,} errors"
         out.append((text, "met" if ok else "missed", detail))
 
+    for sc in doc["scenarios"]:
+        if sc["tool"] == "wrk" and sc.get("ceiling", True):
+            rps_target(sc, "ceiling", f"{sc['title']}: Storefront ≥ {CEILING_SHARE:.0%} of the ceiling's rps",
+                       lambda r: r >= CEILING_SHARE, fmt_pct)
     for sid, want in PEER_RATIOS.items():
         sc = by_id[sid]
-        sf, peer = sc["results"]["storefront"], sc["results"]["peer"]
-        text = f"{sc['title']}: Storefront ≥ {want:g}× the peer's rps"
-        if not (measured(sf) and measured(peer)):
-            missing = [SIDE_NAMES[s] for s, r in (("storefront", sf), ("peer", peer)) if not measured(r)]
-            out.append((text, "not measured", f"no result for {', '.join(missing)}"))
-            continue
-        r = ratio(ok_rps(sf), ok_rps(peer))
-        ok = r is not None and r >= want and clean(sf)
-        detail = f"{fmt_ratio(r)} ({fmt_num(ok_rps(sf))} vs {fmt_num(ok_rps(peer))} rps)"
-        if not clean(sf):
-            detail += f"; Storefront had {errors_of(sf):,} errors"
-        out.append((text, "met" if ok else "missed", detail))
+        rps_target(sc, "peer", f"{sc['title']}: Storefront ≥ {want:g}× the peer's rps",
+                   lambda r, want=want: r >= want, fmt_ratio)
 
     sc = by_id["product_delayed"]
     sf, ceil = sc["results"]["storefront"], sc["results"]["ceiling"]

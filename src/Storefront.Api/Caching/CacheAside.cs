@@ -124,7 +124,7 @@ public sealed class CacheAside : IDisposable
     }
 }
 
-/// <summary>Cache counters (for /metrics later, and for tests that count computations).</summary>
+/// <summary>Cache counters, exported by /metrics and read by tests that count computations.</summary>
 public sealed class CacheStatistics
 {
     private long _hits, _misses, _bypasses, _computations;
