@@ -22,7 +22,6 @@ var postgres = Environment.GetEnvironmentVariable("CEILING_POSTGRES");
 await using var db = postgres is null ? null : NpgsqlDataSource.Create(postgres);
 var redisAddress = Environment.GetEnvironmentVariable("CEILING_REDIS");
 using var redis = redisAddress is null ? null : await ConnectionMultiplexer.ConnectAsync(redisAddress);
-if (redis is not null) redis.PreserveAsyncOrder = false; // 1.x default serialises completions and stalls.
 using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = int.MaxValue, UseProxy = false });
 string?[] sources =
 [

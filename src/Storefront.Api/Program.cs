@@ -2,7 +2,6 @@ using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
-using Storefront.Api.Diagnostics.Metrics;
 using Storefront.Api.Http;
 using Storefront.Api.Inference;
 using Storefront.Api.Inference.Sentiment;
@@ -21,7 +20,7 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args 
 if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8000");
 
 builder.AddHttpConventions()
-    .AddMetrics()
+    .AddTelemetry()
     .AddDiagnostics()
     .AddApiDocs()
     .AddData()
@@ -36,8 +35,6 @@ builder.AddHttpConventions()
 var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
 
-// First, so it sees every final status: 500s from the exception handler, 504 timeouts, 404s.
-app.UseMiddleware<RequestMetricsMiddleware>();
 app.UseHttpConventions();
 app.UseDiagnostics();
 app.UseAccounts();

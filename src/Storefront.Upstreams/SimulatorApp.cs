@@ -19,6 +19,7 @@ public static class SimulatorApp
         // (No appsettings.json of its own: it would collide with the service's when both are published together.)
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (quiet) builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<System.Diagnostics.Metrics.IMeterFactory, PrivateMeterFactory>();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;

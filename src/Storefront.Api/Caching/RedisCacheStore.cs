@@ -5,15 +5,14 @@ using StackExchange.Redis;
 namespace Storefront.Api.Caching;
 
 /// <summary>
-/// Every Redis call the service makes goes through this adapter (StackExchange.Redis 1.2.6, the only version
-/// served here; a 2.x upgrade should touch this file alone). It keeps requests fast while Redis is down:
+/// Every Redis call the service makes goes through this adapter. It keeps requests fast while Redis is down:
 /// no command is sent while the multiplexer is disconnected, each call is bounded by RedisTimeoutMs, and after
 /// a failure Redis is skipped for RedisRetryAfterMs. One log line when an outage starts, one when it ends.
 /// The multiplexer reconnects by itself, so the cache comes back without a restart.
 /// </summary>
 public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
 {
-    private const string InvalidationChannel = "storefront:cache:invalidate";
+    private static readonly RedisChannel InvalidationChannel = RedisChannel.Literal("storefront:cache:invalidate");
 
     private readonly CacheOptions _options;
     private readonly ILogger<RedisCacheStore> _logger;
@@ -32,7 +31,7 @@ public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
         config.AbortOnConnectFail = false; // Start (and stay up) without Redis; keep retrying in the background.
         config.ConnectTimeout = Math.Min(config.ConnectTimeout, 2000);
         config.SyncTimeout = _options.RedisTimeoutMs;
-        config.ResponseTimeout = _options.RedisTimeoutMs;
+        config.AsyncTimeout = _options.RedisTimeoutMs;
         _connecting = ConnectAsync(config);
     }
 
@@ -92,6 +91,19 @@ public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
     /// <summary>Completes once the first connection attempt has finished, whether or not Redis answered.</summary>
     public Task Connected => _connecting;
 
+    /// <summary>Hands the connection to <paramref name="use"/> once it exists (tracing attaches its profiler to it).</summary>
+    public async Task WhenConnectedAsync(Action<IConnectionMultiplexer> use)
+    {
+        try
+        {
+            use(await _connecting);
+        }
+        catch (RedisException)
+        {
+            // No connection was ever made: nothing to attach to.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try { await _connecting; } catch (RedisException) { return; }
@@ -103,9 +115,6 @@ public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
     private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions config)
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(config);
-        // PACKAGES.md: with 1.x's default, completions are delivered in order on one thread and request-path
-        // calls hang on ASP.NET Core; this must be set before any command.
-        multiplexer.PreserveAsyncOrder = false;
         multiplexer.ConnectionFailed += (_, e) => Failed(e.Exception);
         multiplexer.ConnectionRestored += (_, _) =>
         {

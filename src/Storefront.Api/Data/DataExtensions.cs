@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Storefront.Api.Data;
 
@@ -25,6 +28,9 @@ public static class DataExtensions
             // One context per request, never shared across threads: the per-call concurrency check is pure overhead.
             options.EnableThreadSafetyChecks(false);
         });
+        // A span per database command and Npgsql's pool figures, when telemetry is on (Diagnostics/Telemetry).
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<CatalogSeeder>();
         services.AddHostedService<DatabaseStartup>();

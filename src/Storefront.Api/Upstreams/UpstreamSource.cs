@@ -13,10 +13,14 @@ public sealed class UpstreamSource : IAsyncDisposable
 {
     public const string HttpClientName = "upstreams";
 
+    /// <summary>A span per call (bulkhead wait included), under the request's span; free when nobody traces.</summary>
+    private static readonly ActivitySource Tracing = new("Storefront.Upstreams");
+
     private readonly HttpClient _client;
     private readonly Task<string> _baseUrl;
     private readonly TimeSpan _timeout;
     private readonly string _timeoutDetail;
+    private readonly string _spanName;
     private readonly Bulkhead _bulkhead;
     private readonly Histogram<double>? _duration;
 
@@ -29,6 +33,7 @@ public sealed class UpstreamSource : IAsyncDisposable
         _baseUrl = baseUrl;
         _timeout = TimeSpan.FromMilliseconds(timeoutMs);
         _timeoutDetail = $"no answer within its {timeoutMs} ms deadline";
+        _spanName = $"upstream {name}";
         // One client for the source's lifetime: the factory's handler never rotates (infinite handler lifetime),
         // its SocketsHttpHandler recycles connections itself, so asking the factory per call would only allocate.
         _client = clients.CreateClient(HttpClientName);
@@ -40,7 +45,23 @@ public sealed class UpstreamSource : IAsyncDisposable
     public bool Required { get; }
 
     /// <param name="suffix">Appended to the base URL after a slash (the product id), or null for a full URL.</param>
-    public async Task<SourceResult> FetchAsync(string? suffix, CancellationToken cancellationToken)
+    public Task<SourceResult> FetchAsync(string? suffix, CancellationToken cancellationToken) =>
+        Tracing.HasListeners() ? FetchTracedAsync(suffix, cancellationToken) : FetchCoreAsync(suffix, cancellationToken);
+
+    private async Task<SourceResult> FetchTracedAsync(string? suffix, CancellationToken cancellationToken)
+    {
+        using var activity = Tracing.StartActivity(_spanName);
+        var result = await FetchCoreAsync(suffix, cancellationToken);
+        if (activity is not null)
+        {
+            activity.SetTag("storefront.upstream.source", Name);
+            activity.SetTag("storefront.upstream.status", result.StatusName);
+            if (result.Status != SourceStatus.Ok) activity.SetStatus(ActivityStatusCode.Error, result.Detail);
+        }
+        return result;
+    }
+
+    private async Task<SourceResult> FetchCoreAsync(string? suffix, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -140,7 +140,6 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
     {
         var configuration = factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!;
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
-        multiplexer.PreserveAsyncOrder = false;
         return (multiplexer.GetDatabase(), multiplexer);
     }
 }

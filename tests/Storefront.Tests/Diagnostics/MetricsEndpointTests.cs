@@ -3,18 +3,39 @@ using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Diagnostics;
 
-public sealed class MetricsEndpointTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+/// <summary>
+/// /metrics of a service running as its own process: OpenTelemetry listens to meters by name, so in the test process
+/// every host's requests would add up; a process of its own gives exact counts.
+/// </summary>
+public sealed class MetricsEndpointTests : IAsyncLifetime
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly string _storage = Path.Combine(Path.GetTempPath(), "storefront-tests", Guid.NewGuid().ToString("N"));
+    private ServiceProcess _service = null!;
+    private HttpClient _client = null!;
 
-    public void Dispose() => _client.Dispose();
+    public async Task InitializeAsync()
+    {
+        _service = await ServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Storage__Path"] = _storage,
+            ["Upstreams__UseSimulator"] = "true",
+        });
+        _client = _service.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _service.DisposeAsync();
+        try { Directory.Delete(_storage, recursive: true); } catch (IOException) { } // Best effort: a temp folder.
+    }
 
     [Fact]
     public async Task Metrics_is_prometheus_text_and_its_counters_move_with_traffic()
     {
         await _client.GetAsync("/");
         var before = await ScrapeAsync();
-        var rootBefore = before.Named("storefront_http_requests_total").Value("storefront_http_requests_total", ("method", "GET"), ("route", "/"), ("status", "200"));
+        var rootBefore = RequestCount(before, "/", "200");
 
         for (var i = 0; i < 5; i++) await _client.GetAsync("/");
         await _client.GetAsync("/product/7");
@@ -23,25 +44,35 @@ public sealed class MetricsEndpointTests(SqliteStorefrontFactory factory) : ICla
         await _client.GetAsync("/no/such/thing");
 
         var after = await ScrapeAsync();
-        var requests = after.Named("storefront_http_requests_total");
-        Assert.Equal(rootBefore + 5, requests.Value("storefront_http_requests_total", ("method", "GET"), ("route", "/"), ("status", "200")));
-        Assert.Equal(1, requests.Value("storefront_http_requests_total", ("method", "GET"), ("route", "/product/{id}"), ("status", "200")));
-        Assert.True(requests.Value("storefront_http_requests_total", ("method", "GET"), ("route", "unmatched"), ("status", "404")) >= 1);
-        Assert.Equal("histogram", after.Named("storefront_http_request_duration_seconds").Type);
+        Assert.Equal(rootBefore + 5, RequestCount(after, "/", "200"));
+        Assert.Equal(1, RequestCount(after, "/product/{id}", "200"));
+        // Unmatched requests carry no route.
+        Assert.Equal(1, after.Named("http_server_request_duration_seconds").Samples
+            .Where(s => s.Name == "http_server_request_duration_seconds_count" && !s.Labels.ContainsKey("http_route")
+                && s.Labels["http_response_status_code"] == "404").Sum(s => s.Value));
+        Assert.Equal("histogram", after.Named("http_server_request_duration_seconds").Type);
+        // The embedded simulator's own requests are not the service's traffic.
+        Assert.DoesNotContain(after.Named("http_server_request_duration_seconds").Samples,
+            s => s.Labels.TryGetValue("http_route", out var route) && route.StartsWith("/pricing", StringComparison.Ordinal));
 
         // Every figure API.md lists for /metrics.
         foreach (var family in new[]
                  {
-                     "storefront_http_requests_in_flight", "storefront_threadpool_queue_length", "storefront_threadpool_lag_seconds",
-                     "storefront_threadpool_threads",
+                     "http_server_active_requests", "storefront_threadpool_queue_length", "storefront_threadpool_lag_seconds",
+                     "storefront_threadpool_threads", "dotnet_thread_pool_queue_length_total",
                      "storefront_upstream_request_duration_seconds", "storefront_cache_lookups_total", "storefront_cpu_queue_length",
-                     "storefront_jobs_waiting",
+                     "storefront_jobs_waiting", "http_client_request_duration_seconds", "kestrel_active_connections",
                  })
             Assert.Contains(after, f => f.Name == family);
         Assert.True(after.Named("storefront_upstream_request_duration_seconds")
             .Value("storefront_upstream_request_duration_seconds_count", ("source", "reco"), ("status", "ok")) >= 1);
         Assert.True(after.Named("storefront_cpu_completed_total").Value("storefront_cpu_completed_total", ("runner", "predict")) >= 1);
+        Assert.Equal(1, after.Sum("storefront_cache_lookups_total", "storefront_cache_lookups_total", ("outcome", "miss")));
     }
+
+    private static double RequestCount(IReadOnlyList<PrometheusText.Family> families, string route, string status) =>
+        families.Sum("http_server_request_duration_seconds", "http_server_request_duration_seconds_count",
+            ("http_request_method", "GET"), ("http_route", route), ("http_response_status_code", status));
 
     private async Task<IReadOnlyList<PrometheusText.Family>> ScrapeAsync()
     {

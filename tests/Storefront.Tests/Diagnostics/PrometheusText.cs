@@ -4,8 +4,9 @@ using System.Text.RegularExpressions;
 namespace Storefront.Tests.Diagnostics;
 
 /// <summary>
-/// A strict reader of the text exposition format 0.0.4. Stricter than Prometheus where the formatter promises more:
-/// no blank lines, no timestamps, a TYPE before every family's samples, families sorted by name.
+/// A reader of the Prometheus text exposition format 0.0.4 that checks what Prometheus relies on: one TYPE and at
+/// most one HELP per family, before its samples; samples that belong to their family; each series once; histograms
+/// with ascending, cumulative buckets ending at +Inf and a matching count. Timestamps are allowed and ignored.
 /// </summary>
 internal static partial class PrometheusText
 {
@@ -29,7 +30,7 @@ internal static partial class PrometheusText
         Family? current = null;
         foreach (var line in text[..^1].Split('\n'))
         {
-            Assert.True(line.Length > 0, "no blank lines");
+            if (line.Length == 0) continue;
             if (line.StartsWith("# HELP ", StringComparison.Ordinal) || line.StartsWith("# TYPE ", StringComparison.Ordinal))
             {
                 var space = line.IndexOf(' ', 7);
@@ -61,19 +62,21 @@ internal static partial class PrometheusText
                 current.Samples.Add(sample);
             }
         }
-        Assert.Equal(families.Select(f => f.Name).Order(StringComparer.Ordinal), families.Select(f => f.Name));
         families.ForEach(CheckInvariants);
         return families;
     }
 
     public static Family Named(this IReadOnlyList<Family> families, string name) => Assert.Single(families, f => f.Name == name);
 
+    /// <summary>The one sample of that name whose labels include these (labels not named may have any value).</summary>
     public static double Value(this Family family, string sample, params (string Name, string Value)[] labels) =>
-        Assert.Single(family.Samples, s => s.Name == sample && s.Labels.Count == labels.Length
-            && labels.All(l => s.Labels.TryGetValue(l.Name, out var v) && v == l.Value)).Value;
+        Assert.Single(family.Samples, s => s.Name == sample && labels.All(l => s.Labels.TryGetValue(l.Name, out var v) && v == l.Value)).Value;
 
-    public static IEnumerable<string> Les(this Family family, string bucket) =>
-        family.Samples.Where(s => s.Name == bucket).Select(s => s.Labels["le"]);
+    /// <summary>The sum of the samples of that name whose labels include these; 0 when there are none.</summary>
+    public static double Sum(this IReadOnlyList<Family> families, string family, string sample, params (string Name, string Value)[] labels) =>
+        families.FirstOrDefault(f => f.Name == family)?.Samples
+            .Where(s => s.Name == sample && labels.All(l => s.Labels.TryGetValue(l.Name, out var v) && v == l.Value))
+            .Sum(s => s.Value) ?? 0;
 
     private static bool BelongsTo(string sample, Family family) => family.Type switch
     {
@@ -134,7 +137,10 @@ internal static partial class PrometheusText
             i++;
         }
         Assert.True(i < line.Length && line[i] == ' ', $"one space before the value: {line}");
-        return new Sample(name, labels, ParseValue(line[(i + 1)..]));
+        var fields = line[(i + 1)..].Split(' ');
+        Assert.True(fields.Length <= 2 && (fields.Length == 1 || long.TryParse(fields[1], CultureInfo.InvariantCulture, out _)),
+            $"a value and at most a timestamp: {line}");
+        return new Sample(name, labels, ParseValue(fields[0]));
     }
 
     private static string ReadName(string line, ref int i)

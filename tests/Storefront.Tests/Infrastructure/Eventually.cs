@@ -16,4 +16,15 @@ internal static class Eventually
             await Task.Delay(20);
         }
     }
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string? because = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Not true within {timeout.TotalSeconds:0.#} s{(because is null ? "" : ": " + because)}.");
+            await Task.Delay(50);
+        }
+    }
 }

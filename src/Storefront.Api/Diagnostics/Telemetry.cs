@@ -1,0 +1,62 @@
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Storefront.Api.Diagnostics;
+
+/// <summary>
+/// OpenTelemetry, wired the way the ASP.NET Core templates do it: metrics always (served at /metrics for
+/// Prometheus), traces only when an OTLP endpoint is configured. Storefront's own meters and activity sources are
+/// named <c>Storefront.*</c>; features that use an instrumented library (Npgsql, Redis) add its instrumentation
+/// themselves with <c>ConfigureOpenTelemetryTracerProvider</c>.
+/// </summary>
+public static class Telemetry
+{
+    /// <summary>Prefix of every meter and activity source the service defines.</summary>
+    public const string SourcePrefix = "Storefront";
+
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    {
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+            {
+                // OTEL_SERVICE_NAME (read by the default resource) wins over the built-in name.
+                if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_SERVICE_NAME"])) resource.AddService("storefront");
+            })
+            .WithMetrics(metrics => metrics
+                // The request-duration histogram and active requests come from ASP.NET Core's own meter, Kestrel's
+                // connection figures from its own; routing and diagnostics meters are left out (per-request cost, little use).
+                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(SourcePrefix + ".*")
+                // A scrape always reads current values: the exporter's response cache would hide fresh traffic.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+
+        // Without an exporter nobody reads spans: no tracer provider at all, so no activity is created on the hot path.
+        if (IsOtlpConfigured(builder.Configuration))
+        {
+            otel.WithTracing(tracing => tracing
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsScrapeOrProbe(context.Request.Path))
+                    .AddHttpClientInstrumentation()
+                    .AddSource(SourcePrefix + ".*"))
+                .UseOtlpExporter();
+        }
+        return builder;
+    }
+
+    /// <summary>GET /metrics: every meter above in the Prometheus text format.</summary>
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics").WithTags("Operations");
+        return app;
+    }
+
+    /// <summary>OTLP export is on when the standard OTEL_EXPORTER_OTLP_ENDPOINT is set (environment or configuration).</summary>
+    public static bool IsOtlpConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
+    private static bool IsScrapeOrProbe(PathString path) =>
+        path.StartsWithSegments("/metrics", StringComparison.Ordinal) || path.StartsWithSegments("/health", StringComparison.Ordinal);
+}

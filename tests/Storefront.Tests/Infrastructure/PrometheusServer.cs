@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Storefront.Tests.Infrastructure;
+
+/// <summary>
+/// A real Prometheus (Debian's package, installed by scripts/test) on a free loopback port in a temp folder, scraping
+/// one target every second. There is deliberately no fallback: without the binary these tests fail.
+/// </summary>
+public sealed class PrometheusServer : IAsyncDisposable
+{
+    public const string BinaryVariable = "STOREFRONT_TEST_PROMETHEUS";
+
+    private readonly Process _process;
+    private readonly string _folder;
+    private readonly System.Text.StringBuilder _output = new();
+
+    private PrometheusServer(Process process, string folder, Uri address)
+    {
+        _process = process;
+        _folder = folder;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public HttpClient Client { get; }
+
+    public static async Task<PrometheusServer> StartAsync(Uri target, string job)
+    {
+        var binary = Environment.GetEnvironmentVariable(BinaryVariable);
+        if (string.IsNullOrWhiteSpace(binary) || !File.Exists(binary))
+            throw new InvalidOperationException($"{BinaryVariable} does not name the prometheus binary. Run the tests with scripts/test, which installs it.");
+
+        var folder = Directory.CreateTempSubdirectory("storefront-prometheus-").FullName;
+        var config = Path.Combine(folder, "prometheus.yml");
+        await File.WriteAllTextAsync(config, $"""
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            scrape_configs:
+              - job_name: {job}
+                static_configs:
+                  - targets: ['{target.Authority}']
+            """);
+        var port = ServiceProcess.FreePort();
+        var start = new ProcessStartInfo(binary,
+        [
+            $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(folder, "data")}",
+            $"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var server = new PrometheusServer(Process.Start(start)!, folder, new Uri($"http://127.0.0.1:{port}"));
+        server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+
+        await Eventually.TrueAsync(async () =>
+        {
+            if (server._process.HasExited) throw new InvalidOperationException($"Prometheus exited at startup:\n{server.Output}");
+            try { return (await server.Client.GetAsync("/-/ready")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, TimeSpan.FromSeconds(60), "Prometheus is ready");
+        return server;
+    }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    /// <summary>Runs an instant PromQL query; the value of each series in the result.</summary>
+    public async Task<IReadOnlyList<double>> QueryAsync(string promql)
+    {
+        using var response = await Client.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql));
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("success", body.GetProperty("status").GetString());
+        return [.. body.GetProperty("data").GetProperty("result").EnumerateArray()
+            .Select(series => double.Parse(series.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture))];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } // Best effort: a temp folder.
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+}
