@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using MailKit.Net.Smtp;
+using MimeKit;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
 
@@ -19,9 +21,28 @@ public abstract class EmailJobHandler<TPayload>(EmailSender sender, JsonTypeInfo
         var payload = JsonSerializer.Deserialize(job.Payload, payloadType)
             ?? throw new InvalidOperationException($"Job {job.Id} has an empty payload.");
         var (to, subject, body) = Compose(payload, job);
-        await sender.SendAsync(to, subject, body, cancellationToken);
+        try
+        {
+            await sender.SendAsync(to, subject, body, cancellationToken);
+        }
+        catch (SmtpCommandException ex) when (IsPermanent(ex))
+        {
+            throw new PermanentJobFailureException($"The SMTP server refused the message to {to} for good: {(int)ex.StatusCode} {ex.Message}", ex);
+        }
+        catch (ParseException ex)
+        {
+            // Stored before the API checked addresses as strictly: no attempt can send it.
+            throw new PermanentJobFailureException($"'{to}' is not an address mail can be sent to: {ex.Message}", ex);
+        }
         return $"{Kind} sent to {to}";
     }
+
+    /// <summary>
+    /// A 5xx reply to this recipient or this message will be the same on every retry. A refused sender is
+    /// left to the retries: that is the configuration (Smtp__From, the account), which an operator can fix.
+    /// </summary>
+    private static bool IsPermanent(SmtpCommandException ex) =>
+        (int)ex.StatusCode >= 500 && ex.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted;
 
     protected abstract (string To, string Subject, string Body) Compose(TPayload payload, JobContext job);
 }

@@ -1,45 +1,107 @@
-using System.Net;
-using System.Net.Mail;
+using System.Net.Sockets;
+using MailKit;
 using Microsoft.Extensions.Options;
+using MimeKit;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Email;
 
 /// <summary>
-/// Sends mail over SMTP with System.Net.Mail, or drops .eml files into a pickup folder when no host is set
+/// Sends mail over SMTP with MailKit, or drops .eml files into a pickup folder when no host is set
 /// (the embedded default). Runs only inside background jobs, never on a request path.
 /// </summary>
 public sealed class EmailSender(IOptions<EmailOptions> options, IOptions<StorageOptions> storage)
 {
+    /// <summary>Headers as 7-bit ASCII (IDN domains as punycode) and CRLF line ends, as on the wire.</summary>
+    private static readonly FormatOptions PickupFormat = CreatePickupFormat();
+
     public string PickupFolder => options.Value.PickupFolder ?? Path.Combine(Path.GetFullPath(storage.Value.Path), "mail");
 
+    /// <summary>
+    /// Sends one message. Throws <see cref="TimeoutException"/> when the server takes longer than Smtp__TimeoutMs,
+    /// and MailKit's exceptions (SmtpCommandException, AuthenticationException, ...) when it refuses.
+    /// </summary>
     public async Task SendAsync(string to, string subject, string body, CancellationToken cancellationToken)
     {
         var o = options.Value;
-        using var message = new MailMessage(new MailAddress(o.From), new MailAddress(to))
+        using var message = Compose(o.From, to, subject, body);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(o.TimeoutMs);
+        try
         {
-            Subject = subject,
-            Body = body,
-            BodyEncoding = System.Text.Encoding.UTF8,
-            SubjectEncoding = System.Text.Encoding.UTF8,
+            if (string.IsNullOrWhiteSpace(o.Host)) await WriteToPickupFolderAsync(message, timeout.Token);
+            else await SendOverSmtpAsync(message, o.Host, o, timeout.Token);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"Sending to {(string.IsNullOrWhiteSpace(o.Host) ? PickupFolder : $"{o.Host}:{o.Port}")} took longer than {o.TimeoutMs} ms (Smtp__TimeoutMs).", ex);
+        }
+    }
+
+    private static MimeMessage Compose(string from, string to, string subject, string body)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(EmailOptions.StrictAddresses, from));
+        message.To.Add(MailboxAddress.Parse(EmailOptions.StrictAddresses, to));
+        message.Subject = subject; // Non-ASCII is encoded as UTF-8 (RFC 2047).
+        var text = new TextPart(MimeKit.Text.TextFormat.Plain)
+        {
             // Readable as-is in the pickup folder and in any mailbox, unlike base64.
-            BodyTransferEncoding = System.Net.Mime.TransferEncoding.QuotedPrintable,
+            ContentTransferEncoding = ContentEncoding.QuotedPrintable,
         };
-        // SmtpClient is not safe for concurrent sends: one per message, as its documentation advises.
-        using var client = new SmtpClient { Timeout = o.TimeoutMs };
-        if (string.IsNullOrWhiteSpace(o.Host))
+        text.SetText(System.Text.Encoding.UTF8, body);
+        message.Body = text;
+        return message;
+    }
+
+    private static async Task SendOverSmtpAsync(MimeMessage message, string host, EmailOptions o, CancellationToken cancellationToken)
+    {
+        // One connection per message: jobs send a few at a time, and a client is not safe for concurrent sends.
+        // Dispose closes the socket on every path; QUIT is only polite.
+        using var client = new MailKit.Net.Smtp.SmtpClient();
+        client.Timeout = o.TimeoutMs; // Each network operation; the token bounds the whole conversation.
+        await client.ConnectAsync(host, o.Port, o.SocketOptions, cancellationToken);
+        if (!string.IsNullOrEmpty(o.Username)) await client.AuthenticateAsync(o.Username, o.Password ?? "", cancellationToken);
+        await client.SendAsync(message, cancellationToken);
+        try
         {
-            Directory.CreateDirectory(PickupFolder);
-            client.DeliveryMethod = SmtpDeliveryMethod.SpecifiedPickupDirectory;
-            client.PickupDirectoryLocation = PickupFolder;
+            await client.DisconnectAsync(quit: true, cancellationToken);
         }
-        else
+        catch (Exception ex) when (ex is IOException or SocketException or ProtocolException or CommandException or OperationCanceledException)
         {
-            client.Host = o.Host;
-            client.Port = o.Port;
-            client.EnableSsl = o.EnableSsl;
-            if (!string.IsNullOrEmpty(o.Username)) client.Credentials = new NetworkCredential(o.Username, o.Password);
+            // The server has accepted the message: failing the job now would only send it twice on the retry.
         }
-        await client.SendMailAsync(message, cancellationToken);
+    }
+
+    /// <summary>Written under a hidden temporary name and renamed, so a reader of *.eml never sees half a message.</summary>
+    private async Task WriteToPickupFolderAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        var folder = PickupFolder;
+        Directory.CreateDirectory(folder);
+        var name = $"{DateTime.UtcNow:yyyyMMddTHHmmssfff}-{Guid.NewGuid():N}";
+        var temporary = Path.Combine(folder, $".{name}.tmp");
+        try
+        {
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            {
+                await message.WriteToAsync(PickupFormat, file, cancellationToken);
+                await file.FlushAsync(cancellationToken);
+                file.Flush(flushToDisk: true); // A crash after the rename must not leave an empty .eml behind.
+            }
+            File.Move(temporary, Path.Combine(folder, name + ".eml"));
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    private static FormatOptions CreatePickupFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
     }
 }

@@ -6,7 +6,8 @@ public sealed record JobContext(string Id, string Kind, string Payload, int Atte
 /// <summary>
 /// Runs one kind of job. Delivery is at least once: a handler may run again after a crash or a lost
 /// lease, so it should be idempotent where it can. It returns a one-line summary of its effect, which
-/// is recorded exactly once, in the transaction that marks the job succeeded. Throwing fails the attempt.
+/// is recorded exactly once, in the transaction that marks the job succeeded. Throwing fails the attempt (retried
+/// with backoff up to Jobs__MaxAttempts); throwing <see cref="PermanentJobFailureException"/> ends the job dead at once.
 /// </summary>
 public interface IJobHandler
 {
@@ -14,6 +15,9 @@ public interface IJobHandler
 
     Task<string> RunAsync(JobContext job, CancellationToken cancellationToken);
 }
+
+/// <summary>A failure no later attempt can fix (an address the mail server refuses for good): the job ends dead, unretried.</summary>
+public sealed class PermanentJobFailureException(string message, Exception? innerException = null) : Exception(message, innerException);
 
 /// <summary>The seed's /log background task: writes the posted object to the service log.</summary>
 public sealed partial class LogJobHandler(ILogger<LogJobHandler> logger) : IJobHandler

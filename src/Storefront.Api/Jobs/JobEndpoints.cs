@@ -31,9 +31,8 @@ public static class JobEndpoints
         [FromQuery] string? email, HttpContext context, StorefrontDbContext db, JobScheduler jobs, CancellationToken cancellationToken)
     {
         if (CurrentUser.Id(context.User) is not { } userId) return TypedResults.Unauthorized();
-        if (string.IsNullOrWhiteSpace(email) || email.Length > 254 || !RegisterRequest.IsEmail(email))
-            return Problems.Invalid("email", "A valid email address is required.");
-        var job = await jobs.EnqueueAsync(db, SendEmailHandler.JobKind, new SendEmailPayload(email.Trim(), userId),
+        if (RegisterRequest.EmailError(email) is { } error) return Problems.Invalid("email", error);
+        var job = await jobs.EnqueueAsync(db, SendEmailHandler.JobKind, new SendEmailPayload(email!.Trim(), userId),
             AppJsonContext.Default.SendEmailPayload, cancellationToken);
         return TypedResults.Accepted($"/jobs/{job.Id}", new EmailQueuedResponse("Email sending started", job.Id));
     }

@@ -147,8 +147,10 @@ public sealed partial class JobWorker : BackgroundService
         catch (OperationCanceledException)
         {
             // The host's shutdown timeout is up: interrupt what is left and give it back for another worker.
-            await _abandon.CancelAsync();
+            // Listed before cancelling: a handler may end, and leave _running, inside CancelAsync (MailKit does).
+            // ReleaseAsync only touches jobs still running under this worker, so one that finished is left alone.
             var unfinished = _running.Keys.ToArray();
+            await _abandon.CancelAsync();
             using var timeout = new CancellationTokenSource(StoreTimeout);
             var released = await _store.ReleaseAsync(WorkerId, unfinished, timeout.Token);
             LogReleased(_logger, released);
@@ -195,7 +197,7 @@ public sealed partial class JobWorker : BackgroundService
         }
         catch (Exception ex)
         {
-            await FailAsync(job, ex.Message, permanent: false);
+            await FailAsync(job, ex.Message, permanent: ex is PermanentJobFailureException);
         }
         finally
         {

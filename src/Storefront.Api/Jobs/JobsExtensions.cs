@@ -12,7 +12,9 @@ public static class JobsExtensions
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations()
-            .Validate(o => System.Net.Mail.MailAddress.TryCreate(o.From, out _), "Smtp:From must be an email address").ValidateOnStart();
+            .Validate(o => o.HasValidFrom(), "Smtp__From must be an email address")
+            .Validate(o => o.SecurityAgreesWithEnableSsl(), "Smtp__EnableSsl=true asks for TLS but Smtp__Security=None: set only Smtp__Security")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System); // Also registered by caching; jobs must not depend on that.
         services.AddSingleton<JobSignal>();
         services.AddSingleton<JobScheduler>();
