@@ -1,8 +1,9 @@
 namespace Storefront.Upstreams;
 
 /// <summary>
-/// Standalone: <c>dotnet run --project src/Storefront.Upstreams</c> serves the simulated services on :5100
+/// Standalone: <c>dotnet run --project src/Storefront.Upstreams</c> serves the simulated services on localhost:5100
 /// (override with --urls or ASPNETCORE_URLS; per-route behaviour with Simulator__Routes__reco__LatencyMs=...).
+/// The /_sim control routes are there in every environment but Production (<c>dotnet run</c> uses Development).
 /// A named class rather than top-level statements, so it does not collide with Storefront.Api's Program.
 /// </summary>
 public static class SimulatorProgram

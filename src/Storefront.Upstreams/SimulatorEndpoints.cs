@@ -7,8 +7,8 @@ namespace Storefront.Upstreams;
 
 public static class SimulatorEndpoints
 {
-    /// <summary>Maps the simulated services and the small /_sim control surface used by tests and demos.</summary>
-    public static IEndpointRouteBuilder MapSimulator(this IEndpointRouteBuilder app)
+    /// <summary>Maps the simulated services and, when asked, the small /_sim control surface used by tests and demos.</summary>
+    public static IEndpointRouteBuilder MapSimulator(this IEndpointRouteBuilder app, bool controlRoutes)
     {
         app.MapGet("/pricing/{id:int}", (int id, SimulatorState state, HttpContext http) =>
             Simulate(state, "pricing", http, () => TypedResults.Ok(Payloads.Price(id))));
@@ -20,6 +20,7 @@ public static class SimulatorEndpoints
             Simulate(state, "weather", http, () => TypedResults.Ok(Payloads.Weather(city))));
         app.MapGet("/data/{source}", (string source, SimulatorState state, HttpContext http) =>
             Simulate(state, "data", http, () => TypedResults.Ok(Payloads.Data(source))));
+        if (!controlRoutes) return app;
 
         var control = app.MapGroup("/_sim");
         control.MapGet("/routes", (SimulatorState state) => TypedResults.Ok(

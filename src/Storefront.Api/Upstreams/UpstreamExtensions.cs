@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Storefront.Api.Upstreams;
 
 public static class UpstreamExtensions
@@ -7,8 +9,8 @@ public static class UpstreamExtensions
         var services = builder.Services;
         services.AddOptions<UpstreamsOptions>().BindConfiguration(UpstreamsOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => !o.Problems().Any(), "Invalid Upstreams configuration")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
         services.AddOptions<ProductOptions>().BindConfiguration(ProductOptions.Section)
             .Validate(o => !o.Problems().Any(), "Invalid Products configuration")
             .ValidateOnStart();
@@ -22,7 +24,7 @@ public static class UpstreamExtensions
         services.AddHttpClient(UpstreamSource.HttpClientName, (sp, client) =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan;
-                client.MaxResponseContentBufferSize = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<UpstreamsOptions>>().Value.MaxResponseBytes;
+                client.MaxResponseContentBufferSize = sp.GetRequiredService<IOptions<UpstreamsOptions>>().Value.MaxResponseBytes;
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Upstreams;
 
-/// <summary>Where the upstream services live (API.md's <c>Upstreams__*</c> names). Unset: the bundled simulator.</summary>
+/// <summary>Where the upstream services live (API.md's <c>Upstreams__*</c> names). Unset: the bundled simulator (see <see cref="UseSimulator"/>).</summary>
 public sealed class UpstreamsOptions
 {
     public const string Section = "Upstreams";
@@ -26,25 +27,58 @@ public sealed class UpstreamsOptions
     [Range(1, 600_000)]
     public int LessonTimeoutMs { get; set; } = 2000;
 
-    public bool NeedsSimulator =>
-        Pricing is null || Inventory is null || Reco is null || Weather.Count == 0 ||
-        !MultiFetch.ContainsKey("A") || !MultiFetch.ContainsKey("B");
+    /// <summary>
+    /// Outside Development an unset address stops startup unless this is true: the bundled simulator then
+    /// answers for every unset one (demos, tests, scripts). In Development it always may.
+    /// </summary>
+    public bool UseSimulator { get; set; }
 
-    public IEnumerable<string> Problems()
+    public bool NeedsSimulator => MissingSettings().Any();
+
+    /// <summary>The unset addresses, by their environment-variable names. /weather needs at least one source.</summary>
+    public IEnumerable<string> MissingSettings()
+    {
+        if (Pricing is null) yield return "Upstreams__Pricing";
+        if (Inventory is null) yield return "Upstreams__Inventory";
+        if (Reco is null) yield return "Upstreams__Reco";
+        if (Weather.Count == 0) yield return "Upstreams__Weather__0";
+        if (!MultiFetch.ContainsKey("A")) yield return "Upstreams__MultiFetch__A";
+        if (!MultiFetch.ContainsKey("B")) yield return "Upstreams__MultiFetch__B";
+    }
+
+    /// <summary>Every configuration problem, each naming its setting as an operator would set it.</summary>
+    public IEnumerable<string> Problems(bool simulatorAllowed)
     {
         var urls = new List<(string Name, string? Url)>
         {
-            ("Upstreams:Pricing", Pricing), ("Upstreams:Inventory", Inventory), ("Upstreams:Reco", Reco),
+            ("Upstreams__Pricing", Pricing), ("Upstreams__Inventory", Inventory), ("Upstreams__Reco", Reco),
         };
-        urls.AddRange(Weather.Select((url, i) => ($"Upstreams:Weather:{i}", (string?)url)));
-        urls.AddRange(MultiFetch.Select(p => ($"Upstreams:MultiFetch:{p.Key}", (string?)p.Value)));
+        urls.AddRange(Weather.Select((url, i) => ($"Upstreams__Weather__{i}", (string?)url)));
+        urls.AddRange(MultiFetch.Select(p => ($"Upstreams__MultiFetch__{p.Key}", (string?)p.Value)));
         foreach (var (name, url) in urls)
         {
             if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-                yield return $"{name} must be an absolute http or https URL (got '{url}').";
+                yield return $"{name} must be an absolute http or https URL (got '{url}')";
         }
         foreach (var key in MultiFetch.Keys.Where(k => k is not ("A" or "a" or "B" or "b")))
-            yield return $"Upstreams:MultiFetch:{key} is not a known source (use A and B).";
+            yield return $"Upstreams__MultiFetch__{key} is not a known source (use A and B)";
+        var missing = MissingSettings().ToList();
+        if (simulatorAllowed || missing.Count == 0) yield break;
+        var (verb, pronoun) = missing.Count == 1 ? ("is", "it") : ("are", "them");
+        yield return $"{string.Join(", ", missing)} {verb} not set; set {pronoun}, or Upstreams__UseSimulator=true to use the bundled simulator";
+    }
+}
+
+/// <summary>
+/// Startup check with every problem in the message (a fixed <c>.Validate(..., message)</c> would hide which
+/// setting is wrong). Outside Development a missing address is a mistake unless the simulator was asked for.
+/// </summary>
+internal sealed class UpstreamsOptionsValidator(IHostEnvironment environment) : IValidateOptions<UpstreamsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UpstreamsOptions options)
+    {
+        var problems = options.Problems(simulatorAllowed: options.UseSimulator || environment.IsDevelopment()).ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
 

@@ -44,6 +44,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Jwt__SigningKey"] = StorefrontFactory.SigningKey;
+        start.Environment["Upstreams__UseSimulator"] = "true"; // Production: the simulator must be asked for.
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var service = new ServiceProcess(Process.Start(start)!, port);
@@ -56,7 +57,11 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
         while (true)
         {
-            if (service._process.HasExited) throw new InvalidOperationException($"The service exited at startup:\n{service.Output}");
+            if (service._process.HasExited)
+            {
+                await service._process.WaitForExitAsync(); // Also waits for the last output lines to be read.
+                throw new InvalidOperationException($"The service exited at startup:\n{service.Output}");
+            }
             try
             {
                 if ((await client.GetAsync("/health/live")).IsSuccessStatusCode) return service;

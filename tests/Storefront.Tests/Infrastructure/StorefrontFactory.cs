@@ -20,6 +20,8 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         ["urls"] = "http://127.0.0.1:0",
         ["Logging:LogLevel:Default"] = "Warning",
         ["Jwt:SigningKey"] = SigningKey,
+        // Not Development, so the embedded simulator must be asked for (tests that configure upstreams leave it unused).
+        ["Upstreams:UseSimulator"] = "true",
         // Every test talks from 127.0.0.1: the rate-limit tests lower these on factories of their own.
         ["RateLimits:LoginPermits"] = "100000",
         ["RateLimits:RegisterPermits"] = "100000",
@@ -31,6 +33,7 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];
+    private string _environment = "Testing";
 
     protected StorefrontFactory() => UseKestrel(0);
 
@@ -38,6 +41,13 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     public StorefrontFactory With(string key, string? value)
     {
         _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Runs the host in another environment ("Production", "Development") instead of "Testing".</summary>
+    public StorefrontFactory WithEnvironment(string environment)
+    {
+        _environment = environment;
         return this;
     }
 
@@ -63,7 +73,7 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services => _services.ForEach(configure => configure(services)));
     }

@@ -11,7 +11,7 @@ public sealed class ConfiguredUpstreamTests
     [Fact]
     public async Task Configured_upstreams_are_called_instead_of_the_bundled_simulator()
     {
-        await using var remote = await SimulatorApp.StartEmbeddedAsync(null, CancellationToken.None);
+        await using var remote = await SimulatorApp.StartEmbeddedAsync(null, "Testing", CancellationToken.None);
         var root = remote.BaseAddress.ToString().TrimEnd('/');
         await using var factory = new SqliteStorefrontFactory();
         factory.With("Upstreams:Pricing", $"{root}/pricing")
@@ -20,7 +20,9 @@ public sealed class ConfiguredUpstreamTests
             .With("Upstreams:Weather:0", $"{root}/weather/oslo")
             .With("Upstreams:Weather:1", $"{root}/weather/lima")
             .With("Upstreams:MultiFetch:A", $"{root}/data/x")
-            .With("Upstreams:MultiFetch:B", $"{root}/data/y");
+            .With("Upstreams:MultiFetch:B", $"{root}/data/y")
+            // Reco's 250 ms would make a cold first call on a loaded machine read as a timeout.
+            .With("Products:Reco:TimeoutMs", "10000");
         using var client = factory.CreateClient();
 
         var product = await (await client.GetAsync("/product/7")).ShouldBeJsonAsync();
@@ -41,6 +43,6 @@ public sealed class ConfiguredUpstreamTests
         using var factory = new SqliteStorefrontFactory();
         factory.With("Upstreams:Pricing", "not a url");
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-        Assert.Contains("Upstreams", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Upstreams__Pricing must be an absolute http or https URL (got 'not a url')", error.ToString(), StringComparison.Ordinal);
     }
 }
