@@ -15,11 +15,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _service = await ServiceProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Storage__Path"] = _storage,
-            ["Upstreams__UseSimulator"] = "true",
-        });
+        _service = await ServiceProcess.StartAsync(new Dictionary<string, string> { ["Storage__Path"] = _storage });
         _client = _service.CreateClient();
     }
 
