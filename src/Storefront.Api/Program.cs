@@ -1,7 +1,9 @@
+using Storefront.Api.Accounts;
 using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
+using Storefront.Api.Email;
 using Storefront.Api.Http;
 using Storefront.Api.Inference;
 using Storefront.Api.Inference.Sentiment;
@@ -9,7 +11,6 @@ using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Products;
 using Storefront.Api.Upstreams;
-using Storefront.Api.Users;
 
 // Training needs no host (and none of its startup checks, such as the JWT key).
 if (TrainCommand.IsCommand(args)) return await TrainCommand.RunAsync(args, Console.Out);
@@ -24,12 +25,14 @@ builder.AddHttpConventions()
     .AddDiagnostics()
     .AddApiDocs()
     .AddData()
+    .AddLessons()
     .AddCatalog()
     .AddUpstreams()
     .AddProducts()
     .AddCaching()
     .AddAccounts()
     .AddJobs()
+    .AddEmail()
     .AddInference();
 
 var app = builder.Build();
@@ -46,8 +49,9 @@ app.MapLessons();
 app.MapProducts();
 app.MapCatalog();
 app.MapCaching();
-app.MapUsers();
+app.MapAccounts();
 app.MapJobs();
+app.MapEmail();
 app.MapInference();
 
 await app.RunAsync();

@@ -30,8 +30,6 @@ public sealed class SimulatorState
         }
     }
 
-    public static IReadOnlyCollection<string> RouteNames => RouteBehavior.Defaults.Keys.ToArray();
-
     public RouteBehavior Get(string route) => _behaviors[route];
 
     public void Set(string route, RouteBehavior behavior) => _behaviors[route] = behavior;

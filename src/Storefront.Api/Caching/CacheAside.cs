@@ -40,7 +40,7 @@ public sealed class CacheAside : IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<CachedValue>>> _flights = new(StringComparer.Ordinal);
     private long _epoch;
 
-    public CacheAside(ICacheStore store, CacheStatistics statistics, IOptions<CacheOptions> options)
+    public CacheAside(ICacheStore store, CacheStatistics statistics, IOptions<CachingOptions> options)
     {
         _store = store;
         _statistics = statistics;

@@ -20,7 +20,7 @@ public static class CachingEndpoints
     }
 
     private static async Task<FileContentHttpResult> CachedData(
-        HttpContext context, CacheAside cache, CatalogSummaries summaries, IOptions<CacheOptions> options, CancellationToken cancellationToken)
+        HttpContext context, CacheAside cache, CatalogSummaries summaries, IOptions<CachingOptions> options, CancellationToken cancellationToken)
     {
         var value = await cache.GetOrCreateAsync(CatalogSummaries.DataKey, TimeSpan.FromSeconds(options.Value.DataTtlSeconds),
             summaries.ComputeDataAsync, cancellationToken);
@@ -28,7 +28,7 @@ public static class CachingEndpoints
     }
 
     private static async Task<FileContentHttpResult> Expensive(
-        HttpContext context, CacheAside cache, CatalogSummaries summaries, IOptions<CacheOptions> options, CancellationToken cancellationToken)
+        HttpContext context, CacheAside cache, CatalogSummaries summaries, IOptions<CachingOptions> options, CancellationToken cancellationToken)
     {
         var value = await cache.GetOrCreateAsync(CatalogSummaries.ExpensiveKey, TimeSpan.FromSeconds(options.Value.ExpensiveTtlSeconds),
             summaries.ComputeExpensiveAsync, cancellationToken);

@@ -2,6 +2,9 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
+using Storefront.Api.Catalog;
+using Storefront.Api.Diagnostics;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Caching;
 
@@ -10,16 +13,16 @@ public static class CachingExtensions
     public static WebApplicationBuilder AddCaching(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<CacheOptions>().BindConfiguration(CacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CachingOptions>().BindConfiguration(CachingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CacheStatistics>();
-        services.AddSingleton<CacheMetrics>();
+        services.AddObservableMetrics<CacheMetrics>();
         services.AddSingleton<ICacheStore>(sp =>
         {
             var redis = sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis");
             return string.IsNullOrWhiteSpace(redis)
                 ? new MemoryCacheStore()
-                : new RedisCacheStore(redis, sp.GetRequiredService<IOptions<CacheOptions>>(), sp.GetRequiredService<ILogger<RedisCacheStore>>());
+                : new RedisCacheStore(redis, sp.GetRequiredService<IOptions<CachingOptions>>(), sp.GetRequiredService<ILogger<RedisCacheStore>>());
         });
         // A span per Redis command, when tracing is on (Diagnostics/Telemetry).
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
@@ -32,6 +35,8 @@ public static class CachingExtensions
             }));
         services.AddSingleton<CacheAside>();
         services.AddSingleton<CatalogSummaries>();
+        services.AddSingleton<ICatalogChangeListener, CatalogSummaryInvalidation>();
+        services.AddJsonTypes(CachingJsonContext.Default);
         services.AddHostedService<CacheStartup>();
         services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache", tags: ["ready"]);
         return builder;
@@ -39,10 +44,8 @@ public static class CachingExtensions
 }
 
 /// <summary>Opens the Redis connection at startup (bounded), so the first requests already hit the cache.</summary>
-internal sealed class CacheStartup(ICacheStore store, CacheMetrics metrics) : IHostedService
+internal sealed class CacheStartup(ICacheStore store) : IHostedService
 {
-    public CacheMetrics Metrics { get; } = metrics;
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (store is not RedisCacheStore redis) return;

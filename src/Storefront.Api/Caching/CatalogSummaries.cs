@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Storefront.Api.Data;
-using Storefront.Api.Http;
+using Storefront.Api.Catalog;
 
 namespace Storefront.Api.Caching;
 
@@ -10,7 +8,7 @@ public sealed record DataSummary(int Items, decimal AvgPrice);
 public sealed record CatalogSummary(int TotalItems, decimal MinPrice, decimal MaxPrice, decimal AvgPrice, DateTimeOffset ComputedAt);
 
 /// <summary>The cached values, computed from the catalog on a miss and kept as ready-to-send JSON bytes.</summary>
-public sealed class CatalogSummaries(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class CatalogSummaries(ICatalogStatistics statistics, TimeProvider clock)
 {
     /// <summary>The seed's key for /cached-data.</summary>
     public const string DataKey = "data";
@@ -21,30 +19,21 @@ public sealed class CatalogSummaries(IServiceScopeFactory scopes, TimeProvider c
 
     public async Task<byte[]> ComputeDataAsync(CancellationToken cancellationToken)
     {
-        var (count, average, _, _) = await AggregateAsync(cancellationToken);
-        return JsonSerializer.SerializeToUtf8Bytes(new DataSummary(count, average), AppJsonContext.Default.DataSummary);
+        var figures = await statistics.ComputeAsync(cancellationToken);
+        return JsonSerializer.SerializeToUtf8Bytes(new DataSummary(figures.Count, figures.Average), CachingJsonContext.Default.DataSummary);
     }
 
     public async Task<byte[]> ComputeExpensiveAsync(CancellationToken cancellationToken)
     {
-        var (count, average, min, max) = await AggregateAsync(cancellationToken);
-        return JsonSerializer.SerializeToUtf8Bytes(new CatalogSummary(count, min, max, average, clock.GetUtcNow()),
-            AppJsonContext.Default.CatalogSummary);
+        var figures = await statistics.ComputeAsync(cancellationToken);
+        return JsonSerializer.SerializeToUtf8Bytes(
+            new CatalogSummary(figures.Count, figures.Min, figures.Max, figures.Average, clock.GetUtcNow()),
+            CachingJsonContext.Default.CatalogSummary);
     }
+}
 
-    private async Task<(int Count, decimal Average, decimal Min, decimal Max)> AggregateAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
-        // One round trip for all four figures.
-        // At most one row (none for an empty catalog), so no FirstOrDefault and its ordering warning.
-        var figures = (await db.Items.GroupBy(_ => 1).Select(g => new
-        {
-            Count = g.Count(),
-            Average = g.Average(i => i.Price),
-            Min = g.Min(i => i.Price),
-            Max = g.Max(i => i.Price),
-        }).ToListAsync(cancellationToken)).SingleOrDefault();
-        return figures is null ? (0, 0m, 0m, 0m) : (figures.Count, decimal.Round(figures.Average, 2), figures.Min, figures.Max);
-    }
+/// <summary>Catalog writes make the summaries stale, here and (through the store's invalidation) on every instance.</summary>
+internal sealed class CatalogSummaryInvalidation(CacheAside cache) : ICatalogChangeListener
+{
+    public ValueTask CatalogChangedAsync(CancellationToken cancellationToken) => cache.InvalidateAsync(CatalogSummaries.CatalogKeys);
 }

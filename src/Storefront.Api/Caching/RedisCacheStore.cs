@@ -14,7 +14,7 @@ public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
 {
     private static readonly RedisChannel InvalidationChannel = RedisChannel.Literal("storefront:cache:invalidate");
 
-    private readonly CacheOptions _options;
+    private readonly CachingOptions _options;
     private readonly ILogger<RedisCacheStore> _logger;
     private readonly Task<ConnectionMultiplexer> _connecting;
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
@@ -23,7 +23,7 @@ public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
     private int _down;
     private int _subscribed;
 
-    public RedisCacheStore(string configuration, IOptions<CacheOptions> options, ILogger<RedisCacheStore> logger)
+    public RedisCacheStore(string configuration, IOptions<CachingOptions> options, ILogger<RedisCacheStore> logger)
     {
         _options = options.Value;
         _logger = logger;

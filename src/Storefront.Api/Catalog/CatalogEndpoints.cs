@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Storefront.Api.Caching;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 
@@ -24,7 +23,7 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Results<Ok<ItemListResponse>, ValidationProblem>> ListItems(
-        [AsParameters] ItemListQuery query, StorefrontDbContext db, CancellationToken cancellationToken)
+        [AsParameters] PageQuery query, StorefrontDbContext db, CancellationToken cancellationToken)
     {
         var total = await db.Items.CountAsync(cancellationToken);
         var items = await db.Items.OrderBy(i => i.Id).Skip(query.Skip).Take(query.Limit)
@@ -34,61 +33,55 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
-        [FromRoute(Name = "item_id")] int itemId, IItemReader items, CancellationToken cancellationToken)
+        [AsParameters] ItemRoute route, IItemReader items, CancellationToken cancellationToken)
     {
-        if (itemId < 1) return InvalidId();
+        var itemId = route.ItemId;
         var item = await items.FindAsync(itemId, cancellationToken);
         return item is null ? Missing(itemId) : TypedResults.Ok(item);
     }
 
     private static async Task<Created<ItemResponse>> CreateItem(
-        ItemRequest request, StorefrontDbContext db, CacheAside cache, CancellationToken cancellationToken)
+        ItemRequest request, StorefrontDbContext db, CatalogChanges changes, CancellationToken cancellationToken)
     {
         var item = request.ToEntity();
         db.Items.Add(item);
         await db.SaveChangesAsync(cancellationToken);
-        await cache.InvalidateAsync(CatalogSummaries.CatalogKeys);
+        await changes.NotifyAsync(cancellationToken);
         return TypedResults.Created($"/items/{item.Id}", item.ToResponse());
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItem(
-        [FromRoute(Name = "item_id")] int itemId, ItemRequest request, StorefrontDbContext db, CacheAside cache,
+        [AsParameters] ItemRoute route, ItemRequest request, StorefrontDbContext db, CatalogChanges changes,
         CancellationToken cancellationToken)
     {
-        if (itemId < 1) return InvalidId();
+        var itemId = route.ItemId;
         var replacement = request.ToEntity();
         var updated = await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(set => set
             .SetProperty(i => i.Name, replacement.Name)
             .SetProperty(i => i.Price, replacement.Price)
             .SetProperty(i => i.Description, replacement.Description), cancellationToken);
         if (updated == 0) return Missing(itemId);
-        await cache.InvalidateAsync(CatalogSummaries.CatalogKeys);
+        await changes.NotifyAsync(cancellationToken);
         replacement.Id = itemId;
         return TypedResults.Ok(replacement.ToResponse());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> DeleteItem(
-        [FromRoute(Name = "item_id")] int itemId, StorefrontDbContext db, CacheAside cache, CancellationToken cancellationToken)
+        [AsParameters] ItemRoute route, StorefrontDbContext db, CatalogChanges changes, CancellationToken cancellationToken)
     {
-        if (itemId < 1) return InvalidId();
+        var itemId = route.ItemId;
         var deleted = await db.Items.Where(i => i.Id == itemId).ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0) return Missing(itemId);
-        await cache.InvalidateAsync(CatalogSummaries.CatalogKeys);
+        await changes.NotifyAsync(cancellationToken);
         return TypedResults.NoContent();
     }
-
-    private static ValidationProblem InvalidId() => Problems.Invalid("item_id", "Must be a whole number of 1 or more.");
 
     private static ProblemHttpResult Missing(int itemId) => Problems.NotFound($"Item {itemId} does not exist.");
 }
 
-/// <summary>Paging for GET /items, with the seed's bounds.</summary>
-public sealed record ItemListQuery(int Skip = 0, int Limit = 10) : IValidatable
+/// <summary>The <c>{item_id}</c> of the item routes.</summary>
+public sealed record ItemRoute([FromRoute(Name = "item_id")] int ItemId) : IValidatable
 {
-    public const int MaxLimit = 100;
-
-    public Dictionary<string, string[]>? Validate() => new ValidationErrors()
-        .Check(Skip >= 0, "skip", "Must be 0 or more.")
-        .Check(Limit is >= 1 and <= MaxLimit, "limit", $"Must be between 1 and {MaxLimit}.")
-        .ToDictionary();
+    public Dictionary<string, string[]>? Validate() =>
+        new ValidationErrors().Check(ItemId >= 1, "item_id", "Must be a whole number of 1 or more.").ToDictionary();
 }

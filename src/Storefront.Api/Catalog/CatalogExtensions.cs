@@ -1,4 +1,5 @@
 using Storefront.Api.Data;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Catalog;
 
@@ -7,7 +8,11 @@ public static class CatalogExtensions
     public static WebApplicationBuilder AddCatalog(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddJsonTypes(CatalogJsonContext.Default);
         services.AddSingleton<CatalogQueries>();
+        services.AddSingleton<ICatalogStatistics, CatalogStatistics>();
+        services.AddSingleton<CatalogChanges>();
+        services.AddSingleton<ISampleData, CatalogSampleData>();
         services.AddSingleton<PostgresItemReader>();
         services.AddScoped<EfItemReader>();
         // Chosen per request from the store this host uses (resolved late: tests change configuration first).

@@ -45,5 +45,5 @@ public sealed class CatalogQueries
 {
     public Func<StorefrontDbContext, int, CancellationToken, Task<ItemResponse?>> ItemById { get; } =
         EF.CompileAsyncQuery((StorefrontDbContext db, int id, CancellationToken _) =>
-            db.Items.Where(i => i.Id == id).Select(i => new ItemResponse(i.Id, i.Name, i.Price, i.Description)).FirstOrDefault());
+            db.Set<CatalogItem>().Where(i => i.Id == id).Select(i => new ItemResponse(i.Id, i.Name, i.Price, i.Description)).FirstOrDefault());
 }

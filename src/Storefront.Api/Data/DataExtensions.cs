@@ -12,7 +12,7 @@ public static class DataExtensions
     {
         var services = builder.Services;
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Resolved lazily so test hosts and the command line can change the configuration before first use.
         services.AddSingleton(sp => DatabaseProvider.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         // PostgreSQL only: one data source (one connection pool) shared by EF Core and the few raw reads.
@@ -32,7 +32,6 @@ public static class DataExtensions
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
         services.AddSingleton<DatabaseMigrator>();
-        services.AddSingleton<CatalogSeeder>();
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
@@ -44,7 +43,7 @@ public static class DataExtensions
 /// so a forgotten <c>migrate</c> step fails loudly at boot instead of at the first query.
 /// </summary>
 internal sealed partial class DatabaseStartup(
-    DatabaseProvider provider, DatabaseMigrator migrator, CatalogSeeder seeder,
+    DatabaseProvider provider, DatabaseMigrator migrator, IEnumerable<ISampleData> samples,
     IOptions<DatabaseOptions> options, ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -54,8 +53,7 @@ internal sealed partial class DatabaseStartup(
             var result = await migrator.MigrateAsync(cancellationToken);
             if (result.CreatedSchema && provider.IsEmbedded && options.Value.SeedOnCreate)
             {
-                var added = await seeder.SeedAsync(cancellationToken);
-                LogSeeded(logger, added);
+                foreach (var sample in samples) LogSeeded(logger, await sample.SeedAsync(cancellationToken), sample.Name);
             }
             return;
         }
@@ -70,6 +68,6 @@ internal sealed partial class DatabaseStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Created the embedded database and added {Count} sample items")]
-    private static partial void LogSeeded(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the embedded database and added {Count} {Samples}")]
+    private static partial void LogSeeded(ILogger logger, int count, string samples);
 }

@@ -17,8 +17,11 @@ public static class DatabaseCommands
         Console.WriteLine($"{provider.Kind}: applied {result.Applied.Count} migration(s); schema at version {migrator.All[^1].Version}.");
         if (args[0] == "seed")
         {
-            var added = await app.Services.GetRequiredService<CatalogSeeder>().SeedAsync(stopping);
-            Console.WriteLine(added > 0 ? $"Added {added} sample items." : "The catalog already has items; nothing added.");
+            foreach (var sample in app.Services.GetServices<ISampleData>())
+            {
+                var added = await sample.SeedAsync(stopping);
+                Console.WriteLine(added > 0 ? $"Added {added} {sample.Name}." : $"There are {sample.Name} already; nothing added.");
+            }
         }
         return 0;
     }

@@ -30,15 +30,22 @@ public static class DiagnosticsExtensions
     public static WebApplication MapDiagnostics(this WebApplication app)
     {
         if (app.Configuration.GetValue<bool>(BlockingProbeSetting))
-            app.MapGet("/_diagnostics/block", BlockOnPurpose).ExcludeFromDescription();
+            app.MapGet("/_diagnostics/block", BlockOnPurpose).WithValidation().ExcludeFromDescription();
         return app;
     }
 
     // Deliberately the anti-pattern the detector exists to catch: a synchronous sleep on a request thread.
-    private static Results<Ok<string>, ValidationProblem> BlockOnPurpose(int ms = 1000)
+    private static Results<Ok<string>, ValidationProblem> BlockOnPurpose([AsParameters] BlockQuery query)
     {
-        if (ms is < 1 or > 10_000) return Problems.Invalid("ms", "Must be between 1 and 10000.");
+        var ms = query.Ms ?? 1000;
         Thread.Sleep(ms);
         return TypedResults.Ok($"blocked a thread-pool thread for {ms} ms");
     }
+}
+
+/// <summary><c>?ms=</c> of the blocking probe (1000 by default).</summary>
+public sealed record BlockQuery(int? Ms) : IValidatable
+{
+    public Dictionary<string, string[]>? Validate() =>
+        new ValidationErrors().Check(Ms is null or (>= 1 and <= 10_000), "ms", "Must be between 1 and 10000.").ToDictionary();
 }

@@ -22,8 +22,6 @@ public sealed class InFlightRequests
 
     public void End(long id) => _requests.TryRemove(id, out _);
 
-    public int Count => _requests.Count;
-
     /// <summary>The longest-running requests, oldest first.</summary>
     public IReadOnlyList<(string Route, TimeSpan Elapsed)> Longest(int count) =>
         _requests.Values.OrderBy(r => r.Started).Take(count)

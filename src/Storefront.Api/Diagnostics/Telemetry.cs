@@ -46,6 +46,17 @@ public static class Telemetry
         return builder;
     }
 
+    /// <summary>
+    /// Registers <typeparamref name="T"/>, a class whose constructor creates observable instruments, and creates it
+    /// when the meter provider starts with the host: its series are there from the first scrape, not from first use.
+    /// </summary>
+    public static IServiceCollection AddObservableMetrics<T>(this IServiceCollection services) where T : class
+    {
+        services.AddSingleton<T>();
+        services.ConfigureOpenTelemetryMeterProvider((sp, _) => sp.GetRequiredService<T>());
+        return services;
+    }
+
     /// <summary>GET /metrics: every meter above in the Prometheus text format.</summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {

@@ -2,12 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using MailKit.Net.Smtp;
 using MimeKit;
-using Storefront.Api.Http;
 using Storefront.Api.Jobs;
 
 namespace Storefront.Api.Email;
 
-public sealed record WelcomeEmailPayload(int UserId, string Username, string Email);
+/// <summary>Older payloads also carry the user's id; it was never used.</summary>
+public sealed record WelcomeEmailPayload(string Username, string Email);
 
 public sealed record SendEmailPayload(string To, int RequestedBy);
 
@@ -49,7 +49,7 @@ public abstract class EmailJobHandler<TPayload>(EmailSender sender, JsonTypeInfo
 
 /// <summary>The welcome mail queued by /register in the same transaction as the new user.</summary>
 public sealed class WelcomeEmailHandler(EmailSender sender)
-    : EmailJobHandler<WelcomeEmailPayload>(sender, AppJsonContext.Default.WelcomeEmailPayload)
+    : EmailJobHandler<WelcomeEmailPayload>(sender, EmailJsonContext.Default.WelcomeEmailPayload)
 {
     public const string JobKind = "email.welcome";
 
@@ -61,7 +61,7 @@ public sealed class WelcomeEmailHandler(EmailSender sender)
 
 /// <summary>The seed's /send-email background task, made durable.</summary>
 public sealed class SendEmailHandler(EmailSender sender)
-    : EmailJobHandler<SendEmailPayload>(sender, AppJsonContext.Default.SendEmailPayload)
+    : EmailJobHandler<SendEmailPayload>(sender, EmailJsonContext.Default.SendEmailPayload)
 {
     public const string JobKind = "email.send";
 

@@ -10,7 +10,7 @@ namespace Storefront.Api.Email;
 /// Sends mail over SMTP with MailKit, or drops .eml files into a pickup folder when no host is set
 /// (the embedded default). Runs only inside background jobs, never on a request path.
 /// </summary>
-public sealed class EmailSender(IOptions<EmailOptions> options, IOptions<StorageOptions> storage)
+public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<StorageOptions> storage)
 {
     /// <summary>Headers as 7-bit ASCII (IDN domains as punycode) and CRLF line ends, as on the wire.</summary>
     private static readonly FormatOptions PickupFormat = CreatePickupFormat();
@@ -32,7 +32,9 @@ public sealed class EmailSender(IOptions<EmailOptions> options, IOptions<Storage
             if (string.IsNullOrWhiteSpace(o.Host)) await WriteToPickupFolderAsync(message, timeout.Token);
             else await SendOverSmtpAsync(message, o.Host, o, timeout.Token);
         }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        // Whichever deadline fires first (the whole conversation's, or MailKit's per operation), it is Smtp__TimeoutMs.
+        catch (Exception ex) when (ex is TimeoutException ||
+                                   (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
             throw new TimeoutException(
                 $"Sending to {(string.IsNullOrWhiteSpace(o.Host) ? PickupFolder : $"{o.Host}:{o.Port}")} took longer than {o.TimeoutMs} ms (Smtp__TimeoutMs).", ex);
@@ -42,8 +44,8 @@ public sealed class EmailSender(IOptions<EmailOptions> options, IOptions<Storage
     private static MimeMessage Compose(string from, string to, string subject, string body)
     {
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(EmailOptions.StrictAddresses, from));
-        message.To.Add(MailboxAddress.Parse(EmailOptions.StrictAddresses, to));
+        message.From.Add(MailboxAddress.Parse(EmailAddresses.Strict, from));
+        message.To.Add(MailboxAddress.Parse(EmailAddresses.Strict, to));
         message.Subject = subject; // Non-ASCII is encoded as UTF-8 (RFC 2047).
         var text = new TextPart(MimeKit.Text.TextFormat.Plain)
         {
@@ -55,7 +57,7 @@ public sealed class EmailSender(IOptions<EmailOptions> options, IOptions<Storage
         return message;
     }
 
-    private static async Task SendOverSmtpAsync(MimeMessage message, string host, EmailOptions o, CancellationToken cancellationToken)
+    private static async Task SendOverSmtpAsync(MimeMessage message, string host, SmtpOptions o, CancellationToken cancellationToken)
     {
         // One connection per message: jobs send a few at a time, and a client is not safe for concurrent sends.
         // Dispose closes the socket on every path; QUIT is only polite.

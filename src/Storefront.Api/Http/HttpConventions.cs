@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -20,21 +21,26 @@ public static class HttpConventions
         return builder;
     }
 
+    /// <summary>
+    /// Puts a feature's source-generated JSON context in front of the request and response serializer, so its types
+    /// are written without reflection. Every context declares <c>[JsonSourceGenerationOptions(PropertyNamingPolicy =
+    /// JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]</c>.
+    /// </summary>
+    public static IServiceCollection AddJsonTypes(this IServiceCollection services, JsonSerializerContext context) =>
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, context));
+
     public static WebApplicationBuilder AddHttpConventions(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ServerLimitsOptions>().BindConfiguration(ServerLimitsOptions.Section)
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((o, proxy) => ProxyOptions.Configure(o, proxy.Value));
 
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default);
-        });
+        // Each feature adds its own source-generated context (AddJsonTypes); reflection stays the fallback.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         // Binding failures (bad path or query values, malformed JSON) throw, so one handler words them all.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
@@ -42,7 +48,7 @@ public static class HttpConventions
         services.AddExceptionHandler<ApiExceptionHandler>();
 
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
-            .Configure<IOptions<ServerLimitsOptions>>((kestrel, limits) =>
+            .Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
             {
                 var l = limits.Value;
                 kestrel.AddServerHeader = false;
@@ -57,7 +63,7 @@ public static class HttpConventions
         // upstream calls). Endpoints bounded by one deadline of their own skip it: answers from memory (/, /metrics,
         // /health), single reads under the database's command timeout, the product sources' deadlines, the cache's
         // Redis timeout, the CPU runners' deadlines, /slow ≤ 30 s. A per-request timer costs ~9% of GET / throughput.
-        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ServerLimitsOptions>>((o, limits) =>
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LimitsOptions>>((o, limits) =>
             o.AddPolicy(RequestDeadline, new RequestTimeoutPolicy
             {
                 Timeout = TimeSpan.FromSeconds(limits.Value.RequestTimeoutSeconds),

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Http;
 
@@ -9,18 +8,15 @@ public static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound);
 
-    public static ProblemHttpResult BadGateway(string detail, string source) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status502BadGateway,
-            extensions: new Dictionary<string, object?> { ["source"] = source });
-
-    public static ProblemHttpResult GatewayTimeout(string detail, string source) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status504GatewayTimeout,
-            extensions: new Dictionary<string, object?> { ["source"] = source });
-
-    /// <summary>A required upstream sank the request: 504 when it was too slow, 502 for anything else.</summary>
-    public static ProblemHttpResult UpstreamFailed(SourceResult failure) => failure.Status == SourceStatus.Timeout
-        ? GatewayTimeout(failure.Describe(), failure.Source)
-        : BadGateway(failure.Describe(), failure.Source);
+    /// <summary>
+    /// The one "too busy" answer, for every bounded resource that is full (CPU queues, password hashing, bulkheads):
+    /// 503 with Retry-After, so a client comes back shortly instead of piling more work on.
+    /// </summary>
+    public static ProblemHttpResult TooBusy(HttpContext context, string detail, int retryAfterSeconds = 1)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
 
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] },

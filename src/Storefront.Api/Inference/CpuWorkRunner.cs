@@ -25,7 +25,7 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
     private readonly BatchWork _work;
     private readonly int _maxBatch;
     private readonly CancellationTokenSource _stopping = new();
-    private long _completed, _rejected, _expired, _batches, _busy;
+    private long _completed, _rejected, _expired, _busy;
 
     public CpuWorkRunner(string name, int threads, int queueCapacity, int maxBatch, BatchWork work)
     {
@@ -57,7 +57,6 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
     public long Completed => Interlocked.Read(ref _completed);
     public long Rejected => Interlocked.Read(ref _rejected);
     public long Expired => Interlocked.Read(ref _expired);
-    public long Batches => Interlocked.Read(ref _batches);
 
     /// <exception cref="CpuSaturatedException">The queue is full.</exception>
     /// <exception cref="TimeoutException">The deadline passed before a worker finished it.</exception>
@@ -134,7 +133,6 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
             _work(inputs.AsSpan(0, batch.Count), outputs.AsSpan(0, batch.Count));
             for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(outputs[i]);
             Interlocked.Add(ref _completed, batch.Count);
-            Interlocked.Increment(ref _batches);
         }
         catch (Exception ex)
         {

@@ -20,7 +20,7 @@ public static class InferenceEndpoints
         var group = app.MapGroup("").WithTags("Inference");
         group.MapPost("/predict", Predict)
             .WithSummary("Sentiment of a text (JSON body {\"text\"} or ?text=), computed off the request threads");
-        group.MapGet("/qr", Qr).WithSummary("A QR code as PNG, rendered off the request threads")
+        group.MapGet("/qr", Qr).WithValidation().WithSummary("A QR code as PNG, rendered off the request threads")
             .Produces(StatusCodes.Status200OK, contentType: "image/png");
         return group;
     }
@@ -40,34 +40,30 @@ public static class InferenceEndpoints
         }
         catch (Exception ex) when (ex is CpuSaturatedException or TimeoutException)
         {
-            return Saturated(context, "predict");
+            return Problems.TooBusy(context, "The predict workers are saturated; retry shortly.");
         }
     }
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Qr(
-        string? data, int? size, HttpContext context, QrRunner qr, CancellationToken cancellationToken)
+        [AsParameters] QrQuery query, HttpContext context, QrRunner qr, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(data) || data.Length > QrCodes.MaxDataLength)
-            return Problems.Invalid("data", $"Required: 1 to {QrCodes.MaxDataLength} characters.");
-        var pixels = size ?? QrCodes.DefaultSize;
-        if (pixels is < QrCodes.MinSize or > QrCodes.MaxSize)
-            return Problems.Invalid("size", $"Pixels per module: {QrCodes.MinSize} to {QrCodes.MaxSize}.");
         try
         {
-            var png = await qr.RenderAsync(new QrRequest(data, pixels), cancellationToken);
+            var png = await qr.RenderAsync(new QrRequest(query.Data!, query.Size ?? QrCodes.DefaultSize), cancellationToken);
             return TypedResults.File(png, "image/png");
         }
         catch (Exception ex) when (ex is CpuSaturatedException or TimeoutException)
         {
-            return Saturated(context, "qr");
+            return Problems.TooBusy(context, "The qr workers are saturated; retry shortly.");
         }
     }
+}
 
-    // Back-pressure: the caller should come back shortly rather than pile more work on a full queue.
-    private static ProblemHttpResult Saturated(HttpContext context, string runner)
-    {
-        context.Response.Headers.RetryAfter = "1";
-        return TypedResults.Problem($"The {runner} workers are saturated; retry shortly.",
-            statusCode: StatusCodes.Status503ServiceUnavailable);
-    }
+/// <summary><c>/qr?data=&amp;size=</c>.</summary>
+public sealed record QrQuery(string? Data, int? Size) : IValidatable
+{
+    public Dictionary<string, string[]>? Validate() => new ValidationErrors()
+        .Check(!string.IsNullOrEmpty(Data) && Data.Length <= QrCodes.MaxDataLength, "data", $"Required: 1 to {QrCodes.MaxDataLength} characters.")
+        .Check(Size is null or (>= QrCodes.MinSize and <= QrCodes.MaxSize), "size", $"Pixels per module: {QrCodes.MinSize} to {QrCodes.MaxSize}.")
+        .ToDictionary();
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Diagnostics;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Inference;
 
@@ -8,30 +10,17 @@ public static class InferenceExtensions
     public static WebApplicationBuilder AddInference(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations()
-            .Validate(o => Valid(o.Predict) && Valid(o.Qr), "Inference pools: Threads 0..256, QueueCapacity ≥ 1, MaxBatch ≥ 1, DeadlineMs ≥ 1")
-            .ValidateOnStart();
+        services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
+        services.AddJsonTypes(InferenceJsonContext.Default);
         services.AddSingleton(sp => SentimentClassifier.Load(sp.GetRequiredService<IOptions<InferenceOptions>>()));
         services.AddSingleton<ITextClassifier>(sp => sp.GetRequiredService<SentimentClassifier>());
         services.AddSingleton<PredictionRunner>();
         services.AddSingleton<QrRunner>();
-        services.AddSingleton<InferenceMetrics>();
-        // Load the model and start the workers at startup: a missing model file stops the service at once.
-        services.AddHostedService<InferenceStartup>();
+        // Its instruments read the runners, so the model loads and the workers start with the host, before requests
+        // arrive: a missing or broken model file stops the service at once.
+        services.AddObservableMetrics<InferenceMetrics>();
         return builder;
-    }
-
-    private static bool Valid(CpuPoolOptions pool) =>
-        pool.Threads is >= 0 and <= 256 && pool.QueueCapacity >= 1 && pool.MaxBatch >= 1 && pool.DeadlineMs >= 1;
-
-    /// <summary>Being constructed is the point: the model loads and the worker threads start before requests arrive.</summary>
-    private sealed class InferenceStartup(PredictionRunner predictions, QrRunner qr, InferenceMetrics metrics) : IHostedService
-    {
-        public object[] Started { get; } = [predictions, qr, metrics];
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Inference;
 
@@ -34,4 +35,21 @@ public sealed class InferenceOptions
     public CpuPoolOptions Predict { get; set; } = new();
 
     public CpuPoolOptions Qr { get; set; } = new() { MaxBatch = 1, QueueCapacity = 64 };
+}
+
+/// <summary>The pools' own rules (data annotations do not reach nested objects), each problem naming its setting.</summary>
+internal sealed class InferenceOptionsValidator : IValidateOptions<InferenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InferenceOptions options)
+    {
+        var problems = Problems(options.Predict, "Inference__Predict").Concat(Problems(options.Qr, "Inference__Qr")).ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static IEnumerable<string> Problems(CpuPoolOptions pool, string setting)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(pool, new ValidationContext(pool), results, validateAllProperties: true);
+        return results.Select(r => $"{setting}__{string.Join(",", r.MemberNames)}: {r.ErrorMessage}");
+    }
 }

@@ -1,7 +1,5 @@
 namespace Storefront.Api.Jobs;
 
-public sealed record EmailQueuedResponse(string Message, string JobId);
-
 public sealed record LogQueuedResponse(string Status, string JobId);
 
 public sealed record JobResponse(

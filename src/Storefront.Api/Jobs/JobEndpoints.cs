@@ -4,9 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Storefront.Api.Data;
-using Storefront.Api.Email;
 using Storefront.Api.Http;
-using Storefront.Api.Users;
 
 namespace Storefront.Api.Jobs;
 
@@ -18,27 +16,15 @@ public static class JobEndpoints
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Jobs").WithRequestDeadline();
-        group.MapPost("/send-email", SendEmail).RequireAuthorization()
-            .WithSummary("Queue an email to the given address (bearer token required)");
         group.MapPost("/log", Log)
             .WithSummary("Queue a JSON object (≤ 64 KB) to be written to the service log")
             .Accepts<JsonElement>("application/json");
-        group.MapGet("/jobs/{job_id}", GetJob).WithSummary("A job's status");
+        group.MapGet("/jobs/{job_id}", GetJob).WithValidation().WithSummary("A job's status");
         return group;
     }
 
-    private static async Task<Results<Accepted<EmailQueuedResponse>, ValidationProblem, UnauthorizedHttpResult>> SendEmail(
-        [FromQuery] string? email, HttpContext context, StorefrontDbContext db, JobScheduler jobs, CancellationToken cancellationToken)
-    {
-        if (CurrentUser.Id(context.User) is not { } userId) return TypedResults.Unauthorized();
-        if (RegisterRequest.EmailError(email) is { } error) return Problems.Invalid("email", error);
-        var job = await jobs.EnqueueAsync(db, SendEmailHandler.JobKind, new SendEmailPayload(email!.Trim(), userId),
-            AppJsonContext.Default.SendEmailPayload, cancellationToken);
-        return TypedResults.Accepted($"/jobs/{job.Id}", new EmailQueuedResponse("Email sending started", job.Id));
-    }
-
     private static async Task<Results<Accepted<LogQueuedResponse>, ValidationProblem>> Log(
-        HttpContext context, StorefrontDbContext db, JobScheduler jobs, CancellationToken cancellationToken)
+        HttpContext context, StorefrontDbContext db, IJobQueue jobs, CancellationToken cancellationToken)
     {
         // The body is bound here, not by the framework, so this endpoint's tighter limit applies before reading.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -49,7 +35,7 @@ public static class JobEndpoints
         JsonElement entry;
         try
         {
-            entry = await JsonSerializer.DeserializeAsync(context.Request.Body, AppJsonContext.Default.JsonElement, cancellationToken);
+            entry = await JsonSerializer.DeserializeAsync(context.Request.Body, JobsJsonContext.Default.JsonElement, cancellationToken);
         }
         catch (JsonException ex)
         {
@@ -58,18 +44,25 @@ public static class JobEndpoints
         if (entry.ValueKind != JsonValueKind.Object)
             return Problems.Invalid("body", "Must be a JSON object.");
 
-        var job = await jobs.EnqueueAsync(db, LogJobHandler.JobKind, entry, AppJsonContext.Default.JsonElement, cancellationToken);
+        var job = await jobs.EnqueueAsync(db, LogJobHandler.JobKind, entry, JobsJsonContext.Default.JsonElement, cancellationToken);
         return TypedResults.Accepted($"/jobs/{job.Id}", new LogQueuedResponse("queued", job.Id));
     }
 
     private static async Task<Results<Ok<JobResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
-        [FromRoute(Name = "job_id")] string jobId, StorefrontDbContext db, CancellationToken cancellationToken)
+        [AsParameters] JobRoute route, StorefrontDbContext db, CancellationToken cancellationToken)
     {
-        if (jobId.Length != 32 || !jobId.All(char.IsAsciiHexDigitLower))
-            return Problems.Invalid("job_id", "A job id is 32 lower-case hexadecimal characters.");
+        var jobId = route.JobId;
         var job = await db.Jobs.Where(j => j.Id == jobId)
             .Select(j => new JobResponse(j.Id, j.Kind, j.Status, j.Attempts, j.LastError, j.CreatedAt, j.FinishedAt))
             .FirstOrDefaultAsync(cancellationToken);
         return job is null ? Problems.NotFound($"Job {jobId} does not exist.") : TypedResults.Ok(job);
     }
+}
+
+/// <summary>The <c>{job_id}</c> of /jobs/{job_id}.</summary>
+public sealed record JobRoute([FromRoute(Name = "job_id")] string JobId) : IValidatable
+{
+    public Dictionary<string, string[]>? Validate() => new ValidationErrors()
+        .Check(JobId.Length == 32 && JobId.All(char.IsAsciiHexDigitLower), "job_id", "A job id is 32 lower-case hexadecimal characters.")
+        .ToDictionary();
 }

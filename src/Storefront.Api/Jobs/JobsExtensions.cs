@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Storefront.Api.Email;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Jobs;
 
@@ -11,18 +11,12 @@ public static class JobsExtensions
     {
         var services = builder.Services;
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.HasValidFrom(), "Smtp__From must be an email address")
-            .Validate(o => o.SecurityAgreesWithEnableSsl(), "Smtp__EnableSsl=true asks for TLS but Smtp__Security=None: set only Smtp__Security")
-            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System); // Also registered by caching; jobs must not depend on that.
         services.AddSingleton<JobSignal>();
-        services.AddSingleton<JobScheduler>();
+        services.AddSingleton<IJobQueue, JobQueue>();
+        services.AddJsonTypes(JobsJsonContext.Default);
         services.AddSingleton<JobStore>();
-        services.AddSingleton<EmailSender>();
         services.AddSingleton<IJobHandler, LogJobHandler>();
-        services.AddSingleton<IJobHandler, WelcomeEmailHandler>();
-        services.AddSingleton<IJobHandler, SendEmailHandler>();
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<JobWorker>();
         // The host waits this long for hosted services (the worker's running jobs) to stop on SIGTERM.

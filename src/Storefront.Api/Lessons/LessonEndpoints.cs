@@ -20,7 +20,7 @@ public static class LessonEndpoints
     {
         var group = app.MapGroup("").WithTags("Lessons");
         group.MapGet("/", () => TypedResults.Ok(Hello)).WithSummary("Hello World");
-        group.MapGet("/slow", Slow).WithSummary("Wait without holding a thread");
+        group.MapGet("/slow", Slow).WithValidation().WithSummary("Wait without holding a thread");
         group.MapGet("/multi", Multi).WithSummary("Two waits (3 s and 2 s) at once: about 3 s in all");
         group.MapGet("/weather", Weather).WithRequestDeadline().WithSummary("All configured weather sources, concurrently");
         group.MapGet("/multi-fetch", MultiFetch).WithRequestDeadline().WithSummary("Sources A and B, concurrently");
@@ -28,10 +28,9 @@ public static class LessonEndpoints
     }
 
     private static async Task<Results<Ok<SlowResponse>, ValidationProblem>> Slow(
-        CancellationToken cancellationToken, double seconds = 3)
+        [AsParameters] SlowQuery query, CancellationToken cancellationToken)
     {
-        if (!double.IsFinite(seconds) || seconds is < 0 or > MaxSlowSeconds)
-            return Problems.Invalid("seconds", $"Must be between 0 and {MaxSlowSeconds}.");
+        var seconds = query.Seconds ?? SlowQuery.DefaultSeconds;
         await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
         return TypedResults.Ok(new SlowResponse($"Completed after {seconds.ToString(CultureInfo.InvariantCulture)} seconds"));
     }
@@ -44,20 +43,20 @@ public static class LessonEndpoints
     }
 
     private static async Task<Results<Ok<RawJson?[]>, ProblemHttpResult>> Weather(
-        UpstreamRegistry upstreams, CancellationToken cancellationToken)
+        LessonUpstreams upstreams, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(upstreams.Weather.Select(s => s.FetchAsync(null, cancellationToken)));
-        if (FirstFailure(results) is { } failure) return Problems.UpstreamFailed(failure);
+        if (FirstFailure(results) is { } failure) return failure.ToProblem();
         return TypedResults.Ok(results.Select(r => r.Body).ToArray());
     }
 
     private static async Task<Results<Ok<MultiFetchResponse>, ProblemHttpResult>> MultiFetch(
-        UpstreamRegistry upstreams, CancellationToken cancellationToken)
+        LessonUpstreams upstreams, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(
             upstreams.MultiFetchA.FetchAsync(null, cancellationToken),
             upstreams.MultiFetchB.FetchAsync(null, cancellationToken));
-        if (FirstFailure(results) is { } failure) return Problems.UpstreamFailed(failure);
+        if (FirstFailure(results) is { } failure) return failure.ToProblem();
         return TypedResults.Ok(new MultiFetchResponse(results[0].Body, results[1].Body));
     }
 
@@ -67,4 +66,15 @@ public static class LessonEndpoints
             if (!result.Succeeded) return result;
         return null;
     }
+}
+
+/// <summary>The seed's <c>/slow?seconds=</c> (3 by default).</summary>
+public sealed record SlowQuery(double? Seconds) : IValidatable
+{
+    public const double DefaultSeconds = 3;
+
+    public Dictionary<string, string[]>? Validate() => new ValidationErrors()
+        .Check(Seconds is null || (double.IsFinite(Seconds.Value) && Seconds is >= 0 and <= LessonEndpoints.MaxSlowSeconds),
+            "seconds", $"Must be between 0 and {LessonEndpoints.MaxSlowSeconds}.")
+        .ToDictionary();
 }

@@ -7,7 +7,7 @@ namespace Storefront.Api.Products;
 /// The seed's "industry project": pricing, inventory and recommendations called at once, so the page
 /// costs the slowest of them, not the sum. A required source that fails stops the others straight away.
 /// </summary>
-public sealed class ProductAggregator(UpstreamRegistry upstreams)
+public sealed class ProductAggregator(ProductUpstreams upstreams)
 {
     public async Task<ProductOutcome> GetAsync(int id, CancellationToken requestAborted)
     {

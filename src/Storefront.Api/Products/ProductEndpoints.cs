@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Storefront.Api.Http;
+using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Products;
 
@@ -8,19 +9,25 @@ public static class ProductEndpoints
 {
     public static RouteGroupBuilder MapProducts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/product").WithTags("Products");
+        var group = app.MapGroup("/product").WithTags("Products").WithValidation();
         group.MapGet("/{id}", GetProduct)
             .WithSummary("Product page: pricing, inventory and recommendations fetched concurrently");
         return group;
     }
 
     private static async Task<Results<Ok<ProductResponse>, ProblemHttpResult, ValidationProblem>> GetProduct(
-        [FromRoute] int id, ProductAggregator aggregator, CancellationToken cancellationToken)
+        [AsParameters] ProductRoute route, ProductAggregator aggregator, CancellationToken cancellationToken)
     {
-        if (id < 1) return Problems.Invalid("id", "Must be a whole number of 1 or more.");
-        var outcome = await aggregator.GetAsync(id, cancellationToken);
+        var outcome = await aggregator.GetAsync(route.Id, cancellationToken);
         if (outcome.Product is { } product) return TypedResults.Ok(product);
 
-        return Problems.UpstreamFailed(outcome.Failure!.Value);
+        return outcome.Failure!.Value.ToProblem();
     }
+}
+
+/// <summary>The <c>{id}</c> of /product/{id}.</summary>
+public sealed record ProductRoute([FromRoute] int Id) : IValidatable
+{
+    public Dictionary<string, string[]>? Validate() =>
+        new ValidationErrors().Check(Id >= 1, "id", "Must be a whole number of 1 or more.").ToDictionary();
 }

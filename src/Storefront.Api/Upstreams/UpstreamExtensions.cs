@@ -11,13 +11,10 @@ public static class UpstreamExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
-        services.AddOptions<ProductOptions>().BindConfiguration(ProductOptions.Section)
-            .Validate(o => !o.Problems().Any(), "Invalid Products configuration")
-            .ValidateOnStart();
 
         services.AddSingleton<EmbeddedSimulator>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulator>());
-        services.AddSingleton<UpstreamRegistry>();
+        services.AddSingleton<UpstreamSources>();
 
         // One pooled handler for every upstream: connections are reused across requests and recycled every
         // two minutes so DNS changes are seen. Deadlines are per call (UpstreamSource), not HttpClient.Timeout.

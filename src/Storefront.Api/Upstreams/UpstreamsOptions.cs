@@ -81,37 +81,3 @@ internal sealed class UpstreamsOptionsValidator(IHostEnvironment environment) : 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
-
-/// <summary>How the product endpoint treats one source: its deadline, whether the page can do without it, its bulkhead.</summary>
-public sealed class SourcePolicy
-{
-    public int TimeoutMs { get; set; } = 1000;
-    public bool Required { get; set; } = true;
-
-    /// <summary>Calls in flight to this source at once (the seed's semaphore).</summary>
-    public int MaxConcurrency { get; set; } = 1024;
-
-    /// <summary>Calls allowed to wait for a slot; beyond that a call is rejected at once.</summary>
-    public int QueueLimit { get; set; } = 4096;
-
-    public IEnumerable<string> Problems(string name)
-    {
-        if (TimeoutMs is < 1 or > 600_000) yield return $"Products:{name}:TimeoutMs must be between 1 and 600000.";
-        if (MaxConcurrency is < 1 or > 1_000_000) yield return $"Products:{name}:MaxConcurrency must be between 1 and 1000000.";
-        if (QueueLimit is < 0 or > 1_000_000) yield return $"Products:{name}:QueueLimit must be between 0 and 1000000.";
-    }
-}
-
-public sealed class ProductOptions
-{
-    public const string Section = "Products";
-
-    public SourcePolicy Pricing { get; set; } = new();
-    public SourcePolicy Inventory { get; set; } = new();
-
-    /// <summary>Recommendations are nice to have: by default a slow reco service costs 250 ms, not the page.</summary>
-    public SourcePolicy Reco { get; set; } = new() { TimeoutMs = 250, Required = false };
-
-    public IEnumerable<string> Problems() =>
-        Pricing.Problems("Pricing").Concat(Inventory.Problems("Inventory")).Concat(Reco.Problems("Reco"));
-}

@@ -48,8 +48,8 @@ internal static class JobTestSupport
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
-        var job = await scope.ServiceProvider.GetRequiredService<JobScheduler>()
-            .EnqueueAsync(db, kind, JsonDocument.Parse("{}").RootElement, AppJsonContext.Default.JsonElement, CancellationToken.None);
+        var job = await scope.ServiceProvider.GetRequiredService<IJobQueue>()
+            .EnqueueAsync(db, kind, JsonDocument.Parse("{}").RootElement, JobsJsonContext.Default.JsonElement, CancellationToken.None);
         return job.Id;
     }
 

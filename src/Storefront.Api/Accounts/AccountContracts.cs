@@ -1,11 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using System.Text.RegularExpressions;
-using MimeKit;
 using Storefront.Api.Email;
 using Storefront.Api.Http;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Accounts;
 
 public sealed partial record RegisterRequest(string? Username, string? Email, string? Password) : IValidatable
 {
@@ -26,7 +23,7 @@ public sealed partial record RegisterRequest(string? Username, string? Email, st
         if (Username is null || !UsernamePattern().IsMatch(Username))
             errors.Add("username", "3 to 50 characters: letters, digits, '_', '.' or '-'.");
 
-        if (EmailError(Email) is { } emailError)
+        if (EmailAddresses.Problem(Email) is { } emailError)
             errors.Add("email", emailError);
 
         if (Password is null || Password.Length < MinPasswordLength)
@@ -43,27 +40,6 @@ public sealed partial record RegisterRequest(string? Username, string? Email, st
         password.Distinct().Count() < 3 ||
         (username is not null && password.Contains(username, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Why an address cannot be a recipient, or null when it can. /register and /send-email both use it.</summary>
-    public static string? EmailError(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value) || value.Length > 254 || !IsEmail(value.Trim(), out var mailbox))
-            return "A valid email address is required.";
-        // A non-ASCII local part needs SMTPUTF8 all the way to the mailbox, which most relays lack: a job for
-        // it could only fail, so it is refused here. Non-ASCII domains are fine: they are sent as punycode.
-        if (!Ascii.IsValid(mailbox.LocalPart))
-            return "The part before '@' must be ASCII: internationalized mailbox names (SMTPUTF8) are not supported.";
-        return null;
-    }
-
-    /// <summary>One address, no display name, a dotted domain: what a mail server will accept as a recipient.</summary>
-    private static bool IsEmail(string value, [NotNullWhen(true)] out MailboxAddress? mailbox) =>
-        MailboxAddress.TryParse(EmailOptions.StrictAddresses, value, out mailbox) &&
-        string.IsNullOrEmpty(mailbox.Name) && mailbox.Route.Count == 0 &&
-        // Nothing around the address ("<a@b.c>"); compared IDN-encoded so a punycode domain matches its Unicode form.
-        mailbox.GetAddress(idnEncode: true) == MailboxAddress.EncodeAddrspec(value) &&
-        mailbox.Domain.Contains('.', StringComparison.Ordinal) &&
-        !value.EndsWith('.');
-
     [GeneratedRegex("^[A-Za-z0-9_.-]{3,50}$")]
     private static partial Regex UsernamePattern();
 }
@@ -77,12 +53,3 @@ public sealed record UserResponse(int Id, string Username, string Email, DateTim
 public sealed record UserSummary(int Id, string Username, DateTimeOffset CreatedAt);
 
 public sealed record UserListResponse(IReadOnlyList<UserSummary> Users, int Total);
-
-/// <summary>Paging for GET /users, with the catalog's bounds.</summary>
-public sealed record UserListQuery(int Skip = 0, int Limit = 10) : IValidatable
-{
-    public Dictionary<string, string[]>? Validate() => new ValidationErrors()
-        .Check(Skip >= 0, "skip", "Must be 0 or more.")
-        .Check(Limit is >= 1 and <= 100, "limit", "Must be between 1 and 100.")
-        .ToDictionary();
-}

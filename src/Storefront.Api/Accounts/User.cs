@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Accounts;
 
 /// <summary>A stored account. The password exists only as a salted PBKDF2 hash.</summary>
 public sealed class User

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Accounts;
 
 /// <summary>Signs access tokens: subject = user id, name = username, a unique id, issuer, audience, expiry.</summary>
 public sealed class TokenIssuer(SigningKey key, IOptions<JwtOptions> options, TimeProvider clock)

@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
-using Storefront.Api.Catalog;
+using Storefront.Api.Data;
 
-namespace Storefront.Api.Data;
+namespace Storefront.Api.Catalog;
 
 /// <summary>Sample catalog so that /items/1 and /product/7 answer right after the first run.</summary>
-public sealed class CatalogSeeder(IServiceScopeFactory scopes)
+internal sealed class CatalogSampleData(IServiceScopeFactory scopes) : ISampleData
 {
+    public string Name => "sample items";
+
     private static readonly (string Name, decimal Price, string Description)[] Samples =
     [
         ("Mechanical keyboard", 89.00m, "Tenkeyless, hot-swappable switches."),
@@ -30,7 +32,6 @@ public sealed class CatalogSeeder(IServiceScopeFactory scopes)
         ("Surge protector", 24.00m, "Eight outlets, two USB ports."),
     ];
 
-    /// <summary>Adds the samples when the catalog is empty; returns how many were added.</summary>
     public async Task<int> SeedAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -1,15 +1,28 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Jobs;
 
 /// <summary>
-/// Puts jobs in the caller's unit of work: <see cref="Add{T}"/> only stages the row, so the job is stored
-/// by the same SaveChanges (one transaction) as the change that causes it, or not at all.
+/// How other features hand work to the job worker. A job is a row in the caller's unit of work, so it is stored by
+/// the same SaveChanges (one transaction) as the change that causes it, or not at all; once that SaveChanges has
+/// stored it, this instance's worker is woken instead of waiting for its next poll.
 /// </summary>
-public sealed class JobScheduler(IOptions<JobsOptions> options, TimeProvider clock, JobSignal signal)
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue: the jobs table, read in order of due time.")]
+public interface IJobQueue
+{
+    /// <summary>Stages a job in <paramref name="db"/>; the caller's next SaveChanges stores it and wakes the worker.</summary>
+    Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType);
+
+    /// <summary>Stores a job on its own; returns once it is committed.</summary>
+    Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType,
+        CancellationToken cancellationToken);
+}
+
+internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock, JobSignal signal) : IJobQueue
 {
     public Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType)
     {
@@ -25,17 +38,23 @@ public sealed class JobScheduler(IOptions<JobsOptions> options, TimeProvider clo
             CreatedAt = now,
         };
         db.Jobs.Add(job);
+        db.SavedChanges += WakeWorker;
         return job;
     }
 
-    /// <summary>Stages and stores a job on its own; returns once it is committed.</summary>
     public async Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType,
         CancellationToken cancellationToken)
     {
         var job = Add(db, kind, payload, payloadType);
         await db.SaveChangesAsync(cancellationToken);
-        signal.Notify();
         return job;
+    }
+
+    // SaveChanges without an explicit transaction has committed when this runs. Contexts are pooled: unsubscribe.
+    private void WakeWorker(object? sender, SavedChangesEventArgs e)
+    {
+        ((StorefrontDbContext)sender!).SavedChanges -= WakeWorker;
+        signal.Notify();
     }
 }
 

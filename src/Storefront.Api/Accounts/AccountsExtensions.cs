@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Storefront.Api.Http;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Accounts;
 
 public static class AccountsExtensions
 {
@@ -16,11 +17,12 @@ public static class AccountsExtensions
     {
         var services = builder.Services;
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AccountLimitsOptions>().BindConfiguration(AccountLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<PasswordHashing>();
-        services.AddHostedService<SigningKeyCheck>();
+        services.AddJsonTypes(AccountsJsonContext.Default);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -60,9 +62,9 @@ public static class AccountsExtensions
     }
 
     // Per client address. Behind a reverse proxy, Proxy__TrustedProxies makes this the real client (HttpConventions).
-    private static RateLimitPartition<string> PerClient(HttpContext context, Func<AccountLimitsOptions, int> permits)
+    private static RateLimitPartition<string> PerClient(HttpContext context, Func<RateLimitsOptions, int> permits)
     {
-        var options = context.RequestServices.GetRequiredService<IOptions<AccountLimitsOptions>>().Value;
+        var options = context.RequestServices.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
         {
@@ -87,16 +89,5 @@ public static class AccountsExtensions
                 Detail = $"Too many attempts from this address; try again in {retryAfter} s.",
             },
         });
-    }
-
-    /// <summary>
-    /// Being constructed is the check: it resolves the signing key at startup, so a missing production key
-    /// stops the service at once instead of failing the first login.
-    /// </summary>
-    private sealed class SigningKeyCheck(SigningKey key) : IHostedService
-    {
-        public SigningKey Key { get; } = key;
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -4,16 +4,16 @@ using Microsoft.EntityFrameworkCore;
 using Storefront.Api.Data;
 using Storefront.Api.Email;
 using Storefront.Api.Http;
-using Storefront.Api.Jobs;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Accounts;
 
 /// <summary>Registration, OAuth2 password-flow login, and the signed-in user's views.</summary>
-public static class UserEndpoints
+public static class AccountEndpoints
 {
     private const string BadCredentials = "Incorrect username or password.";
+    private const string BusyHashing = "Too many sign-ins are being processed; try again shortly.";
 
-    public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Users").WithValidation().WithRequestDeadline();
         group.MapPost("/register", Register).RequireRateLimiting(AccountsExtensions.RegisterPolicy)
@@ -27,8 +27,8 @@ public static class UserEndpoints
     }
 
     private static async Task<Results<Created<RegisterResponse>, ProblemHttpResult, ValidationProblem>> Register(
-        RegisterRequest request, HttpContext context, StorefrontDbContext db, PasswordHashing passwords, JobScheduler jobs,
-        JobSignal signal, TimeProvider clock, CancellationToken cancellationToken)
+        RegisterRequest request, HttpContext context, StorefrontDbContext db, PasswordHashing passwords, IWelcomeMail welcome,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var username = request.Username!;
         var email = request.Email!.Trim();
@@ -38,7 +38,7 @@ public static class UserEndpoints
             return conflict;
 
         if (await passwords.HashAsync(request.Password!, cancellationToken) is not { } hash)
-            return Busy(context);
+            return Problems.TooBusy(context, BusyHashing);
 
         var user = new User
         {
@@ -49,28 +49,20 @@ public static class UserEndpoints
             PasswordHash = hash,
             CreatedAt = clock.GetUtcNow(),
         };
-        // One transaction for the user and the job that welcomes them: a 201 means both are stored.
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        // One SaveChanges (one transaction) for the user and the job that welcomes them: a 201 means both are stored.
+        db.Users.Add(user);
+        welcome.Stage(db, user.Username, user.Email);
+        try
         {
-            db.Users.Add(user);
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException)
-            {
-                // Lost a race with a concurrent registration of the same name or address.
-                await transaction.RollbackAsync(cancellationToken);
-                db.ChangeTracker.Clear();
-                return await TakenAsync(db, normalizedUsername, normalizedEmail, cancellationToken)
-                    ?? throw new InvalidOperationException("Registration failed for a reason other than a duplicate.");
-            }
-            jobs.Add(db, WelcomeEmailHandler.JobKind, new WelcomeEmailPayload(user.Id, user.Username, user.Email),
-                AppJsonContext.Default.WelcomeEmailPayload);
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
         }
-        signal.Notify();
+        catch (DbUpdateException)
+        {
+            // Lost a race with a concurrent registration of the same name or address: neither row was stored.
+            db.ChangeTracker.Clear();
+            return await TakenAsync(db, normalizedUsername, normalizedEmail, cancellationToken)
+                ?? throw new InvalidOperationException("Registration failed for a reason other than a duplicate.");
+        }
         return TypedResults.Created((string?)null, new RegisterResponse("User registered", user.Id));
     }
 
@@ -89,7 +81,7 @@ public static class UserEndpoints
         var user = await db.Users.AsTracking().FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
         // Unknown users are checked against a dummy hash: the same answer in about the same time.
         var result = await passwords.VerifyAsync(user, password, cancellationToken);
-        if (result is null) return Busy(context);
+        if (result is null) return Problems.TooBusy(context, BusyHashing);
         if (user is null || result == PasswordVerificationResult.Failed) return Unauthorized(context);
         if (result == PasswordVerificationResult.SuccessRehashNeeded && await passwords.HashAsync(password, cancellationToken) is { } upgraded)
         {
@@ -111,7 +103,7 @@ public static class UserEndpoints
     }
 
     private static async Task<Ok<UserListResponse>> List(
-        [AsParameters] UserListQuery query, StorefrontDbContext db, CancellationToken cancellationToken)
+        [AsParameters] PageQuery query, StorefrontDbContext db, CancellationToken cancellationToken)
     {
         var total = await db.Users.CountAsync(cancellationToken);
         var users = await db.Users.OrderBy(u => u.Id).Skip(query.Skip).Take(query.Limit)
@@ -137,12 +129,6 @@ public static class UserEndpoints
     {
         context.Response.Headers.WWWAuthenticate = "Bearer";
         return TypedResults.Problem(BadCredentials, statusCode: StatusCodes.Status401Unauthorized);
-    }
-
-    private static ProblemHttpResult Busy(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = "1";
-        return TypedResults.Problem("Too many sign-ins are being processed; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Storefront.Api.Http;
 
 /// <summary>Bounds on what one client can make the server hold: body, headers, time and connections.</summary>
-public sealed class ServerLimitsOptions
+public sealed class LimitsOptions
 {
     public const string Section = "Limits";
 

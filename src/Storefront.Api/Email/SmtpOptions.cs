@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
+using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Storefront.Api.Email;
@@ -20,17 +21,9 @@ public enum SmtpSecurity
     SslOnConnect,
 }
 
-public sealed class EmailOptions
+public sealed class SmtpOptions
 {
     public const string Section = "Smtp";
-
-    /// <summary>Mailboxes as the API and the sender accept them: one address, a domain, nothing lenient.</summary>
-    internal static readonly ParserOptions StrictAddresses = new()
-    {
-        AddressParserComplianceMode = RfcComplianceMode.Strict,
-        AllowAddressesWithoutDomain = false,
-        AllowUnquotedCommasInAddresses = false,
-    };
 
     /// <summary>SMTP server. Unset: messages are written as .eml files to the pickup folder instead.</summary>
     public string? Host { get; set; }
@@ -68,9 +61,23 @@ public sealed class EmailOptions
         _ => SecureSocketOptions.None,
     };
 
-    internal bool HasValidFrom() =>
-        MailboxAddress.TryParse(StrictAddresses, From, out var from) && from.Domain.Length > 0;
+    private bool HasValidFrom() =>
+        MailboxAddress.TryParse(EmailAddresses.Strict, From, out var from) && from.Domain.Length > 0;
 
-    /// <summary>EnableSsl=true with Security=None asks for TLS and no TLS at once.</summary>
-    internal bool SecurityAgreesWithEnableSsl() => !(EnableSsl && Security == SmtpSecurity.None);
+    internal IEnumerable<string> Problems()
+    {
+        if (!HasValidFrom()) yield return "Smtp__From must be an email address";
+        // EnableSsl=true with Security=None asks for TLS and no TLS at once.
+        if (EnableSsl && Security == SmtpSecurity.None)
+            yield return "Smtp__EnableSsl=true asks for TLS but Smtp__Security=None: set only Smtp__Security";
+    }
+}
+
+internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SmtpOptions options)
+    {
+        var problems = options.Problems().ToList();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Storefront.Api.Caching;
 
-public sealed class CacheOptions
+public sealed class CachingOptions
 {
     public const string Section = "Caching";
 

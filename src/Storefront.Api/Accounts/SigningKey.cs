@@ -3,12 +3,12 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Storefront.Api.Data;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Accounts;
 
 /// <summary>
 /// The key that signs tokens, and the keys that check them: the current one plus, during a rotation, the previous
 /// ones (Jwt__PreviousSigningKeys), so tokens issued before the switch stay valid until they expire.
-/// Resolved once at startup.
+/// Made on first use; the settings were checked at startup (<see cref="JwtOptionsValidator"/>).
 /// </summary>
 public sealed class SigningKey
 {
@@ -28,9 +28,7 @@ public sealed class SigningKey
         }
         else
         {
-            throw new InvalidOperationException(
-                "Jwt__SigningKey is not set. Outside Development the service needs a signing key: a base64 value of at " +
-                $"least {MinimumBytes} random bytes, e.g. `openssl rand -base64 48`.");
+            throw new InvalidOperationException("Jwt__SigningKey is not set (the options validator stops startup before this).");
         }
         Key = Create(bytes);
         ValidationKeys = [Key, .. options.Value.PreviousSigningKeys.Select((previous, i) => Create(Decode(previous, $"Jwt__PreviousSigningKeys__{i}")))];
@@ -44,21 +42,22 @@ public sealed class SigningKey
 
     private static SymmetricSecurityKey Create(byte[] bytes) => new(bytes) { KeyId = Convert.ToHexString(SHA256.HashData(bytes))[..16] };
 
-    private static byte[] Decode(string configured, string setting)
+    /// <summary>Why a configured key cannot be used, or null when it can (checked at startup by the options validator).</summary>
+    public static string? Problem(string configured, string setting)
     {
-        byte[] bytes;
         try
         {
-            bytes = Convert.FromBase64String(configured);
+            var length = Convert.FromBase64String(configured).Length;
+            return length >= MinimumBytes ? null : $"{setting} must decode to at least {MinimumBytes} bytes (got {length}).";
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{setting} must be base64.");
+            return $"{setting} must be base64.";
         }
-        return bytes.Length >= MinimumBytes
-            ? bytes
-            : throw new InvalidOperationException($"{setting} must decode to at least {MinimumBytes} bytes (got {bytes.Length}).");
     }
+
+    private static byte[] Decode(string configured, string setting) =>
+        Problem(configured, setting) is { } problem ? throw new InvalidOperationException(problem) : Convert.FromBase64String(configured);
 
     // Development only: a random key kept beside the SQLite file, readable by the owner alone.
     private static byte[] LoadOrCreateDevelopmentKey(string folder)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Http;
 
 public static class CurrentUser
 {

@@ -2,7 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
-namespace Storefront.Api.Users;
+namespace Storefront.Api.Accounts;
 
 /// <summary>
 /// ASP.NET Core Identity's PBKDF2 hasher (salted, 100,000 rounds of HMAC-SHA512), with at most
@@ -15,7 +15,7 @@ public sealed class PasswordHashing : IAsyncDisposable
     private readonly ConcurrencyLimiter _limiter;
     private readonly string _dummyHash;
 
-    public PasswordHashing(IOptions<AccountLimitsOptions> options)
+    public PasswordHashing(IOptions<RateLimitsOptions> options)
     {
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {

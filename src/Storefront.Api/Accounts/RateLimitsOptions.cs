@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storefront.Api.Accounts;
+
+public sealed class RateLimitsOptions
+{
+    public const string Section = "RateLimits";
+
+    /// <summary>POST /token attempts per client address per window.</summary>
+    [Range(1, 1_000_000)]
+    public int LoginPermits { get; set; } = 10;
+
+    /// <summary>POST /register attempts per client address per window.</summary>
+    [Range(1, 1_000_000)]
+    public int RegisterPermits { get; set; } = 5;
+
+    [Range(1, 3600)]
+    public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>Password hashes computed at once; each is ~100k PBKDF2 rounds of CPU.</summary>
+    [Range(1, 256)]
+    public int HashConcurrency { get; set; } = Environment.ProcessorCount;
+}

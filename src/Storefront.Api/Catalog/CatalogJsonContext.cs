@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+
+namespace Storefront.Api.Catalog;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ItemRequest))]
+[JsonSerializable(typeof(ItemResponse))]
+[JsonSerializable(typeof(ItemListResponse))]
+internal sealed partial class CatalogJsonContext : JsonSerializerContext;

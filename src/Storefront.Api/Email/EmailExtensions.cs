@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+using Storefront.Api.Http;
+using Storefront.Api.Jobs;
+
+namespace Storefront.Api.Email;
+
+public static class EmailExtensions
+{
+    /// <summary>Mail as durable jobs: the sender (SMTP or pickup folder), its job handlers, /send-email, the welcome mail.</summary>
+    public static WebApplicationBuilder AddEmail(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
+        services.AddJsonTypes(EmailJsonContext.Default);
+        services.AddSingleton<EmailSender>();
+        services.AddSingleton<IJobHandler, WelcomeEmailHandler>();
+        services.AddSingleton<IJobHandler, SendEmailHandler>();
+        services.AddSingleton<IWelcomeMail, WelcomeMail>();
+        return builder;
+    }
+}

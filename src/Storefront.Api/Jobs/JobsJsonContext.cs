@@ -1,0 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Storefront.Api.Jobs;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(LogQueuedResponse))]
+[JsonSerializable(typeof(JobResponse))]
+internal sealed partial class JobsJsonContext : JsonSerializerContext;
