@@ -6,14 +6,10 @@ using Storefront.Api.Diagnostics;
 using Storefront.Api.Email;
 using Storefront.Api.Http;
 using Storefront.Api.Inference;
-using Storefront.Api.Inference.Sentiment;
 using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Products;
 using Storefront.Api.Upstreams;
-
-// Training needs no host (and none of its startup checks, such as the JWT key).
-if (TrainCommand.IsCommand(args)) return await TrainCommand.RunAsync(args, Console.Out);
 
 // appsettings.json is read from beside the binaries, whatever folder the service is started from.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

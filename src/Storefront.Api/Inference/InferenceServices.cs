@@ -25,7 +25,7 @@ public sealed class SentimentClassifier(SentimentModel model) : ITextClassifier
             : Path.Combine(AppContext.BaseDirectory, options.Value.ModelPath);
         if (!File.Exists(path))
             throw new InvalidOperationException(
-                $"The sentiment model file is missing: {path}. Set Inference__ModelPath, or train one with `dotnet run --project src/Storefront.Api -- train`.");
+                $"The sentiment model file is missing: {path}. Set Inference__ModelPath, or train one with `dotnet run --project src/Storefront.Train`.");
         return new SentimentClassifier(SentimentModel.Load(path));
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Storefront.Api.Inference.Sentiment;
+using Storefront.Train;
 
 namespace Storefront.Tests.Inference;
 
@@ -127,7 +128,7 @@ public sealed class SentimentModelTests
         using var output = new StringWriter();
         try
         {
-            var exitCode = await TrainCommand.RunAsync(["train", "--data", DataFolder, "--out", modelFile], output);
+            var exitCode = await TrainCommand.RunAsync(["--data", DataFolder, "--out", modelFile], output);
 
             Assert.True(exitCode == 0, output.ToString());
             var retrained = SentimentModel.Load(modelFile);
@@ -149,10 +150,20 @@ public sealed class SentimentModelTests
     {
         using var output = new StringWriter();
 
-        var exitCode = await TrainCommand.RunAsync(["train", .. options], output);
+        var exitCode = await TrainCommand.RunAsync(options, output);
 
         Assert.Equal(expectedExitCode, exitCode);
         Assert.StartsWith("train: ", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Service_binary_carries_no_trainer_code()
+    {
+        var serviceTypes = typeof(SentimentModel).Assembly.GetTypes();
+
+        Assert.DoesNotContain(serviceTypes, t =>
+            t.Name.Contains("Trainer", StringComparison.Ordinal)
+            || t.Name is nameof(TrainCommand) or nameof(SentimentDataset) or nameof(LogisticRegression) or nameof(ClassificationMetrics));
     }
 
     [Fact]

@@ -1,26 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
+using Storefront.Api.Inference.Sentiment;
 
-namespace Storefront.Api.Inference.Sentiment;
+namespace Storefront.Train;
 
 /// <summary>
-/// <c>train [--data &lt;folder&gt;] [--out &lt;file&gt;]</c>: trains the sentiment model on datasets/sentiment, prints the
-/// held-out metrics and writes the model file. Plain code, no web host: it only reads the data and writes one file.
-/// Exit codes: 0 done, 1 the data or the output could not be used, 2 bad arguments.
+/// <c>[--data &lt;folder&gt;] [--out &lt;file&gt;]</c>: trains the sentiment model on datasets/sentiment, prints the
+/// held-out metrics and writes the model file the service loads. Plain code, no web host: it only reads the data and
+/// writes one file. Exit codes: 0 done, 1 the data or the output could not be used, 2 bad arguments.
 /// </summary>
 public static class TrainCommand
 {
     private const string DataFolder = "datasets/sentiment";
     private const string ProjectFolder = "src/Storefront.Api";
     private const string ModelPath = "src/Storefront.Api/Inference/sentiment.model";
-    private const string Usage = "usage: train [--data <folder with *_labelled.txt>] [--out <model file>]";
-
-    public static bool IsCommand(string[] args) => args.Length > 0 && args[0] == "train";
+    private const string Usage = "usage: dotnet run --project src/Storefront.Train -- [--data <folder with *_labelled.txt>] [--out <model file>]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         string? data = null, modelFile = null;
-        for (var i = 1; i < args.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Storefront.Api.Inference.Sentiment;
+namespace Storefront.Train;
 
 /// <summary>One labelled sentence. <see cref="Source"/> is the file it came from (<c>amazon_cells</c>, <c>imdb</c>, <c>yelp</c>).</summary>
 public sealed record LabelledSentence(string Text, bool IsPositive, string Source);

@@ -1,4 +1,6 @@
-namespace Storefront.Api.Inference.Sentiment;
+using Storefront.Api.Inference.Sentiment;
+
+namespace Storefront.Train;
 
 /// <summary>
 /// L2-regularised logistic regression fitted by L-BFGS on the full batch:

@@ -1,4 +1,6 @@
-namespace Storefront.Api.Inference.Sentiment;
+using Storefront.Api.Inference.Sentiment;
+
+namespace Storefront.Train;
 
 /// <summary>How <see cref="SentimentTrainer"/> trains; the defaults produce the shipped model.</summary>
 public sealed record SentimentTrainerOptions

@@ -1,4 +1,6 @@
-namespace Storefront.Api.Inference.Sentiment;
+using Storefront.Api.Inference.Sentiment;
+
+namespace Storefront.Train;
 
 /// <summary>Confusion counts of a model on labelled sentences, "positive" being the class of interest.</summary>
 public readonly record struct ClassificationMetrics(int TruePositives, int FalsePositives, int TrueNegatives, int FalseNegatives)

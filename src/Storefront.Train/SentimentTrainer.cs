@@ -1,4 +1,6 @@
-namespace Storefront.Api.Inference.Sentiment;
+using Storefront.Api.Inference.Sentiment;
+
+namespace Storefront.Train;
 
 /// <summary>
 /// Trains the sentiment model: logistic regression with L2 regularisation on naive-Bayes-scaled features
