@@ -44,7 +44,7 @@ public sealed class PrometheusScrapeTests
             while (!cancellationToken.IsCancellationRequested)
             {
                 await client.GetAsync("/", cancellationToken);
-                await Task.Delay(20, cancellationToken);
+                await Task.Delay(20, cancellationToken); // Not a wait: paces the traffic Prometheus is to see a rate of.
             }
         }
         catch (OperationCanceledException) { }

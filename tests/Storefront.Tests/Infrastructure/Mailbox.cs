@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Storefront.Tests.Infrastructure;
 
 /// <summary>
@@ -18,19 +16,16 @@ internal static class Mailbox
         }
     }
 
-    /// <summary>Messages the SMTP server received that mention <paramref name="text"/>, waiting up to <paramref name="timeout"/> for at least one.</summary>
-    public static async Task<IReadOnlyList<string>> WaitForAsync(string text, TimeSpan timeout)
-    {
-        var folder = Environment.GetEnvironmentVariable("STOREFRONT_TEST_MAILDIR")
-            ?? throw new InvalidOperationException("STOREFRONT_TEST_MAILDIR is not set. Run the tests with scripts/test.");
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var found = Find(folder, text);
-            if (found.Count > 0 || Stopwatch.GetTimestamp() > deadline) return found;
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Messages the SMTP server received that mention <paramref name="text"/>, once there is at least one.</summary>
+    public static Task<IReadOnlyList<string>> WaitForAsync(string text, TimeSpan timeout) =>
+        Eventually.ValueAsync(() => Task.FromResult(Received(text)), found => found.Count > 0, timeout,
+            $"a message mentioning {text} reaches the SMTP server");
+
+    /// <summary>Messages the SMTP server received so far that mention <paramref name="text"/>, without waiting.</summary>
+    public static IReadOnlyList<string> Received(string text) => Find(
+        Environment.GetEnvironmentVariable("STOREFRONT_TEST_MAILDIR")
+            ?? throw new InvalidOperationException("STOREFRONT_TEST_MAILDIR is not set. Run the tests with scripts/test."),
+        text);
 
     private static List<string> Find(string folder, string text)
     {

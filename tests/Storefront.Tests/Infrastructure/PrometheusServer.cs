@@ -59,12 +59,20 @@ public sealed class PrometheusServer : IAsyncDisposable
         server._process.BeginOutputReadLine();
         server._process.BeginErrorReadLine();
 
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            if (server._process.HasExited) throw new InvalidOperationException($"Prometheus exited at startup:\n{server.Output}");
-            try { return (await server.Client.GetAsync("/-/ready")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, TimeSpan.FromSeconds(60), "Prometheus is ready");
+            // Refused connections and client timeouts mean "still starting"; an exit ends the wait at once.
+            await Eventually.TrueAsync(async () =>
+            {
+                if (server._process.HasExited) throw new InvalidOperationException($"Prometheus exited at startup:\n{server.Output}");
+                return (await server.Client.GetAsync("/-/ready")).IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), "Prometheus is ready", typeof(HttpRequestException), typeof(TaskCanceledException));
+        }
+        catch (TimeoutException e)
+        {
+            await server.DisposeAsync();
+            throw new TimeoutException($"{e.Message} Prometheus's output:\n{server.Output}", e);
+        }
         return server;
     }
 

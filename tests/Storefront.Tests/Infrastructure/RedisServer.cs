@@ -46,20 +46,15 @@ public sealed class RedisServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (true)
+        // Refused connections mean "still starting"; an exit ends the wait at once.
+        Process process = _process;
+        await Eventually.TrueAsync(async () =>
         {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
-            {
-                await Task.Delay(50);
-            }
-        }
+            if (process.HasExited) throw new InvalidOperationException($"redis-server exited at startup with code {process.ExitCode} (port {Port} taken?)");
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            return true;
+        }, TimeSpan.FromSeconds(30), $"redis-server accepts connections on port {Port}", typeof(SocketException));
     }
 
     /// <summary>Kills the server outright, as a crash or a network cut would look to the service.</summary>

@@ -54,23 +54,25 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         service._process.BeginErrorReadLine();
 
         using var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 60;
-        while (true)
+        try
         {
-            if (service._process.HasExited)
+            // Refused connections and 2 s client timeouts mean "still starting"; an exit ends the wait at once.
+            await Eventually.TrueAsync(async () =>
             {
-                await service._process.WaitForExitAsync(); // Also waits for the last output lines to be read.
-                throw new InvalidOperationException($"The service exited at startup:\n{service.Output}");
-            }
-            try
-            {
-                if ((await client.GetAsync("/health/live")).IsSuccessStatusCode) return service;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException($"The service did not start:\n{service.Output}");
-            await Task.Delay(100);
+                if (service._process.HasExited)
+                {
+                    await service._process.WaitForExitAsync(); // Also waits for the last output lines to be read.
+                    throw new InvalidOperationException($"The service exited at startup:\n{service.Output}");
+                }
+                return (await client.GetAsync("/health/live")).IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), "the service answers /health/live", typeof(HttpRequestException), typeof(TaskCanceledException));
         }
+        catch (TimeoutException e)
+        {
+            await service.DisposeAsync();
+            throw new TimeoutException($"{e.Message} The service did not start:\n{service.Output}", e);
+        }
+        return service;
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

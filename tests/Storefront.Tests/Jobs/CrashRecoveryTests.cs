@@ -29,7 +29,7 @@ public sealed class CrashRecoveryTests
             using var client = doomed.CreateClient();
             await Accounts.RegisterAsync(client, username, $"{username}@example.com");
             // The welcome job is running: its SMTP connection is open and will never be answered.
-            await WaitUntilAsync(() => Task.FromResult(hanging.Connections > 0), "the welcome email was never attempted");
+            await Eventually.TrueAsync(() => hanging.Connections > 0, TimeSpan.FromSeconds(30), "the welcome email is attempted");
             Assert.Equal("running", await JobColumnAsync<string>(database, "status"));
             await doomed.KillAsync();
         }
@@ -40,7 +40,8 @@ public sealed class CrashRecoveryTests
         await using var restarted = await ServiceProcess.StartAsync(environment);
 
         // The dead worker's lease expires (3 s); the new process takes the job over and finishes it.
-        await WaitUntilAsync(async () => await JobColumnAsync<string>(database, "status") == "succeeded", "the job did not complete after the restart");
+        await Eventually.ValueAsync(() => JobColumnAsync<string>(database, "status"), status => status == "succeeded", TimeSpan.FromSeconds(60),
+            "the welcome job completes after the restart");
         Assert.Equal(2, await JobColumnAsync<int>(database, "attempts"));
         Assert.Equal(1L, await ScalarAsync<long>(database, "SELECT count(*) FROM job_effects"));
         Assert.Single(await Mailbox.WaitForAsync($"{username}@example.com", TimeSpan.FromSeconds(10)));
@@ -63,7 +64,7 @@ public sealed class CrashRecoveryTests
         using var client = service.CreateClient();
         var username = Accounts.NewUsername();
         await Accounts.RegisterAsync(client, username, $"{username}@example.com");
-        await WaitUntilAsync(() => Task.FromResult(hanging.Connections > 0), "the welcome email was never attempted");
+        await Eventually.TrueAsync(() => hanging.Connections > 0, TimeSpan.FromSeconds(30), "the welcome email is attempted");
 
         var exitCode = await service.TerminateAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, exitCode);
@@ -82,15 +83,5 @@ public sealed class CrashRecoveryTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency * 30;
-        while (!await condition())
-        {
-            Assert.True(System.Diagnostics.Stopwatch.GetTimestamp() < deadline, failure);
-            await Task.Delay(100);
-        }
     }
 }

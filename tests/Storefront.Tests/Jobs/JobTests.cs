@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -54,18 +53,10 @@ internal static class JobTestSupport
     }
 
     /// <summary>Polls GET /jobs/{id} until the job reaches one of the statuses.</summary>
-    public static async Task<JsonElement> WaitForStatusAsync(HttpClient client, string jobId, TimeSpan timeout, params string[] statuses)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var job = await (await client.GetAsync($"/jobs/{jobId}")).ShouldBeJsonAsync();
-            var status = job.GetProperty("status").GetString();
-            if (statuses.Contains(status)) return job;
-            Assert.True(Stopwatch.GetTimestamp() < deadline, $"job {jobId} is still {status}: {job}");
-            await Task.Delay(100);
-        }
-    }
+    public static Task<JsonElement> WaitForStatusAsync(HttpClient client, string jobId, TimeSpan timeout, params string[] statuses) =>
+        Eventually.ValueAsync(async () => await (await client.GetAsync($"/jobs/{jobId}")).ShouldBeJsonAsync(),
+            job => statuses.Contains(job.GetProperty("status").GetString()), timeout,
+            $"job {jobId} is {string.Join(" or ", statuses)}");
 }
 
 public sealed class JobTests(JobFactory factory) : IClassFixture<JobFactory>, IDisposable

@@ -44,7 +44,7 @@ internal sealed class ExclusiveHandler : IJobHandler
         Runs.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
         try
         {
-            await Task.Delay(20, cancellationToken);
+            await Task.Delay(20, cancellationToken); // Simulated work: a run long enough that an overlap would be seen.
             return "ran";
         }
         finally
@@ -66,7 +66,7 @@ internal sealed class SlowHandler : IJobHandler
     public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
     {
         Runs.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
-        await Task.Delay(TimeSpan.FromSeconds(2.5), cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), cancellationToken); // Simulated work outlasting the lease: the test's subject.
         return "slow but done";
     }
 }
@@ -80,7 +80,7 @@ internal sealed class HangingHandler : IJobHandler
 
     public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
     {
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await Task.Delay(Timeout.Infinite, cancellationToken); // A simulated hang: only the attempt timeout ends it.
         return "unreachable";
     }
 }

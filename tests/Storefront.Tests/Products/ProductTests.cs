@@ -109,7 +109,7 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
         var started = Stopwatch.GetTimestamp();
         await (await _client.GetAsync("/product/9")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2.5), "it waited for the slow inventory call");
-        await WaitUntilAsync(() => factory.Simulator.Stats("inventory").Cancelled >= 1, "inventory call was not cancelled");
+        await Eventually.TrueAsync(() => factory.Simulator.Stats("inventory").Cancelled >= 1, TimeSpan.FromSeconds(20), "the inventory call is cancelled");
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
         using var leaving = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.GetAsync("/product/11", leaving.Token));
         foreach (var route in new[] { "pricing", "inventory", "reco" })
-            await WaitUntilAsync(() => factory.Simulator.Stats(route).Cancelled >= 1, $"{route} call was not cancelled");
+            await Eventually.TrueAsync(() => factory.Simulator.Stats(route).Cancelled >= 1, TimeSpan.FromSeconds(20), $"the {route} call is cancelled");
         Assert.Equal(0, factory.Simulator.Stats("pricing").Succeeded);
     }
 
@@ -156,15 +156,5 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
             maxConcurrency: 4, queueLimit: 4, clients);
         var result = await source.FetchAsync("1", CancellationToken.None);
         Assert.Equal(SourceStatus.Error, result.Status);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
-    {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (!condition())
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, failure);
-            await Task.Delay(50);
-        }
     }
 }
