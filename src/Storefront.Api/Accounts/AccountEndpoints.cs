@@ -15,7 +15,7 @@ public static class AccountEndpoints
 
     public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Users").WithValidation().WithRequestDeadline();
+        var group = app.MapGroup("").WithTags("Accounts").WithValidation().WithRequestDeadline();
         group.MapPost("/register", Register).RequireRateLimiting(AccountsExtensions.RegisterPolicy)
             .WithSummary("Create an account; a welcome email is queued in the same transaction");
         group.MapPost("/token", IssueToken).RequireRateLimiting(AccountsExtensions.LoginPolicy).DisableAntiforgery()

@@ -13,7 +13,7 @@ public static class EmailEndpoints
 {
     public static RouteGroupBuilder MapEmail(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Jobs").WithValidation().WithRequestDeadline();
+        var group = app.MapGroup("").WithTags("Email").WithValidation().WithRequestDeadline();
         group.MapPost("/send-email", SendEmail).RequireAuthorization()
             .WithSummary("Queue an email to the given address (bearer token required)");
         return group;
