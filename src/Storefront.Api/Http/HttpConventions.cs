@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Http;
 
-/// <summary>What every endpoint shares: snake_case JSON, Problem Details for every error, limits, timing header.</summary>
+/// <summary>
+/// What every endpoint shares: snake_case JSON, Problem Details for every error, limits, the headers on every response
+/// (X-Process-Time, nosniff).
+/// </summary>
 public static class HttpConventions
 {
     /// <summary>The request-timeout policy of endpoints that do I/O (Limits__RequestTimeoutSeconds).</summary>
@@ -76,7 +79,7 @@ public static class HttpConventions
     {
         // Only with trusted proxies configured: the client's address (rate limits) and scheme come from them.
         if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.TrustedProxies.Count > 0) app.UseForwardedHeaders();
-        app.UseMiddleware<ProcessTimeMiddleware>();
+        app.UseMiddleware<ResponseHeadersMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Client mistakes are answered, not logged as server errors.
