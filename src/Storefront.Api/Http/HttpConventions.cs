@@ -11,7 +11,7 @@ namespace Storefront.Api.Http;
 
 /// <summary>
 /// What every endpoint shares: snake_case JSON, Problem Details for every error, limits, the headers on every response
-/// (X-Process-Time, nosniff).
+/// (X-Process-Time, nosniff). HEAD on GET routes is <see cref="HeadRequests"/>, on the root route group.
 /// </summary>
 public static class HttpConventions
 {
