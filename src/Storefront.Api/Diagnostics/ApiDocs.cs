@@ -1,3 +1,5 @@
+using Storefront.Api.Http;
+
 namespace Storefront.Api.Diagnostics;
 
 /// <summary>The OpenAPI document at /openapi/v1.json and the interactive page at /docs, as the seed framework has.</summary>
@@ -33,7 +35,14 @@ public static class ApiDocs
 
     public static IEndpointRouteBuilder MapApiDocs(this IEndpointRouteBuilder app)
     {
-        app.MapOpenApi().WithTags("Operations");
+        // The framework answers an unknown document name itself, with a text/plain 404: every error here is Problem Details.
+        app.MapOpenApi().WithTags("Operations").AddEndpointFilter(OnlyKnownDocuments);
         return app;
     }
+
+    // The requested name is not echoed back: it is the client's input, and would tell them nothing.
+    private static ValueTask<object?> OnlyKnownDocuments(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.Request.RouteValues["documentName"] is string name && !name.Equals(DocumentName, StringComparison.OrdinalIgnoreCase)
+            ? ValueTask.FromResult<object?>(Problems.NotFound($"There is no such OpenAPI document: the document is /openapi/{DocumentName}.json."))
+            : next(context);
 }
