@@ -11,7 +11,7 @@ namespace Storefront.Api.Http;
 
 /// <summary>
 /// What every endpoint shares: snake_case JSON, Problem Details for every error, limits, the headers on every response
-/// (X-Process-Time, nosniff). HEAD on GET routes is <see cref="HeadRequests"/>, on the root route group.
+/// (X-Process-Time, nosniff), the AllowedHosts check. HEAD on GET routes is <see cref="HeadRequests"/>, on the route group.
 /// </summary>
 public static class HttpConventions
 {
@@ -49,6 +49,7 @@ public static class HttpConventions
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = AddTraceAndDetail);
         services.AddExceptionHandler<ApiExceptionHandler>();
+        AllowedHosts.AddHostChecks(services);
 
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
@@ -87,6 +88,7 @@ public static class HttpConventions
         });
         // Unknown routes, 405s and bodiless error results get a Problem Details body too.
         app.UseStatusCodePages();
+        AllowedHosts.UseHostChecks(app);
         app.UseRequestTimeouts();
         return app;
     }

@@ -21,4 +21,44 @@ public sealed class FrameworkAnswerTests(SqliteStorefrontFactory factory) : ICla
         var problem = await (await _client.GetAsync(path)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         Assert.Contains("/openapi/v1.json", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task By_default_any_host_is_answered()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Host = "anything.example";
+        await (await _client.SendAsync(request)).ShouldBeJsonAsync();
+    }
+
+    [Fact]
+    public async Task With_allowed_hosts_set_another_host_is_a_400_problem()
+    {
+        await using var restricted = new SqliteStorefrontFactory();
+        restricted.With("AllowedHosts", "shop.example.com;*.shop.example.com");
+        using var client = restricted.CreateClient();
+
+        foreach (var allowed in new[] { "shop.example.com", "shop.example.com:8000", "eu.shop.example.com" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+            request.Headers.Host = allowed;
+            await (await client.SendAsync(request)).ShouldBeJsonAsync();
+        }
+
+        using var refused = new HttpRequestMessage(HttpMethod.Get, "/");
+        refused.Headers.Host = "attacker.example";
+        var problem = await (await client.SendAsync(refused)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        Assert.DoesNotContain("attacker", problem.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://shop.example.com")]
+    [InlineData("shop.example.com:8000")]
+    [InlineData("shop.example.com/")]
+    public void An_allowed_host_that_can_never_match_stops_startup(string entry)
+    {
+        using var misconfigured = new SqliteStorefrontFactory();
+        misconfigured.With("AllowedHosts", $"shop.example.com;{entry}");
+        var error = Assert.ThrowsAny<Exception>(() => misconfigured.CreateClient());
+        Assert.Contains($"AllowedHosts: '{entry}'", error.ToString(), StringComparison.Ordinal);
+    }
 }
