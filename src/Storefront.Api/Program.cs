@@ -37,18 +37,22 @@ if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app
 app.UseHttpConventions();
 app.UseDiagnostics();
 app.UseAccounts();
-app.MapApiDocs();
-app.MapHealth();
-app.MapMetrics();
-app.MapDiagnostics();
-app.MapLessons();
-app.MapProducts();
-app.MapCatalog();
-app.MapCaching();
-app.MapAccounts();
-app.MapJobs();
-app.MapEmail();
-app.MapInference();
+app.UseApiDocs();
+
+// Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is.
+var routes = app.MapGroup("").AnswerHeadWhereGetIs();
+routes.MapApiDocs();
+routes.MapHealth();
+routes.MapMetrics();
+routes.MapDiagnostics();
+routes.MapLessons();
+routes.MapProducts();
+routes.MapCatalog();
+routes.MapCaching();
+routes.MapAccounts();
+routes.MapJobs();
+routes.MapEmail();
+routes.MapInference();
 
 await app.RunAsync();
 return 0;

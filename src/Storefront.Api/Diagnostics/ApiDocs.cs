@@ -1,28 +1,48 @@
+using Storefront.Api.Http;
+
 namespace Storefront.Api.Diagnostics;
 
 /// <summary>The OpenAPI document at /openapi/v1.json and the interactive page at /docs, as the seed framework has.</summary>
 public static class ApiDocs
 {
+    /// <summary>The one document; its name is the file name in /openapi/{name}.json.</summary>
+    public const string DocumentName = "v1";
+
     public static WebApplicationBuilder AddApiDocs(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(DocumentName, o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Storefront";
             document.Info.Description = "High-throughput async storefront API. Errors are RFC 9457 Problem Details.";
+            // HEAD is answered wherever GET is (HeadRequests); listing it would show every read twice.
+            foreach (var path in document.Paths.Values) path.Operations?.Remove(HttpMethod.Head);
             return Task.CompletedTask;
         }));
         return builder;
     }
 
-    public static WebApplication MapApiDocs(this WebApplication app)
+    /// <summary>Swagger UI at /docs: middleware serving its own files, not a route.</summary>
+    public static WebApplication UseApiDocs(this WebApplication app)
     {
-        app.MapOpenApi().WithTags("Operations");
         app.UseSwaggerUI(o =>
         {
             o.RoutePrefix = "docs";
-            o.SwaggerEndpoint("/openapi/v1.json", "Storefront v1");
+            o.SwaggerEndpoint($"/openapi/{DocumentName}.json", "Storefront v1");
             o.DocumentTitle = "Storefront API";
         });
         return app;
     }
+
+    public static IEndpointRouteBuilder MapApiDocs(this IEndpointRouteBuilder app)
+    {
+        // The framework answers an unknown document name itself, with a text/plain 404: every error here is Problem Details.
+        app.MapOpenApi().WithTags("Operations").AddEndpointFilter(OnlyKnownDocuments);
+        return app;
+    }
+
+    // The requested name is not echoed back: it is the client's input, and would tell them nothing.
+    private static ValueTask<object?> OnlyKnownDocuments(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.Request.RouteValues["documentName"] is string name && !name.Equals(DocumentName, StringComparison.OrdinalIgnoreCase)
+            ? ValueTask.FromResult<object?>(Problems.NotFound($"There is no such OpenAPI document: the document is /openapi/{DocumentName}.json."))
+            : next(context);
 }

@@ -27,9 +27,9 @@ public static class DiagnosticsExtensions
         return app;
     }
 
-    public static WebApplication MapDiagnostics(this WebApplication app)
+    public static IEndpointRouteBuilder MapDiagnostics(this IEndpointRouteBuilder app)
     {
-        if (app.Configuration.GetValue<bool>(BlockingProbeSetting))
+        if (app.ServiceProvider.GetRequiredService<IConfiguration>().GetValue<bool>(BlockingProbeSetting))
             app.MapGet("/_diagnostics/block", BlockOnPurpose).WithValidation().ExcludeFromDescription();
         return app;
     }

@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Http;
 
-/// <summary>What every endpoint shares: snake_case JSON, Problem Details for every error, limits, timing header.</summary>
+/// <summary>
+/// What every endpoint shares: snake_case JSON, Problem Details for every error, limits, the headers on every response
+/// (X-Process-Time, nosniff), the AllowedHosts check. HEAD on GET routes is <see cref="HeadRequests"/>, on the route group.
+/// </summary>
 public static class HttpConventions
 {
     /// <summary>The request-timeout policy of endpoints that do I/O (Limits__RequestTimeoutSeconds).</summary>
@@ -46,6 +49,7 @@ public static class HttpConventions
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = AddTraceAndDetail);
         services.AddExceptionHandler<ApiExceptionHandler>();
+        AllowedHosts.AddHostChecks(services);
 
         services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
             .Configure<IOptions<LimitsOptions>>((kestrel, limits) =>
@@ -76,7 +80,7 @@ public static class HttpConventions
     {
         // Only with trusted proxies configured: the client's address (rate limits) and scheme come from them.
         if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.TrustedProxies.Count > 0) app.UseForwardedHeaders();
-        app.UseMiddleware<ProcessTimeMiddleware>();
+        app.UseMiddleware<ResponseHeadersMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Client mistakes are answered, not logged as server errors.
@@ -84,6 +88,7 @@ public static class HttpConventions
         });
         // Unknown routes, 405s and bodiless error results get a Problem Details body too.
         app.UseStatusCodePages();
+        AllowedHosts.UseHostChecks(app);
         app.UseRequestTimeouts();
         return app;
     }

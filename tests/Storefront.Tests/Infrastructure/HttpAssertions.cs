@@ -19,6 +19,7 @@ internal static class HttpAssertions
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("trace_id").GetString()));
         Assert.DoesNotContain("   at ", body, StringComparison.Ordinal); // No stack trace ever reaches a client.
         response.ShouldHaveProcessTime();
+        response.ShouldSayNoSniff();
         return problem;
     }
 
@@ -38,6 +39,14 @@ internal static class HttpAssertions
         var seconds = double.Parse(values.Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(seconds, 0, 600);
         return seconds;
+    }
+
+    /// <summary>Browsers must take the declared Content-Type at its word, never guess HTML or script from the bytes.</summary>
+    public static void ShouldSayNoSniff(this HttpResponseMessage response)
+    {
+        Assert.True(response.Headers.TryGetValues("X-Content-Type-Options", out var values),
+            $"X-Content-Type-Options is missing on {(int)response.StatusCode} {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}");
+        Assert.Equal("nosniff", values.Single());
     }
 
     public static async Task<JsonElement> ShouldBeJsonAsync(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
