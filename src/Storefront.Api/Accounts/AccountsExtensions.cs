@@ -24,11 +24,15 @@ public static class AccountsExtensions
         services.AddSingleton<PasswordHashing>();
         services.AddJsonTypes(AccountsJsonContext.Default);
 
+        services.AddSingleton<ActiveUsers>();
+        services.AddSingleton<BearerTokenEvents>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<SigningKey, IOptions<JwtOptions>>((bearer, key, jwt) =>
             {
                 bearer.MapInboundClaims = false; // Keep "sub" as "sub".
+                bearer.IncludeErrorDetails = false; // A refused token is "invalid_token", never why (BearerTokenEvents).
+                bearer.EventsType = typeof(BearerTokenEvents); // Also: the subject must be a current user.
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Value.Issuer,
