@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Storefront.Api.Compute;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Accounts;
@@ -21,7 +24,10 @@ public static class AccountsExtensions
         services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
+        services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
+        services.AddCpuRunnerMetrics<PasswordHashing>(passwords => passwords.Runner);
         services.AddJsonTypes(AccountsJsonContext.Default);
 
         services.AddSingleton<ActiveUsers>();
