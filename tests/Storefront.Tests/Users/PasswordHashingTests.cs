@@ -84,4 +84,28 @@ public sealed class PasswordHashingTests
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.ServiceUnavailable],
             (await Task.WhenAll(more)).Select(r => r.StatusCode).Order());
     }
+
+    [Theory]
+    [InlineData("PasswordHashing:Threads", "-1", "Threads")]
+    [InlineData("PasswordHashing:QueueCapacity", "0", "QueueCapacity")]
+    [InlineData("PasswordHashing:DeadlineMs", "0", "DeadlineMs")]
+    public void An_invalid_hashing_setting_stops_startup_naming_it(string key, string value, string named)
+    {
+        using var factory = new SqliteStorefrontFactory();
+        factory.With(key, value);
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains(named, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "3", 3)] // The older name alone still counts...
+    [InlineData("1", "3", 1)] // ...and the new one wins.
+    public async Task Threads_come_from_PasswordHashing_Threads_or_its_older_name(string? threads, string hashConcurrency, int expected)
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("RateLimits:HashConcurrency", hashConcurrency);
+        if (threads is not null) factory.With("PasswordHashing:Threads", threads);
+        using var client = factory.CreateClient();
+        Assert.Equal(expected, factory.Services.GetRequiredService<PasswordHashing>().Runner.ThreadCount);
+    }
 }
