@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Storefront.Api.Compute;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Accounts;
@@ -21,14 +24,21 @@ public static class AccountsExtensions
         services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
+        services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
+        services.AddCpuRunnerMetrics<PasswordHashing>(passwords => passwords.Runner);
         services.AddJsonTypes(AccountsJsonContext.Default);
 
+        services.AddSingleton<ActiveUsers>();
+        services.AddSingleton<BearerTokenEvents>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<SigningKey, IOptions<JwtOptions>>((bearer, key, jwt) =>
             {
                 bearer.MapInboundClaims = false; // Keep "sub" as "sub".
+                bearer.IncludeErrorDetails = false; // A refused token is "invalid_token", never why (BearerTokenEvents).
+                bearer.EventsType = typeof(BearerTokenEvents); // Also: the subject must be a current user.
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Value.Issuer,

@@ -28,6 +28,13 @@ public sealed class JwtOptions
 
     [Range(1, 7 * 24 * 60)]
     public int LifetimeMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// How long a token's subject, once found to be a user, is trusted without asking the database again: the longest
+    /// a deleted user's tokens keep working. 0 asks on every request.
+    /// </summary>
+    [Range(0, 3600)]
+    public int UserCheckCacheSeconds { get; set; } = 5;
 }
 
 /// <summary>

@@ -1,45 +1,78 @@
-using System.Threading.RateLimiting;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Compute;
 
 namespace Storefront.Api.Accounts;
 
 /// <summary>
-/// ASP.NET Core Identity's PBKDF2 hasher (salted, 100,000 rounds of HMAC-SHA512), with at most
-/// HashConcurrency hashes at once so a burst of logins cannot take every thread-pool thread.
-/// Unknown users are checked against a dummy hash, so they cost the same time as a wrong password.
+/// Password hashes (ASP.NET Core Identity's PBKDF2: salted, 100,000 rounds of HMAC-SHA512, tens of milliseconds of
+/// CPU each) computed on the "passwords" CPU runner's dedicated threads, never on the thread pool that serves
+/// requests: a burst of logins then queues behind those threads (503 once the bounded queue is full, or the
+/// deadline passed) instead of taking every pool thread and stalling every other request.
+/// Unknown users are checked against a dummy hash on the same threads, so they cost the same time as a wrong password.
 /// </summary>
-public sealed class PasswordHashing : IAsyncDisposable
+public sealed class PasswordHashing : IDisposable
 {
-    private readonly PasswordHasher<User> _hasher = new();
-    private readonly ConcurrencyLimiter _limiter;
-    private readonly string _dummyHash;
+    private readonly IPasswordHasher<User> _hasher;
+    private readonly TimeSpan _deadline;
+    private readonly Task<HashOutcome> _dummy;
 
-    public PasswordHashing(IOptions<RateLimitsOptions> options)
+    public PasswordHashing(IPasswordHasher<User> hasher, IOptions<PasswordHashingOptions> options, IOptions<RateLimitsOptions> rateLimits)
     {
-        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-        {
-            PermitLimit = options.Value.HashConcurrency,
-            QueueLimit = options.Value.HashConcurrency * 64,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-        _dummyHash = _hasher.HashPassword(null!, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+        var o = options.Value;
+        _hasher = hasher;
+        _deadline = TimeSpan.FromMilliseconds(o.DeadlineMs);
+        var threads = o.Threads > 0 ? o.Threads : rateLimits.Value.HashConcurrency ?? Environment.ProcessorCount;
+        Runner = new CpuWorkRunner<HashWork, HashOutcome>("passwords", threads, o.QueueCapacity, maxBatch: 1, Compute);
+        // Made by the same hasher with the same settings, so checking against it costs what checking a real hash does;
+        // on a runner thread like every hash, while the service starts (the queue is empty: it cannot be refused).
+        _dummy = Runner.RunAsync(new HashWork(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), null, null),
+            TimeSpan.FromMinutes(10), CancellationToken.None);
     }
 
-    public async Task<string?> HashAsync(string password, CancellationToken cancellationToken)
-    {
-        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
-        return lease.IsAcquired ? _hasher.HashPassword(null!, password) : null;
-    }
+    public CpuWorkRunner<HashWork, HashOutcome> Runner { get; }
 
-    /// <returns>null when too many hashes are queued (the caller answers 503).</returns>
+    /// <returns>The hash, or null when hashing is saturated (the caller answers 503).</returns>
+    public async Task<string?> HashAsync(string password, CancellationToken cancellationToken) =>
+        (await RunAsync(new HashWork(password, null, null), cancellationToken))?.Hash;
+
+    /// <returns>null when hashing is saturated (the caller answers 503).</returns>
     public async Task<PasswordVerificationResult?> VerifyAsync(User? user, string password, CancellationToken cancellationToken)
     {
-        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
-        if (!lease.IsAcquired) return null;
-        var result = _hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _dummyHash, password);
-        return user is null ? PasswordVerificationResult.Failed : result;
+        var stored = user?.PasswordHash ?? (await _dummy).Hash!;
+        if (await RunAsync(new HashWork(password, stored, user), cancellationToken) is not { } outcome) return null;
+        return user is null ? PasswordVerificationResult.Failed : outcome.Verification;
     }
 
-    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+    public void Dispose() => Runner.Dispose();
+
+    private async Task<HashOutcome?> RunAsync(HashWork work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Runner.RunAsync(work, _deadline, cancellationToken);
+        }
+        catch (Exception ex) when (ex is CpuSaturatedException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    // On a runner thread. The user is only passed through: Identity's hasher ignores it, another hasher may not.
+    private void Compute(ReadOnlySpan<HashWork> work, Span<HashOutcome> outcomes)
+    {
+        for (var i = 0; i < work.Length; i++)
+        {
+            var (password, stored, user) = work[i];
+            outcomes[i] = stored is null
+                ? new HashOutcome(_hasher.HashPassword(user!, password), PasswordVerificationResult.Failed)
+                : new HashOutcome(null, _hasher.VerifyHashedPassword(user!, stored, password));
+        }
+    }
 }
+
+/// <summary>Hash <see cref="Password"/>, or, with <see cref="StoredHash"/>, check it against that hash.</summary>
+public readonly record struct HashWork(string Password, string? StoredHash, User? User);
+
+public readonly record struct HashOutcome(string? Hash, PasswordVerificationResult Verification);

@@ -17,7 +17,7 @@ public sealed class RateLimitsOptions
     [Range(1, 3600)]
     public int WindowSeconds { get; set; } = 60;
 
-    /// <summary>Password hashes computed at once; each is ~100k PBKDF2 rounds of CPU.</summary>
+    /// <summary>The older name of PasswordHashing__Threads, which wins when both are set.</summary>
     [Range(1, 256)]
-    public int HashConcurrency { get; set; } = Environment.ProcessorCount;
+    public int? HashConcurrency { get; set; }
 }

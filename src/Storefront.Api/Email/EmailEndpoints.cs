@@ -24,7 +24,7 @@ public static class EmailEndpoints
     {
         if (CurrentUser.Id(context.User) is not { } userId) return TypedResults.Unauthorized();
         var job = await jobs.EnqueueAsync(db, SendEmailHandler.JobKind, new SendEmailPayload(query.Email!.Trim(), userId),
-            EmailJsonContext.Default.SendEmailPayload, cancellationToken);
+            EmailJsonContext.Default.SendEmailPayload, ownerId: userId, cancellationToken);
         return TypedResults.Accepted($"/jobs/{job.Id}", new EmailQueuedResponse("Email sending started", job.Id));
     }
 }

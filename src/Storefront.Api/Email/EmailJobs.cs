@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using MailKit.Net.Smtp;
-using MimeKit;
 using Storefront.Api.Jobs;
 
 namespace Storefront.Api.Email;
@@ -12,7 +10,7 @@ public sealed record WelcomeEmailPayload(string Username, string Email);
 public sealed record SendEmailPayload(string To, int RequestedBy);
 
 /// <summary>A job that sends one message composed from its payload.</summary>
-public abstract class EmailJobHandler<TPayload>(EmailSender sender, JsonTypeInfo<TPayload> payloadType) : IJobHandler
+public abstract class EmailJobHandler<TPayload>(EmailSender sender, JsonTypeInfo<TPayload> payloadType, ILogger logger) : IJobHandler
 {
     public abstract string Kind { get; }
 
@@ -25,31 +23,27 @@ public abstract class EmailJobHandler<TPayload>(EmailSender sender, JsonTypeInfo
         {
             await sender.SendAsync(to, subject, body, cancellationToken);
         }
-        catch (SmtpCommandException ex) when (IsPermanent(ex))
+        catch (Exception ex) when (SendFailures.Describe(ex, sender) is { } failure)
         {
-            throw new PermanentJobFailureException($"The SMTP server refused the message to {to} for good: {(int)ex.StatusCode} {ex.Message}", ex);
-        }
-        catch (ParseException ex)
-        {
-            // Stored before the API checked addresses as strictly: no attempt can send it.
-            throw new PermanentJobFailureException($"'{to}' is not an address mail can be sent to: {ex.Message}", ex);
+            // The server's reply (which may quote the address) only at Debug; the worker logs the classified reason.
+            EmailLog.SendFailed(logger, ex, job.Id, Kind, job.Attempt, failure.Message);
+            throw failure;
         }
         return $"{Kind} sent to {to}";
     }
 
-    /// <summary>
-    /// A 5xx reply to this recipient or this message will be the same on every retry. A refused sender is
-    /// left to the retries: that is the configuration (Smtp__From, the account), which an operator can fix.
-    /// </summary>
-    private static bool IsPermanent(SmtpCommandException ex) =>
-        (int)ex.StatusCode >= 500 && ex.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted;
-
     protected abstract (string To, string Subject, string Body) Compose(TPayload payload, JobContext job);
 }
 
+internal static partial class EmailLog
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Email job {JobId} ({Kind}) attempt {Attempt}: {Reason}")]
+    public static partial void SendFailed(ILogger logger, Exception exception, string jobId, string kind, int attempt, string reason);
+}
+
 /// <summary>The welcome mail queued by /register in the same transaction as the new user.</summary>
-public sealed class WelcomeEmailHandler(EmailSender sender)
-    : EmailJobHandler<WelcomeEmailPayload>(sender, EmailJsonContext.Default.WelcomeEmailPayload)
+public sealed class WelcomeEmailHandler(EmailSender sender, ILogger<WelcomeEmailHandler> logger)
+    : EmailJobHandler<WelcomeEmailPayload>(sender, EmailJsonContext.Default.WelcomeEmailPayload, logger)
 {
     public const string JobKind = "email.welcome";
 
@@ -60,8 +54,8 @@ public sealed class WelcomeEmailHandler(EmailSender sender)
 }
 
 /// <summary>The seed's /send-email background task, made durable.</summary>
-public sealed class SendEmailHandler(EmailSender sender)
-    : EmailJobHandler<SendEmailPayload>(sender, EmailJsonContext.Default.SendEmailPayload)
+public sealed class SendEmailHandler(EmailSender sender, ILogger<SendEmailHandler> logger)
+    : EmailJobHandler<SendEmailPayload>(sender, EmailJsonContext.Default.SendEmailPayload, logger)
 {
     public const string JobKind = "email.send";
 

@@ -17,6 +17,12 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<StorageO
 
     public string PickupFolder => options.Value.PickupFolder ?? Path.Combine(Path.GetFullPath(storage.Value.Path), "mail");
 
+    /// <summary>Smtp__TimeoutMs: the whole conversation for one message.</summary>
+    public int TimeoutMs => options.Value.TimeoutMs;
+
+    /// <summary>No Smtp__Host: messages are files in <see cref="PickupFolder"/>.</summary>
+    public bool UsesPickupFolder => string.IsNullOrWhiteSpace(options.Value.Host);
+
     /// <summary>
     /// Sends one message. Throws <see cref="TimeoutException"/> when the server takes longer than Smtp__TimeoutMs,
     /// and MailKit's exceptions (SmtpCommandException, AuthenticationException, ...) when it refuses.
@@ -29,15 +35,15 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<StorageO
         timeout.CancelAfter(o.TimeoutMs);
         try
         {
-            if (string.IsNullOrWhiteSpace(o.Host)) await WriteToPickupFolderAsync(message, timeout.Token);
-            else await SendOverSmtpAsync(message, o.Host, o, timeout.Token);
+            if (UsesPickupFolder) await WriteToPickupFolderAsync(message, timeout.Token);
+            else await SendOverSmtpAsync(message, o.Host!, o, timeout.Token);
         }
         // Whichever deadline fires first (the whole conversation's, or MailKit's per operation), it is Smtp__TimeoutMs.
         catch (Exception ex) when (ex is TimeoutException ||
                                    (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
             throw new TimeoutException(
-                $"Sending to {(string.IsNullOrWhiteSpace(o.Host) ? PickupFolder : $"{o.Host}:{o.Port}")} took longer than {o.TimeoutMs} ms (Smtp__TimeoutMs).", ex);
+                $"Sending to {(UsesPickupFolder ? PickupFolder : $"{o.Host}:{o.Port}")} took longer than {o.TimeoutMs} ms (Smtp__TimeoutMs).", ex);
         }
     }
 

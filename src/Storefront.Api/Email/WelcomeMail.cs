@@ -12,6 +12,8 @@ public interface IWelcomeMail
 
 internal sealed class WelcomeMail(IJobQueue jobs) : IWelcomeMail
 {
+    // No owner: the user's id does not exist before this SaveChanges, and /register does not hand out the job's id.
     public void Stage(StorefrontDbContext db, string username, string email) =>
-        jobs.Add(db, WelcomeEmailHandler.JobKind, new WelcomeEmailPayload(username, email), EmailJsonContext.Default.WelcomeEmailPayload);
+        jobs.Add(db, WelcomeEmailHandler.JobKind, new WelcomeEmailPayload(username, email), EmailJsonContext.Default.WelcomeEmailPayload,
+            ownerId: null);
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Storefront.Api.Compute;
 using Storefront.Api.Http;
 using Storefront.Api.Inference.Sentiment;
 

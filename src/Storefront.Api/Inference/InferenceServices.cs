@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Storefront.Api.Compute;
 using Storefront.Api.Inference.Sentiment;
 
 namespace Storefront.Api.Inference;

@@ -8,6 +8,8 @@ public sealed record JobContext(string Id, string Kind, string Payload, int Atte
 /// lease, so it should be idempotent where it can. It returns a one-line summary of its effect, which
 /// is recorded exactly once, in the transaction that marks the job succeeded. Throwing fails the attempt (retried
 /// with backoff up to Jobs__MaxAttempts); throwing <see cref="PermanentJobFailureException"/> ends the job dead at once.
+/// What the job's owner reads in last_error is the message of a <see cref="JobFailureException"/>; any other
+/// exception is stored as a fixed sentence (its message may hold anything: addresses, a server's words).
 /// </summary>
 public interface IJobHandler
 {
@@ -16,8 +18,14 @@ public interface IJobHandler
     Task<string> RunAsync(JobContext job, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A failed attempt the handler has put in words for the job's owner: its message becomes last_error, so it must
+/// name no person and quote no other system (the inner exception, with the details, stays in the server).
+/// </summary>
+public class JobFailureException(string reason, Exception? innerException = null) : Exception(reason, innerException);
+
 /// <summary>A failure no later attempt can fix (an address the mail server refuses for good): the job ends dead, unretried.</summary>
-public sealed class PermanentJobFailureException(string message, Exception? innerException = null) : Exception(message, innerException);
+public sealed class PermanentJobFailureException(string reason, Exception? innerException = null) : JobFailureException(reason, innerException);
 
 /// <summary>The seed's /log background task: writes the posted object to the service log.</summary>
 public sealed partial class LogJobHandler(ILogger<LogJobHandler> logger) : IJobHandler

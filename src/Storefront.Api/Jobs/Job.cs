@@ -29,6 +29,10 @@ public sealed class Job
     public long RunAfterMs { get; set; }
     public long? LeaseUntilMs { get; set; }
     public string? LockedBy { get; set; }
+
+    /// <summary>The user who queued the job, the only one shown its details; null when nobody owns it (/log).</summary>
+    public int? OwnerId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 }
@@ -58,6 +62,7 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         job.Property(j => j.RunAfterMs).HasColumnName("run_after_ms");
         job.Property(j => j.LeaseUntilMs).HasColumnName("lease_until_ms");
         job.Property(j => j.LockedBy).HasColumnName("locked_by").HasMaxLength(100);
+        job.Property(j => j.OwnerId).HasColumnName("owner_id");
         job.Property(j => j.CreatedAt).HasColumnName("created_at");
         job.Property(j => j.FinishedAt).HasColumnName("finished_at");
     }

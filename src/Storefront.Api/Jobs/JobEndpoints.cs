@@ -19,7 +19,8 @@ public static class JobEndpoints
         group.MapPost("/log", Log)
             .WithSummary("Queue a JSON object (≤ 64 KB) to be written to the service log")
             .Accepts<JsonElement>("application/json");
-        group.MapGet("/jobs/{job_id}", GetJob).WithValidation().WithSummary("A job's status");
+        group.MapGet("/jobs/{job_id}", GetJob).WithValidation()
+            .WithSummary("A job's status; its details only to the user who queued it (bearer token)");
         return group;
     }
 
@@ -44,18 +45,26 @@ public static class JobEndpoints
         if (entry.ValueKind != JsonValueKind.Object)
             return Problems.Invalid("body", "Must be a JSON object.");
 
-        var job = await jobs.EnqueueAsync(db, LogJobHandler.JobKind, entry, JobsJsonContext.Default.JsonElement, cancellationToken);
+        var job = await jobs.EnqueueAsync(db, LogJobHandler.JobKind, entry, JobsJsonContext.Default.JsonElement, ownerId: null, cancellationToken);
         return TypedResults.Accepted($"/jobs/{job.Id}", new LogQueuedResponse("queued", job.Id));
     }
 
-    private static async Task<Results<Ok<JobResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
-        [AsParameters] JobRoute route, StorefrontDbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// The user who queued a job sees all of it; anyone else gets the 404 of a job that does not exist, so a job id
+    /// seen in a log or a URL tells a stranger nothing. A job nobody owns (/log) shows its status alone.
+    /// </summary>
+    private static async Task<Results<Ok<JobResponse>, Ok<JobStatusResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
+        [AsParameters] JobRoute route, HttpContext context, StorefrontDbContext db, CancellationToken cancellationToken)
     {
         var jobId = route.JobId;
         var job = await db.Jobs.Where(j => j.Id == jobId)
-            .Select(j => new JobResponse(j.Id, j.Kind, j.Status, j.Attempts, j.LastError, j.CreatedAt, j.FinishedAt))
+            .Select(j => new { j.OwnerId, Response = new JobResponse(j.Id, j.Kind, j.Status, j.Attempts, j.LastError, j.CreatedAt, j.FinishedAt) })
             .FirstOrDefaultAsync(cancellationToken);
-        return job is null ? Problems.NotFound($"Job {jobId} does not exist.") : TypedResults.Ok(job);
+        if (job is null || (job.OwnerId is { } owner && owner != CurrentUser.Id(context.User)))
+            return Problems.NotFound($"Job {jobId} does not exist.");
+        return job.OwnerId is null
+            ? TypedResults.Ok(new JobStatusResponse(job.Response.Id, job.Response.Status))
+            : TypedResults.Ok(job.Response);
     }
 }
 

@@ -14,17 +14,21 @@ namespace Storefront.Api.Jobs;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue: the jobs table, read in order of due time.")]
 public interface IJobQueue
 {
-    /// <summary>Stages a job in <paramref name="db"/>; the caller's next SaveChanges stores it and wakes the worker.</summary>
-    Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType);
+    /// <summary>
+    /// Stages a job in <paramref name="db"/>; the caller's next SaveChanges stores it and wakes the worker.
+    /// <paramref name="ownerId"/>, the user it is done for, is the only one GET /jobs/{id} shows its details to;
+    /// a job without an owner shows its status alone.
+    /// </summary>
+    Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId);
 
     /// <summary>Stores a job on its own; returns once it is committed.</summary>
-    Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType,
+    Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,
         CancellationToken cancellationToken);
 }
 
 internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock, JobSignal signal) : IJobQueue
 {
-    public Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType)
+    public Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId)
     {
         var now = clock.GetUtcNow();
         var job = new Job
@@ -35,6 +39,7 @@ internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock
             Status = JobStatus.Queued,
             MaxAttempts = options.Value.MaxAttempts,
             RunAfterMs = now.ToUnixTimeMilliseconds(),
+            OwnerId = ownerId,
             CreatedAt = now,
         };
         db.Jobs.Add(job);
@@ -42,10 +47,10 @@ internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock
         return job;
     }
 
-    public async Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType,
+    public async Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,
         CancellationToken cancellationToken)
     {
-        var job = Add(db, kind, payload, payloadType);
+        var job = Add(db, kind, payload, payloadType, ownerId);
         await db.SaveChangesAsync(cancellationToken);
         return job;
     }

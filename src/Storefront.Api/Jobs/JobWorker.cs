@@ -11,6 +11,7 @@ namespace Storefront.Api.Jobs;
 public sealed partial class JobWorker : BackgroundService
 {
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(15);
+    internal const string UnexpectedFailure = "The attempt failed unexpectedly; the service log has the details.";
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromHours(1);
     private const int PurgeBatch = 1000;
 
@@ -195,9 +196,15 @@ public sealed partial class JobWorker : BackgroundService
         {
             // Shutting down: StopAsync releases this job.
         }
-        catch (Exception ex)
+        catch (JobFailureException ex)
         {
             await FailAsync(job, ex.Message, permanent: ex is PermanentJobFailureException);
+        }
+        catch (Exception ex)
+        {
+            // Its message is not meant for the job's owner: it stays in the service log, last_error says only this.
+            LogUnexpectedFailure(_logger, ex, job.Id, job.Kind);
+            await FailAsync(job, UnexpectedFailure, permanent: false);
         }
         finally
         {
@@ -233,6 +240,9 @@ public sealed partial class JobWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) attempt {Attempt}/{MaxAttempts} failed, now {Status}: {Error}")]
     private static partial void LogAttemptFailed(ILogger logger, string jobId, string kind, int attempt, int maxAttempts, string status, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}): its handler failed unexpectedly")]
+    private static partial void LogUnexpectedFailure(ILogger logger, Exception exception, string jobId, string kind);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} ({Kind}) finished after its lease passed to another worker; its effect was not recorded twice")]
     private static partial void LogLeaseLost(ILogger logger, string jobId, string kind);

@@ -7,4 +7,5 @@ namespace Storefront.Api.Jobs;
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(LogQueuedResponse))]
 [JsonSerializable(typeof(JobResponse))]
+[JsonSerializable(typeof(JobStatusResponse))]
 internal sealed partial class JobsJsonContext : JsonSerializerContext;

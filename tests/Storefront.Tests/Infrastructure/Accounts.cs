@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -26,5 +29,25 @@ internal static class Accounts
         await RegisterAsync(client, username, $"{username}@example.com");
         var token = await (await LoginAsync(client, username, Password)).ShouldBeJsonAsync();
         return token.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>
+    /// A token signed with the test hosts' key (<see cref="StorefrontFactory.SigningKey"/>), issuer, audience and lifetime
+    /// all as the service issues them: only the claims differ, so whatever the service refuses it refuses for them.
+    /// </summary>
+    public static string Forge(params Claim[] claims)
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity(claims),
+            Issuer = "storefront",
+            Audience = "storefront",
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddHours(1),
+            SigningCredentials = new SigningCredentials(
+                new SymmetricSecurityKey(Convert.FromBase64String(StorefrontFactory.SigningKey)), SecurityAlgorithms.HmacSha256),
+        });
     }
 }

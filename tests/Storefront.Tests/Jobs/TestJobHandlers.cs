@@ -25,6 +25,18 @@ internal sealed class AlwaysFailsHandler : IJobHandler
         throw new InvalidOperationException("this job never works");
 }
 
+/// <summary>Fails for good, saying why in words meant for the job's owner.</summary>
+internal sealed class ExplainedFailureHandler : IJobHandler
+{
+    public const string JobKind = "test.explained-failure";
+    public const string Reason = "The widget service refused the order for good.";
+
+    public string Kind => JobKind;
+
+    public Task<string> RunAsync(JobContext job, CancellationToken cancellationToken) =>
+        throw new PermanentJobFailureException(Reason, new InvalidOperationException("internal details"));
+}
+
 /// <summary>Records every run, and any moment two workers held one job at once.</summary>
 internal sealed class ExclusiveHandler : IJobHandler
 {

@@ -1,22 +1,17 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Storefront.Api.Inference;
-
-/// <summary>The runner's queue is full: the caller should answer 503 with Retry-After.</summary>
-public sealed class CpuSaturatedException(string runner) : Exception($"The {runner} workers are saturated.")
-{
-    public string Runner { get; } = runner;
-}
+namespace Storefront.Api.Compute;
 
 /// <summary>
 /// CPU-bound work kept off the request threads: a bounded queue served by a fixed set of dedicated threads
-/// (not thread-pool threads, so a burst of inference can never starve the requests that only wait on I/O).
+/// (not thread-pool threads, so a burst of inference or password hashing can never starve the requests that only
+/// wait on I/O).
 /// Workers take up to MaxBatch queued items at once so a batch-capable model amortises its per-call cost.
 /// A full queue rejects at once (back-pressure), an item whose caller gave up or whose deadline passed is
 /// skipped, and nothing here blocks a thread-pool thread.
 /// </summary>
-public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
+public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
 {
     public delegate void BatchWork(ReadOnlySpan<TIn> inputs, Span<TOut> outputs);
 
@@ -26,6 +21,7 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
     private readonly int _maxBatch;
     private readonly CancellationTokenSource _stopping = new();
     private long _completed, _rejected, _expired, _busy;
+    private int _disposed;
 
     public CpuWorkRunner(string name, int threads, int queueCapacity, int maxBatch, BatchWork work)
     {
@@ -81,8 +77,10 @@ public sealed class CpuWorkRunner<TIn, TOut> : IDisposable
         }
     }
 
+    /// <summary>Stops the workers; safe to call more than once (its owner and the container may both dispose it).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
         _queue.CompleteAdding();
         foreach (var thread in _threads) thread.Join(TimeSpan.FromSeconds(5));

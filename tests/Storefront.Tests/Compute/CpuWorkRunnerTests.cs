@@ -1,6 +1,7 @@
-using Storefront.Api.Inference;
+using Storefront.Api.Compute;
+using Storefront.Tests.Infrastructure;
 
-namespace Storefront.Tests.Inference;
+namespace Storefront.Tests.Compute;
 
 /// <summary>The runner's own rules, with plain functions standing in for a model.</summary>
 public sealed class CpuWorkRunnerTests
@@ -86,23 +87,13 @@ public sealed class CpuWorkRunnerTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => runner.RunAsync(13, TimeSpan.FromSeconds(10), CancellationToken.None));
         Assert.Equal(7, await runner.RunAsync(7, TimeSpan.FromSeconds(10), CancellationToken.None));
     }
-}
 
-/// <summary>Holds a worker inside its work until released, and tells the test when a worker got there.</summary>
-internal sealed class WorkerGate : IDisposable
-{
-    private readonly ManualResetEventSlim _open = new(false);
-    private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Entered => _entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-
-    public void Hold()
+    [Fact]
+    public void Disposing_twice_is_harmless()
     {
-        _entered.TrySetResult();
-        _open.Wait(TimeSpan.FromSeconds(30));
+        // Its owner and the container that registered it for /metrics both dispose it.
+        var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 1, maxBatch: 1, (inputs, outputs) => outputs[0] = inputs[0]);
+        runner.Dispose();
+        runner.Dispose();
     }
-
-    public void Release() => _open.Set();
-
-    public void Dispose() => _open.Dispose();
 }

@@ -1,0 +1,40 @@
+using System.Diagnostics.Metrics;
+using Storefront.Api.Diagnostics;
+
+namespace Storefront.Api.Compute;
+
+public static class ComputeExtensions
+{
+    /// <summary>
+    /// Adds a feature's runner to /metrics (<c>storefront.cpu.*</c>, tagged <c>runner</c> = its name). Its owner is then
+    /// created with the meter provider, when the host starts: the workers are running before the first request.
+    /// </summary>
+    public static IServiceCollection AddCpuRunnerMetrics<TOwner>(this IServiceCollection services, Func<TOwner, ICpuWorkRunner> runner)
+        where TOwner : class
+    {
+        services.AddSingleton<ICpuWorkRunner>(sp => runner(sp.GetRequiredService<TOwner>()));
+        if (!services.Any(d => d.ServiceType == typeof(CpuRunnerMetrics))) services.AddObservableMetrics<CpuRunnerMetrics>();
+        return services;
+    }
+}
+
+/// <summary>Queue depth, busy workers and outcomes of every CPU runner, one series per runner.</summary>
+public sealed class CpuRunnerMetrics
+{
+    public const string MeterName = "Storefront.Compute";
+
+    public CpuRunnerMetrics(IEnumerable<ICpuWorkRunner> runners, IMeterFactory meters)
+    {
+        var all = runners.ToArray();
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("storefront.cpu.queue_length", () => Each(all, r => r.QueueLength), null, "Items waiting for a CPU worker");
+        meter.CreateObservableGauge("storefront.cpu.busy_workers", () => Each(all, r => r.Busy), null, "CPU workers running a batch");
+        meter.CreateObservableGauge("storefront.cpu.workers", () => Each(all, r => r.ThreadCount), null, "Dedicated CPU worker threads");
+        meter.CreateObservableCounter("storefront.cpu.completed", () => Each(all, r => r.Completed), null, "Items computed");
+        meter.CreateObservableCounter("storefront.cpu.rejected", () => Each(all, r => r.Rejected), null, "Items refused because the queue was full (503)");
+        meter.CreateObservableCounter("storefront.cpu.expired", () => Each(all, r => r.Expired), null, "Items skipped: the caller left or the deadline passed");
+    }
+
+    private static IEnumerable<Measurement<T>> Each<T>(ICpuWorkRunner[] runners, Func<ICpuWorkRunner, T> value) where T : struct =>
+        runners.Select(r => new Measurement<T>(value(r), new KeyValuePair<string, object?>("runner", r.Name)));
+}
