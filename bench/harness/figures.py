@@ -105,7 +105,9 @@ def unreliable_reasons(fig):
     reasons = []
     if fig["n"] < 3:
         reasons.append(f"only {fig['n']} round{'' if fig['n'] == 1 else 's'}")
-    if fig["relative_spread"] > SPREAD_LIMIT:
+    if not fig["median"]:
+        reasons.append("its median is 0")
+    elif fig["relative_spread"] > SPREAD_LIMIT:
         reasons.append(f"its rounds spread over {fig['relative_spread']:.0%} of the median (limit {SPREAD_LIMIT:.0%})")
     if fig["flagged"]:
         reasons.append(f"{fig['flagged']} round(s) with the machine over {BUSY_LIMIT_PCT:.0f}% busy before")

@@ -61,12 +61,15 @@ def _start_sides(cfg, env, states, upstreams):
             groups[side] = group
         else:
             _fail(cfg, states, side, f"did not start ({upstreams} upstreams)")
-    cfg.log(f"started {', '.join(groups) or 'no side'} against the {upstreams} upstreams")
+    cfg.log(f"started {', '.join(groups) or 'no side'} against the {upstreams} upstreams "
+            f"in {time.monotonic() - deadline + sides.READY_TIMEOUT_S:.1f} s")
     return groups
 
 
-def _stop_sides(groups):
+def _stop_sides(cfg, groups):
+    t0 = time.monotonic()
     procs.stop_groups(list(groups.values()))
+    cfg.log(f"stopped {', '.join(groups)} in {time.monotonic() - t0:.1f} s")
 
 
 def _fail(cfg, states, side, reason):
@@ -92,7 +95,7 @@ def _shared_phase(cfg, env, states, phase, results):
                         record = measure.wrk_window(cfg, env, env.nginx, sc, side, groups[side])
                         _keep(cfg, results, sc, side, record, r)
     finally:
-        _stop_sides(groups)
+        _stop_sides(cfg, groups)
 
 
 def _fresh_phase(cfg, env, states, phase, results):
@@ -110,7 +113,7 @@ def _fresh_phase(cfg, env, states, phase, results):
                         record = measure.burst_window(cfg, env, sc, side, groups[side])
                         _keep(cfg, results, sc, side, record, r)
         finally:
-            _stop_sides(groups)
+            _stop_sides(cfg, groups)
 
 
 def _still_up(cfg, states, groups, side, during):

@@ -17,8 +17,8 @@ READY_TIMEOUT_S = 60
 class Env:
     """What every side is started with: the run's dirs, the dependencies, a port per side."""
 
-    def __init__(self, tmp, src, postgres, redis_port, nginx, jwt_key):
-        self.tmp, self.src = tmp, src
+    def __init__(self, tmp, src, artifacts, postgres, redis_port, nginx, jwt_key):
+        self.tmp, self.src, self.artifacts = tmp, src, artifacts
         self.postgres, self.redis_port, self.nginx = postgres, redis_port, nginx
         self.jwt_key = jwt_key
         self.ports = {side: services.pick_port() for side in SIDES}
@@ -32,10 +32,10 @@ def workers(side):
 # ------------------------------------------------------------------ build
 
 def publish(env, project, out_dir, log_path):
-    """dotnet publish into the temp dir, bin/obj too (--artifacts-path): the repo's own bin/obj and
-    anyone building there are left alone. Retried once (file locks)."""
+    """dotnet publish into the temp dir, with bin/obj under env.artifacts (--artifacts-path): the repo's
+    own bin/obj and anyone building there are left alone. Retried once (file locks)."""
     cmd = ["dotnet", "publish", project, "-c", "Release", "-o", out_dir,
-           "--artifacts-path", os.path.join(env.tmp, "artifacts"), "--disable-build-servers", "-nologo",
+           "--artifacts-path", env.artifacts, "--disable-build-servers", "-nologo",
            "-v", "q", "-p:UseSharedCompilation=false"]
     for _ in range(2):
         status, _ = run_tool(cmd, 900, out_path=log_path, env={**os.environ, "MSBUILDDISABLENODEREUSE": "1"})

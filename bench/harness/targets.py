@@ -121,6 +121,8 @@ def _own_target(sc, target):
     clean = metric in ("ok_share", "wall_s", "peak_rss_mb")   # the burst's own figures count its errors
     meets = [_meets(fg.METRICS[metric](w), target) and (clean or fg.METRICS["errors"](w) == 0) for w in wins]
     fig = fg.side_figure(res, metric)
+    if fig is None:
+        return text, _state(meets), f"no round gave a {fg.LABELS[metric]}"
     detail = f"{fmt_spread(fig, lambda v: fmt_value(metric, v))} {unit} over {rounds_text(fig['n'])}".replace("  ", " ")
     ceiling = fg.side_figure(sc["results"][fg.CEILING], metric)
     state = _state(meets)
