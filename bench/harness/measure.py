@@ -60,7 +60,8 @@ def wrk_window(cfg, env, nginx, sc, side, group):
     status, text = run_tool(load.wrk_command(cfg.bench_dir, url, sc, cfg.window_s, measured=True),
                             cfg.window_s + 30, out_path=cfg.out_path("wrk", sc["id"], side, time.monotonic_ns()))
     w = load.parse_wrk(text)
-    record["cpu"] = cpu.stop(w["requests"] if w else 0)
+    # With a background load the side's CPU serves both wrks: per measured request it would mislead.
+    record["cpu"] = cpu.stop(w["requests"] if w and not background else 0)
     if w is None:
         record["failed"] = f"wrk exited {status} without a WRK_JSON line: {text[-300:]}"
     else:
