@@ -19,8 +19,8 @@ def render(doc, png_name):
     lines += ["## Summary", "", f"![requests per second per scenario, median and spread]({png_name})", ""]
     lines += _summary_table(doc) + [""] + _cpu_table(doc) + [""]
     lines += ["## Targets", "", "Generated from this run: *met* when every round meets the target, *missed* "
-              "when none does, *unreliable* when the rounds disagree. Each figure is the median over the "
-              "rounds, with the range of the rounds in brackets.", ""]
+              "when none does, *unreliable* when the rounds disagree, when there are fewer than 3 or when one "
+              "was disturbed. Each figure is the median over the rounds, with their range in brackets.", ""]
     for text, state, detail in targets.evaluate(doc):
         box = {"met": "[x] "}.get(state, "" if state == "report only" else "[ ] ")
         lines.append(f"- {box}{text}: **{state}**, {detail}")
@@ -84,7 +84,8 @@ def _method(doc):
             f"than {fg.BUSY_LIMIT_PCT:.0f}% is flagged{FLAG}, and so is its round.",
             f"- **Reliability.** A ratio is marked unreliable{UNRELIABLE} when its rounds spread wider than "
             f"{fg.SPREAD_LIMIT:.0%} of their median, when a round is flagged, or with fewer than 3 rounds. A "
-            "target is met when every round meets it, missed when none does, unreliable when they disagree.",
+            "target is met when every round meets it, missed when none does, unreliable when they disagree "
+            "or when a ratio is unreliable for want of rounds or a disturbed round.",
             "- **CPU per request.** utime + stime of all the side's processes (`/proc/PID/stat`: the peer's "
             "master and workers too) over the window, divided by the requests answered; nginx's CPU and the "
             "machine's busy share over the same window are kept too. It explains a ratio: two sides with the "

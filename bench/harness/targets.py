@@ -1,7 +1,7 @@
 """The targets list, generated from the run: each scenario's `targets` checked round by round.
 
 met: every round meets it; missed: no round does; unreliable: the rounds disagree (the spread straddles
-the target). A round in which Storefront had errors does not meet a target. Each miss carries what the
+the target), fewer than 3 rounds, or a round with the machine busy before it. A round in which Storefront had errors does not meet a target. Each miss carries what the
 run itself can say about its cause: CPU per request against the other side, or the other side's figure.
 """
 
@@ -65,8 +65,9 @@ def _ratio_target(sc, target):
     if _report_only(target):
         return text, "report only", detail
     clean = _clean_rounds(sc)
-    meets = [_meets(r, target) and clean.get(rnd, False) for rnd, r, _ in fg.round_ratios(sc, SF, other, metric)]
-    state = _state(meets)
+    rounds = fg.round_ratios(sc, SF, other, metric)
+    state = _state([_meets(r, target) and clean.get(rnd, False) for rnd, r, _ in rounds],
+                   [flag for _, _, flag in rounds])
     if state != "met":
         detail += "; " + _ratio_cause(sc, other)
     return text, state, detail
@@ -120,12 +121,15 @@ def _own_target(sc, target):
     wins = fg.windows(res)
     clean = metric in ("ok_share", "wall_s", "peak_rss_mb")   # the burst's own figures count its errors
     meets = [_meets(fg.METRICS[metric](w), target) and (clean or fg.METRICS["errors"](w) == 0) for w in wins]
+    flags = [fg.flagged(w) for w in wins]
     fig = fg.side_figure(res, metric)
     if fig is None:
-        return text, _state(meets), f"no round gave a {fg.LABELS[metric]}"
+        return text, _state(meets, flags), f"no round gave a {fg.LABELS[metric]}"
     detail = f"{fmt_spread(fig, lambda v: fmt_value(metric, v))} {unit} over {rounds_text(fig['n'])}".replace("  ", " ")
     ceiling = fg.side_figure(sc["results"][fg.CEILING], metric)
-    state = _state(meets)
+    state = _state(meets, flags)
+    if any(flags):
+        detail += f"; {sum(flags)} round(s) with the machine over {fg.BUSY_LIMIT_PCT:.0f}% busy before"
     if ceiling and state != "met":
         both = "misses it too" if not _meets(ceiling["median"], target) else "meets it"
         detail += f"; the ceiling here: {fmt_value(metric, ceiling['median'])} {unit} ({both})"
@@ -146,7 +150,10 @@ def _clean_rounds(sc):
     return {w["round"]: fg.METRICS["errors"](w) == 0 for w in fg.windows(sc["results"][SF])}
 
 
-def _state(meets):
+def _state(meets, flags):
+    """met / missed only when every round agrees, there are at least 3 and none was disturbed."""
     if not meets:
         return "not measured"
+    if len(meets) < 3 or any(flags):
+        return "unreliable"
     return "met" if all(meets) else "missed" if not any(meets) else "unreliable"
