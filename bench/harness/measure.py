@@ -1,0 +1,185 @@
+"""One measured window of one side: the machine's idle share first, then the load, then the figures."""
+
+import os
+import threading
+import time
+
+from harness import load, probe
+from harness.procs import Background, run_tool
+from harness.sides import workers
+
+LOAD_LEAD_S = 0.5        # root_under_predict: the load starts this long before the measured wrk ...
+LOAD_EXTRA_S = 1         # ... and runs this many whole seconds longer (wrk's -d takes whole seconds)
+LOAD_ATTEMPTS = 3        # ... opening its connections at most this often until every worker has some
+SPREAD_AT_S = 1.0        # spread_check: connections counted this long into the window (half a short one)
+BURST_WARMUP = (200, 50)  # burst: requests and connections of the warm-up on probe_path
+
+
+class Settings:
+    """The run's timing and where its files go."""
+
+    def __init__(self, bench_dir, tmp, timing, log, warn):
+        self.started = time.monotonic()
+        self.bench_dir, self.tmp = bench_dir, tmp
+        self.rounds = timing["rounds"]
+        self.window_s = timing["window_s"]             # one measured window
+        self.warmup_s = timing["warmup_s"]             # the least warm-up per side and scenario
+        self.process_warmup_s = timing["process_warmup_s"]  # the least warm-up per side-process
+        self.idle_s = timing["idle_s"]                 # the busy-share sample before each window
+        self.log, self.warn = log, warn
+
+    def out_path(self, *parts):
+        return os.path.join(self.tmp, "-".join(str(p) for p in parts) + ".txt")
+
+
+def base_url(env, side):
+    return f"http://127.0.0.1:{env.ports[side]}"
+
+
+# ------------------------------------------------------------------ wrk
+
+def warm_up(cfg, env, sc, side, seconds):
+    """A run of the scenario's shape whose figures are thrown away (the JIT compiles under it)."""
+    url = base_url(env, side) + sc["path"]
+    background = _start_load(cfg, env, sc, side, seconds, "warmup") if sc.get("load") else None
+    run_tool(load.wrk_command(cfg.bench_dir, url, sc, seconds, measured=False), seconds + 30)
+    if background:
+        background.finish(seconds + LOAD_EXTRA_S + 30)
+
+
+def wrk_window(cfg, env, nginx, sc, side, group):
+    """One measured wrk window; returns the window's record (figures, CPU, what the machine did before)."""
+    record = _idle_before(cfg)
+    url = base_url(env, side) + sc["path"]
+    background = None
+    if sc.get("load"):
+        background, record["load"] = _open_load(cfg, env, sc, side)
+    spread = _count_connections_later(env, side, min(SPREAD_AT_S, cfg.window_s / 2)) if sc.get("spread_check") else None
+    cpu = probe.CpuWindow(group, nginx.group)
+    cpu.start()
+    status, text = run_tool(load.wrk_command(cfg.bench_dir, url, sc, cfg.window_s, measured=True),
+                            cfg.window_s + 30, out_path=cfg.out_path("wrk", sc["id"], side, time.monotonic_ns()))
+    w = load.parse_wrk(text)
+    # With a background load the side's CPU serves both wrks: per measured request it would mislead.
+    record["cpu"] = cpu.stop(w["requests"] if w and not background else 0)
+    if w is None:
+        record["failed"] = f"wrk exited {status} without a WRK_JSON line: {text[-300:]}"
+    else:
+        record["wrk"] = w
+    if spread:
+        spread.join()
+        record["connections_per_process"] = spread.counts
+        _warn_if_uneven(cfg, sc, side, spread.counts, sc["connections"])
+    if background:
+        _finish_load(cfg, background, record["load"])
+    return record
+
+
+def _idle_before(cfg):
+    """The machine's busy share over idle_s with every side idle: the round's disturbance reading."""
+    busy, steal = probe.sample_busy(cfg.idle_s)
+    return {"at_s": round(time.monotonic() - cfg.started, 1), "busy_before_pct": busy, "steal_before_pct": steal}
+
+
+def _start_load(cfg, env, sc, side, seconds, tag):
+    spec = sc["load"]
+    cmd = load.wrk_command(cfg.bench_dir, base_url(env, side) + spec["path"], spec, seconds + LOAD_EXTRA_S,
+                           measured=True)
+    background = Background(cmd, cfg.out_path("load", sc["id"], side, tag, time.monotonic_ns()))
+    time.sleep(LOAD_LEAD_S)
+    return background
+
+
+def _open_load(cfg, env, sc, side):
+    """Starts the background load so that every worker process holds some of its connections."""
+    spec = sc["load"]
+    info = {"connections": spec["connections"], "threads": spec.get("threads", 2)}
+    for attempt in range(1, LOAD_ATTEMPTS + 1):
+        background = _start_load(cfg, env, sc, side, cfg.window_s, "measured")
+        counts = probe.connections_per_process(env.ports[side])
+        info.update(attempts=attempt, connections_per_process=counts)
+        if probe.spread_ok(counts, workers(side), spec["connections"]):
+            return background, info
+        if attempt < LOAD_ATTEMPTS:
+            cfg.log(f"{sc['id']}/{side}: the load's connections landed as {counts} on {workers(side)} "
+                    "worker process(es): opening them again")
+            background.cancel()
+            time.sleep(0.5)
+    cfg.warn(f"{sc['id']}/{side}: the load's connections landed as {counts} after {LOAD_ATTEMPTS} attempts: "
+             "a worker may have had none of it")
+    return background, info
+
+
+def _finish_load(cfg, background, info):
+    status, text = background.finish(cfg.window_s + LOAD_EXTRA_S + 30)
+    w = load.parse_wrk(text)
+    if w is None:
+        info["failed"] = f"the load's wrk exited {status} without a WRK_JSON line"
+    else:
+        info["wrk"] = w
+
+
+class _LaterCount(threading.Thread):
+    """Counts a side's connections per process SPREAD_AT_S into a window, next to the running wrk."""
+
+    def __init__(self, port, after_s):
+        super().__init__(daemon=True)
+        self.port, self.after_s, self.counts = port, after_s, []
+
+    def run(self):
+        time.sleep(self.after_s)
+        self.counts = probe.connections_per_process(self.port)
+
+
+def _count_connections_later(env, side, after_s):
+    counter = _LaterCount(env.ports[side], after_s)
+    counter.start()
+    return counter
+
+
+def _warn_if_uneven(cfg, sc, side, counts, total):
+    if not probe.spread_ok(counts, workers(side), total):
+        cfg.warn(f"{sc['id']}/{side}: the {total} connections were spread over {workers(side)} worker "
+                 f"process(es) as {counts or 'none'}: one worker had (almost) none; its rps may be low")
+
+
+# ------------------------------------------------------------------ burst
+
+def burst_window(cfg, env, sc, side, group):
+    """hey's burst on a fresh process: wall time, statuses, and the side's memory before and after."""
+    record = _idle_before(cfg)
+    base = base_url(env, side)
+    n, c = BURST_WARMUP
+    run_tool(["hey", "-n", str(n), "-c", str(c), "-t", "10", base + sc.get("probe_path", sc["path"])], 60)
+    rss_before = probe.group_memory_kib(group, "VmRSS")
+    started = time.monotonic()
+    status, text = run_tool(load.hey_command(base + sc["path"], sc["connections"]), load.HEY_TIMEOUT_S + 60,
+                            out_path=cfg.out_path("hey", sc["id"], side, time.monotonic_ns()))
+    wall = time.monotonic() - started
+    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
+                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
+                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    h = load.parse_hey(text)
+    h["command_wall_s"] = round(wall, 3)
+    if h["total_s"] is None:
+        record["failed"] = f"hey exited {status} without a summary: {text[-300:]}"
+    record["hey"] = h
+    return record
+
+
+def describe(sc, side, record):
+    """One console line per window."""
+    name = f"{sc['id']:<19} {side:<10}"
+    if "wrk" in record:
+        w, c = record["wrk"], record["cpu"]
+        errors = sum(w["errors"].values())
+        line = (f"{name} {w['rps_2xx']:>9,.0f} rps  p50 {w['latency_ms']['p50']:7.2f}  p99 "
+                f"{w['latency_ms']['p99']:7.2f} ms  {c['us_per_request'] or float('nan'):7.1f} us/req  "
+                f"busy before {record['busy_before_pct']:4.1f}%")
+        return line + (f"  errors {errors:,}" if errors else "")
+    if "hey" in record:
+        h, m = record["hey"], record["memory"]
+        return (f"{name} {h['ok_200']:>6,} x 200  wall {h['total_s']} s  VmHWM {m['vmhwm_kib'] / 1024:,.0f} MiB  "
+                f"busy before {record['busy_before_pct']:4.1f}%")
+    return f"{name} failed: {record.get('failed')}"
+

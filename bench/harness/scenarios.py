@@ -1,0 +1,91 @@
+"""The scenarios, one entry each, in report order. Adding one (a WebSocket, upload or login scenario)
+means adding an entry here, plus a tool in load.py if it needs one that is not there yet.
+
+Fields:
+  id, title        names in benchmarks.json and in the report
+  tool             "wrk" (a load of fixed connections for a window) or "burst" (hey: N requests at once)
+  method, path     the request; probe_path, if given, serves the first request and the warm-up instead;
+                   POST bodies come from `body` (a file in bench/wrk/) with `script`
+                   (a wrk Lua script in bench/wrk/ that sends it and reports like report.lua)
+  connections      concurrent connections (burst: requests, all at once)
+  threads          wrk threads (default 2)
+  upstreams        which nginx server the sides are started against: "instant" or "delayed"
+  fresh_process    every round starts the sides anew (their peak memory then covers that round only)
+  load             a second wrk kept running on the same side during each window (its own figures kept)
+  expect           "prediction": a 2xx answer must look like {"prediction": str, "score": number}
+  spread_check     count the connections per worker process 1 s into each window (uvicorn workers)
+  about            what the report says about the scenario
+  targets          what Storefront must reach, checked in every round (report.py):
+                     {"vs": side, "metric": "rps", "at_least": x}  Storefront / side, per round
+                     {"vs": side, "metric": m}                     the same, report only
+                     {"metric": m, "at_most"|"at_least": x}       Storefront's own figure
+"""
+
+PREDICT = {"method": "POST", "path": "/predict", "body": "predict.json", "script": "predict.lua"}
+
+SCENARIOS = [
+    {"id": "root", "title": "GET /", "tool": "wrk", "path": "/", "connections": 100, "upstreams": "instant",
+     "about": "The smallest answer: the HTTP stack and the middleware pipeline.",
+     "targets": [{"vs": "ceiling", "metric": "rps", "at_least": 0.85},
+                 {"vs": "peer", "metric": "rps", "at_least": 2.5}]},
+    {"id": "items", "title": "GET /items/7 (PostgreSQL)", "tool": "wrk", "path": "/items/7", "connections": 100,
+     "upstreams": "instant", "about": "One row by key from PostgreSQL.",
+     "targets": [{"vs": "ceiling", "metric": "rps", "at_least": 0.85},
+                 {"vs": "peer", "metric": "rps", "at_least": 1.4}]},
+    {"id": "product_instant", "title": "GET /product/7, instant upstreams", "tool": "wrk", "path": "/product/7",
+     "connections": 100, "upstreams": "instant",
+     "about": "Three upstream calls at once (pricing, inventory, reco), answered by nginx without delay.",
+     "targets": [{"vs": "ceiling", "metric": "rps", "at_least": 0.85},
+                 {"vs": "peer", "metric": "rps", "at_least": 25.0}]},
+    {"id": "product_delayed", "title": "GET /product/7, 20/30/50 ms upstreams, 1,000 connections", "tool": "wrk",
+     "path": "/product/7", "connections": 1000, "upstreams": "delayed",
+     "about": "The same fan-out with upstreams answering after 20, 30 and 50 ms: no side can have a p50 "
+              "under 50 ms; what matters is how little each adds to that floor at 1,000 connections.",
+     "targets": [{"vs": "ceiling", "metric": "rps", "at_least": 0.85},
+                 {"metric": "p50_ms", "at_most": 52.0}, {"metric": "p99_ms", "at_most": 60.0}]},
+    {"id": "cached", "title": "GET /cached-data (Redis)", "tool": "wrk", "path": "/cached-data", "connections": 100,
+     "upstreams": "instant", "about": "A cache hit: Redis, or Storefront's in-process copy of a hot key.",
+     "targets": [{"vs": "ceiling", "metric": "rps", "at_least": 0.85},
+                 {"vs": "peer", "metric": "rps", "at_least": 9.0}]},
+    {"id": "predict", "title": "POST /predict (CPU-bound model)", "tool": "wrk", **PREDICT, "connections": 100,
+     "upstreams": "instant", "expect": "prediction", "spread_check": True,
+     "about": "The JSON body of `bench/wrk/predict.json` (a fixed 197-character English review), answered "
+              "with `{\"prediction\", \"score\"}` by Storefront (its CPU worker threads, with a bounded queue; "
+              "503 with `Retry-After` when full, counted as errors) and by the peer (`run_in_executor` in each "
+              "worker process). The models differ: the ratio compares whole stacks, not one algorithm.",
+     "targets": [{"vs": "peer", "metric": "rps"}]},
+    {"id": "root_under_predict", "title": "GET /, while POST /predict is saturated", "tool": "wrk", "path": "/",
+     "connections": 10, "threads": 1, "upstreams": "instant",
+     "load": {**PREDICT, "connections": 200, "threads": 1},
+     "about": "A light GET / (one wrk thread, 10 connections) measured while a second wrk (one thread, 200 "
+              "connections) keeps POST /predict saturated on the same side: does the CPU work leak into the "
+              "request path? The /predict load starts 0.5 s before GET / and ends 0.5 s after it; its "
+              "connections are counted per worker process first and opened again (up to 3 times) until "
+              "each worker holds at least 5% of them.",
+     "targets": [{"vs": "peer", "metric": "p99_ms"}]},
+    {"id": "slow", "title": "10,000 concurrent GET /slow?seconds=1", "tool": "burst", "path": "/slow?seconds=1",
+     "probe_path": "/slow?seconds=0", "connections": 10000, "upstreams": "instant", "fresh_process": True,
+     "about": "`hey -n 10000 -c 10000 -t 30` after 200 requests of `/slow?seconds=0`, on a fresh process each "
+              "round. Peak RSS is `VmHWM` summed over the side's processes: the high-water mark of the "
+              "process's whole life (start-up, warm-up and the burst).",
+     "targets": [{"metric": "ok_share", "at_least": 1.0}, {"metric": "wall_s", "at_most": 3.0},
+                 {"metric": "peak_rss_mb", "at_most": 300.0}]},
+]
+
+
+def phases(scenarios):
+    """Scenarios grouped by how the sides must run for them, in first-seen order.
+
+    Sides started once serve every scenario of their phase; a fresh_process scenario is a phase of its own.
+    """
+    out = []
+    for sc in scenarios:
+        key = (sc["upstreams"], sc["id"] if sc.get("fresh_process") else None)
+        for phase in out:
+            if phase["key"] == key:
+                phase["scenarios"].append(sc)
+                break
+        else:
+            out.append({"key": key, "upstreams": sc["upstreams"], "fresh_process": bool(sc.get("fresh_process")),
+                        "scenarios": [sc]})
+    return out

@@ -1,0 +1,237 @@
+#!/usr/bin/python3
+"""Benchmarks Storefront against its FastAPI peer and a bare-Kestrel "ceiling" on this machine.
+
+  scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 20 min)
+  scripts/bench --quick         # 2 rounds of 1 s windows (< 3 min): checks the harness, figures not worth quoting
+  scripts/bench --sides storefront,ceiling   # only some sides (the others are reported n/a)
+  scripts/bench --out DIR       # write benchmarks.{json,md,png} to DIR instead of docs/
+  scripts/bench --ref HEAD      # build the sides from a git revision (git archive), not the work tree
+  scripts/bench --rounds N      # rounds per side and scenario (at least 3 for figures worth quoting)
+
+Starts, all on 127.0.0.1 and in a temp dir: a throwaway PostgreSQL 15 cluster, redis-server, nginx with
+the echo module as the pricing/inventory/reco upstreams (bench/nginx), and the sides on the same seeded
+data. The sides of a phase run together; each scenario measures them in alternating rounds (bench/README.md).
+Writes docs/benchmarks.{json,md,png}. Everything it started is stopped on exit, also on failure or Ctrl-C.
+BENCH_KEEP_TMP=1 keeps the temp dir (logs, raw wrk/hey output).
+Exit status: 0 if every present side was measured, 1 otherwise (the report is still written), 2 on bad arguments.
+"""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True   # no __pycache__ in the repository
+import report                                     # noqa: E402  (bench/report.py)
+from harness import machine, plan, procs, services, sides  # noqa: E402
+from harness.measure import Settings              # noqa: E402
+from harness.scenarios import SCENARIOS            # noqa: E402
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+
+TIMING = {
+    # window_s: a measured window; warmup_s / process_warmup_s: the least warm-up per side and scenario /
+    # per side-process (the .NET sides tier their hot paths in the first 10-15 s of load); idle_s: the
+    # busy-share sample before each window.
+    "full": {"rounds": 5, "window_s": 5, "warmup_s": 4, "process_warmup_s": 20, "idle_s": 1.0, "budget_s": 1800},
+    "quick": {"rounds": 2, "window_s": 1, "warmup_s": 1, "process_warmup_s": 1, "idle_s": 0.3, "budget_s": 180},
+}
+ARTIFACTS_CACHE = "/var/tmp/storefront-bench"
+NOFILE = 65536     # servers and load tools hold a descriptor per connection (10,000 for /slow)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="scripts/bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="short windows: checks the harness")
+    p.add_argument("--sides", default=",".join(sides.SIDES), help="comma-separated: storefront,peer,ceiling")
+    p.add_argument("--out", default=os.path.join(REPO, "docs"), help="where benchmarks.{json,md,png} go")
+    p.add_argument("--ref", help="build the sides from this git revision instead of the work tree")
+    p.add_argument("--rounds", type=int, help="rounds per side and scenario")
+    args = p.parse_args(argv)
+    wanted = [s for s in args.sides.split(",") if s]
+    unknown = [s for s in wanted if s not in sides.SIDES]
+    if unknown or not wanted:
+        p.error(f"--sides: choose among {', '.join(sides.SIDES)} (got {args.sides!r})")
+    if args.rounds is not None and args.rounds < 1:
+        p.error("--rounds must be at least 1")
+    args.wanted = wanted
+    return args
+
+
+class Console:
+    """Progress on stderr; warnings are also kept for the report."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.warnings = []
+
+    def elapsed(self):
+        return int(time.monotonic() - self.started)
+
+    def log(self, text):
+        print(f"[bench {self.elapsed()}s] {text}", file=sys.stderr, flush=True)
+
+    def warn(self, text):
+        self.warnings.append(text)
+        print(f"\n[bench] WARNING: {text}\n", file=sys.stderr, flush=True)
+
+
+def raise_nofile():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = NOFILE if hard == resource.RLIM_INFINITY else min(NOFILE, hard)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def source_tree(args, tmp, console):
+    """Where the sides' code is read from: the work tree, or a `git archive` of --ref."""
+    if not args.ref:
+        return REPO
+    src = os.path.join(tmp, "src")
+    os.makedirs(src)
+    archive = subprocess.run(["git", "-C", REPO, "archive", args.ref], capture_output=True, check=False)
+    if archive.returncode != 0:
+        raise procs.Failure(f"could not archive {args.ref}: {archive.stderr.decode(errors='replace')}")
+    subprocess.run(["tar", "-x", "-C", src], input=archive.stdout, check=True)
+    console.log(f"building the sides from {args.ref} ({commit_of(args.ref)})")
+    return src
+
+
+def artifacts_dir(args, tmp):
+    """Where dotnet keeps bin/obj. For the work tree, a cache outside the repo kept between runs (one per
+    work tree): an incremental build takes seconds where a cold one takes a minute or more, which a
+    quick run cannot spare. A --ref build starts cold in the temp dir."""
+    if args.ref:
+        return os.path.join(tmp, "artifacts")
+    key = hashlib.sha1(REPO.encode()).hexdigest()[:12]
+    return os.path.join(ARTIFACTS_CACHE, key)
+
+
+def commit_of(ref):
+    out = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", ref], capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
+def commit_text(args):
+    text = commit_of(args.ref or "HEAD")
+    if not args.ref:
+        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src", "bench"],
+                               capture_output=True, text=True).stdout.strip()
+        if dirty:
+            text += " + uncommitted changes in src/ or bench/"
+    return text
+
+
+def build_sides(env, states, console):
+    """Storefront first: it migrates and seeds the database every side reads."""
+    for side in sides.SIDES:
+        if states.state[side][0] != "ok":
+            continue
+        console.log(f"building {side}")
+        problem = sides.build(env, side, console.log)
+        if problem:
+            states.set(side, *problem)
+            console.warn(f"{side}: {problem[1]}: reported n/a")
+
+
+def measure_everything(args, timing, tmp, console):
+    """Dependencies, builds, measurements; returns (results, side states, PostgreSQL's bin dir)."""
+    states = plan.SideStates(args.wanted)
+    postgres = services.Postgres(tmp)
+    try:
+        src = source_tree(args, tmp, console)
+        postgres.start()
+        console.log(f"PostgreSQL on 127.0.0.1:{postgres.port}")
+        redis_group, redis_port = services.start_redis(tmp)
+        console.log(f"Redis on 127.0.0.1:{redis_port}")
+        nginx = services.Nginx(tmp, BENCH)
+        nginx.start()
+        console.log(f"nginx upstreams (checked): delayed on {nginx.ports['delayed']}, instant on {nginx.ports['instant']}")
+        # Storefront refuses to start outside Development without a token signing key; none is used here.
+        jwt_key = base64.b64encode(secrets.token_bytes(48)).decode()
+        env = sides.Env(tmp, src, artifacts_dir(args, tmp), postgres, redis_port, nginx, jwt_key)
+        build_sides(env, states, console)
+        cfg = Settings(BENCH, tmp, timing, console.log, console.warn)
+        console.log("setup done; measuring")
+        results = plan.run_all(cfg, env, states, SCENARIOS)
+    finally:
+        procs.stop_all()
+        postgres.stop()
+    return results, states, postgres.bin
+
+
+def write_report(args, timing, console, results, states, pg_bin, nofile):
+    doc = {
+        "meta": {
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "commit": commit_text(args), "quick": args.quick, **timing,
+            "wrk_threads": 2, "peer_workers": sides.PEER_WORKERS, "nofile": nofile,
+            "elapsed_s": console.elapsed(), "sides": states.as_json(), "warnings": console.warnings,
+            "machine": machine.details(pg_bin),
+        },
+        "scenarios": [{**sc, "results": results[sc["id"]]} for sc in SCENARIOS],
+    }
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, "benchmarks.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    report.render(path)
+    console.log(f"wrote {args.out}/benchmarks.md, benchmarks.json, benchmarks.png; targets:")
+    report.print_targets(doc)
+
+
+def main(argv):
+    args = parse_args(argv)
+    timing = dict(TIMING["quick" if args.quick else "full"])
+    if args.rounds:
+        timing["rounds"] = args.rounds
+    console = Console()
+    console.log(f"{'quick' if args.quick else 'full'} run: {timing['rounds']} rounds of {timing['window_s']} s windows")
+    procs.raise_on_signals()
+    nofile = raise_nofile()
+    os.environ.update(DOTNET_NOLOGO="1", DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_SKIP_FIRST_TIME_EXPERIENCE="1")
+    # Under /tmp: the postgres user must reach it, and socket paths stay short.
+    tmp = tempfile.mkdtemp(prefix="storefront-bench.", dir="/tmp")
+    os.chmod(tmp, 0o755)
+    status = 1
+    try:
+        results, states, pg_bin = measure_everything(args, timing, tmp, console)
+        write_report(args, timing, console, results, states, pg_bin, nofile)
+        status = 0 if states.failures == 0 else 1
+    except procs.Failure as e:
+        console.log(f"ERROR: {e}")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)   # a second Ctrl-C must not cut the cleanup short
+        procs.stop_all()
+        finish(tmp, timing, console)
+    return status
+
+
+def finish(tmp, timing, console):
+    if os.environ.get("BENCH_KEEP_TMP"):
+        console.log(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+    bound = "within" if console.elapsed() <= timing["budget_s"] else "OVER"
+    console.log(f"stopped everything it started; {console.elapsed()} s ({bound} the {timing['budget_s']} s bound)")
+    for w in console.warnings:
+        print(f"[bench]   - {w}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
