@@ -34,6 +34,7 @@ public static class AccountEndpoints
         var email = request.Email!.Trim();
         var normalizedUsername = User.Normalize(username);
         var normalizedEmail = User.Normalize(email);
+        if (passwords.IsSaturated) return Problems.TooBusy(context, BusyHashing);
         if (await TakenAsync(db, normalizedUsername, normalizedEmail, cancellationToken) is { } conflict)
             return conflict;
 
@@ -71,6 +72,7 @@ public static class AccountEndpoints
     {
         if (!context.Request.HasFormContentType)
             return TypedResults.Problem("Send username and password as application/x-www-form-urlencoded.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        if (passwords.IsSaturated) return Problems.TooBusy(context, BusyHashing);
         var form = await context.Request.ReadFormAsync(cancellationToken);
         var username = form["username"].ToString();
         var password = form["password"].ToString();

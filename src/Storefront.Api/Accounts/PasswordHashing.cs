@@ -33,6 +33,12 @@ public sealed class PasswordHashing : IDisposable
 
     public CpuWorkRunner<HashWork, HashOutcome> Runner { get; }
 
+    /// <summary>
+    /// No hash can be queued now. A login or registration checks this before its database work: under a burst the
+    /// refusals are then cheap (the same 503 for every username), and the request threads stay free for everything else.
+    /// </summary>
+    public bool IsSaturated => Runner.IsFull;
+
     /// <returns>The hash, or null when hashing is saturated (the caller answers 503).</returns>
     public async Task<string?> HashAsync(string password, CancellationToken cancellationToken) =>
         (await RunAsync(new HashWork(password, null, null), cancellationToken))?.Hash;

@@ -47,6 +47,12 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
     /// <summary>Items waiting for a worker.</summary>
     public int QueueLength => _queue.Count;
 
+    /// <summary>
+    /// The queue is full, so RunAsync would refuse an item now: lets a caller shed load before doing any work for it
+    /// (a database lookup, reading a body). Only a hint, read without a lock; RunAsync still decides.
+    /// </summary>
+    public bool IsFull => _queue.Count >= _queue.BoundedCapacity;
+
     /// <summary>Workers running a batch right now.</summary>
     public long Busy => Interlocked.Read(ref _busy);
 
