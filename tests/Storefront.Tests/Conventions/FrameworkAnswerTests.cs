@@ -51,16 +51,17 @@ public sealed class FrameworkAnswerTests(SqliteStorefrontFactory factory) : ICla
         Assert.DoesNotContain("attacker", problem.ToString(), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("https://shop.example.com")]
-    [InlineData("shop.example.com:8000")]
-    [InlineData("shop.example.com/")]
-    public void An_allowed_host_that_can_never_match_stops_startup(string entry)
+    [Fact]
+    public void An_allowed_host_that_can_never_match_stops_startup_naming_it()
     {
+        string[] neverMatch = ["https://shop.example.com", "shop.example.com:8000", "shop.example.com/"];
         using var misconfigured = new SqliteStorefrontFactory();
-        misconfigured.With("AllowedHosts", $"shop.example.com;{entry}");
-        var error = Assert.ThrowsAny<Exception>(() => misconfigured.CreateClient());
-        Assert.Contains($"AllowedHosts: '{entry}'", error.ToString(), StringComparison.Ordinal);
+        misconfigured.With("AllowedHosts", string.Join(';', ["shop.example.com", "[::1]", .. neverMatch]));
+        var error = Assert.ThrowsAny<Exception>(() => misconfigured.CreateClient()).ToString();
+        foreach (var entry in neverMatch)
+            Assert.Contains($"AllowedHosts: '{entry}'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("'shop.example.com'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("'[::1]'", error, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, string, int> Refused => new()

@@ -15,7 +15,12 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _service = await ServiceProcess.StartAsync(new Dictionary<string, string> { ["Storage__Path"] = _storage });
+        _service = await ServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Storage__Path"] = _storage,
+            // The test counts a reco "ok": reco's 250 ms would make this cold process's first call a timeout on a loaded machine.
+            ["Products__Reco__TimeoutMs"] = "10000",
+        });
         _client = _service.CreateClient();
     }
 

@@ -24,7 +24,9 @@ public sealed class TracingFactory : StorefrontFactory, IAsyncLifetime
             .With("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
             // Export within a fraction of a second instead of the default 5 s.
             .With("OTEL_BSP_SCHEDULE_DELAY", "100")
-            .With("OTEL_METRIC_EXPORT_INTERVAL", "500");
+            .With("OTEL_METRIC_EXPORT_INTERVAL", "500")
+            // The spans must say "ok": reco's 250 ms would make a cold host's first call a timeout on a loaded machine.
+            .With("Products:Reco:TimeoutMs", "10000");
     }
 
     async Task IAsyncLifetime.DisposeAsync()
