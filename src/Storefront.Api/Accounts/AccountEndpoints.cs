@@ -56,12 +56,13 @@ public static class AccountEndpoints
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
         {
-            // Lost a race with a concurrent registration of the same name or address: neither row was stored.
+            // Lost a race with a concurrent registration of the same name or address: neither row was stored. An
+            // expected outcome, answered like the check above; anything else is a real error and propagates.
             db.ChangeTracker.Clear();
             return await TakenAsync(db, normalizedUsername, normalizedEmail, cancellationToken)
-                ?? throw new InvalidOperationException("Registration failed for a reason other than a duplicate.");
+                ?? throw new InvalidOperationException("A unique index refused the registration, but no user holds its name or address.");
         }
         return TypedResults.Created((string?)null, new RegisterResponse("User registered", user.Id));
     }
