@@ -21,6 +21,12 @@ public static class HttpConventions
         return builder;
     }
 
+    /// <summary>A body limit tighter than Limits__MaxRequestBodyBytes for one endpoint: routing sets it before the body is read.</summary>
+    public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder, long bytes) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequestBodyLimit(bytes));
+
+    private sealed record RequestBodyLimit(long? MaxRequestBodySize) : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata;
+
     /// <summary>
     /// Puts a feature's source-generated JSON context in front of the request and response serializer, so its types
     /// are written without reflection. Every context declares <c>[JsonSourceGenerationOptions(PropertyNamingPolicy =
@@ -80,7 +86,7 @@ public static class HttpConventions
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Client mistakes are answered, not logged as server errors.
-            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+            SuppressDiagnosticsCallback = c => RequestFailures.Describe(c.HttpContext, c.Exception) is not null,
         });
         // Unknown routes, 405s and bodiless error results get a Problem Details body too.
         app.UseStatusCodePages();

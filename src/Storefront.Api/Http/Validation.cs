@@ -9,6 +9,12 @@ public interface IValidatable
 /// <summary>Collects field errors in the order they are found.</summary>
 public sealed class ValidationErrors
 {
+    /// <summary>
+    /// Why NUL (U+0000) is refused in every text input: PostgreSQL cannot store it in text and SQLite keeps it
+    /// silently, so the same request would fail on one store and succeed on the other.
+    /// </summary>
+    public const string NulMessage = "Must not contain NUL (U+0000) characters.";
+
     private Dictionary<string, List<string>>? _errors;
 
     public ValidationErrors Add(string field, string message)
@@ -20,6 +26,11 @@ public sealed class ValidationErrors
     }
 
     public ValidationErrors Check(bool ok, string field, string message) => ok ? this : Add(field, message);
+
+    /// <summary>The rule every text field shares, whatever else it checks: no NUL.</summary>
+    public ValidationErrors CheckText(string? value, string field) => Check(!HasNul(value), field, NulMessage);
+
+    public static bool HasNul(string? value) => value is not null && value.Contains('\0', StringComparison.Ordinal);
 
     public Dictionary<string, string[]>? ToDictionary() =>
         _errors?.ToDictionary(p => p.Key, p => p.Value.ToArray());

@@ -65,5 +65,8 @@ public sealed record QrQuery(string? Data, int? Size) : IValidatable
     public Dictionary<string, string[]>? Validate() => new ValidationErrors()
         .Check(!string.IsNullOrEmpty(Data) && Data.Length <= QrCodes.MaxDataLength, "data", $"Required: 1 to {QrCodes.MaxDataLength} characters.")
         .Check(Size is null or (>= QrCodes.MinSize and <= QrCodes.MaxSize), "size", $"Pixels per module: {QrCodes.MinSize} to {QrCodes.MaxSize}.")
+        .Check(Data is null || Data.Length > QrCodes.MaxDataLength || QrCodes.EncodedBytes(Data) <= QrCodes.MaxDataBytes, "data",
+            $"Too much to fit in a QR code: at most {QrCodes.MaxDataBytes} bytes once encoded (UTF-8 unless every character is Latin-1).")
+        .CheckText(Data, "data")
         .ToDictionary();
 }
