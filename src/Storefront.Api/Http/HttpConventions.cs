@@ -46,7 +46,12 @@ public static class HttpConventions
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((o, proxy) => ProxyOptions.Configure(o, proxy.Value));
 
         // Each feature adds its own source-generated context (AddJsonTypes); reflection stays the fallback.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // The web defaults read "9.99" as a number; numbers are JSON numbers here, on every endpoint.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         // Binding failures (bad path or query values, malformed JSON) throw, so one handler words them all.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 

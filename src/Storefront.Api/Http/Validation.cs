@@ -36,22 +36,31 @@ public sealed class ValidationErrors
         _errors?.ToDictionary(p => p.Key, p => p.Value.ToArray());
 }
 
-/// <summary>Runs <see cref="IValidatable.Validate"/> on every argument that has rules, before the handler.</summary>
-public sealed class ValidationFilter : IEndpointFilter
+/// <summary>
+/// Before the handler: the raw path and query text of its parameters (<see cref="RawInputRules"/>), then
+/// <see cref="IValidatable.Validate"/> on every argument that has rules.
+/// </summary>
+public static class ValidationFilter
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
-        foreach (var argument in context.Arguments)
+        var raw = RawInputRules.For(context.MethodInfo);
+        return async invocation =>
         {
-            if (argument is IValidatable validatable && validatable.Validate() is { Count: > 0 } errors)
-                return TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.");
-        }
-        return await next(context);
+            if (!raw.IsEmpty && raw.Check(invocation.HttpContext.Request) is { } rawErrors)
+                return TypedResults.ValidationProblem(rawErrors, detail: "One or more fields are invalid.");
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument is IValidatable validatable && validatable.Validate() is { Count: > 0 } errors)
+                    return TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.");
+            }
+            return await next(invocation);
+        };
     }
 }
 
 public static class ValidationExtensions
 {
     public static TBuilder WithValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, ValidationFilter>();
+        builder.AddEndpointFilterFactory(ValidationFilter.Create);
 }
