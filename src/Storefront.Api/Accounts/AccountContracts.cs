@@ -25,6 +25,7 @@ public sealed partial record RegisterRequest(string? Username, string? Email, st
 
         if (EmailAddresses.Problem(Email) is { } emailError)
             errors.Add("email", emailError);
+        errors.CheckText(Email, "email").CheckText(Password, "password");
 
         if (Password is null || Password.Length < MinPasswordLength)
             errors.Add("password", $"At least {MinPasswordLength} characters.");
@@ -40,7 +41,8 @@ public sealed partial record RegisterRequest(string? Username, string? Email, st
         password.Distinct().Count() < 3 ||
         (username is not null && password.Contains(username, StringComparison.OrdinalIgnoreCase));
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{3,50}$")]
+    // \A and \z, not ^ and $: '$' also matches before a final newline, which would let "ann\n" register.
+    [GeneratedRegex(@"\A[A-Za-z0-9_.-]{3,50}\z")]
     private static partial Regex UsernamePattern();
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Storefront.Api.Data;
 using Storefront.Api.Email;
@@ -18,8 +19,8 @@ public static class AccountEndpoints
         var group = app.MapGroup("").WithTags("Accounts").WithValidation().WithRequestDeadline();
         group.MapPost("/register", Register).RequireRateLimiting(AccountsExtensions.RegisterPolicy)
             .WithSummary("Create an account; a welcome email is queued in the same transaction");
+        // The framework reads the form: its limits and malformed bodies reach ApiExceptionHandler as 400/413/415.
         group.MapPost("/token", IssueToken).RequireRateLimiting(AccountsExtensions.LoginPolicy).DisableAntiforgery()
-            .Accepts<TokenForm>("application/x-www-form-urlencoded")
             .WithSummary("OAuth2 password flow: form fields username and password");
         group.MapGet("/users/me", Me).RequireAuthorization().WithSummary("The signed-in user");
         group.MapGet("/users", List).RequireAuthorization().WithSummary("Users, without emails");
@@ -57,26 +58,28 @@ public static class AccountEndpoints
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
         {
-            // Lost a race with a concurrent registration of the same name or address: neither row was stored.
+            // Lost a race with a concurrent registration of the same name or address: neither row was stored. An
+            // expected outcome, answered like the check above; anything else is a real error and propagates.
             db.ChangeTracker.Clear();
             return await TakenAsync(db, normalizedUsername, normalizedEmail, cancellationToken)
-                ?? throw new InvalidOperationException("Registration failed for a reason other than a duplicate.");
+                ?? throw new InvalidOperationException("A unique index refused the registration, but no user holds its name or address.");
         }
         return TypedResults.Created((string?)null, new RegisterResponse("User registered", user.Id));
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
-        HttpContext context, StorefrontDbContext db, PasswordHashing passwords, TokenIssuer tokens, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult, ValidationProblem>> IssueToken(
+        [FromForm] string? username, [FromForm] string? password, HttpContext context, StorefrontDbContext db, PasswordHashing passwords,
+        TokenIssuer tokens, CancellationToken cancellationToken)
     {
-        if (!context.Request.HasFormContentType)
-            return TypedResults.Problem("Send username and password as application/x-www-form-urlencoded.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        // A full hashing queue answers before the database is asked (the form is already bound by then).
         if (passwords.IsSaturated) return Problems.TooBusy(context, BusyHashing);
-        var form = await context.Request.ReadFormAsync(cancellationToken);
-        var username = form["username"].ToString();
-        var password = form["password"].ToString();
-        if (username.Length is 0 or > 254 || password.Length is 0 or > RegisterRequest.MaxPasswordLength)
+        // The urlencoded form reader refuses NUL but the multipart one does not, and PostgreSQL cannot even look it up.
+        if (ValidationErrors.HasNul(username)) return Problems.Invalid("username", ValidationErrors.NulMessage);
+        if (ValidationErrors.HasNul(password)) return Problems.Invalid("password", ValidationErrors.NulMessage);
+        // A name or password this long or empty cannot be an account's.
+        if (username is null or { Length: 0 or > 254 } || password is null or { Length: 0 or > RegisterRequest.MaxPasswordLength })
             return Unauthorized(context);
 
         var normalized = User.Normalize(username);
@@ -133,6 +136,3 @@ public static class AccountEndpoints
         return TypedResults.Problem(BadCredentials, statusCode: StatusCodes.Status401Unauthorized);
     }
 }
-
-/// <summary>The /token form, for the OpenAPI document.</summary>
-public sealed record TokenForm(string Username, string Password);

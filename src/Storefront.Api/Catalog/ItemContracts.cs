@@ -24,7 +24,7 @@ public sealed record ItemRequest(string? Name, decimal? Price, string? Descripti
 
         if (Description is { Length: > CatalogItem.DescriptionMaxLength })
             errors.Add("description", $"At most {CatalogItem.DescriptionMaxLength} characters (got {Description.Length}).");
-        return errors.ToDictionary();
+        return errors.CheckText(Name, "name").CheckText(Description, "description").ToDictionary();
     }
 }
 

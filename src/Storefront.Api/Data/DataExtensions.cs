@@ -25,6 +25,13 @@ public static class DataExtensions
             else
                 options.UseSqlite(provider.ConnectionString);
             options.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
+            // EF Core logs every failed command at Error with its SQL, and SaveChanges failures again. Some failures are
+            // expected answers (a unique index refusing a second registration of one name is a 409), and SQL does not
+            // belong in an operator's log. Every failure still surfaces as an exception: callers that expect it answer
+            // it; the rest reach ApiExceptionHandler (request paths) or the job worker's own log lines.
+            options.ConfigureWarnings(warnings => warnings.Log(
+                (Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError, LogLevel.Debug),
+                (Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.SaveChangesFailed, LogLevel.Debug)));
             // One context per request, never shared across threads: the per-call concurrency check is pure overhead.
             options.EnableThreadSafetyChecks(false);
         });

@@ -24,6 +24,12 @@ public static class HttpConventions
         return builder;
     }
 
+    /// <summary>A body limit tighter than Limits__MaxRequestBodyBytes for one endpoint: routing sets it before the body is read.</summary>
+    public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder, long bytes) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new RequestBodyLimit(bytes));
+
+    private sealed record RequestBodyLimit(long? MaxRequestBodySize) : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata;
+
     /// <summary>
     /// Puts a feature's source-generated JSON context in front of the request and response serializer, so its types
     /// are written without reflection. Every context declares <c>[JsonSourceGenerationOptions(PropertyNamingPolicy =
@@ -43,7 +49,12 @@ public static class HttpConventions
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((o, proxy) => ProxyOptions.Configure(o, proxy.Value));
 
         // Each feature adds its own source-generated context (AddJsonTypes); reflection stays the fallback.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // The web defaults read "9.99" as a number; numbers are JSON numbers here, on every endpoint.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
         // Binding failures (bad path or query values, malformed JSON) throw, so one handler words them all.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
@@ -84,7 +95,7 @@ public static class HttpConventions
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Client mistakes are answered, not logged as server errors.
-            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+            SuppressDiagnosticsCallback = c => RequestFailures.Describe(c.HttpContext, c.Exception) is not null,
         });
         // Unknown routes, 405s and bodiless error results get a Problem Details body too.
         app.UseStatusCodePages();

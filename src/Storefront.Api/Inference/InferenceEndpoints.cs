@@ -18,10 +18,10 @@ public static class InferenceEndpoints
 
     public static RouteGroupBuilder MapInference(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("").WithTags("Inference");
+        var group = app.MapGroup("").WithTags("Inference").WithValidation();
         group.MapPost("/predict", Predict)
             .WithSummary("Sentiment of a text (JSON body {\"text\"} or ?text=), computed off the request threads");
-        group.MapGet("/qr", Qr).WithValidation().WithSummary("A QR code as PNG, rendered off the request threads")
+        group.MapGet("/qr", Qr).WithSummary("A QR code as PNG, rendered off the request threads")
             .Produces(StatusCodes.Status200OK, contentType: "image/png");
         return group;
     }
@@ -34,6 +34,7 @@ public static class InferenceEndpoints
         var text = queryText ?? body?.Text;
         if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
             return Problems.Invalid("text", $"Required: 1 to {MaxTextLength} characters.");
+        if (ValidationErrors.HasNul(text)) return Problems.Invalid("text", ValidationErrors.NulMessage);
         try
         {
             var prediction = await predictions.PredictAsync(text, cancellationToken);
@@ -65,6 +66,12 @@ public sealed record QrQuery(string? Data, int? Size) : IValidatable
 {
     public Dictionary<string, string[]>? Validate() => new ValidationErrors()
         .Check(!string.IsNullOrEmpty(Data) && Data.Length <= QrCodes.MaxDataLength, "data", $"Required: 1 to {QrCodes.MaxDataLength} characters.")
+        .Check(Data is null || Data.Length > QrCodes.MaxDataLength || QrCodes.EncodedBytes(Data) <= QrCodes.MaxDataBytes, "data",
+            $"Too much to fit in a QR code: at most {QrCodes.MaxDataBytes} bytes once encoded (UTF-8 unless every character is Latin-1).")
+        .CheckText(Data, "data")
         .Check(Size is null or (>= QrCodes.MinSize and <= QrCodes.MaxSize), "size", $"Pixels per module: {QrCodes.MinSize} to {QrCodes.MaxSize}.")
+        .Check(Data is null || Data.Length > QrCodes.MaxDataLength || QrCodes.EncodedBytes(Data) <= QrCodes.MaxDataBytes, "data",
+            $"Too much to fit in a QR code: at most {QrCodes.MaxDataBytes} bytes once encoded (UTF-8 unless every character is Latin-1).")
+        .CheckText(Data, "data")
         .ToDictionary();
 }
