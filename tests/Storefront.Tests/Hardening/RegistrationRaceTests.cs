@@ -76,8 +76,10 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
     }
 }
 
+[Collection(LoadHeavyTests.Name)]
 public sealed class SqliteRegistrationRaceTests(SqliteStorefrontFactory factory)
     : RegistrationRaceTests(factory), IClassFixture<SqliteStorefrontFactory>;
 
+[Collection(LoadHeavyTests.Name)]
 public sealed class PostgresRegistrationRaceTests(PostgresStorefrontFactory factory)
     : RegistrationRaceTests(factory), IClassFixture<PostgresStorefrontFactory>;
