@@ -104,8 +104,10 @@ public abstract class InputCorpusTests : IAsyncLifetime
     }
 }
 
+[Collection(LoadHeavyTests.Name)]
 public sealed class SqliteInputCorpusTests(SqliteStorefrontFactory factory)
     : InputCorpusTests(factory), IClassFixture<SqliteStorefrontFactory>;
 
+[Collection(LoadHeavyTests.Name)]
 public sealed class PostgresInputCorpusTests(PostgresStorefrontFactory factory)
     : InputCorpusTests(factory), IClassFixture<PostgresStorefrontFactory>;

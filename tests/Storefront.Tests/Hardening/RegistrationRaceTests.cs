@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Storefront.Tests.Infrastructure;
 
@@ -30,8 +31,13 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
     public async Task Racing_registrations_give_one_201_and_409s_without_error_logs_or_sql()
     {
         // Debug for EF's command-failure event only: it is how the test sees that the database really refused rows.
+        // The capture replaces the console, which would print those Debug lines into the test run's output.
         factory.With("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Debug")
-            .WithServices(services => services.AddSingleton<ILoggerProvider>(_logs));
+            .WithServices(services =>
+            {
+                services.RemoveAll<ILoggerProvider>();
+                services.AddSingleton<ILoggerProvider>(_logs);
+            });
         _client = factory.CreateClient();
 
         var username = Accounts.NewUsername();
@@ -70,8 +76,10 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
     }
 }
 
+[Collection(LoadHeavyTests.Name)]
 public sealed class SqliteRegistrationRaceTests(SqliteStorefrontFactory factory)
     : RegistrationRaceTests(factory), IClassFixture<SqliteStorefrontFactory>;
 
+[Collection(LoadHeavyTests.Name)]
 public sealed class PostgresRegistrationRaceTests(PostgresStorefrontFactory factory)
     : RegistrationRaceTests(factory), IClassFixture<PostgresStorefrontFactory>;
