@@ -16,7 +16,7 @@ public sealed class PasswordHashing : IDisposable
 {
     private readonly IPasswordHasher<User> _hasher;
     private readonly TimeSpan _deadline;
-    private readonly Task<HashOutcome> _dummy;
+    private Task<HashOutcome?>? _dummy;
 
     public PasswordHashing(IPasswordHasher<User> hasher, IOptions<PasswordHashingOptions> options, IOptions<RateLimitsOptions> rateLimits)
     {
@@ -25,10 +25,6 @@ public sealed class PasswordHashing : IDisposable
         _deadline = TimeSpan.FromMilliseconds(o.DeadlineMs);
         var threads = o.Threads > 0 ? o.Threads : rateLimits.Value.HashConcurrency ?? Environment.ProcessorCount;
         Runner = new CpuWorkRunner<HashWork, HashOutcome>("passwords", threads, o.QueueCapacity, maxBatch: 1, Compute);
-        // Made by the same hasher with the same settings, so checking against it costs what checking a real hash does;
-        // on a runner thread like every hash, while the service starts (the queue is empty: it cannot be refused).
-        _dummy = Runner.RunAsync(new HashWork(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), null, null),
-            TimeSpan.FromMinutes(10), CancellationToken.None);
     }
 
     public CpuWorkRunner<HashWork, HashOutcome> Runner { get; }
@@ -46,12 +42,28 @@ public sealed class PasswordHashing : IDisposable
     /// <returns>null when hashing is saturated (the caller answers 503).</returns>
     public async Task<PasswordVerificationResult?> VerifyAsync(User? user, string password, CancellationToken cancellationToken)
     {
-        var stored = user?.PasswordHash ?? (await _dummy).Hash!;
+        if ((user?.PasswordHash ?? await DummyHashAsync(cancellationToken)) is not { } stored) return null;
         if (await RunAsync(new HashWork(password, stored, user), cancellationToken) is not { } outcome) return null;
         return user is null ? PasswordVerificationResult.Failed : outcome.Verification;
     }
 
     public void Dispose() => Runner.Dispose();
+
+    /// <summary>
+    /// What unknown users are checked against: made by the same hasher with the same settings, so checking against it
+    /// costs what checking a real hash does, and on a runner thread like every hash. Made on first need, so a host that
+    /// never signs anyone in never pays for it; an attempt refused by a full queue is tried again by the next caller.
+    /// </summary>
+    private async Task<string?> DummyHashAsync(CancellationToken cancellationToken)
+    {
+        var dummy = Volatile.Read(ref _dummy);
+        if (dummy is null || (dummy.IsCompletedSuccessfully && dummy.Result is null))
+        {
+            var fresh = RunAsync(new HashWork(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)), null, null), CancellationToken.None);
+            dummy = Interlocked.CompareExchange(ref _dummy, fresh, dummy) == dummy ? fresh : Volatile.Read(ref _dummy)!;
+        }
+        return (await dummy.WaitAsync(cancellationToken))?.Hash;
+    }
 
     private async Task<HashOutcome?> RunAsync(HashWork work, CancellationToken cancellationToken)
     {

@@ -52,7 +52,7 @@ public sealed class PasswordHashingTests
 
         var calls = hasher.Calls.ToList();
         // One verification per login, the unknown user's against the dummy hash like a real one; two hashes: the
-        // registration's and the dummy itself, made when the service starts.
+        // registration's and the dummy itself, made when first needed.
         Assert.Equal(3, calls.Count(c => c.Call == "verify"));
         Assert.Equal(2, calls.Count(c => c.Call == "hash"));
         Assert.All(calls, c => Assert.False(c.OnThreadPool, $"{c.Call} ran on a thread-pool thread ({c.Thread ?? "unnamed"})"));
