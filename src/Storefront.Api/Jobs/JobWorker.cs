@@ -152,9 +152,17 @@ public sealed partial class JobWorker : BackgroundService
             // ReleaseAsync only touches jobs still running under this worker, so one that finished is left alone.
             var unfinished = _running.Keys.ToArray();
             await _abandon.CancelAsync();
-            using var timeout = new CancellationTokenSource(StoreTimeout);
-            var released = await _store.ReleaseAsync(WorkerId, unfinished, timeout.Token);
-            LogReleased(_logger, released);
+            try
+            {
+                using var timeout = new CancellationTokenSource(StoreTimeout);
+                var released = await _store.ReleaseAsync(WorkerId, unfinished, timeout.Token);
+                LogReleased(_logger, released);
+            }
+            catch (Exception ex)
+            {
+                // Best effort: a job not given back is retried when its lease expires, so the host still stops cleanly.
+                LogReleaseFailed(_logger, ex, unfinished.Length);
+            }
         }
     }
 
@@ -252,4 +260,7 @@ public sealed partial class JobWorker : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutdown: released {Count} unfinished job(s) for other workers")]
     private static partial void LogReleased(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back {Count} unfinished jobs on shutdown; they run again when their leases expire")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, int count);
 }

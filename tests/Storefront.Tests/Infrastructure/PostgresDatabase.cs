@@ -37,7 +37,20 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+        // FORCE ends the sessions still open, but on a loaded machine a session may take longer to end than the
+        // server waits (55006), and the admin connection may find every slot taken for a moment (53300).
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await ExecuteAsync($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)");
+                return true;
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.ObjectInUse or PostgresErrorCodes.TooManyConnections)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), $"dropping test database {Name}");
     }
 
     private async Task ExecuteAsync(string sql)
@@ -64,7 +77,13 @@ public sealed class PostgresStorefrontFactory : StorefrontFactory, IAsyncLifetim
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await base.DisposeAsync();
-        await Database.DisposeAsync();
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            await Database.DisposeAsync();
+        }
     }
 }
