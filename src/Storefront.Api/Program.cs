@@ -38,6 +38,8 @@ app.UseHttpConventions();
 app.UseDiagnostics();
 app.UseAccounts();
 app.UseApiDocs();
+// Last before the endpoints, where a filter would run: raw path/query checks for endpoints mapped WithValidation().
+app.UseRawInputRules();
 
 // Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is.
 var routes = app.MapGroup("").AnswerHeadWhereGetIs();

@@ -1,3 +1,6 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Storefront.Api.Http;
 
 /// <summary>A request type that knows its own rules. Keys are the snake_case JSON or query names.</summary>
@@ -37,30 +40,58 @@ public sealed class ValidationErrors
 }
 
 /// <summary>
-/// Before the handler: the raw path and query text of its parameters (<see cref="RawInputRules"/>), then
-/// <see cref="IValidatable.Validate"/> on every argument that has rules.
+/// The one validation path, in two steps before the handler: the raw path and query text of its parameters
+/// (<see cref="RawInputRules"/>, checked by <see cref="RawInputRulesMiddleware"/> from endpoint metadata), then
+/// <see cref="IValidatable.Validate"/> on every argument that has rules (an endpoint filter).
 /// </summary>
-public static class ValidationFilter
+/// <remarks>
+/// The filter is added only to endpoints that take an <see cref="IValidatable"/>: an endpoint filter makes the framework
+/// box every argument and await the handler through a <c>ValueTask&lt;object&gt;</c>, which cost <c>POST /predict</c>
+/// 5% of its throughput when the raw checks ran in it too (docs/benchmarks-notes.md).
+/// </remarks>
+public static class ValidationExtensions
 {
-    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    public static TBuilder WithValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
-        var raw = RawInputRules.For(context.MethodInfo);
-        return async invocation =>
+        builder.Add(endpoint =>
         {
-            if (!raw.IsEmpty && raw.Check(invocation.HttpContext.Request) is { } rawErrors)
-                return TypedResults.ValidationProblem(rawErrors, detail: "One or more fields are invalid.");
+            // Minimal APIs put the handler's MethodInfo first in the metadata, before conventions run.
+            if (endpoint.Metadata.OfType<MethodInfo>().FirstOrDefault() is not { } handler) return;
+            if (RawInputRules.For(handler) is { IsEmpty: false } raw) endpoint.Metadata.Add(raw);
+            if (handler.GetParameters().Any(p => typeof(IValidatable).IsAssignableFrom(p.ParameterType)))
+                endpoint.FilterFactories.Add(ValidationFilter.Create);
+        });
+        return builder;
+    }
+
+    /// <summary>Checks the raw input of endpoints mapped <see cref="WithValidation"/>; after authentication, like the handler.</summary>
+    public static IApplicationBuilder UseRawInputRules(this IApplicationBuilder app) => app.UseMiddleware<RawInputRulesMiddleware>();
+
+    internal static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.");
+}
+
+internal static class ValidationFilter
+{
+    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next) =>
+        async invocation =>
+        {
             foreach (var argument in invocation.Arguments)
             {
                 if (argument is IValidatable validatable && validatable.Validate() is { Count: > 0 } errors)
-                    return TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.");
+                    return ValidationExtensions.Invalid(errors);
             }
             return await next(invocation);
         };
-    }
 }
 
-public static class ValidationExtensions
+/// <summary>Answers 400 when a path or query value breaks its endpoint's <see cref="RawInputRules"/>.</summary>
+internal sealed class RawInputRulesMiddleware(RequestDelegate next)
 {
-    public static TBuilder WithValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilterFactory(ValidationFilter.Create);
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RawInputRules>() is { } rules && rules.Check(context.Request) is { } errors)
+            return ValidationExtensions.Invalid(errors).ExecuteAsync(context);
+        return next(context);
+    }
 }

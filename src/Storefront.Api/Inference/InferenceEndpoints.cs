@@ -70,8 +70,5 @@ public sealed record QrQuery(string? Data, int? Size) : IValidatable
             $"Too much to fit in a QR code: at most {QrCodes.MaxDataBytes} bytes once encoded (UTF-8 unless every character is Latin-1).")
         .CheckText(Data, "data")
         .Check(Size is null or (>= QrCodes.MinSize and <= QrCodes.MaxSize), "size", $"Pixels per module: {QrCodes.MinSize} to {QrCodes.MaxSize}.")
-        .Check(Data is null || Data.Length > QrCodes.MaxDataLength || QrCodes.EncodedBytes(Data) <= QrCodes.MaxDataBytes, "data",
-            $"Too much to fit in a QR code: at most {QrCodes.MaxDataBytes} bytes once encoded (UTF-8 unless every character is Latin-1).")
-        .CheckText(Data, "data")
         .ToDictionary();
 }
