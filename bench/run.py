@@ -33,7 +33,7 @@ import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the repository
 import report                                     # noqa: E402  (bench/report.py)
-from harness import machine, plan, procs, services, sides  # noqa: E402
+from harness import load, machine, plan, procs, services, sides  # noqa: E402
 from harness.measure import Settings              # noqa: E402
 from harness.scenarios import SCENARIOS            # noqa: E402
 
@@ -147,6 +147,16 @@ def build_sides(env, states, console):
             console.warn(f"{side}: {problem[1]}: reported n/a")
 
 
+def build_rate_tool(env, console):
+    """bench/Storefront.Rate, the open-loop load of the scenarios with a `rate`."""
+    if not any(sc.get("rate") for sc in SCENARIOS):
+        return
+    console.log("building the fixed-rate load tool")
+    if not sides.publish(env, os.path.join(env.src, "bench", "Storefront.Rate"), load.rate_tool_dir(env.tmp),
+                         os.path.join(env.tmp, "publish-rate.log")):
+        raise procs.Failure(f"could not publish bench/Storefront.Rate (see {env.tmp}/publish-rate.log)")
+
+
 def measure_everything(args, timing, tmp, console):
     """Dependencies, builds, measurements; returns (results, side states, PostgreSQL's bin dir)."""
     states = plan.SideStates(args.wanted)
@@ -164,6 +174,7 @@ def measure_everything(args, timing, tmp, console):
         jwt_key = base64.b64encode(secrets.token_bytes(48)).decode()
         env = sides.Env(tmp, src, artifacts_dir(args, tmp), postgres, redis_port, nginx, jwt_key)
         build_sides(env, states, console)
+        build_rate_tool(env, console)
         cfg = Settings(BENCH, tmp, timing, console.log, console.warn)
         console.log("setup done; measuring")
         results = plan.run_all(cfg, env, states, SCENARIOS)

@@ -35,7 +35,7 @@ app.Use((context, next) =>
     var started = Stopwatch.GetTimestamp();
     context.Response.OnStarting(() =>
     {
-        context.Response.Headers["X-Process-Time"] = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
+        context.Response.Headers["X-Process-Time"] = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("F6", CultureInfo.InvariantCulture);
         return Task.CompletedTask;
     });
     return next(context);

@@ -1,4 +1,5 @@
-"""The load tools: wrk for windows of fixed connections, hey for a burst. Commands and their output."""
+"""The load tools: wrk for windows of fixed connections, bench/Storefront.Rate for windows at a fixed rate,
+hey for a burst. Commands and their output."""
 
 import json
 import os
@@ -22,6 +23,21 @@ def wrk_command(bench_dir, url, spec, seconds, measured):
     if measured:
         cmd.append("--latency")
     return cmd + [url]
+
+
+def rate_tool_dir(tmp):
+    return os.path.join(tmp, "rate-tool")
+
+
+def window_command(bench_dir, tmp, url, spec, seconds):
+    """A measured window: wrk, or for a scenario with a `rate` the open-loop tool (same WRK_JSON line)."""
+    if not spec.get("rate"):
+        return wrk_command(bench_dir, url, spec, seconds, measured=True)
+    cmd = [os.path.join(rate_tool_dir(tmp), "Storefront.Rate"), url, "--rate", str(spec["rate"]),
+           "--seconds", str(seconds), "--max-connections", str(spec["connections"]), "--timeout", str(WRK_TIMEOUT_S)]
+    if spec.get("body"):
+        cmd += ["--method", spec.get("method", "POST"), "--body", os.path.join(bench_dir, "wrk", spec["body"])]
+    return cmd
 
 
 def parse_wrk(text):

@@ -57,13 +57,13 @@ def wrk_window(cfg, env, nginx, sc, side, group):
     spread = _count_connections_later(env, side, min(SPREAD_AT_S, cfg.window_s / 2)) if sc.get("spread_check") else None
     cpu = probe.CpuWindow(group, nginx.group)
     cpu.start()
-    status, text = run_tool(load.wrk_command(cfg.bench_dir, url, sc, cfg.window_s, measured=True),
+    status, text = run_tool(load.window_command(cfg.bench_dir, cfg.tmp, url, sc, cfg.window_s),
                             cfg.window_s + 30, out_path=cfg.out_path("wrk", sc["id"], side, time.monotonic_ns()))
     w = load.parse_wrk(text)
     # With a background load the side's CPU serves both wrks: per measured request it would mislead.
     record["cpu"] = cpu.stop(w["requests"] if w and not background else 0)
     if w is None:
-        record["failed"] = f"wrk exited {status} without a WRK_JSON line: {text[-300:]}"
+        record["failed"] = f"the load tool exited {status} without a WRK_JSON line: {text[-300:]}"
     else:
         record["wrk"] = w
     if spread:

@@ -1,0 +1,82 @@
+// Open-loop load at a fixed rate: request i is due at start + i / rate whatever happened to the ones before it, and
+// its latency counts from when it was due, not from when it was sent. A server that stalls then shows in the
+// percentiles instead of slowing the client down (the "coordinated omission" of closed-loop tools such as wrk and
+// hey, whose next request waits for the last answer). Prints one WRK_JSON line in bench/wrk/report.lua's shape, so
+// scripts/bench reads it like a wrk window.
+//
+//   Storefront.Rate URL --rate 2000 --seconds 10 [--warmup 1] [--max-connections 2000] [--timeout 10]
+//                       [--method POST --body FILE]   (the body is sent as application/json)
+//
+// The first --warmup seconds run at the same rate but are not counted: the client's own JIT and the opening of its
+// connections would otherwise show as the server's latency.
+
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Storefront.Rate;
+
+if (!RateOptions.TryParse(args, out var options, out var problem))
+{
+    Console.Error.WriteLine(problem);
+    Console.Error.WriteLine("usage: Storefront.Rate URL --rate N --seconds S [--warmup S] [--max-connections N] [--timeout S] [--method M --body FILE]");
+    return 2;
+}
+
+using var client = new HttpClient(new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = options.MaxConnections,
+    ConnectTimeout = TimeSpan.FromSeconds(5),
+    UseCookies = false,
+    UseProxy = false,
+    ActivityHeadersPropagator = null,
+})
+{ Timeout = options.Timeout };
+
+var body = options.BodyFile is null ? null : await File.ReadAllBytesAsync(options.BodyFile);
+var warmup = (int)Math.Round(options.Rate * options.Warmup);
+var total = warmup + (int)Math.Round(options.Rate * options.Seconds);
+var results = new Outcome[total];
+var sends = new List<Task>(total);
+var lateStarts = 0;
+var started = Stopwatch.GetTimestamp();
+
+for (var i = 0; i < total; i++)
+{
+    var due = started + (long)(i * (double)Stopwatch.Frequency / options.Rate);
+    var ahead = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+    // Task.Delay's resolution is about a millisecond: requests due within it go out together.
+    if (ahead > TimeSpan.FromMilliseconds(1)) await Task.Delay(ahead);
+    else if (ahead < TimeSpan.FromMilliseconds(-5) && i >= warmup) lateStarts++; // The client could not keep the rate.
+    sends.Add(SendAsync(i, due));
+}
+await Task.WhenAll(sends);
+
+Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(Summary.Of(results[warmup..], options.Seconds, lateStarts)));
+return 0;
+
+async Task SendAsync(int index, long due)
+{
+    var outcome = new Outcome();
+    try
+    {
+        using var request = new HttpRequestMessage(options.Method, options.Url);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+        outcome.Bytes = (await response.Content.ReadAsByteArrayAsync()).Length;
+        outcome.Kind = response.IsSuccessStatusCode ? OutcomeKind.Ok : OutcomeKind.Status;
+    }
+    catch (TaskCanceledException)
+    {
+        outcome.Kind = OutcomeKind.Timeout;
+    }
+    catch (HttpRequestException)
+    {
+        outcome.Kind = OutcomeKind.Failed;
+    }
+    outcome.LatencyMs = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+    results[index] = outcome;
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+
+namespace Storefront.Rate;
+
+internal enum OutcomeKind { NotSent, Ok, Status, Timeout, Failed }
+
+internal struct Outcome
+{
+    public OutcomeKind Kind;
+    public double LatencyMs;
+    public long Bytes;
+}
+
+/// <summary>The WRK_JSON line of bench/wrk/report.lua; answered requests only in the latencies, as wrk does.</summary>
+internal sealed record Summary(
+    [property: JsonPropertyName("requests")] int Requests,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("duration_s")] double DurationS,
+    [property: JsonPropertyName("rps")] double Rps,
+    [property: JsonPropertyName("latency_ms")] Dictionary<string, double> LatencyMs,
+    [property: JsonPropertyName("errors")] Dictionary<string, int> Errors,
+    [property: JsonPropertyName("client_late_starts")] int ClientLateStarts)
+{
+    public static Summary Of(Outcome[] outcomes, double seconds, int lateStarts)
+    {
+        var answered = outcomes.Where(o => o.Kind is OutcomeKind.Ok or OutcomeKind.Status).Select(o => o.LatencyMs).Order().ToArray();
+        var mean = answered.Length == 0 ? 0 : answered.Average();
+        var stdev = answered.Length == 0 ? 0 : Math.Sqrt(answered.Sum(v => (v - mean) * (v - mean)) / answered.Length);
+        var latency = new Dictionary<string, double>
+        {
+            ["mean"] = Math.Round(mean, 3),
+            ["stdev"] = Math.Round(stdev, 3),
+            ["p50"] = Percentile(answered, 50),
+            ["p90"] = Percentile(answered, 90),
+            ["p99"] = Percentile(answered, 99),
+            ["max"] = answered.Length == 0 ? 0 : Math.Round(answered[^1], 3),
+        };
+        var errors = new Dictionary<string, int>
+        {
+            ["connect"] = 0,
+            ["read"] = outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NotSent),
+            ["write"] = 0,
+            ["status"] = outcomes.Count(o => o.Kind == OutcomeKind.Status),
+            ["timeout"] = outcomes.Count(o => o.Kind == OutcomeKind.Timeout),
+        };
+        return new Summary(outcomes.Length, outcomes.Sum(o => o.Bytes), seconds, Math.Round(answered.Length / seconds, 1),
+            latency, errors, lateStarts);
+    }
+
+    // Nearest rank on sorted values, as wrk reports them.
+    public static double Percentile(double[] sorted, double percent)
+    {
+        if (sorted.Length == 0) return 0;
+        var rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
+        return Math.Round(sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)], 3);
+    }
+}
