@@ -134,6 +134,9 @@ def _keep(cfg, results, sc, side, record, round_index):
 def _preflight(cfg, env, sc, side, results):
     """The scenario's first request(s) on a side: False (n/a) if the side does not serve the route."""
     res = results[sc["id"]][side]
+    if side not in sc.get("sides", sides.SIDES):
+        res.update(status="n/a", reason=sc.get("sides_reason", "not measured in this scenario"))
+        return False
     for spec in ([sc["load"]] if sc.get("load") else []) + [sc]:
         status, body = load.preflight(cfg.bench_dir, measure.base_url(env, side), spec)
         res["preflight"] = {"http_status": status, "body": body}
