@@ -83,9 +83,16 @@ def round_ratios(sc, a, b, metric):
     for r in sorted(set(by_round[a]) & set(by_round[b])):
         wa, wb = by_round[a][r], by_round[b][r]
         va, vb = METRICS[metric](wa), METRICS[metric](wb)
-        if va is not None and vb:
+        if va is not None and vb and not (_mostly_failed(wa) or _mostly_failed(wb)):
             out.append((r, va / vb, flagged(wa) or flagged(wb)))
     return out
+
+
+def _mostly_failed(w):
+    """A window in which most requests failed (the peer's fan-out at 1,000 connections): its 0.4 rps of
+    successes would make a ratio in the thousands; such a round has no ratio."""
+    requests = w.get("wrk", {}).get("requests")
+    return bool(requests) and (METRICS["errors"](w) or 0) > requests / 2
 
 
 def ratio_figure(sc, a, b, metric):
