@@ -8,6 +8,7 @@ using Storefront.Api.Http;
 using Storefront.Api.Inference;
 using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
+using Storefront.Api.Live;
 using Storefront.Api.Products;
 using Storefront.Api.Upstreams;
 
@@ -29,6 +30,7 @@ builder.AddHttpConventions()
     .AddAccounts()
     .AddJobs()
     .AddEmail()
+    .AddLive()
     .AddInference();
 
 var app = builder.Build();
@@ -38,6 +40,7 @@ app.UseHttpConventions();
 app.UseDiagnostics();
 app.UseAccounts();
 app.UseApiDocs();
+app.UseLive();
 // Last before the endpoints, where a filter would run: raw path/query checks for endpoints mapped WithValidation().
 app.UseRawInputRules();
 
@@ -54,6 +57,7 @@ routes.MapCaching();
 routes.MapAccounts();
 routes.MapJobs();
 routes.MapEmail();
+routes.MapLive();
 routes.MapInference();
 
 await app.RunAsync();

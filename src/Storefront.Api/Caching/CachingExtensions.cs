@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using Storefront.Api.Catalog;
+using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 
@@ -19,10 +20,10 @@ public static class CachingExtensions
         services.AddObservableMetrics<CacheMetrics>();
         services.AddSingleton<ICacheStore>(sp =>
         {
-            var redis = sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis");
-            return string.IsNullOrWhiteSpace(redis)
-                ? new MemoryCacheStore()
-                : new RedisCacheStore(redis, sp.GetRequiredService<IOptions<CachingOptions>>(), sp.GetRequiredService<ILogger<RedisCacheStore>>());
+            var redis = sp.GetRequiredService<RedisConnection>();
+            return redis.IsConfigured
+                ? new RedisCacheStore(redis, sp.GetRequiredService<IOptions<CachingOptions>>(), sp.GetRequiredService<ILogger<RedisCacheStore>>())
+                : new MemoryCacheStore();
         });
         // A span per Redis command, when tracing is on (Diagnostics/Telemetry).
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing

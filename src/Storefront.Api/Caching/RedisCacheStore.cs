@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Storefront.Api.Data;
 
 namespace Storefront.Api.Caching;
 
@@ -10,7 +11,7 @@ namespace Storefront.Api.Caching;
 /// a failure Redis is skipped for RedisRetryAfterMs. One log line when an outage starts, one when it ends.
 /// The multiplexer reconnects by itself, so the cache comes back without a restart.
 /// </summary>
-public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
+public sealed partial class RedisCacheStore : ICacheStore
 {
     private static readonly RedisChannel InvalidationChannel = RedisChannel.Literal("storefront:cache:invalidate");
 
@@ -23,16 +24,12 @@ public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
     private int _down;
     private int _subscribed;
 
-    public RedisCacheStore(string configuration, IOptions<CachingOptions> options, ILogger<RedisCacheStore> logger)
+    /// <param name="connection">A configured connection (the cache is in-process without one).</param>
+    public RedisCacheStore(RedisConnection connection, IOptions<CachingOptions> options, ILogger<RedisCacheStore> logger)
     {
         _options = options.Value;
         _logger = logger;
-        var config = ConfigurationOptions.Parse(configuration);
-        config.AbortOnConnectFail = false; // Start (and stay up) without Redis; keep retrying in the background.
-        config.ConnectTimeout = Math.Min(config.ConnectTimeout, 2000);
-        config.SyncTimeout = _options.RedisTimeoutMs;
-        config.AsyncTimeout = _options.RedisTimeoutMs;
-        _connecting = ConnectAsync(config);
+        _connecting = AttachAsync(connection);
     }
 
     public event Action<string>? RemovedElsewhere;
@@ -104,17 +101,10 @@ public sealed partial class RedisCacheStore : ICacheStore, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task<ConnectionMultiplexer> AttachAsync(RedisConnection connection)
     {
-        try { await _connecting; } catch (RedisException) { return; }
-        if (_multiplexer is null) return;
-        await _multiplexer.CloseAsync(allowCommandsToComplete: false);
-        _multiplexer.Dispose();
-    }
-
-    private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions config)
-    {
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(config);
+        var multiplexer = await connection.WhenStartedAsync()
+            ?? throw new InvalidOperationException("The Redis cache needs ConnectionStrings__Redis.");
         multiplexer.ConnectionFailed += (_, e) => Failed(e.Exception);
         multiplexer.ConnectionRestored += (_, _) =>
         {

@@ -46,7 +46,7 @@ public static class CatalogEndpoints
         var item = request.ToEntity();
         db.Items.Add(item);
         await db.SaveChangesAsync(cancellationToken);
-        await changes.NotifyAsync(cancellationToken);
+        await changes.NotifyAsync(new CatalogChange(item.Id, item.Price), cancellationToken);
         return TypedResults.Created($"/items/{item.Id}", item.ToResponse());
     }
 
@@ -61,7 +61,7 @@ public static class CatalogEndpoints
             .SetProperty(i => i.Price, replacement.Price)
             .SetProperty(i => i.Description, replacement.Description), cancellationToken);
         if (updated == 0) return Missing(itemId);
-        await changes.NotifyAsync(cancellationToken);
+        await changes.NotifyAsync(new CatalogChange(itemId, replacement.Price), cancellationToken);
         replacement.Id = itemId;
         return TypedResults.Ok(replacement.ToResponse());
     }
@@ -72,7 +72,7 @@ public static class CatalogEndpoints
         var itemId = route.ItemId;
         var deleted = await db.Items.Where(i => i.Id == itemId).ExecuteDeleteAsync(cancellationToken);
         if (deleted == 0) return Missing(itemId);
-        await changes.NotifyAsync(cancellationToken);
+        await changes.NotifyAsync(new CatalogChange(itemId, Price: null), cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -38,6 +38,7 @@ public static class DataExtensions
         // A span per database command and Npgsql's pool figures, when telemetry is on (Diagnostics/Telemetry).
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
+        services.AddSingleton(sp => new RedisConnection(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis")));
         services.AddSingleton<DatabaseMigrator>();
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

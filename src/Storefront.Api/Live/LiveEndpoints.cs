@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Live;
+
+/// <summary>The seed's /ws echo, the live stock feed /ws/stock, and the inventory system's webhook that feeds it.</summary>
+public static class LiveEndpoints
+{
+    public const string EchoPath = "/ws";
+    public const string StockPath = "/ws/stock";
+
+    private static readonly byte[] EchoPrefix = "Echo: "u8.ToArray();
+
+    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(EchoPath, Echo).WithTags("WebSockets")
+            .WithSummary("WebSocket: every text message m is answered with \"Echo: m\"");
+        app.MapGet(StockPath, Stock).WithTags("WebSockets")
+            .WithSummary("WebSocket: send {\"subscribe\": [ids]} / {\"unsubscribe\": [ids]}; receive {id, price, in_stock, at} on every change");
+        app.MapPost("/inventory/events", InventoryWebhook.ReceiveAsync).WithTags("Inventory")
+            .WithRequestBodyLimit(InventoryWebhook.MaxBodyBytes).WithRequestDeadline()
+            .WithSummary($"Stock changes from the inventory system, signed with {InventoryWebhook.SignatureHeader}");
+        return app;
+    }
+
+    private static Task<Results<EmptyHttpResult, ProblemHttpResult>> Echo(
+        HttpContext context, Handshake handshake, LiveSockets sockets, LiveMetrics metrics, IOptions<WebSocketsOptions> options) =>
+        RunAsync(context, handshake, sockets, metrics, options.Value, EchoPath, (live, buffer) => EchoLoopAsync(live, buffer, metrics));
+
+    private static Task<Results<EmptyHttpResult, ProblemHttpResult>> Stock(
+        HttpContext context, Handshake handshake, LiveSockets sockets, LiveMetrics metrics, IOptions<WebSocketsOptions> options,
+        StockFeed feed, StockBus bus, TimeProvider time) =>
+        RunAsync(context, handshake, sockets, metrics, options.Value, StockPath, async (live, buffer) =>
+        {
+            var subscriber = new StockSubscriber(live, options.Value.SendQueueLimit, metrics, time);
+            var commands = new StockCommands(feed, bus, options.Value.MaxSubscriptions);
+            var sending = subscriber.RunAsync();
+            try
+            {
+                return await StockLoopAsync(live, buffer, subscriber, commands, metrics);
+            }
+            finally
+            {
+                feed.Unsubscribe(subscriber, subscriber.Items);
+                subscriber.Complete();
+                await sending;
+            }
+        });
+
+    /// <summary>
+    /// The refusals before the handshake, then one socket's life: its loop, then whatever ended it (client close,
+    /// limit, shutdown, lost connection) counted by reason. The socket's place is given back in every case.
+    /// </summary>
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> RunAsync(
+        HttpContext context, Handshake handshake, LiveSockets sockets, LiveMetrics metrics, WebSocketsOptions options,
+        string endpoint, Func<LiveSocket, MessageBuffer, Task<Incoming>> loop)
+    {
+        if (handshake.Refusal(context) is { } refusal) return refusal;
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(handshake.AcceptContext());
+            using var live = sockets.Add(socket, endpoint);
+            using var buffer = new MessageBuffer(options.MaxMessageBytes);
+            try
+            {
+                await EndAsync(live, buffer, await loop(live, buffer), options.MaxMessageBytes);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client vanished, stopped answering pings, or was dropped: nothing left to say to it.
+            }
+            finally
+            {
+                sockets.Remove(live);
+                metrics.Closed(endpoint, live.Stalled ? "stalled" : live.ClosedBecause ?? "lost");
+            }
+        }
+        finally
+        {
+            sockets.Release();
+        }
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Incoming> EchoLoopAsync(LiveSocket live, MessageBuffer buffer, LiveMetrics metrics)
+    {
+        while (true)
+        {
+            var incoming = await buffer.ReceiveAsync(live);
+            if (incoming != Incoming.Text) return incoming;
+            metrics.MessageIn(EchoPath);
+            var message = buffer.Message;
+            var reply = ArrayPool<byte>.Shared.Rent(EchoPrefix.Length + message.Length);
+            try
+            {
+                EchoPrefix.CopyTo(reply, 0);
+                message.Span.CopyTo(reply.AsSpan(EchoPrefix.Length));
+                // False: the server is closing it (idle, shutdown) or the client stopped reading.
+                if (!await live.SendAsync(reply.AsMemory(0, EchoPrefix.Length + message.Length))) return Incoming.Closed;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(reply);
+            }
+            metrics.MessageOut(EchoPath);
+        }
+    }
+
+    private static async Task<Incoming> StockLoopAsync(
+        LiveSocket live, MessageBuffer buffer, StockSubscriber subscriber, StockCommands commands, LiveMetrics metrics)
+    {
+        while (true)
+        {
+            var incoming = await buffer.ReceiveAsync(live);
+            if (incoming != Incoming.Text) return incoming;
+            metrics.MessageIn(StockPath);
+            if (!subscriber.Reply(await commands.ApplyAsync(subscriber, buffer.Message)))
+            {
+                await live.CloseAsync(WebSocketCloseStatus.PolicyViolation, "answers are not being read", "not_reading");
+                return Incoming.Closed;
+            }
+        }
+    }
+
+    /// <summary>Answers what ended the loop with the matching close, then waits for the client's close frame.</summary>
+    private static async Task EndAsync(LiveSocket live, MessageBuffer buffer, Incoming ended, int maxMessageBytes)
+    {
+        var (status, description, because) = ended switch
+        {
+            Incoming.Binary => (WebSocketCloseStatus.InvalidMessageType, "text messages only", "binary"),
+            Incoming.TooBig => (WebSocketCloseStatus.MessageTooBig, $"messages are limited to {maxMessageBytes} bytes", "too_big"),
+            Incoming.NotUtf8 => (WebSocketCloseStatus.InvalidPayloadData, "text messages must be UTF-8", "not_utf8"),
+            _ => (live.Socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "", "client"),
+        };
+        // Closed: the client's close (answered in kind) or the server's own, already sent (this call then does nothing).
+        await live.CloseAsync(status, description, because);
+        if (live.Socket.State == WebSocketState.CloseSent) await buffer.DrainAsync(live);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net.WebSockets;
+
+namespace Storefront.Api.Live;
+
+/// <summary>
+/// One accepted WebSocket. A WebSocket allows one send at a time, and the echo loop, the feed's sender and the
+/// server's own closes (shutdown, idle) all send: they take turns through <see cref="SendAsync"/> and
+/// <see cref="CloseAsync"/>. Cancelling <see cref="Aborted"/> aborts the socket (a pending receive ends at once).
+/// </summary>
+internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider time, TimeSpan sendTimeout, TimeSpan closeTimeout) : IDisposable
+{
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly CancellationTokenSource _abort = new();
+    private CancellationTokenSource? _sendDeadline;
+    private long _lastReceived = time.GetTimestamp();
+    private int _closing;
+
+    public WebSocket Socket => socket;
+
+    public string Endpoint => endpoint;
+
+    /// <summary>Passed to every receive: cancelled when the socket is dropped, which aborts the receive.</summary>
+    public CancellationToken Aborted => _abort.Token;
+
+    /// <summary>Why the server sent its close frame (for /metrics): "client" when it answered the client's.</summary>
+    public string? ClosedBecause { get; private set; }
+
+    public bool IsClosing => Volatile.Read(ref _closing) == 1;
+
+    public void Received() => Volatile.Write(ref _lastReceived, time.GetTimestamp());
+
+    public TimeSpan Quiet => time.GetElapsedTime(Volatile.Read(ref _lastReceived));
+
+    /// <summary>True when the socket stopped taking frames within <c>SendTimeoutSeconds</c> and was dropped.</summary>
+    public bool Stalled { get; private set; }
+
+    /// <summary>
+    /// Sends one text message; false when the socket is closing or was dropped because the client stopped reading
+    /// (the send did not finish within <c>SendTimeoutSeconds</c>: cancelling a WebSocket send aborts the socket).
+    /// </summary>
+    public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> text)
+    {
+        await _sending.WaitAsync(_abort.Token);
+        try
+        {
+            if (IsClosing) return false;
+            var deadline = _sendDeadline ??= CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+            deadline.CancelAfter(sendTimeout);
+            try
+            {
+                await socket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
+            {
+                Stalled = true;
+                Abort();
+                return false;
+            }
+            // A deadline that fired just as the send finished cannot be reset: the next send gets a fresh one.
+            if (!deadline.TryReset())
+            {
+                deadline.Dispose();
+                _sendDeadline = null;
+            }
+            return true;
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends the server's close frame once (later calls do nothing) and gives the client
+    /// <c>CloseTimeoutSeconds</c> to answer with its own before the socket is dropped.
+    /// </summary>
+    public async Task CloseAsync(WebSocketCloseStatus status, string description, string because)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 1) return;
+        ClosedBecause = because;
+        try
+        {
+            _abort.CancelAfter(closeTimeout);
+            await _sending.WaitAsync(_abort.Token);
+            try
+            {
+                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    await socket.CloseOutputAsync(status, description, _abort.Token);
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            // The client is gone or not taking frames: the abort above ends the socket.
+        }
+    }
+
+    /// <summary>Drops the socket without a close handshake (a stalled or dead client).</summary>
+    public void Abort()
+    {
+        Volatile.Write(ref _closing, 1);
+        socket.Abort();
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The socket's handler has already finished.
+        }
+    }
+
+    public void Dispose()
+    {
+        _sendDeadline?.Dispose();
+        _abort.Dispose();
+        _sending.Dispose();
+    }
+}
