@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Storefront.Api.Diagnostics;
 
@@ -31,7 +32,12 @@ public sealed class InFlightRequests
 /// <summary>Registers each request with <see cref="InFlightRequests"/> under its route pattern.</summary>
 public sealed class InFlightRequestsMiddleware(RequestDelegate next, InFlightRequests inFlight)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) =>
+        // An upgraded request (a WebSocket) waits on its client for hours without holding a thread: it would head
+        // every warning's list of suspects, and sorting 10,000 of them is the warning's whole cost.
+        context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } ? next(context) : TrackAsync(context);
+
+    private async Task TrackAsync(HttpContext context)
     {
         var endpoint = context.GetEndpoint() as RouteEndpoint;
         var id = inFlight.Begin(context.Request.Method, endpoint, endpoint is null ? context.Request.Path.Value : null);
