@@ -16,6 +16,8 @@ public static class Telemetry
     /// <summary>Prefix of every meter and activity source the service defines.</summary>
     public const string SourcePrefix = "Storefront";
 
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         var otel = builder.Services.AddOpenTelemetry()
@@ -46,6 +48,15 @@ public static class Telemetry
                     .AddHttpClientInstrumentation()
                     .AddSource(SourcePrefix + ".*"))
                 .UseOtlpExporter();
+        }
+        else
+        {
+            // Without tracing, ASP.NET Core would still make an Activity and a logging scope for every request, because
+            // its hosting-diagnostics category can log (at any level): 3-4% of GET /'s CPU in profiles
+            // (docs/benchmarks-notes.md). That category's lines are the per-request "Request starting/finished"
+            // (Information and Debug, off under the shipped "Microsoft.AspNetCore": "Warning"); an error answer makes
+            // its trace id when it needs one (Http/RequestTrace) and the unhandled-exception line carries it.
+            builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
         }
         return builder;
     }

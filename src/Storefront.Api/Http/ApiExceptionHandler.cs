@@ -16,7 +16,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             return false; // The client left; there is nobody to answer.
 
         var failure = RequestFailures.Describe(httpContext, exception);
-        if (failure is null) LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        if (failure is null) LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path, RequestTrace.TraceId(httpContext));
         var status = failure?.Status ?? StatusCodes.Status500InternalServerError;
         var problem = failure?.Errors is { } errors ? new HttpValidationProblemDetails(errors) : new ProblemDetails();
         problem.Status = status;
@@ -26,6 +26,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = problem });
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+    // The trace id in the line itself: the client quotes it from the answer, and without tracing no log scope carries it.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path} (trace_id {TraceId})")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path, string traceId);
 }

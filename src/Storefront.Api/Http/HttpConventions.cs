@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
@@ -110,8 +109,8 @@ public static class HttpConventions
         // The framework's defaults cover the common statuses only (not 429, 413, 431...).
         problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status ?? context.HttpContext.Response.StatusCode);
         problem.Type ??= $"https://httpwg.org/specs/rfc9110.html#status.{problem.Status ?? context.HttpContext.Response.StatusCode}";
-        // The W3C trace id of the request's trace when tracing is on, so a report can be found in the tracing backend.
-        problem.Extensions["trace_id"] = Activity.Current is { } activity ? activity.TraceId.ToHexString() : context.HttpContext.TraceIdentifier;
+        // The W3C trace id of the request's trace (when tracing is on, the exported one), so a report can be found.
+        problem.Extensions["trace_id"] = RequestTrace.TraceId(context.HttpContext);
         problem.Detail ??= problem.Status switch
         {
             StatusCodes.Status401Unauthorized => "A valid bearer token is required: get one from POST /token.",
