@@ -38,7 +38,9 @@ internal sealed record EchoSummary(
 /// = delivery latency from just before each POST), plus the subscribers, the changes and what was missed.
 /// errors: connect = sockets not opened or not subscribed, read = subscribed sockets lost before the end,
 /// status = webhook POSTs not answered 2xx, timeout = expected pushes not delivered within the delivery timeout.
-/// duration_s runs from the first POST to the end of the last change; client_cpu_s is this tool's CPU over it.
+/// changes and expected count the measured changes only, warmup_changes the ones before them; duration_s runs from
+/// the first measured POST to the end of the last change; client_cpu_s is this tool's CPU over it. per_change lists
+/// every change, warm-up ones included.
 /// </summary>
 internal sealed record FanoutSummary(
     string Mode,
@@ -48,6 +50,7 @@ internal sealed record FanoutSummary(
     int SubscribeFailures,
     double ConnectS,
     int Changes,
+    int WarmupChanges,
     int Expected,
     int Delivered,
     int LostSockets,
@@ -62,6 +65,7 @@ internal sealed record FanoutSummary(
     List<ChangeSummary> PerChange,
     string? FirstError);
 
-/// <summary>One change: its POST's status and time, and the deliveries of its push within the timeout.</summary>
-internal sealed record ChangeSummary(int InStock, int Status, double PostMs, int Delivered, double P50Ms, double P99Ms,
+/// <summary>One change (a warm-up one is not counted): its POST's status and time, and the deliveries of its push
+/// within the timeout.</summary>
+internal sealed record ChangeSummary(bool Warmup, int InStock, int Status, double PostMs, int Delivered, double P50Ms, double P99Ms,
     double MaxMs);

@@ -4,8 +4,11 @@ namespace Storefront.WsLoad;
 
 internal sealed record EchoOptions(Uri Url, int Connections, double Seconds, double Warmup, TimeSpan Timeout);
 
-internal sealed record FanoutOptions(Uri Url, int Subscribers, int Item, int Changes, Uri Webhook, string Secret,
-    int Parallelism, TimeSpan ConnectTimeout, TimeSpan DeliveryTimeout);
+internal sealed record FanoutOptions(Uri Url, int Subscribers, int Item, int Changes, int WarmupChanges, Uri Webhook,
+    string Secret, int Parallelism, TimeSpan ConnectTimeout, TimeSpan DeliveryTimeout)
+{
+    public int AllChanges => WarmupChanges + Changes;
+}
 
 /// <summary>The command line: a mode, a URL and --name value pairs, as Storefront.Rate reads its own.</summary>
 internal static class WsOptions
@@ -13,7 +16,7 @@ internal static class WsOptions
     public const string Usage =
         "usage: Storefront.WsLoad echo URL --connections N --seconds S [--warmup S] [--timeout S]\n" +
         "       Storefront.WsLoad fanout URL --subscribers N --item ID --changes N --webhook URL --secret S\n" +
-        "                         [--parallel N] [--connect-timeout S] [--delivery-timeout S]\n" +
+        "                         [--warmup-changes 1] [--parallel N] [--connect-timeout S] [--delivery-timeout S]\n" +
         "URL is ws:// (or http://, taken as ws://): /ws for echo, /ws/stock for fanout.";
 
     public static bool TryParseEcho(string[] args, out EchoOptions options, out string problem)
@@ -37,12 +40,13 @@ internal static class WsOptions
     public static bool TryParseFanout(string[] args, out FanoutOptions options, out string problem)
     {
         options = null!;
-        string[] names = ["--subscribers", "--item", "--changes", "--webhook", "--secret", "--parallel",
+        string[] names = ["--subscribers", "--item", "--changes", "--warmup-changes", "--webhook", "--secret", "--parallel",
             "--connect-timeout", "--delivery-timeout"];
         if (!TryRead(args, names, out var url, out var values, out problem)) return false;
         var subscribers = Int(values, "--subscribers", 0);
         var item = Int(values, "--item", 0);
         var changes = Int(values, "--changes", 5);
+        var warmupChanges = Int(values, "--warmup-changes", 1);
         var parallel = Int(values, "--parallel", 200);
         var connectTimeout = Number(values, "--connect-timeout", 10);
         var deliveryTimeout = Number(values, "--delivery-timeout", 5);
@@ -54,14 +58,15 @@ internal static class WsOptions
             return false;
         }
         // The in_stock values that tell the changes apart are base + change index, base a multiple of 1,000.
-        if (subscribers <= 0 || item <= 0 || changes is <= 0 or > 999 || parallel <= 0 || connectTimeout <= 0 ||
+        if (subscribers <= 0 || item <= 0 || changes <= 0 || warmupChanges < 0 || changes + warmupChanges > 999 ||
+            parallel <= 0 || connectTimeout <= 0 ||
             deliveryTimeout <= 0 || webhook is null || string.IsNullOrEmpty(secret))
         {
-            problem = "fanout needs a URL, --subscribers, --item, --webhook and --secret; --changes is 1 to 999; " +
-                      "every number must be positive";
+            problem = "fanout needs a URL, --subscribers, --item, --webhook and --secret; --changes and " +
+                      "--warmup-changes add up to 999 at most; every number must be positive";
             return false;
         }
-        options = new FanoutOptions(url, subscribers, item, changes, webhook, secret, parallel,
+        options = new FanoutOptions(url, subscribers, item, changes, warmupChanges, webhook, secret, parallel,
             TimeSpan.FromSeconds(connectTimeout), TimeSpan.FromSeconds(deliveryTimeout));
         return true;
     }
