@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Benchmarks Storefront against its FastAPI peer and a bare-Kestrel "ceiling" on this machine.
 
-  scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 20 min)
+  scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 25 min)
   scripts/bench --quick         # 2 rounds of 1 s windows (< 3 min): checks the harness, figures not worth quoting
   scripts/bench --sides storefront,ceiling   # only some sides (the others are reported n/a)
+  scripts/bench --scenarios ws_echo,root     # only some scenarios (the others are reported as not run)
   scripts/bench --out DIR       # write benchmarks.{json,md,png} to DIR instead of docs/
   scripts/bench --ref HEAD      # build the sides from a git revision (git archive), not the work tree
   scripts/bench --rounds N      # rounds per side and scenario (at least 3 for figures worth quoting)
@@ -35,7 +36,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the repository
 import report                                     # noqa: E402  (bench/report.py)
 from harness import load, machine, plan, procs, services, sides  # noqa: E402
 from harness.measure import Settings              # noqa: E402
-from harness.scenarios import SCENARIOS            # noqa: E402
+from harness.scenarios import NOT_SELECTED, SCENARIOS  # noqa: E402
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
@@ -56,6 +57,8 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="short windows: checks the harness")
     p.add_argument("--sides", default=",".join(sides.SIDES), help="comma-separated: storefront,peer,ceiling")
+    p.add_argument("--scenarios", default=",".join(sc["id"] for sc in SCENARIOS),
+                   help="comma-separated scenario ids (default: all): " + ", ".join(sc["id"] for sc in SCENARIOS))
     p.add_argument("--out", default=os.path.join(REPO, "docs"), help="where benchmarks.{json,md,png} go")
     p.add_argument("--ref", help="build the sides from this git revision instead of the work tree")
     p.add_argument("--rounds", type=int, help="rounds per side and scenario")
@@ -64,6 +67,12 @@ def parse_args(argv):
     unknown = [s for s in wanted if s not in sides.SIDES]
     if unknown or not wanted:
         p.error(f"--sides: choose among {', '.join(sides.SIDES)} (got {args.sides!r})")
+    ids = [sc["id"] for sc in SCENARIOS]
+    chosen = [s for s in args.scenarios.split(",") if s]
+    unknown = [s for s in chosen if s not in ids]
+    if unknown or not chosen:
+        p.error(f"--scenarios: choose among {', '.join(ids)} (got {args.scenarios!r})")
+    args.selected = [sc for sc in SCENARIOS if sc["id"] in chosen]
     if args.rounds is not None and args.rounds < 1:
         p.error("--rounds must be at least 1")
     args.wanted = wanted
@@ -137,6 +146,9 @@ def commit_text(args):
 
 def build_sides(env, states, console):
     """Storefront first: it migrates and seeds the database every side reads."""
+    if states.state["storefront"][0] != "ok" and states.ok():
+        console.log("publishing storefront to migrate and seed the catalog the other sides read (it is not measured)")
+        sides.prepare_catalog(env, console.log)
     for side in sides.SIDES:
         if states.state[side][0] != "ok":
             continue
@@ -147,14 +159,19 @@ def build_sides(env, states, console):
             console.warn(f"{side}: {problem[1]}: reported n/a")
 
 
-def build_rate_tool(env, console):
-    """bench/Storefront.Rate, the open-loop load of the scenarios with a `rate`."""
-    if not any(sc.get("rate") for sc in SCENARIOS):
-        return
-    console.log("building the fixed-rate load tool")
-    if not sides.publish(env, os.path.join(env.src, "bench", "Storefront.Rate"), load.rate_tool_dir(env.tmp),
-                         os.path.join(env.tmp, "publish-rate.log")):
-        raise procs.Failure(f"could not publish bench/Storefront.Rate (see {env.tmp}/publish-rate.log)")
+def build_load_tools(env, scenarios, console):
+    """bench/Storefront.Rate (the open-loop load of the scenarios with a `rate`) and bench/Storefront.WsLoad (the
+    WebSocket scenarios), if a scenario of the run needs them."""
+    tools = [("Storefront.Rate", "fixed-rate", load.rate_tool_dir(env.tmp), any(sc.get("rate") for sc in scenarios)),
+             ("Storefront.WsLoad", "WebSocket", load.ws_tool_dir(env.tmp),
+              any(sc["tool"] in load.WS_TOOLS for sc in scenarios))]
+    for project, what, out_dir, needed in tools:
+        if not needed:
+            continue
+        console.log(f"building the {what} load tool")
+        log_path = os.path.join(env.tmp, f"publish-{project}.log")
+        if not sides.publish(env, os.path.join(env.src, "bench", project), out_dir, log_path):
+            raise procs.Failure(f"could not publish bench/{project} (see {log_path})")
 
 
 def measure_everything(args, timing, tmp, console):
@@ -172,12 +189,13 @@ def measure_everything(args, timing, tmp, console):
         console.log(f"nginx upstreams (checked): delayed on {nginx.ports['delayed']}, instant on {nginx.ports['instant']}")
         # Storefront refuses to start outside Development without a token signing key; none is used here.
         jwt_key = base64.b64encode(secrets.token_bytes(48)).decode()
-        env = sides.Env(tmp, src, artifacts_dir(args, tmp), postgres, redis_port, nginx, jwt_key)
+        env = sides.Env(tmp, src, artifacts_dir(args, tmp), postgres, redis_port, nginx, jwt_key,
+                        secrets.token_hex(32))
         build_sides(env, states, console)
-        build_rate_tool(env, console)
+        build_load_tools(env, args.selected, console)
         cfg = Settings(BENCH, tmp, timing, console.log, console.warn)
         console.log("setup done; measuring")
-        results = plan.run_all(cfg, env, states, SCENARIOS)
+        results = plan.run_all(cfg, env, states, args.selected)
     finally:
         procs.stop_all()
         postgres.stop()
@@ -185,12 +203,16 @@ def measure_everything(args, timing, tmp, console):
 
 
 def write_report(args, timing, console, results, states, pg_bin, nofile):
+    not_run = {"status": "n/a", "reason": NOT_SELECTED, "rounds": []}
+    for sc in SCENARIOS:
+        results.setdefault(sc["id"], {side: dict(not_run) for side in sides.SIDES})
     doc = {
         "meta": {
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "commit": commit_text(args), "quick": args.quick, **timing,
             "wrk_threads": 2, "peer_workers": sides.PEER_WORKERS, "nofile": nofile,
             "elapsed_s": console.elapsed(), "sides": states.as_json(), "warnings": console.warnings,
+            "scenarios_run": [sc["id"] for sc in args.selected],
             "machine": machine.details(pg_bin),
         },
         "scenarios": [{**sc, "results": results[sc["id"]]} for sc in SCENARIOS],

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
@@ -40,6 +41,8 @@ app.Use((context, next) =>
     });
     return next(context);
 });
+
+app.UseWebSockets();
 
 app.MapGet("/health", () => "ok");
 app.MapGet("/", () => new Hello("Hello World"));
@@ -113,7 +116,54 @@ app.MapGet("/product/{id:int}", async (int id, HttpContext context, Cancellation
     json.WriteEndObject();
 });
 
+app.Map("/ws", async (HttpContext context) =>
+{
+    if (!context.WebSockets.IsWebSocketRequest)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return;
+    }
+    using var socket = await context.WebSockets.AcceptWebSocketAsync();
+    await Echo(socket, context.RequestAborted);
+});
+
 await app.RunAsync();
+
+// Every text message m answered with "Echo: m", from one buffer that already holds the prefix.
+static async Task Echo(WebSocket socket, CancellationToken ct)
+{
+    var buffer = new byte[4096];
+    var prefix = "Echo: "u8.Length;
+    "Echo: "u8.CopyTo(buffer);
+    try
+    {
+        while (true)
+        {
+            var length = prefix;
+            ValueWebSocketReceiveResult received;
+            do
+            {
+                if (length == buffer.Length)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, null, ct);
+                    return;
+                }
+                received = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
+                length += received.Count;
+            } while (!received.EndOfMessage);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+                return;
+            }
+            await socket.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, ct);
+        }
+    }
+    catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+    {
+        // The client left without the close handshake.
+    }
+}
 
 async Task<(byte[]? Body, double Ms)> Fetch(string url, CancellationToken ct)
 {

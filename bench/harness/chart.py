@@ -1,4 +1,5 @@
-"""docs/benchmarks.png: rps per scenario and side, the median with the range of the rounds as a whisker."""
+"""docs/benchmarks.png: rps (round trips/s for the WebSocket echo) per scenario and side, the median with the range
+of the rounds as a whisker."""
 
 import textwrap
 
@@ -13,7 +14,7 @@ def render(doc, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    scs = [sc for sc in doc["scenarios"] if sc["tool"] == "wrk"]
+    scs = [sc for sc in doc["scenarios"] if fg.windowed(sc) and not fg.not_run(sc)]
     figs = {side: [fg.side_figure(sc["results"][side], "rps") for sc in scs] for side in SIDES}
     present = [f["median"] for side in SIDES for f in figs[side] if f and f["median"]]
     log = bool(present) and max(present) / max(min(present), 1e-9) > 20
@@ -34,8 +35,10 @@ def render(doc, path):
                         rotation=90, color="#555555" if f is None else "black")
     ax.set_xticks(range(len(scs)))
     ax.set_xticklabels(["\n".join(textwrap.fill(part, 20) for part in sc["title"].split(", "))
-                        + f"\n(c={sc['connections']:,})" for sc in scs], fontsize=8)
-    ax.set_ylabel("requests per second (2xx), median of the rounds" + (", log scale" if log else ""))
+                        + f"\n(c={sc['connections']:,}{', round trips' if sc['tool'] == 'ws_echo' else ''})"
+                        for sc in scs], fontsize=8)
+    ax.set_ylabel("requests (2xx) or WebSocket round trips per second, median of the rounds"
+                  + (", log scale" if log else ""), fontsize=8)
     if log:
         ax.set_yscale("log")
         ax.set_ylim(bottom=1, top=max(present) * 40)

@@ -7,6 +7,8 @@ how far it can be trusted.
 
 import statistics
 
+from harness.scenarios import NOT_SELECTED
+
 BUSY_LIMIT_PCT = 20.0   # machine busier than this just before a window (all sides idle): the round is flagged
 SPREAD_LIMIT = 0.10     # a ratio whose rounds spread wider than this ((max - min) / median) is unreliable
 CEILING = "ceiling"
@@ -28,11 +30,46 @@ METRICS = {
     "wall_s": lambda w: w.get("hey", {}).get("total_s"),
     "peak_rss_mb": lambda w: w["memory"]["vmhwm_kib"] * 1024 / 1e6 if "memory" in w else None,
     "rss_before_mb": lambda w: w["memory"]["vmrss_before_kib"] * 1024 / 1e6 if "memory" in w else None,
+    # The WebSocket fan-out (ws_fanout): pushes delivered within the timeout, their latency from the POST.
+    "delivered_share": lambda w: w["fanout"]["delivered"] / w["fanout"]["expected"]
+    if w.get("fanout", {}).get("expected") else None,
+    "delivery_p50_ms": lambda w: _delivery(w, "p50"),
+    "delivery_p99_ms": lambda w: _delivery(w, "p99"),
+    "delivery_max_ms": lambda w: _delivery(w, "max"),
+    "connect_s": lambda w: w.get("fanout", {}).get("connect_s"),
+    "client_cpu_s": lambda w: w.get("fanout", {}).get("client_cpu_s"),
 }
-LOWER_IS_BETTER = {"p50_ms", "p99_ms", "us_per_request", "errors", "wall_s", "peak_rss_mb"}
-UNITS = {"rps": "rps", "p50_ms": "ms", "p99_ms": "ms", "us_per_request": "µs", "wall_s": "s", "peak_rss_mb": "MB"}
+LOWER_IS_BETTER = {"p50_ms", "p99_ms", "us_per_request", "errors", "wall_s", "peak_rss_mb",
+                   "delivery_p50_ms", "delivery_p99_ms", "delivery_max_ms", "connect_s"}
+UNITS = {"rps": "rps", "p50_ms": "ms", "p99_ms": "ms", "us_per_request": "µs", "wall_s": "s", "peak_rss_mb": "MB",
+         "delivery_p50_ms": "ms", "delivery_p99_ms": "ms", "delivery_max_ms": "ms", "connect_s": "s"}
 LABELS = {"rps": "rps", "p50_ms": "p50", "p99_ms": "p99", "us_per_request": "CPU per request",
-          "ok_share": "share of 200 answers", "wall_s": "wall time", "peak_rss_mb": "peak RSS"}
+          "ok_share": "share of 200 answers", "wall_s": "wall time", "peak_rss_mb": "peak RSS",
+          "delivered_share": "share of pushes delivered", "delivery_p50_ms": "p50 delivery latency",
+          "delivery_p99_ms": "p99 delivery latency", "delivery_max_ms": "max delivery latency"}
+# A WebSocket echo window counts round trips where a wrk window counts requests.
+ROUND_TRIP_WORDS = {"rps": "round trips/s", "us_per_request": "CPU per round trip"}
+WINDOW_TOOLS = ("wrk", "ws_echo")   # measured in windows of fixed connections: rps, latency, CPU per request
+
+
+def windowed(sc):
+    return sc["tool"] in WINDOW_TOOLS
+
+
+def label(sc, metric):
+    """A metric's name in the report, in the scenario's words (round trips for the WebSocket echo)."""
+    if sc["tool"] == "ws_echo" and metric in ROUND_TRIP_WORDS:
+        return ROUND_TRIP_WORDS[metric]
+    return LABELS.get(metric, metric)
+
+
+def unit(sc, metric):
+    return ROUND_TRIP_WORDS["rps"] if sc["tool"] == "ws_echo" and metric == "rps" else UNITS.get(metric, "")
+
+
+def not_run(sc):
+    """True for a scenario left out of the run (--scenarios)."""
+    return all(res.get("reason") == NOT_SELECTED for res in sc["results"].values())
 
 
 def _latency(w, key):
@@ -42,9 +79,16 @@ def _latency(w, key):
     return w.get("hey", {}).get("latency_ms", {}).get(key)
 
 
+def _delivery(w, key):
+    f = w.get("fanout")
+    return f["latency_ms"][key] if f and f["delivered"] else None
+
+
 def _errors(w):
     if "wrk" in w:
         return sum(w["wrk"]["errors"].values())
+    if "fanout" in w:
+        return sum(w["fanout"]["errors"].values())
     if "hey" in w:
         h = w["hey"]
         return (h["responses"] - h["ok_200"]) + h["error_count"]

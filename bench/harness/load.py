@@ -1,5 +1,6 @@
 """The load tools: wrk for windows of fixed connections, bench/Storefront.Rate for windows at a fixed rate,
-hey for a burst. Commands and their output."""
+hey for a burst, bench/Storefront.WsLoad for WebSocket echo windows and the /ws/stock fan-out. Commands and
+their output."""
 
 import json
 import os
@@ -7,8 +8,14 @@ import re
 import urllib.error
 import urllib.request
 
+from harness import wsprobe
+
 WRK_TIMEOUT_S = 10      # a slower response counts as a timeout error
 HEY_TIMEOUT_S = 30
+WS_TOOLS = ("ws_echo", "ws_fanout")
+WS_WARMUP_S = 1         # the first second of a WebSocket echo window is not counted (Storefront.WsLoad --warmup)
+FANOUT_CONNECT_TIMEOUT_S = 10
+FANOUT_DELIVERY_TIMEOUT_S = 5
 
 
 def wrk_command(bench_dir, url, spec, seconds, measured):
@@ -29,8 +36,47 @@ def rate_tool_dir(tmp):
     return os.path.join(tmp, "rate-tool")
 
 
+def ws_tool_dir(tmp):
+    return os.path.join(tmp, "ws-tool")
+
+
+def ws_url(url):
+    """http://host/path as ws://host/path."""
+    return "ws" + url[len("http"):] if url.startswith("http") else url
+
+
+def ws_echo_command(tmp, url, spec, seconds, warmup_s):
+    return [os.path.join(ws_tool_dir(tmp), "Storefront.WsLoad"), "echo", ws_url(url),
+            "--connections", str(spec["connections"]), "--seconds", str(seconds), "--warmup", str(warmup_s),
+            "--timeout", str(WRK_TIMEOUT_S)]
+
+
+def fanout_command(tmp, base_url, spec, secret):
+    """The /ws/stock fan-out: connections subscribers of spec's item, spec's changes posted to spec's webhook."""
+    return [os.path.join(ws_tool_dir(tmp), "Storefront.WsLoad"), "fanout", ws_url(base_url + spec["path"]),
+            "--subscribers", str(spec["connections"]), "--item", str(spec["item"]), "--changes", str(spec["changes"]),
+            "--warmup-changes", str(spec.get("warmup_changes", 0)),
+            "--webhook", base_url + spec["webhook"], "--secret", secret,
+            "--connect-timeout", str(FANOUT_CONNECT_TIMEOUT_S), "--delivery-timeout", str(FANOUT_DELIVERY_TIMEOUT_S)]
+
+
+def fanout_timeout_s(spec):
+    """The longest a fan-out may take: opening, every change's delivery timeout, closing, with room to spare."""
+    return 120 + (spec["changes"] + spec.get("warmup_changes", 0)) * FANOUT_DELIVERY_TIMEOUT_S
+
+
+def warmup_command(bench_dir, tmp, url, spec, seconds):
+    """The scenario's load for a warm-up whose figures are thrown away."""
+    if spec.get("tool") == "ws_echo":
+        return ws_echo_command(tmp, url, spec, seconds, warmup_s=0)
+    return wrk_command(bench_dir, url, spec, seconds, measured=False)
+
+
 def window_command(bench_dir, tmp, url, spec, seconds):
-    """A measured window: wrk, or for a scenario with a `rate` the open-loop tool (same WRK_JSON line)."""
+    """A measured window: wrk, or for a scenario with a `rate` the open-loop tool, or for a WebSocket echo
+    Storefront.WsLoad (the same WRK_JSON line; its first second, opening the connections, is not counted)."""
+    if spec.get("tool") == "ws_echo":
+        return ws_echo_command(tmp, url, spec, seconds, warmup_s=WS_WARMUP_S)
     if not spec.get("rate"):
         return wrk_command(bench_dir, url, spec, seconds, measured=True)
     cmd = [os.path.join(rate_tool_dir(tmp), "Storefront.Rate"), url, "--rate", str(spec["rate"]),
@@ -42,12 +88,18 @@ def window_command(bench_dir, tmp, url, spec, seconds):
 
 def parse_wrk(text):
     """The WRK_JSON line of bench/wrk/report.lua as a dict, with rps_2xx added; None if it is missing."""
+    w = parse_json_line(text)
+    if w is not None:
+        ok = max(w["requests"] - w["errors"]["status"], 0)
+        w["rps_2xx"] = round(ok / w["duration_s"], 1) if w["duration_s"] else 0.0
+    return w
+
+
+def parse_json_line(text):
+    """The WRK_JSON line of a load tool's output as a dict; None if it is missing."""
     for line in text.splitlines():
         if line.startswith("WRK_JSON "):
-            w = json.loads(line[len("WRK_JSON "):])
-            ok = max(w["requests"] - w["errors"]["status"], 0)
-            w["rps_2xx"] = round(ok / w["duration_s"], 1) if w["duration_s"] else 0.0
-            return w
+            return json.loads(line[len("WRK_JSON "):])
     return None
 
 
@@ -92,11 +144,18 @@ def request_body(bench_dir, spec):
         return f.read().strip()
 
 
+WS_GREETING = {"ws_echo": ("hello", "Echo: hello"), "ws_fanout": ('{"subscribe": [%d]}', '"subscribed"')}
+
+
 def preflight(bench_dir, base_url, spec):
     """The first request to a path, before any load: (HTTP status, body text). 0 if nothing answered.
 
-    A side without the route answers 404 (or 405 to a POST on a path it serves for GET only).
+    A side without the route answers 404 (or 405 to a POST on a path it serves for GET only). A WebSocket
+    scenario opens a socket instead and sends one message (wsprobe): 101 if the path is served.
     """
+    if spec.get("tool") in WS_TOOLS:
+        text = WS_GREETING[spec["tool"]][0]
+        return wsprobe.exchange(base_url + spec["path"], text % spec["item"] if "%d" in text else text)
     body = request_body(bench_dir, spec)
     req = urllib.request.Request(base_url + spec.get("probe_path", spec["path"]), data=body,
                                  method=spec.get("method", "GET"),
@@ -110,8 +169,19 @@ def preflight(bench_dir, base_url, spec):
         return 0, ""
 
 
-def not_served(status):
+def not_served(status, spec):
+    if spec.get("tool") in WS_TOOLS:
+        return status != 101   # uvicorn refuses a WebSocket path it does not serve with 403, Kestrel with 404
     return status in (404, 405)
+
+
+def unexpected_answer(spec, body):
+    """Why a served path's first answer is not what the scenario expects; None if it is."""
+    if spec.get("expect") == "prediction" and not looks_like_prediction(body):
+        return 'not {"prediction", "score"}'
+    if spec.get("tool") in WS_TOOLS and WS_GREETING[spec["tool"]][1] not in body:
+        return f"no {WS_GREETING[spec['tool']][1]} in the answer"
+    return None
 
 
 def looks_like_prediction(body):

@@ -5,7 +5,7 @@ import platform
 import re
 import subprocess
 
-PEER_PACKAGES = ("fastapi", "uvicorn", "starlette", "httpx", "asyncpg", "redis", "uvloop")
+PEER_PACKAGES = ("fastapi", "uvicorn", "starlette", "httpx", "asyncpg", "redis", "uvloop", "websockets")
 
 
 def _run(cmd):

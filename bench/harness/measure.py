@@ -42,7 +42,7 @@ def warm_up(cfg, env, sc, side, seconds):
     """A run of the scenario's shape whose figures are thrown away (the JIT compiles under it)."""
     url = base_url(env, side) + sc["path"]
     background = _start_load(cfg, env, sc, side, seconds, "warmup") if sc.get("load") else None
-    run_tool(load.wrk_command(cfg.bench_dir, url, sc, seconds, measured=False), seconds + 30)
+    run_tool(load.warmup_command(cfg.bench_dir, cfg.tmp, url, sc, seconds), seconds + 30)
     if background:
         background.finish(seconds + LOAD_EXTRA_S + 30)
 
@@ -54,11 +54,17 @@ def wrk_window(cfg, env, nginx, sc, side, group):
     background = None
     if sc.get("load"):
         background, record["load"] = _open_load(cfg, env, sc, side)
-    spread = _count_connections_later(env, side, min(SPREAD_AT_S, cfg.window_s / 2)) if sc.get("spread_check") else None
+    # A WebSocket window opens its connections during its uncounted first second: count them after it.
+    spread_at = min(SPREAD_AT_S, cfg.window_s / 2) + (load.WS_WARMUP_S if sc["tool"] == "ws_echo" else 0)
+    spread = _count_connections_later(env, side, spread_at) if sc.get("spread_check") else None
     cpu = probe.CpuWindow(group, nginx.group)
     cpu.start()
-    status, text = run_tool(load.window_command(cfg.bench_dir, cfg.tmp, url, sc, cfg.window_s),
-                            cfg.window_s + 30, out_path=cfg.out_path("wrk", sc["id"], side, time.monotonic_ns()))
+    command = load.window_command(cfg.bench_dir, cfg.tmp, url, sc, cfg.window_s)
+    out_path = cfg.out_path("wrk", sc["id"], side, time.monotonic_ns())
+    if sc["tool"] == "ws_echo":
+        status, text = _run_marked(command, cfg.window_s + 30, out_path, cpu)
+    else:
+        status, text = run_tool(command, cfg.window_s + 30, out_path=out_path)
     w = load.parse_wrk(text)
     # With a background load the side's CPU serves both wrks: per measured request it would mislead.
     record["cpu"] = cpu.stop(w["requests"] if w and not background else 0)
@@ -73,6 +79,24 @@ def wrk_window(cfg, env, nginx, sc, side, group):
     if background:
         _finish_load(cfg, background, record["load"])
     return record
+
+
+def _run_marked(cmd, timeout_s, out_path, cpu):
+    """A tool that prints WINDOW_START and WINDOW_END around its measured window (Storefront.WsLoad: after its
+    own warm-up second, before it closes its sockets): the CPU window follows those lines, not its whole run."""
+    tool = Background(cmd, out_path)
+    deadline = time.monotonic() + timeout_s
+    for marker, mark in (("WINDOW_START", cpu.start), ("WINDOW_END", cpu.end)):
+        while not _printed(out_path, marker) and tool.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if _printed(out_path, marker):
+            mark()
+    return tool.finish(max(deadline - time.monotonic(), 1))
+
+
+def _printed(path, marker):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return marker in f.read()
 
 
 def _idle_before(cfg):
@@ -167,19 +191,49 @@ def burst_window(cfg, env, sc, side, group):
     return record
 
 
+# ------------------------------------------------------------------ WebSocket fan-out
+
+def fanout_window(cfg, env, sc, side, group):
+    """Storefront.WsLoad's fan-out on a fresh process: subscribers, changes, deliveries, the side's memory."""
+    record = _idle_before(cfg)
+    rss_before = probe.group_memory_kib(group, "VmRSS")
+    cpu = probe.CpuWindow(group, env.nginx.group)
+    cpu.start()
+    status, text = run_tool(load.fanout_command(cfg.tmp, base_url(env, side), sc, env.webhook_secret),
+                            load.fanout_timeout_s(sc), out_path=cfg.out_path("fanout", sc["id"], side, time.monotonic_ns()))
+    record["cpu"] = cpu.stop(0)   # opening 10,000 sockets and 50,000 pushes: no one "request" to divide by
+    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
+                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
+                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    f = load.parse_json_line(text)
+    if f is None or not f.get("delivered"):
+        record["failed"] = (f"Storefront.WsLoad fanout exited {status} with nothing delivered: "
+                            + "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:])
+    if f is not None:
+        record["fanout"] = f
+    return record
+
+
 def describe(sc, side, record):
     """One console line per window."""
     name = f"{sc['id']:<19} {side:<10}"
     if "wrk" in record:
         w, c = record["wrk"], record["cpu"]
         errors = sum(w["errors"].values())
-        line = (f"{name} {w['rps_2xx']:>9,.0f} rps  p50 {w['latency_ms']['p50']:7.2f}  p99 "
-                f"{w['latency_ms']['p99']:7.2f} ms  {c['us_per_request'] or float('nan'):7.1f} us/req  "
+        rate, per = ("rt/s", "us/rt") if sc["tool"] == "ws_echo" else ("rps", "us/req")   # WebSocket round trips
+        line = (f"{name} {w['rps_2xx']:>9,.0f} {rate}  p50 {w['latency_ms']['p50']:7.2f}  p99 "
+                f"{w['latency_ms']['p99']:7.2f} ms  {c['us_per_request'] or float('nan'):7.1f} {per}  "
                 f"busy before {record['busy_before_pct']:4.1f}%")
         return line + (f"  errors {errors:,}" if errors else "")
     if "hey" in record:
         h, m = record["hey"], record["memory"]
         return (f"{name} {h['ok_200']:>6,} x 200  wall {h['total_s']} s  VmHWM {m['vmhwm_kib'] / 1024:,.0f} MiB  "
                 f"busy before {record['busy_before_pct']:4.1f}%")
+    if "fanout" in record and "failed" not in record:
+        f, m = record["fanout"], record["memory"]
+        errors = sum(f["errors"].values())
+        return (f"{name} {f['delivered']:>6,} of {f['expected']:,} pushes  p50 {f['latency_ms']['p50']:.1f}  p99 "
+                f"{f['latency_ms']['p99']:.1f}  max {f['latency_ms']['max']:.1f} ms  VmHWM {m['vmhwm_kib'] / 1024:,.0f} MiB  "
+                f"busy before {record['busy_before_pct']:4.1f}%" + (f"  errors {errors:,}" if errors else ""))
     return f"{name} failed: {record.get('failed')}"
 

@@ -51,9 +51,9 @@ def run_all(cfg, env, states, scenarios):
     return results
 
 
-def _start_sides(cfg, env, states, upstreams):
-    """Starts every side still in the run at once and waits until each serves."""
-    launched = {side: sides.launch(env, side, upstreams) for side in states.ok()}
+def _start_sides(cfg, env, states, upstreams, only=None):
+    """Starts every side still in the run (of `only`, if given) at once and waits until each serves."""
+    launched = {side: sides.launch(env, side, upstreams) for side in states.ok() if only is None or side in only}
     deadline = time.monotonic() + sides.READY_TIMEOUT_S
     groups = {}
     for side, group in launched.items():
@@ -99,10 +99,18 @@ def _shared_phase(cfg, env, states, phase, results):
 
 
 def _fresh_phase(cfg, env, states, phase, results):
-    """Every round starts the sides anew: a burst's peak memory then covers that round only."""
+    """Every round starts the sides anew: a burst's peak memory then covers that round only. Sides the
+    phase's scenarios leave out are not started (the fan-out is Storefront's alone)."""
+    wanted = {side for sc in phase["scenarios"] for side in sc.get("sides", sides.SIDES)}
+    for sc in phase["scenarios"]:
+        for side in sides.SIDES:
+            if side not in sc.get("sides", sides.SIDES):
+                _preflight(cfg, env, sc, side, results)   # marks it n/a with the scenario's reason
+    if not wanted & set(states.ok()):
+        return
     served = None
     for r in range(cfg.rounds):
-        groups = _start_sides(cfg, env, states, phase["upstreams"])
+        groups = _start_sides(cfg, env, states, phase["upstreams"], only=wanted)
         try:
             if served is None:
                 served = {sc["id"]: [s for s in groups if _preflight(cfg, env, sc, s, results)]
@@ -110,7 +118,8 @@ def _fresh_phase(cfg, env, states, phase, results):
             for sc in phase["scenarios"]:
                 for side in rotated(served[sc["id"]], r):
                     if _still_up(cfg, states, groups, side, sc["id"]):
-                        record = measure.burst_window(cfg, env, sc, side, groups[side])
+                        window = measure.fanout_window if sc["tool"] == "ws_fanout" else measure.burst_window
+                        record = window(cfg, env, sc, side, groups[side])
                         _keep(cfg, results, sc, side, record, r)
         finally:
             _stop_sides(cfg, groups)
@@ -140,14 +149,15 @@ def _preflight(cfg, env, sc, side, results):
     for spec in ([sc["load"]] if sc.get("load") else []) + [sc]:
         status, body = load.preflight(cfg.bench_dir, measure.base_url(env, side), spec)
         res["preflight"] = {"http_status": status, "body": body}
-        what = f"{spec.get('method', 'GET')} {spec.get('probe_path', spec['path'])}"
-        if load.not_served(status):
-            res.update(status="n/a", reason=f"{what} answered {status}: not served")
+        ws = spec.get("tool") in load.WS_TOOLS
+        what = f"{'the WebSocket handshake on' if ws else spec.get('method', 'GET')} {spec.get('probe_path', spec['path'])}"
+        if load.not_served(status, spec):
+            res.update(status="n/a", reason=f"{what} answered {status}{', not 101' if ws else ''}: not served")
             return False
-        if not 200 <= status < 300:
+        if not (ws or 200 <= status < 300):
             cfg.warn(f"{sc['id']}/{side}: {what} answered {status} before the run; measuring anyway")
-        elif spec.get("expect") == "prediction" and not load.looks_like_prediction(body):
-            cfg.warn(f"{sc['id']}/{side}: {what} answered 2xx but not {{\"prediction\", \"score\"}}: {body[:200]}")
+        elif problem := load.unexpected_answer(spec, body):
+            cfg.warn(f"{sc['id']}/{side}: {what}: {problem}: {body[:200]}; measuring anyway")
     return True
 
 

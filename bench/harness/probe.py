@@ -46,11 +46,12 @@ def sample_busy(seconds):
 
 
 class CpuWindow:
-    """CPU used by a side's processes, by nginx and by the machine between start() and stop()."""
+    """CPU used by a side's processes, by nginx and by the machine between start() and stop() (or end())."""
 
     def __init__(self, side_group, nginx_group):
         self.side_group = side_group
         self.nginx_group = nginx_group
+        self._end = None
 
     def start(self):
         self._pids = self.side_group.pids()
@@ -59,14 +60,21 @@ class CpuWindow:
         self._nginx0 = group_cpu_s(self.nginx_group.pids())
         self._machine0 = machine_ticks()
 
-    def stop(self, requests):
-        """The window's figures; us_per_request divides the side's CPU by the requests answered."""
-        wall = max(time.monotonic() - self._t0, 1e-6)
+    def end(self):
+        """Ends the window now, for a load tool that goes on after its measured window (closing sockets)."""
         # Processes that appeared during the window (a worker restarted) count from their start.
         pids = sorted(set(self._pids) | set(self.side_group.pids()))
-        server_s = group_cpu_s(pids) - self._server0
-        nginx_s = group_cpu_s(self.nginx_group.pids()) - self._nginx0
-        busy, steal = busy_share(self._machine0, machine_ticks())
+        self._end = (time.monotonic(), group_cpu_s(pids), group_cpu_s(self.nginx_group.pids()), machine_ticks())
+
+    def stop(self, requests):
+        """The window's figures; us_per_request divides the side's CPU by the requests answered."""
+        if self._end is None:
+            self.end()
+        t1, server1, nginx1, machine1 = self._end
+        wall = max(t1 - self._t0, 1e-6)
+        server_s = server1 - self._server0
+        nginx_s = nginx1 - self._nginx0
+        busy, steal = busy_share(self._machine0, machine1)
         return {
             "wall_s": round(wall, 3),
             "server_cpu_s": round(server_s, 3),

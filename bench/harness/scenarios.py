@@ -1,13 +1,18 @@
-"""The scenarios, one entry each, in report order. Adding one (a WebSocket, upload or login scenario)
-means adding an entry here, plus a tool in load.py if it needs one that is not there yet.
+"""The scenarios, one entry each, in report order. Adding one (an upload or login scenario) means adding an
+entry here, plus a tool in load.py if it needs one that is not there yet.
 
 Fields:
   id, title        names in benchmarks.json and in the report
-  tool             "wrk" (a load of fixed connections for a window) or "burst" (hey: N requests at once)
+  tool             "wrk" (a load of fixed connections for a window), "burst" (hey: N requests at once),
+                   "ws_echo" (bench/Storefront.WsLoad echo: windows of fixed WebSocket connections in a closed
+                   loop, a round trip counted as a request) or "ws_fanout" (Storefront.WsLoad fanout: `connections`
+                   idle subscribers of `item` on `path`, then `warmup_changes` uncounted and `changes` counted
+                   signed events POSTed to `webhook`)
   method, path     the request; probe_path, if given, serves the first request and the warm-up instead;
                    POST bodies come from `body` (a file in bench/wrk/) with `script`
                    (a wrk Lua script in bench/wrk/ that sends it and reports like report.lua)
-  connections      concurrent connections (burst: requests, all at once; rate: the most it may open)
+  connections      concurrent connections (burst: requests, all at once; rate: the most it may open;
+                   ws_fanout: subscribers)
   rate             requests per second: the measured window is bench/Storefront.Rate's open-loop load at that
                    rate (latency counted from when each request was due), not wrk; the warm-up is still wrk
   threads          wrk threads (default 2)
@@ -23,6 +28,8 @@ Fields:
                      {"vs": side, "metric": m}                     the same, report only
                      {"metric": m, "at_most"|"at_least": x}       Storefront's own figure
 """
+
+NOT_SELECTED = "not run (--scenarios)"   # the reason given for every side of a scenario left out of the run
 
 PREDICT = {"method": "POST", "path": "/predict", "body": "predict.json", "script": "predict.lua"}
 
@@ -79,6 +86,15 @@ SCENARIOS = [
               "connections are counted per worker process first and opened again (up to 3 times) until "
               "each worker holds at least 5% of them.",
      "targets": [{"vs": "peer", "metric": "p99_ms"}]},
+    {"id": "ws_echo", "title": "WebSocket /ws echo", "tool": "ws_echo", "path": "/ws", "connections": 100,
+     "upstreams": "instant", "spread_check": True,
+     "about": "100 WebSocket connections by `bench/Storefront.WsLoad echo`, each in a closed loop: a short text "
+              "message, then the wait for `Echo: ` + it, then the next (as a wrk connection waits for its "
+              "response). rps here is round trips a second; a wrong answer counts as an error. Each window's first "
+              "second (opening the connections, the client's JIT) is not counted, and the CPU readings cover the "
+              "counted part only.",
+     "targets": [{"vs": "ceiling", "metric": "rps", "at_least": 0.85},
+                 {"vs": "peer", "metric": "rps"}]},
     {"id": "slow", "title": "10,000 concurrent GET /slow?seconds=1", "tool": "burst", "path": "/slow?seconds=1",
      "probe_path": "/slow?seconds=0", "connections": 10000, "upstreams": "instant", "fresh_process": True,
      "about": "`hey -n 10000 -c 10000 -t 30` after 200 requests of `/slow?seconds=0`, on a fresh process each "
@@ -86,6 +102,19 @@ SCENARIOS = [
               "process's whole life (start-up, warm-up and the burst).",
      "targets": [{"metric": "ok_share", "at_least": 1.0}, {"metric": "wall_s", "at_most": 3.0},
                  {"metric": "peak_rss_mb", "at_most": 300.0}]},
+    {"id": "ws_fanout", "title": "10,000 /ws/stock subscribers, inventory changes pushed", "tool": "ws_fanout",
+     "path": "/ws/stock", "connections": 10000, "item": 7, "changes": 5, "warmup_changes": 1, "webhook": "/inventory/events",
+     "upstreams": "instant", "fresh_process": True, "sides": ["storefront"],
+     "sides_reason": "the peer and the ceiling have no /ws/stock or inventory webhook",
+     "about": "`bench/Storefront.WsLoad fanout` on a fresh process each round: 10,000 WebSockets opened 200 at a "
+              "time, each subscribed to item 7 (`{\"subscribe\": [7]}`, acknowledged), then 1 uncounted and 5 "
+              "counted changes of item 7, one at a time: a signed `POST /inventory/events` with a fresh event_id, "
+              "then the wait until every subscriber got its push (or 5 s). The uncounted change is the warm-up: the "
+              "first 10,000 pushes of a fresh process run on unoptimised code (tiered JIT). Delivery latency runs from just before the POST to a subscriber's "
+              "receipt of the push; a push not there within 5 s is missed (an error). The client runs on the same 2 "
+              "cores: its own CPU over the changes is reported next to the latencies. Peak RSS is `VmHWM` of the "
+              "process's whole life, as for /slow.",
+     "targets": [{"metric": "peak_rss_mb", "at_most": 400.0}, {"metric": "delivery_p99_ms", "at_most": 250.0}]},
 ]
 
 

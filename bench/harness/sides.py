@@ -17,10 +17,11 @@ READY_TIMEOUT_S = 60
 class Env:
     """What every side is started with: the run's dirs, the dependencies, a port per side."""
 
-    def __init__(self, tmp, src, artifacts, postgres, redis_port, nginx, jwt_key):
+    def __init__(self, tmp, src, artifacts, postgres, redis_port, nginx, jwt_key, webhook_secret):
         self.tmp, self.src, self.artifacts = tmp, src, artifacts
         self.postgres, self.redis_port, self.nginx = postgres, redis_port, nginx
         self.jwt_key = jwt_key
+        self.webhook_secret = webhook_secret   # signs the fan-out's inventory events
         self.ports = {side: services.pick_port() for side in SIDES}
 
 
@@ -48,10 +49,7 @@ def publish(env, project, out_dir, log_path):
 def build(env, side, log):
     """Builds one side; returns None if it is ready to start, else why it is not (n/a or failed)."""
     if side == "storefront":
-        if not publish(env, os.path.join(env.src, "src", "Storefront.Api"), os.path.join(env.tmp, "storefront"),
-                       os.path.join(env.tmp, "publish-storefront.log")):
-            raise Failure(f"could not publish src/Storefront.Api (see {env.tmp}/publish-storefront.log)")
-        _migrate_and_seed(env, log)
+        prepare_catalog(env, log)
         return None
     if side == "ceiling":
         project = os.path.join(env.src, "bench", "Storefront.Ceiling")
@@ -69,6 +67,15 @@ def build(env, side, log):
         if status != 0:
             return ("failed", "bench/peer/install.sh failed")
     return None
+
+
+def prepare_catalog(env, log):
+    """Publishes Storefront and has it create the schema and seed the 20 items every side reads: also when
+    Storefront itself is not measured (--sides peer,ceiling), since the peer is ready only once it reads items."""
+    if not publish(env, os.path.join(env.src, "src", "Storefront.Api"), os.path.join(env.tmp, "storefront"),
+                   os.path.join(env.tmp, "publish-storefront.log")):
+        raise Failure(f"could not publish src/Storefront.Api (see {env.tmp}/publish-storefront.log)")
+    _migrate_and_seed(env, log)
 
 
 def _migrate_and_seed(env, log):
@@ -101,7 +108,9 @@ def _command(env, side, upstreams):
             "Upstreams__Pricing": f"{base}/pricing", "Upstreams__Inventory": f"{base}/inventory",
             "Upstreams__Reco": f"{base}/reco", "Upstreams__UseSimulator": "true",
             "Storage__Path": os.path.join(env.tmp, "storefront-data"),
-            "Jwt__SigningKey": env.jwt_key, "Logging__LogLevel__Default": "Warning"}, "/health/ready")
+            "Jwt__SigningKey": env.jwt_key, "Logging__LogLevel__Default": "Warning",
+            # The fan-out: 10,000 subscribers on one process, events signed with the run's secret.
+            "Inventory__WebhookSecret": env.webhook_secret, "WebSockets__MaxConnections": "20000"}, "/health/ready")
     if side == "ceiling":
         return (["dotnet", "Storefront.Ceiling.dll"], os.path.join(env.tmp, "ceiling"), {
             "ASPNETCORE_URLS": f"http://127.0.0.1:{port}",

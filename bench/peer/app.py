@@ -7,7 +7,7 @@ run by run.sh (uvicorn + uvloop + httptools, several worker processes).
 
 Targets Debian 12's packages: FastAPI 0.92 (no ``lifespan=`` argument yet, so
 the lifespan is set on the router), Starlette 0.26, uvicorn 0.17, httpx 0.23,
-redis-py 4.3, asyncpg 0.27.
+redis-py 4.3, asyncpg 0.27, websockets 10.4 (uvicorn's WebSocket protocol).
 """
 
 import asyncio
@@ -23,7 +23,7 @@ from typing import Any, Optional
 import asyncpg
 import httpx
 import redis.asyncio as aioredis
-from fastapi import FastAPI, Path, Query, Request
+from fastapi import FastAPI, Path, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -376,3 +376,17 @@ class PredictRequest(BaseModel):
 async def predict(body: PredictRequest):
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(res.executor, score_text, body.text)
+
+
+# --- WebSocket echo (the seed's /ws) ----------------------------------------------------
+
+
+@app.websocket("/ws")
+async def websocket_echo(websocket: WebSocket):
+    await websocket.accept()
+    try:
+        while True:
+            data = await websocket.receive_text()
+            await websocket.send_text(f"Echo: {data}")
+    except WebSocketDisconnect:
+        pass
