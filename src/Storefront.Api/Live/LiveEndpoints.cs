@@ -68,6 +68,13 @@ public static class LiveEndpoints
             {
                 await EndAsync(live, buffer, await loop(live, buffer), options.MaxMessageBytes);
             }
+            catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted)
+            {
+                // The runtime's own checks failed the socket (text that is not UTF-8, a malformed frame) after sending its
+                // close (1007, 1002). Ending the connection now would race that frame: the client often saw a reset
+                // instead. It stays until the client hangs up, CloseTimeoutSeconds at most.
+                await WaitForHangUpAsync(options.CloseTimeoutSeconds, context.RequestAborted);
+            }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
             {
                 // The client vanished, stopped answering pings, or was dropped: nothing left to say to it.
@@ -83,6 +90,18 @@ public static class LiveEndpoints
             sockets.Release();
         }
         return TypedResults.Empty;
+    }
+
+    private static async Task WaitForHangUpAsync(int seconds, CancellationToken hungUp)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), hungUp);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client closed the connection.
+        }
     }
 
     private static async Task<Incoming> EchoLoopAsync(LiveSocket live, MessageBuffer buffer, LiveMetrics metrics)

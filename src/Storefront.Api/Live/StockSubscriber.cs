@@ -96,6 +96,8 @@ internal sealed class StockSubscriber(LiveSocket live, int queueLimit, LiveMetri
                     if (!await live.SendAsync(next.Utf8Json)) return;
                     if (next.Update is { } update)
                         metrics.Delivered(time.GetUtcNow().UtcDateTime - update.PublishedAt);
+                    else
+                        metrics.MessageOut(LiveEndpoints.StockPath); // An answer to the client's message: a message out like the echo's.
                 }
             }
         }

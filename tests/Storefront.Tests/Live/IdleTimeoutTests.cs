@@ -1,0 +1,59 @@
+using System.Net.WebSockets;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Live;
+
+/// <summary>A one-second idle timeout (swept every quarter second), and the webhook on to make a change.</summary>
+public sealed class IdleFactory : SqliteStorefrontFactory
+{
+    public IdleFactory()
+    {
+        With("WebSockets:IdleTimeoutSeconds", "1");
+        With("Inventory:WebhookSecret", InventoryEvents.Secret);
+    }
+}
+
+public sealed class IdleTimeoutTests(IdleFactory factory) : IClassFixture<IdleFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task An_echo_socket_without_messages_is_closed_with_1000_idle_timeout()
+    {
+        await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws");
+        await socket.SendTextAsync("hello");
+        Assert.Equal("Echo: hello", await socket.ReceiveTextAsync());
+
+        // Due about a second after the last message; the bound only has to survive a stalled machine.
+        var close = await socket.ReceiveCloseAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, close.CloseStatus);
+        Assert.Equal("idle timeout", close.CloseDescription);
+    }
+
+    [Fact]
+    public async Task A_quiet_stock_subscriber_is_never_idle_closed()
+    {
+        var server = _client.BaseAddress!;
+        await using var subscriber = await WebSocketClient.ConnectAsync(server, "/ws/stock");
+        await subscriber.SendTextAsync("""{"subscribe": [4242]}""");
+        Assert.Equal("""{"subscribed":[4242]}""", await subscriber.ReceiveTextAsync());
+        // Waiting for a push, as a subscriber does (its pending receive also answers the server's pings).
+        var next = subscriber.ReceiveJsonAsync(TimeSpan.FromSeconds(60));
+
+        // Echo sockets opened one after the other and idle-closed in turn are the clock: when the second is
+        // closed, the subscriber has been quiet for more than two idle timeouts, eight sweeps.
+        for (var i = 0; i < 2; i++)
+        {
+            await using var echo = await WebSocketClient.ConnectAsync(server, "/ws");
+            Assert.Equal("idle timeout", (await echo.ReceiveCloseAsync(TimeSpan.FromSeconds(30))).CloseDescription);
+        }
+        Assert.False(next.IsCompleted, "the subscriber got a message (or a close) while quiet");
+
+        await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(4242, 7))).ShouldBeJsonAsync(System.Net.HttpStatusCode.Accepted);
+        var push = await next;
+        Assert.Equal(4242, push.GetProperty("id").GetInt32());
+        Assert.Equal(7, push.GetProperty("in_stock").GetInt32());
+    }
+}

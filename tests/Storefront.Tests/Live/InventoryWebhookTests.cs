@@ -1,0 +1,152 @@
+using System.Net;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Live;
+
+public sealed class WebhookFactory : SqliteStorefrontFactory
+{
+    public WebhookFactory() => With("Inventory:WebhookSecret", InventoryEvents.Secret);
+}
+
+/// <summary>
+/// POST /inventory/events. Every refusal is also checked for what it must not do: a subscriber of the item receives
+/// nothing from it, shown by the push of a following legitimate event being the next message.
+/// </summary>
+public sealed class InventoryWebhookTests(WebhookFactory factory) : IClassFixture<WebhookFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public async Task A_signed_event_is_accepted_and_pushed()
+    {
+        await using var socket = await SubscribeAsync(501);
+        var accepted = await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(501, 12))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+        Assert.Equal(0, accepted.GetProperty("duplicates").GetInt32());
+        await NextPushAsync(socket, 501, 12);
+    }
+
+    [Fact]
+    public async Task A_missing_or_wrong_signature_is_401_and_nothing_is_applied_or_pushed()
+    {
+        await using var socket = await SubscribeAsync(502);
+        var eventId = InventoryEvents.NewEventId();
+        var body = InventoryEvents.Event(502, 5, eventId);
+        var hex = InventoryEvents.Sign(body)["sha256=".Length..];
+        foreach (var signature in new[]
+                 {
+                     null, "", "sha256=", InventoryEvents.Sign(body, "another-secret-of-enough-length"),
+                     InventoryEvents.Sign(body + " "), "sha256=" + hex[..^1] + (hex[^1] == '0' ? '1' : '0'), "sha256=" + hex[..^2],
+                     "sha256=zz" + hex[2..],
+                 })
+        {
+            using var response = await InventoryEvents.PostAsync(_client, body, signature);
+            await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        }
+        // Nothing was applied: the same event id is still new.
+        var accepted = await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(502, 6, eventId))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+        await NextPushAsync(socket, 502, 6);
+    }
+
+    [Fact]
+    public async Task A_redelivery_is_409_and_not_pushed_again()
+    {
+        await using var socket = await SubscribeAsync(503);
+        var body = InventoryEvents.Event(503, 30);
+        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        await NextPushAsync(socket, 503, 30);
+
+        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        // The same event id in another body (a sender that re-serialised it) is the same event.
+        var reworded = body.Replace(": ", ":", StringComparison.Ordinal);
+        await (await InventoryEvents.PostAsync(_client, reworded)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+
+        await PostAsync(InventoryEvents.Event(503, 31));
+        await NextPushAsync(socket, 503, 31);
+    }
+
+    [Fact]
+    public async Task A_batch_with_one_new_and_one_applied_event_accepts_the_new_one_only()
+    {
+        await using var socket = await SubscribeAsync(504, 505);
+        var old = InventoryEvents.Event(504, 40);
+        await PostAsync(old);
+        await NextPushAsync(socket, 504, 40);
+
+        var accepted = await (await InventoryEvents.PostAsync(_client, InventoryEvents.Batch([old, InventoryEvents.Event(505, 50)])))
+            .ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+        Assert.Equal(1, accepted.GetProperty("duplicates").GetInt32());
+        // The old event came first in the batch: had it been pushed again, it would be the next message.
+        await NextPushAsync(socket, 505, 50);
+        await PostAsync(InventoryEvents.Event(504, 41));
+        await NextPushAsync(socket, 504, 41);
+    }
+
+    [Fact]
+    public async Task Without_event_ids_the_identical_body_replayed_is_409_and_a_different_one_is_applied()
+    {
+        await using var socket = await SubscribeAsync(506);
+        var body = InventoryEvents.Batch([InventoryEvents.EventWithoutId(506, 60), InventoryEvents.EventWithoutId(506, 61)]);
+        var accepted = await (await InventoryEvents.PostAsync(_client, body)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(2, accepted.GetProperty("accepted").GetInt32());
+        await NextPushAsync(socket, 506, 61); // Several events of one item in a delivery: one push, the last level.
+
+        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+
+        await PostAsync(InventoryEvents.EventWithoutId(506, 62));
+        await NextPushAsync(socket, 506, 62);
+    }
+
+    [Theory]
+    [InlineData("""{"id": 0, "in_stock": 1}""", "id")]
+    [InlineData("""{"id": 507, "in_stock": -1}""", "in_stock")]
+    [InlineData("""{"id": 507}""", "in_stock")]
+    [InlineData("""{"in_stock": 3}""", "id")]
+    [InlineData("""{"id": 507, "in_stock": 1, "event_id": "has space"}""", "event_id")]
+    [InlineData("""{"id": 507, "in_stock": 1, "event_id": ""}""", "event_id")]
+    [InlineData("""[{"id": 507, "in_stock": 1}, {"id": -2, "in_stock": 1}]""", "[1].id")]
+    [InlineData("""{"id": "507", "in_stock": 1}""", "body")]
+    [InlineData("""{"id": 507, "in_stock": 1, "colour": "red"}""", "body")]
+    [InlineData("[]", "body")]
+    [InlineData("not json", "body")]
+    public async Task Invalid_fields_are_400_naming_them_and_nothing_is_pushed(string body, string field)
+    {
+        await using var socket = await SubscribeAsync(507);
+        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeValidationProblemAsync(field);
+        var level = Random.Shared.Next(1000, 100_000);
+        await PostAsync(InventoryEvents.Event(507, level));
+        await NextPushAsync(socket, 507, level);
+    }
+
+    [Fact]
+    public async Task Without_a_secret_the_webhook_is_503()
+    {
+        await using var unset = new SqliteStorefrontFactory();
+        using var client = unset.CreateClient();
+        var body = InventoryEvents.Event(508, 1);
+        await (await InventoryEvents.PostAsync(client, body)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
+        await (await InventoryEvents.PostAsync(client, body, null)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
+    }
+
+    private async Task PostAsync(string body) =>
+        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+
+    private async Task<WebSocketClient> SubscribeAsync(params int[] ids)
+    {
+        var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws/stock");
+        await socket.SendTextAsync(System.Text.Json.JsonSerializer.Serialize(new { subscribe = ids }));
+        Assert.StartsWith("""{"subscribed":""", await socket.ReceiveTextAsync(), StringComparison.Ordinal);
+        return socket;
+    }
+
+    private static async Task NextPushAsync(WebSocketClient socket, int id, int inStock)
+    {
+        var push = await socket.ReceiveJsonAsync();
+        Assert.True(push.GetProperty("id").GetInt32() == id && push.GetProperty("in_stock").GetInt32() == inStock,
+            $"expected item {id} at {inStock} next, got {push}");
+    }
+}

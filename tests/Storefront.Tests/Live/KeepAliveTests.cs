@@ -1,0 +1,78 @@
+using System.Text;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Live;
+
+/// <summary>
+/// Pings every second, to be answered within five: long enough for a test on a loaded machine to answer, short
+/// enough that a peer that never answers is found within seconds.
+/// </summary>
+public sealed class KeepAliveFactory : SqliteStorefrontFactory
+{
+    public KeepAliveFactory()
+    {
+        With("WebSockets:KeepAliveSeconds", "1");
+        With("WebSockets:KeepAliveTimeoutSeconds", "5");
+    }
+}
+
+/// <summary>The server's pings, seen on a hand-framed socket: ClientWebSocket answers them itself and shows nothing.</summary>
+public sealed class KeepAliveTests(KeepAliveFactory factory) : IClassFixture<KeepAliveFactory>, IDisposable
+{
+    private static readonly TimeSpan FrameWait = TimeSpan.FromSeconds(30);
+
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Theory]
+    [InlineData("/ws")]
+    [InlineData("/ws/stock")]
+    public async Task The_server_pings_a_quiet_socket_and_one_that_answers_stays_open(string path)
+    {
+        await using var socket = await RawWebSocket.ConnectAsync(_client.BaseAddress!, path);
+        var pings = 0;
+        while (pings < 3)
+        {
+            var frame = await socket.ReadFrameAsync(FrameWait);
+            Assert.True(frame is { Opcode: RawWebSocket.Ping }, $"expected a ping, got {Describe(frame)}");
+            pings++;
+            await socket.SendFrameAsync(RawWebSocket.Pong, frame.Payload);
+        }
+
+        // Three ping intervals later the socket still does its work.
+        var (message, answer) = path == "/ws"
+            ? ("still here", "Echo: still here")
+            : ("""{"subscribe": [5]}""", """{"subscribed":[5]}""");
+        await socket.SendFrameAsync(RawWebSocket.Text, Encoding.UTF8.GetBytes(message));
+        while (true)
+        {
+            var frame = await socket.ReadFrameAsync(FrameWait);
+            if (frame is { Opcode: RawWebSocket.Ping })
+            {
+                await socket.SendFrameAsync(RawWebSocket.Pong, frame.Payload);
+                continue;
+            }
+            Assert.True(frame is { Opcode: RawWebSocket.Text }, $"expected the answer, got {Describe(frame)}");
+            Assert.Equal(answer, frame.Text);
+            break;
+        }
+    }
+
+    [Fact]
+    public async Task A_peer_that_never_answers_pings_is_dropped()
+    {
+        await using var socket = await RawWebSocket.ConnectAsync(_client.BaseAddress!, "/ws");
+        var pings = 0;
+        // Unanswered, the first ping's timeout ends the connection: only pings come before its end.
+        while (await socket.ReadFrameAsync(FrameWait) is { } frame)
+        {
+            Assert.True(frame.Opcode == RawWebSocket.Ping, $"expected only pings before the drop, got {Describe(frame)}");
+            pings++;
+        }
+        Assert.InRange(pings, 1, 10);
+    }
+
+    private static string Describe(RawWebSocket.Frame? frame) =>
+        frame is null ? "the end of the connection" : $"opcode {frame.Opcode} \"{frame.Text}\"";
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.WebSockets;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Live;
+
+/// <summary>One browser origin allowed besides the service's own.</summary>
+public sealed class OriginFactory : SqliteStorefrontFactory
+{
+    public const string Listed = "https://shop.example";
+
+    public OriginFactory() => With("WebSockets:AllowedOrigins:0", Listed);
+}
+
+/// <summary>Which pages may open a socket: checked on the upgrade, refused with 403 before the handshake.</summary>
+public sealed class OriginTests(OriginFactory factory) : IClassFixture<OriginFactory>, IDisposable
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    public void Dispose() => _client.Dispose();
+
+    [Theory]
+    [InlineData("/ws", "https://evil.example")]
+    [InlineData("/ws/stock", "https://evil.example")]
+    [InlineData("/ws", "https://shop.example.evil.example")]
+    [InlineData("/ws", "http://shop.example")] // Another scheme is another origin.
+    public async Task An_upgrade_from_another_origin_is_refused_with_403(string path, string origin)
+    {
+        using var refused = await _client.SendAsync(WebSocketClient.UpgradeRequest(path, origin));
+        var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Contains(origin, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        socket.Options.SetRequestHeader("Origin", origin);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(WebSocketClient.Address(_client.BaseAddress!, path), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
+    }
+
+    [Fact]
+    public async Task No_origin_the_services_own_origin_and_a_listed_origin_are_accepted()
+    {
+        var own = _client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+        foreach (var origin in new[] { null, own, OriginFactory.Listed })
+        {
+            await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws",
+                options => { if (origin is not null) options.SetRequestHeader("Origin", origin); });
+            await socket.SendTextAsync($"from {origin ?? "no origin"}");
+            Assert.Equal($"Echo: from {origin ?? "no origin"}", await socket.ReceiveTextAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_star_allows_any_origin()
+    {
+        await using var open = new SqliteStorefrontFactory();
+        open.With("WebSockets:AllowedOrigins:0", "*");
+        using var client = open.CreateClient();
+        await using var socket = await WebSocketClient.ConnectAsync(client.BaseAddress!, "/ws/stock",
+            options => options.SetRequestHeader("Origin", "https://anywhere.example"));
+        await socket.SendTextAsync("""{"subscribe": [3]}""");
+        Assert.Equal("""{"subscribed":[3]}""", await socket.ReceiveTextAsync());
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Live;
+
+/// <summary>The webhook on, and a small subscription limit so "too many" is cheap to reach.</summary>
+public sealed class StockFeedFactory : SqliteStorefrontFactory
+{
+    public const int MaxSubscriptions = 5;
+
+    public StockFeedFactory()
+    {
+        With("Inventory:WebhookSecret", InventoryEvents.Secret);
+        With("WebSockets:MaxSubscriptions", MaxSubscriptions.ToString(CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>/ws/stock: subscriptions, and the pushes that catalog writes and inventory events produce.</summary>
+public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<StockFeedFactory>, IAsyncLifetime
+{
+    private HttpClient _writer = null!;
+
+    public async Task InitializeAsync() => _writer = await factory.CreateAuthenticatedClientAsync();
+
+    public Task DisposeAsync()
+    {
+        _writer.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Subscribe_and_unsubscribe_are_acknowledged_with_the_ids_once_each()
+    {
+        await using var socket = await ConnectAsync();
+        await socket.SendTextAsync("""{"subscribe": [1, 7, 7]}""");
+        Assert.Equal("""{"subscribed":[1,7]}""", await socket.ReceiveTextAsync());
+        await socket.SendTextAsync("""{"unsubscribe": [7]}""");
+        Assert.Equal("""{"unsubscribed":[7]}""", await socket.ReceiveTextAsync());
+        await socket.SendTextAsync("""{"subscribe": [2], "unsubscribe": [1]}""");
+        Assert.Equal("""{"subscribed":[2],"unsubscribed":[1]}""", await socket.ReceiveTextAsync());
+    }
+
+    [Fact]
+    public async Task A_price_change_is_pushed_with_the_id_and_the_new_price()
+    {
+        var id = await CreateItemAsync(10.00m);
+        await using var socket = await SubscribeAsync(id);
+        var before = DateTime.UtcNow;
+
+        await PutAsync(id, 12.50m);
+
+        var push = await socket.ReceiveJsonAsync();
+        Assert.Equal(id, push.GetProperty("id").GetInt32());
+        Assert.Equal(12.50m, push.GetProperty("price").GetDecimal());
+        Assert.Equal(JsonValueKind.Null, push.GetProperty("in_stock").ValueKind); // The inventory system has not reported it yet.
+        var at = push.GetProperty("at").GetString()!;
+        Assert.EndsWith("Z", at, StringComparison.Ordinal);
+        var time = DateTime.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        Assert.InRange(time, before.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
+        Assert.False(push.TryGetProperty("deleted", out _));
+    }
+
+    [Fact]
+    public async Task An_inventory_event_is_pushed_with_the_stock_level_and_later_changes_keep_it()
+    {
+        var id = await CreateItemAsync(19.99m);
+        await using var socket = await SubscribeAsync(id);
+
+        await PostEventAsync(id, 42);
+        var push = await socket.ReceiveJsonAsync();
+        Assert.Equal(id, push.GetProperty("id").GetInt32());
+        Assert.Equal(19.99m, push.GetProperty("price").GetDecimal());
+        Assert.Equal(42, push.GetProperty("in_stock").GetInt32());
+
+        // A catalog write afterwards reports the last level the inventory system gave.
+        await PutAsync(id, 21m);
+        push = await socket.ReceiveJsonAsync();
+        Assert.Equal(21m, push.GetProperty("price").GetDecimal());
+        Assert.Equal(42, push.GetProperty("in_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task After_unsubscribing_an_item_its_changes_are_no_longer_pushed()
+    {
+        var dropped = await CreateItemAsync(5m);
+        var kept = await CreateItemAsync(6m);
+        await using var socket = await SubscribeAsync(dropped, kept);
+        await socket.SendTextAsync($$"""{"unsubscribe": [{{dropped}}]}""");
+        Assert.Equal($$"""{"unsubscribed":[{{dropped}}]}""", await socket.ReceiveTextAsync());
+
+        // Changed first, the unsubscribed item would be pushed first: the next message being the other one's shows it was not.
+        await PutAsync(dropped, 5.5m);
+        await PutAsync(kept, 6.5m);
+        var push = await socket.ReceiveJsonAsync();
+        Assert.Equal(kept, push.GetProperty("id").GetInt32());
+        Assert.Equal(6.5m, push.GetProperty("price").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Deleting_an_item_pushes_deleted_true_and_a_null_price()
+    {
+        var id = await CreateItemAsync(3m);
+        await using var socket = await SubscribeAsync(id);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _writer.DeleteAsync($"/items/{id}")).StatusCode);
+
+        var push = await socket.ReceiveJsonAsync();
+        Assert.Equal(id, push.GetProperty("id").GetInt32());
+        Assert.True(push.GetProperty("deleted").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, push.GetProperty("price").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{}")]
+    [InlineData("""{"subscribe": "7"}""")]
+    [InlineData("""{"subscribe": [7], "extra": 1}""")]
+    [InlineData("""{"subscribe": [0]}""")]
+    [InlineData("""{"unsubscribe": [-3]}""")]
+    public async Task A_message_that_cannot_be_used_gets_an_error_and_the_socket_stays_usable(string message)
+    {
+        await using var socket = await ConnectAsync();
+        await socket.SendTextAsync(message);
+        var answer = await socket.ReceiveJsonAsync();
+        Assert.False(string.IsNullOrWhiteSpace(answer.GetProperty("error").GetString()), answer.ToString());
+
+        var id = await CreateItemAsync(1m);
+        await socket.SendTextAsync($$"""{"subscribe": [{{id}}]}""");
+        Assert.Equal($$"""{"subscribed":[{{id}}]}""", await socket.ReceiveTextAsync());
+        await PutAsync(id, 2m);
+        Assert.Equal(id, (await socket.ReceiveJsonAsync()).GetProperty("id").GetInt32());
+    }
+
+    [Fact]
+    public async Task More_subscriptions_than_the_limit_get_an_error_and_keep_the_ones_before()
+    {
+        await using var socket = await ConnectAsync();
+        var ids = Enumerable.Range(100, StockFeedFactory.MaxSubscriptions).ToArray();
+        await socket.SendTextAsync(JsonSerializer.Serialize(new { subscribe = ids }));
+        Assert.Equal(JsonSerializer.Serialize(new { subscribed = ids }), await socket.ReceiveTextAsync());
+
+        await socket.SendTextAsync("""{"subscribe": [99]}""");
+        var error = (await socket.ReceiveJsonAsync()).GetProperty("error").GetString();
+        Assert.Contains(StockFeedFactory.MaxSubscriptions.ToString(CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
+        // The refused subscription left nothing behind: a change of 99 is not pushed (the next push is 100's).
+        await PostEventAsync(99, 1);
+        await PostEventAsync(100, 1);
+        Assert.Equal(100, (await socket.ReceiveJsonAsync()).GetProperty("id").GetInt32());
+
+        // An id already followed does not count twice, and making room lets the new one in.
+        await socket.SendTextAsync("""{"subscribe": [100]}""");
+        Assert.Equal("""{"subscribed":[100]}""", await socket.ReceiveTextAsync());
+        await socket.SendTextAsync("""{"unsubscribe": [100], "subscribe": [99]}""");
+        Assert.Equal("""{"subscribed":[99],"unsubscribed":[100]}""", await socket.ReceiveTextAsync());
+        await PostEventAsync(99, 2);
+        Assert.Equal(99, (await socket.ReceiveJsonAsync()).GetProperty("id").GetInt32());
+    }
+
+    private Task<WebSocketClient> ConnectAsync() => WebSocketClient.ConnectAsync(_writer.BaseAddress!, "/ws/stock");
+
+    private async Task<WebSocketClient> SubscribeAsync(params int[] ids)
+    {
+        var socket = await ConnectAsync();
+        await socket.SendTextAsync(JsonSerializer.Serialize(new { subscribe = ids }));
+        Assert.Equal(JsonSerializer.Serialize(new { subscribed = ids }), await socket.ReceiveTextAsync());
+        return socket;
+    }
+
+    private async Task<int> CreateItemAsync(decimal price)
+    {
+        var response = await _writer.PostAsJsonAsync("/items", new { name = $"Live {Guid.NewGuid():N}", price });
+        return (await response.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
+    }
+
+    private async Task PostEventAsync(int id, int inStock) =>
+        await (await InventoryEvents.PostAsync(_writer, InventoryEvents.Event(id, inStock))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+
+    private async Task PutAsync(int id, decimal price) =>
+        await (await _writer.PutAsJsonAsync($"/items/{id}", new { name = $"Live {id}", price })).ShouldBeJsonAsync();
+}
