@@ -37,7 +37,6 @@ public static class LiveEndpoints
         {
             var subscriber = new StockSubscriber(live, options.Value.SendQueueLimit, metrics, time);
             var commands = new StockCommands(feed, bus, options.Value.MaxSubscriptions);
-            var sending = subscriber.RunAsync();
             try
             {
                 return await StockLoopAsync(live, buffer, subscriber, commands, metrics);
@@ -45,8 +44,7 @@ public static class LiveEndpoints
             finally
             {
                 feed.Unsubscribe(subscriber, subscriber.Items);
-                subscriber.Complete();
-                await sending;
+                await subscriber.CompleteAsync();
             }
         });
 
@@ -151,7 +149,6 @@ public static class LiveEndpoints
         {
             Incoming.Binary => (WebSocketCloseStatus.InvalidMessageType, "text messages only", "binary"),
             Incoming.TooBig => (WebSocketCloseStatus.MessageTooBig, $"messages are limited to {maxMessageBytes} bytes", "too_big"),
-            Incoming.NotUtf8 => (WebSocketCloseStatus.InvalidPayloadData, "text messages must be UTF-8", "not_utf8"),
             _ => (live.Socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "", "client"),
         };
         // Closed: the client's close (answered in kind) or the server's own, already sent (this call then does nothing).

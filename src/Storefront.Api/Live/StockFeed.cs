@@ -1,11 +1,12 @@
+using System.Buffers;
+
 namespace Storefront.Api.Live;
 
 /// <summary>One change, serialized once for every socket that receives it.</summary>
 internal sealed record StockMessage(int ItemId, byte[] Utf8Json, DateTime PublishedAt);
 
 /// <summary>
-/// This instance's subscriptions: which sockets follow which items. Subscribing is rare and delivery is one pass over
-/// an item's subscribers handing each the same message, so one lock guards both.
+/// This instance's subscriptions: which sockets follow which items, under one lock (subscribing is rare).
 /// </summary>
 internal sealed class StockFeed
 {
@@ -38,14 +39,29 @@ internal sealed class StockFeed
         }
     }
 
-    /// <summary>Hands the message to every subscriber of its item; each queues it without waiting for its socket.</summary>
+    /// <summary>
+    /// Hands the message to every subscriber of its item. The list is copied under the lock and the hand-over runs
+    /// outside it: a subscriber may send on this thread (<see cref="StockSubscriber"/>), and subscribing must not wait.
+    /// </summary>
     public int Deliver(StockMessage message)
     {
+        StockSubscriber[] snapshot;
+        int count;
         lock (_gate)
         {
             if (!_byItem.TryGetValue(message.ItemId, out var subscribers)) return 0;
-            foreach (var subscriber in subscribers) subscriber.Offer(message);
-            return subscribers.Count;
+            count = subscribers.Count;
+            snapshot = ArrayPool<StockSubscriber>.Shared.Rent(count);
+            subscribers.CopyTo(snapshot);
         }
+        try
+        {
+            for (var i = 0; i < count; i++) snapshot[i].Offer(message);
+        }
+        finally
+        {
+            ArrayPool<StockSubscriber>.Shared.Return(snapshot, clearArray: true);
+        }
+        return count;
     }
 }

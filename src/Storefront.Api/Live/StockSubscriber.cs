@@ -1,25 +1,31 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
 
 namespace Storefront.Api.Live;
 
 /// <summary>
-/// One /ws/stock socket's outbox and the loop that empties it. What it can hold is bounded: at most
-/// <c>SendQueueLimit</c> items waiting (a newer update of an item already waiting replaces it: only the latest
-/// matters), and a few answers to the client's own messages. A socket that falls further behind is closed with
-/// 1013; one that stops taking frames is dropped by the send deadline (<see cref="LiveSocket.SendAsync"/>).
+/// One /ws/stock socket's outbox. What it can hold is bounded: at most <c>SendQueueLimit</c> items waiting (a newer
+/// update of an item already waiting replaces it: only the latest matters), and a few answers to the client's own
+/// messages. A socket that falls further behind is closed with 1013; one that stops taking frames is dropped by the
+/// send deadline (<see cref="LiveSocket.SendAsync"/>).
 /// </summary>
+/// <remarks>
+/// No loop waits per socket. Whoever queues into an idle outbox sends it right away, on its own thread, until the
+/// outbox is empty or a send has to wait (then the rest continues when that send completes). A send that has room in
+/// the connection's buffer completes at once, so one change reaches 10,000 sockets in one pass of the publishing
+/// thread, without 10,000 thread-pool wake-ups, and a quiet socket holds no waiting task.
+/// </remarks>
 internal sealed class StockSubscriber(LiveSocket live, int queueLimit, LiveMetrics metrics, TimeProvider time)
 {
     /// <summary>A client that sends this many messages without reading the answers is not reading at all.</summary>
     private const int RepliesLimit = 16;
 
     private readonly Lock _gate = new();
-    private readonly Dictionary<int, StockMessage> _waiting = [];
-    private readonly Queue<int> _order = new();
-    private readonly Queue<byte[]> _replies = new();
-    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    // Made on first use: most subscribers wait for hours between changes.
+    private Dictionary<int, StockMessage>? _waiting;
+    private Queue<int>? _order;
+    private Queue<byte[]>? _replies;
+    private bool _sending;
+    private Task? _sender;
     private bool _behind;
     private bool _done;
 
@@ -31,26 +37,29 @@ internal sealed class StockSubscriber(LiveSocket live, int queueLimit, LiveMetri
         lock (_gate)
         {
             if (_done || _behind) return;
-            if (_waiting.ContainsKey(message.ItemId))
+            var waiting = _waiting ??= [];
+            if (waiting.ContainsKey(message.ItemId))
             {
-                _waiting[message.ItemId] = message;
+                waiting[message.ItemId] = message;
                 metrics.Coalesced();
+                return; // Its turn in the order is kept; a sender is already on it.
             }
-            else if (_waiting.Count >= queueLimit)
+            if (waiting.Count >= queueLimit)
             {
                 // Too far behind: drop what waits (memory back at once) and close the socket with 1013.
                 _behind = true;
-                metrics.Dropped(_waiting.Count + 1);
-                _waiting.Clear();
-                _order.Clear();
+                metrics.Dropped(waiting.Count + 1);
+                waiting.Clear();
+                _order?.Clear();
             }
             else
             {
-                _waiting[message.ItemId] = message;
-                _order.Enqueue(message.ItemId);
+                waiting[message.ItemId] = message;
+                (_order ??= new()).Enqueue(message.ItemId);
             }
+            if (!StartSending()) return;
         }
-        _doorbell.Writer.TryWrite(true);
+        _sender = SendWaitingAsync();
     }
 
     /// <summary>Queues an answer to the client; false when too many are waiting (the client is not reading).</summary>
@@ -58,65 +67,82 @@ internal sealed class StockSubscriber(LiveSocket live, int queueLimit, LiveMetri
     {
         lock (_gate)
         {
-            if (_replies.Count >= RepliesLimit) return false;
-            _replies.Enqueue(utf8Json);
+            var replies = _replies ??= new();
+            if (replies.Count >= RepliesLimit) return false;
+            replies.Enqueue(utf8Json);
+            if (!StartSending()) return true;
         }
-        _doorbell.Writer.TryWrite(true);
+        _sender = SendWaitingAsync();
         return true;
     }
 
-    /// <summary>Ends the send loop once the socket's receive loop has ended.</summary>
-    public void Complete()
+    /// <summary>
+    /// Stops sending once the socket's receive loop has ended; what still waits is dropped. The task ends when the
+    /// send under way (if any) has: the socket is not disposed under it.
+    /// </summary>
+    public Task CompleteAsync()
     {
         lock (_gate)
         {
             _done = true;
-            metrics.Dropped(_waiting.Count);
-            _waiting.Clear();
-            _order.Clear();
+            metrics.Dropped(_waiting?.Count ?? 0);
+            _waiting?.Clear();
+            _order?.Clear();
         }
-        _doorbell.Writer.TryComplete();
+        return Volatile.Read(ref _sender) ?? Task.CompletedTask;
     }
 
-    /// <summary>Sends what waits, in order, until <see cref="Complete"/> or the socket ends.</summary>
-    public async Task RunAsync()
+    /// <summary>Under the lock: true when no send is under way, and the caller is now the one sending.</summary>
+    private bool StartSending()
+    {
+        if (_sending || _done) return false;
+        _sending = true;
+        return true;
+    }
+
+    /// <summary>Sends what waits, in order, until nothing does (or the socket ends).</summary>
+    private async Task SendWaitingAsync()
     {
         try
         {
-            while (await _doorbell.Reader.WaitToReadAsync())
+            while (Next() is { } next)
             {
-                _doorbell.Reader.TryRead(out _);
-                while (Next() is { } next)
+                if (next.Behind)
                 {
-                    if (next.Behind)
-                    {
-                        await live.CloseAsync(CloseCodes.TryAgainLater, "too far behind the feed; reconnect", "behind");
-                        return;
-                    }
-                    if (!await live.SendAsync(next.Utf8Json)) return;
-                    if (next.Update is { } update)
-                        metrics.Delivered(time.GetUtcNow().UtcDateTime - update.PublishedAt);
-                    else
-                        metrics.MessageOut(LiveEndpoints.StockPath); // An answer to the client's message: a message out like the echo's.
+                    await live.CloseAsync(CloseCodes.TryAgainLater, "too far behind the feed; reconnect", "behind");
+                    return;
                 }
+                if (!await live.SendAsync(next.Utf8Json)) return;
+                if (next.Update is { } update)
+                    metrics.Delivered(time.GetUtcNow().UtcDateTime - update.PublishedAt);
+                else
+                    metrics.MessageOut(LiveEndpoints.StockPath); // An answer to the client's message: a message out like the echo's.
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // The socket ended under the send: its receive loop sees that too and cleans up.
+            // The socket ended under the send: its receive loop sees that too and cleans up. Nothing more is sent
+            // (the sending flag stays set), and what is offered meanwhile stays bounded by the queue limit.
         }
     }
 
+    /// <summary>The next message to send, or null (and the sending turn given up) when nothing waits.</summary>
     private Outgoing? Next()
     {
         lock (_gate)
         {
-            if (_done) return null;
-            if (_replies.TryDequeue(out var reply)) return new Outgoing(reply, null, false);
-            if (_behind) return new Outgoing([], null, true);
-            if (!_order.TryDequeue(out var itemId)) return null;
-            _waiting.Remove(itemId, out var message);
-            return new Outgoing(message!.Utf8Json, message, false);
+            if (!_done)
+            {
+                if (_replies is { Count: > 0 } replies) return new Outgoing(replies.Dequeue(), null, false);
+                if (_behind) return new Outgoing([], null, true);
+                if (_order is not null && _order.TryDequeue(out var itemId))
+                {
+                    _waiting!.Remove(itemId, out var message);
+                    return new Outgoing(message!.Utf8Json, message, false);
+                }
+            }
+            _sending = false;
+            return null;
         }
     }
 
