@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Benchmarks Storefront against its FastAPI peer and a bare-Kestrel "ceiling" on this machine.
 
-  scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 25 min)
+  scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 20 min)
   scripts/bench --quick         # 2 rounds of 1 s windows (< 3 min): checks the harness, figures not worth quoting
   scripts/bench --sides storefront,ceiling   # only some sides (the others are reported n/a)
   scripts/bench --scenarios ws_echo,root     # only some scenarios (the others are reported as not run)
