@@ -1,0 +1,68 @@
+using System.Net;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Live;
+
+/// <summary>
+/// The webhook's store on PostgreSQL (production), and the limits of one delivery. On both stores an applied event is
+/// kept with its stock level: a later catalog write pushes that level, and the same event again is a 409.
+/// </summary>
+public abstract class InventoryStoreTests(StorefrontFactory factory)
+{
+    [Fact]
+    public async Task An_applied_event_is_stored_once_and_its_level_goes_with_later_catalog_writes()
+    {
+        factory.With("Inventory:WebhookSecret", InventoryEvents.Secret);
+        using var writer = await factory.CreateAuthenticatedClientAsync();
+        var created = await (await writer.PostJsonTextAsync("/items", """{"name": "Stocked", "price": 5}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetInt32();
+        await using var socket = await WebSocketClient.ConnectAsync(writer.BaseAddress!, "/ws/stock");
+        await socket.SendTextAsync($$"""{"subscribe": [{{id}}]}""");
+        await socket.ReceiveTextAsync();
+
+        var first = InventoryEvents.Event(id, 17);
+        await (await InventoryEvents.PostAsync(writer, first)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        var pushed = await socket.ReceiveJsonAsync();
+        Assert.Equal(17, pushed.GetProperty("in_stock").GetInt32());
+        Assert.Equal(5m, pushed.GetProperty("price").GetDecimal());
+
+        await (await InventoryEvents.PostAsync(writer, first)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        // Two events of one item in one delivery: both stored, one push with the last level.
+        var batch = InventoryEvents.Batch([InventoryEvents.Event(id, 3), InventoryEvents.Event(id, 4), first]);
+        var accepted = await (await InventoryEvents.PostAsync(writer, batch)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(2, accepted.GetProperty("accepted").GetInt32());
+        Assert.Equal(1, accepted.GetProperty("duplicates").GetInt32());
+        Assert.Equal(4, (await socket.ReceiveJsonAsync()).GetProperty("in_stock").GetInt32());
+
+        await (await writer.PutAsync($"/items/{id}", JsonContent("""{"name": "Stocked", "price": 6}"""))).ShouldBeJsonAsync();
+        var repriced = await socket.ReceiveJsonAsync();
+        Assert.Equal(6m, repriced.GetProperty("price").GetDecimal());
+        Assert.Equal(4, repriced.GetProperty("in_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_delivery_over_the_event_or_byte_limit_is_refused_whole()
+    {
+        factory.With("Inventory:WebhookSecret", InventoryEvents.Secret);
+        using var client = factory.CreateClient();
+        var tooMany = InventoryEvents.Batch(Enumerable.Range(0, 1001).Select(i => InventoryEvents.Event(900, i)));
+        var problem = await (await InventoryEvents.PostAsync(client, tooMany)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("1000", problem.GetProperty("errors").GetProperty("body")[0].GetString(), StringComparison.Ordinal);
+
+        var huge = InventoryEvents.Batch(Enumerable.Range(0, 5000).Select(i => InventoryEvents.Event(900, i)));
+        Assert.True(huge.Length > 256 * 1024);
+        await (await InventoryEvents.PostAsync(client, huge)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+
+        // Neither applied anything: the level is still unknown, so a fresh event for the item is the first.
+        var accepted = await (await InventoryEvents.PostAsync(client, InventoryEvents.Event(900, 1))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+    }
+
+    private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+}
+
+public sealed class SqliteInventoryStoreTests(SqliteStorefrontFactory factory)
+    : InventoryStoreTests(factory), IClassFixture<SqliteStorefrontFactory>;
+
+public sealed class PostgresInventoryStoreTests(PostgresStorefrontFactory factory)
+    : InventoryStoreTests(factory), IClassFixture<PostgresStorefrontFactory>;
