@@ -104,32 +104,18 @@ internal sealed class EchoConnection(int index, EchoOptions options, Window wind
             {
                 await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, deadline.Token);
             }
-            catch (Exception e) when (e is WebSocketException or IOException)
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
             {
-                if (window.Started) WriteErrors++;
-                Note(e);
-                return;
-            }
-            catch (OperationCanceledException e)
-            {
-                if (window.Started) Timeouts++;
-                Note(e);
+                Failed(e, writing: true);
                 return;
             }
             try
             {
                 length = await Sockets.ReceiveAsync(socket, buffer, deadline.Token);
             }
-            catch (Exception e) when (e is WebSocketException or IOException)
+            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException)
             {
-                if (window.Started) ReadErrors++;
-                Note(e);
-                return;
-            }
-            catch (OperationCanceledException e)
-            {
-                if (window.Started) Timeouts++;
-                Note(e);
+                Failed(e, writing: false);
                 return;
             }
             var answered = Stopwatch.GetTimestamp();
@@ -153,4 +139,16 @@ internal sealed class EchoConnection(int index, EchoOptions options, Window wind
     }
 
     private void Note(Exception e) => FirstError ??= Sockets.Describe(e);
+
+    /// <summary>Counts a failed send or receive (a cancelled one is a timeout), once the window has started.</summary>
+    private void Failed(Exception e, bool writing)
+    {
+        if (window.Started)
+        {
+            if (e is OperationCanceledException) Timeouts++;
+            else if (writing) WriteErrors++;
+            else ReadErrors++;
+        }
+        Note(e);
+    }
 }

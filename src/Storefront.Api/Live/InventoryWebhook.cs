@@ -60,7 +60,7 @@ internal static class InventoryWebhook
     }
 
     /// <summary>Constant-time comparison of <c>sha256=&lt;hex&gt;</c> (or the bare hex) with the body's HMAC.</summary>
-    internal static bool SignatureMatches(string header, ReadOnlySpan<byte> body, string secret)
+    private static bool SignatureMatches(string header, ReadOnlySpan<byte> body, string secret)
     {
         var hex = header.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase) ? header.AsSpan(7) : header.AsSpan();
         Span<byte> claimed = stackalloc byte[HMACSHA256.HashSizeInBytes];

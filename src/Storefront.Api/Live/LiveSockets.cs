@@ -31,8 +31,6 @@ internal sealed class LiveSockets : IDisposable
         }
     }
 
-    public int Count => Volatile.Read(ref _count);
-
     public int CountOf(string endpoint) => _open.Keys.Count(s => s.Endpoint == endpoint);
 
     public bool IsStopping => _stopping.IsCancellationRequested;
