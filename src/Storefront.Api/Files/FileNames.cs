@@ -16,10 +16,12 @@ public static class FileNames
     public const int MaxBytes = 255;
 
     // Windows refuses these as a name's stem whatever the extension ("CON.txt"); a user saving the download there would
-    // fail. (Its superscript-digit forms, "COM¹", are already "COM1" after normalisation.)
+    // fail. It reads the superscript digits as digits too ("COM¹.txt"), and nothing here normalises them away.
+    private const string PortDigits = "0123456789\u00B9\u00B2\u00B3";
+
     private static readonly HashSet<string> ReservedStems = new(
         ["CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$",
-         .. Enumerable.Range(0, 10).Select(i => $"COM{i}"), .. Enumerable.Range(0, 10).Select(i => $"LPT{i}")],
+         .. PortDigits.Select(d => $"COM{d}"), .. PortDigits.Select(d => $"LPT{d}")],
         StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The last path segment of <paramref name="name"/>, without anything a file system or a terminal would act on.</summary>
