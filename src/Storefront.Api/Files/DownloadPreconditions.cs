@@ -31,6 +31,15 @@ internal static class DownloadPreconditions
             statusCode: StatusCodes.Status416RangeNotSatisfiable);
     }
 
+    /// <summary>
+    /// Whether the file result may act on the request's Range. It reads a range in any unit as bytes, but a unit the
+    /// server does not know is to be ignored (RFC 9110 §14.2): such a request gets the whole file.
+    /// </summary>
+    public static bool HonoursRange(HttpContext context) =>
+        context.Request.GetTypedHeaders().Range is not { } range || IsBytes(range);
+
+    private static bool IsBytes(RangeHeaderValue range) => range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase);
+
     private static ProblemHttpResult Failed(HttpContext context) => TypedResults.Problem(
         "The file has changed since the version named in If-Match or If-Unmodified-Since.",
         statusCode: StatusCodes.Status412PreconditionFailed);
@@ -42,7 +51,7 @@ internal static class DownloadPreconditions
     /// </summary>
     private static bool IsUnsatisfiable(RequestHeaders headers, long length, EntityTagHeaderValue etag, DateTimeOffset lastModified)
     {
-        if (headers.Range is not { Unit.Value: "bytes", Ranges.Count: 1 } range) return false;
+        if (headers.Range is not { Ranges.Count: 1 } range || !IsBytes(range)) return false;
         if (headers.IfRange is { } ifRange &&
             !(ifRange.EntityTag?.Compare(etag, useStrongComparison: true) ?? lastModified <= ifRange.LastModified))
             return false;

@@ -59,7 +59,7 @@ public static partial class FileEndpoints
         headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
         // The download name goes out as attachment; filename="ascii"; filename*=UTF-8''... (RFC 6266).
         return TypedResults.Stream(content, file.ContentType, file.OriginalName, lastModified,
-            etag, enableRangeProcessing: true);
+            etag, enableRangeProcessing: DownloadPreconditions.HonoursRange(context));
     }
 
     private static async Task<Results<Ok<FileListResponse>, ValidationProblem>> List(
