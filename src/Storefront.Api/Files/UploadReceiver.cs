@@ -95,6 +95,12 @@ internal sealed class UploadReceiver : IDisposable
                 "The server has no room to store this file now; nothing was kept. Try again later.",
                 statusCode: StatusCodes.Status507InsufficientStorage));
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The body's limit (the file's and the framing allowance) can trip before the file's own check: Kestrel
+            // counts a chunked body's bytes as it decodes them, ahead of this reader. It is the same refusal.
+            return TooLarge(context);
+        }
         catch
         {
             _metrics.Ended("failed");
