@@ -74,7 +74,8 @@ internal static class RawHttp
         return ParseDecoded(received.ToArray());
     }
 
-    private static Response ParseDecoded(byte[] bytes)
+    /// <summary>A whole response as received until the server closed the connection, its body de-chunked and decoded.</summary>
+    public static Response ParseDecoded(byte[] bytes)
     {
         var text = Encoding.UTF8.GetString(bytes);
         var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);

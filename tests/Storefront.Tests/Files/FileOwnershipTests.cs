@@ -1,0 +1,107 @@
+using System.Net;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Files;
+
+/// <summary>
+/// A file is listed and deleted by its owner only: to anyone else it does not exist (404, not 403, so ids cannot be
+/// probed). Downloads are public by id. Deleting removes the row and the bytes.
+/// </summary>
+public abstract class FileOwnershipTests(UploadsDatabase database)
+{
+    [Fact]
+    public async Task Another_user_gets_404_deleting_a_file_that_stays_downloadable_and_sees_only_their_own_files()
+    {
+        await using var host = database.NewHost();
+        using var owner = await host.CreateAuthenticatedClientAsync();
+        using var other = await host.CreateAuthenticatedClientAsync();
+        using var anonymous = host.CreateClient();
+        var mine = await Uploads.UploadAsync(owner, Uploads.Text(300), "mine.txt");
+        var theirs = await Uploads.UploadAsync(other, Uploads.Text(200), "theirs.txt");
+
+        // Exactly the answer for an id that never existed.
+        var unknown = await (await other.DeleteAsync($"/files/{new string('0', 32)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var refused = await (await other.DeleteAsync($"/files/{Uploads.Id(mine)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(unknown.GetProperty("detail").GetString(), refused.GetProperty("detail").GetString());
+        await (await anonymous.DeleteAsync($"/files/{Uploads.Id(mine)}")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+
+        using (var stillThere = await anonymous.GetAsync($"/files/{Uploads.Id(mine)}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+            Assert.Equal(Uploads.Text(300), await stillThere.Content.ReadAsByteArrayAsync());
+        }
+        Assert.Contains(Uploads.StoredName(mine), Uploads.Entries(host));
+
+        var otherList = await Uploads.ListAsync(other);
+        Assert.Equal(1, otherList.GetProperty("total").GetInt32());
+        Assert.Equal(Uploads.Id(theirs), Uploads.Id(Assert.Single(otherList.GetProperty("items").EnumerateArray())));
+        var ownerList = await Uploads.ListAsync(owner);
+        Assert.Equal(1, ownerList.GetProperty("total").GetInt32());
+        Assert.Equal(Uploads.Id(mine), Uploads.Id(Assert.Single(ownerList.GetProperty("items").EnumerateArray())));
+    }
+
+    [Fact]
+    public async Task The_owner_deletes_a_file_its_row_and_bytes_go_and_it_is_404_after()
+    {
+        await using var host = database.NewHost();
+        using var owner = await host.CreateAuthenticatedClientAsync();
+        var kept = await Uploads.UploadAsync(owner, Uploads.Text(100), "kept.txt");
+        var doomed = await Uploads.UploadAsync(owner, Uploads.Binary(5000), "doomed.bin");
+
+        using (var deleted = await owner.DeleteAsync($"/files/{Uploads.Id(doomed)}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            Assert.Empty(await deleted.Content.ReadAsByteArrayAsync());
+        }
+
+        await (await owner.GetAsync($"/files/{Uploads.Id(doomed)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await owner.DeleteAsync($"/files/{Uploads.Id(doomed)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal([Uploads.StoredName(kept)], Uploads.Entries(host));
+        var list = await Uploads.ListAsync(owner);
+        Assert.Equal(1, list.GetProperty("total").GetInt32());
+        Assert.Equal(Uploads.Id(kept), Uploads.Id(Assert.Single(list.GetProperty("items").EnumerateArray())));
+    }
+
+    [Fact]
+    public async Task A_malformed_id_is_404_for_download_and_delete()
+    {
+        await using var host = database.NewHost();
+        using var owner = await host.CreateAuthenticatedClientAsync();
+        await Uploads.UploadAsync(owner, Uploads.Text(10));
+
+        // Upper case (ids are lower-case hex), one character too many, an encoded path.
+        foreach (var id in new[] { "not-an-id", "0123456789ABCDEF0123456789ABCDEF", "0123456789abcdef0123456789abcdef0", "..%2F..%2Fetc%2Fpasswd" })
+        {
+            await (await owner.GetAsync($"/files/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+            await (await owner.DeleteAsync($"/files/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        }
+        Assert.Equal(1, await Uploads.TotalAsync(owner));
+    }
+
+    [Fact]
+    public async Task The_listing_is_oldest_first_and_paged()
+    {
+        await using var host = database.NewHost();
+        using var owner = await host.CreateAuthenticatedClientAsync();
+        var uploaded = new List<string>();
+        for (var i = 0; i < 5; i++) uploaded.Add(Uploads.Id(await Uploads.UploadAsync(owner, Uploads.Text(10 + i), $"f{i}.txt")));
+
+        var all = (await Uploads.ListAsync(owner)).GetProperty("items").EnumerateArray().ToList();
+        var created = all.Select(f => f.GetProperty("created_at").GetDateTimeOffset()).ToList();
+        Assert.Equal(created.Order(), created);
+        Assert.Equal(uploaded.Order(StringComparer.Ordinal), all.Select(Uploads.Id).Order(StringComparer.Ordinal));
+
+        var page = await Uploads.ListAsync(owner, "?skip=1&limit=2");
+        Assert.Equal(5, page.GetProperty("total").GetInt32());
+        Assert.Equal(1, page.GetProperty("skip").GetInt32());
+        Assert.Equal(2, page.GetProperty("limit").GetInt32());
+        Assert.Equal(all.Skip(1).Take(2).Select(Uploads.Id), page.GetProperty("items").EnumerateArray().Select(Uploads.Id));
+        await (await owner.GetAsync("/files?limit=0")).ShouldBeValidationProblemAsync("limit");
+    }
+}
+
+public sealed class SqliteFileOwnershipTests(SqliteUploadsDatabase database)
+    : FileOwnershipTests(database), IClassFixture<SqliteUploadsDatabase>;
+
+public sealed class PostgresFileOwnershipTests(PostgresUploadsDatabase database)
+    : FileOwnershipTests(database), IClassFixture<PostgresUploadsDatabase>;
