@@ -4,7 +4,7 @@ import os
 import threading
 import time
 
-from harness import load, probe
+from harness import load, probe, uploads
 from harness.procs import Background, run_tool
 from harness.sides import workers
 
@@ -26,6 +26,7 @@ class Settings:
         self.warmup_s = timing["warmup_s"]             # the least warm-up per side and scenario
         self.process_warmup_s = timing["process_warmup_s"]  # the least warm-up per side-process
         self.idle_s = timing["idle_s"]                 # the busy-share sample before each window
+        self.uploads_per_client = timing["uploads_per_client"]   # an upload window's length, in uploads per client
         self.log, self.warn = log, warn
 
     def out_path(self, *parts):
@@ -214,6 +215,41 @@ def fanout_window(cfg, env, sc, side, group):
     return record
 
 
+# ------------------------------------------------------------------ uploads
+
+def upload_window(cfg, env, sc, side, group):
+    """Storefront.UploadLoad on a fresh process: its warm-up uploads, then the counted ones (the server's CPU read
+    between them), then the deletes; the side's memory (VmHWM: the process's whole life) after."""
+    record = _idle_before(cfg)
+    rss_before = probe.group_memory_kib(group, "VmRSS")
+    try:
+        bearer = uploads.token(env, side)
+    except OSError as e:
+        record["failed"] = f"no bearer token: {e}"
+        return record
+    count = sc["connections"] * cfg.uploads_per_client
+    cpu = probe.CpuWindow(group, env.nginx.group)
+    cpu.start()
+    status, text = _run_marked(load.upload_command(cfg.tmp, base_url(env, side), sc, count, bearer),
+                               load.upload_timeout_s(sc, count), cfg.out_path("upload", sc["id"], side, time.monotonic_ns()),
+                               cpu)
+    u = load.parse_json_line(text)
+    record["cpu"] = cpu.stop(u["ok"] if u else 0)   # us_per_request: the server's CPU per upload answered 2xx
+    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
+                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
+                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    uploads.empty_peer_folder(env)
+    if u is None or not u.get("ok"):
+        record["failed"] = (f"Storefront.UploadLoad exited {status} with no upload answered 2xx: "
+                            + "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:])
+    if u is not None:
+        record["upload"] = u
+        if u.get("delete_failures"):
+            cfg.warn(f"{sc['id']}/{side}: {u['delete_failures']} of the stored files could not be deleted after the "
+                     f"window ({u.get('first_error')}); they stay in the run's temp dir until it is removed")
+    return record
+
+
 def describe(sc, side, record):
     """One console line per window."""
     name = f"{sc['id']:<19} {side:<10}"
@@ -235,5 +271,12 @@ def describe(sc, side, record):
         return (f"{name} {f['delivered']:>6,} of {f['expected']:,} pushes  p50 {f['latency_ms']['p50']:.1f}  p99 "
                 f"{f['latency_ms']['p99']:.1f}  max {f['latency_ms']['max']:.1f} ms  VmHWM {m['vmhwm_kib'] / 1024:,.0f} MiB  "
                 f"busy before {record['busy_before_pct']:4.1f}%" + (f"  errors {errors:,}" if errors else ""))
+    if "upload" in record and "failed" not in record:
+        u, m = record["upload"], record["memory"]
+        errors = sum(u["errors"].values())
+        return (f"{name} {u['ok']:>4} of {u['requests']} uploads  {u['mb_per_s']:7,.1f} MB/s  p50 "
+                f"{u['latency_ms']['p50'] / 1000:.2f}  p99 {u['latency_ms']['p99'] / 1000:.2f} s  VmHWM "
+                f"{m['vmhwm_kib'] / 1024:,.0f} MiB  busy before {record['busy_before_pct']:4.1f}%"
+                + (f"  errors {errors:,} {u['statuses']}" if errors else ""))
     return f"{name} failed: {record.get('failed')}"
 
