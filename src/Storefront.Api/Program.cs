@@ -4,6 +4,7 @@ using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Email;
+using Storefront.Api.Files;
 using Storefront.Api.Http;
 using Storefront.Api.Inference;
 using Storefront.Api.Jobs;
@@ -31,6 +32,7 @@ builder.AddHttpConventions()
     .AddJobs()
     .AddEmail()
     .AddLive()
+    .AddFiles()
     .AddInference();
 
 var app = builder.Build();
@@ -58,6 +60,7 @@ routes.MapAccounts();
 routes.MapJobs();
 routes.MapEmail();
 routes.MapLive();
+routes.MapFiles();
 routes.MapInference();
 
 await app.RunAsync();

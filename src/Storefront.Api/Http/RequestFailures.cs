@@ -12,12 +12,14 @@ internal sealed record ClientFailure(int Status, string Detail, Dictionary<strin
 /// <summary>
 /// The exceptions that mean "the client sent something unreadable", from the framework's binding and from the
 /// libraries under it: form limits (InvalidDataException), JSON, text decoding, Kestrel's chunked-body parser (an
-/// IOException, not a BadHttpRequestException, when a chunk size overflows). Each becomes a 400, 408, 413 or 415
-/// with a sentence of our own; the exceptions' messages are never sent, since they quote C# names and client input.
+/// IOException, not a BadHttpRequestException, when a chunk size overflows), MultipartReader (an IOException for a
+/// body cut short). Each becomes a 400, 408, 413 or 415 with a sentence of our own; the exceptions' messages are never sent, since they quote C# names and client input.
 /// </summary>
 internal static class RequestFailures
 {
     private const string KestrelCore = "Microsoft.AspNetCore.Server.Kestrel.Core";
+    // MultipartReader's streams throw a bare IOException when a multipart body ends before its closing boundary.
+    private const string WebUtilitiesAssembly = "Microsoft.AspNetCore.WebUtilities";
 
     public const string FormProblem =
         "The form body is malformed, contains NUL characters, or exceeds the form limits (1,024 fields, 2,048-character names).";
@@ -36,6 +38,8 @@ internal static class RequestFailures
         DecoderFallbackException => new(StatusCodes.Status400BadRequest, "The request body is not valid text in the charset it declares."),
         IOException { Source: KestrelCore } => new(StatusCodes.Status400BadRequest,
             "The request body could not be read: its chunked encoding is malformed or it ended early."),
+        IOException { Source: WebUtilitiesAssembly } => new(StatusCodes.Status400BadRequest,
+            "The multipart body is malformed or ended before its closing boundary."),
         // The framework's JSON reader throws this, unwrapped, for a charset it does not know.
         InvalidOperationException when UnknownCharset(context.Request) is { } charset => new(StatusCodes.Status415UnsupportedMediaType,
             $"The charset {BindingFailure.Quote(charset)} is not supported: send UTF-8."),

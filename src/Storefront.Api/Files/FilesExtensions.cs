@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
+using Storefront.Api.Diagnostics;
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Files;
+
+public static class FilesExtensions
+{
+    public static WebApplicationBuilder AddFiles(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<UploadsOptions>().BindConfiguration(UploadsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddJsonTypes(FilesJsonContext.Default);
+        services.AddSingleton<IFileStore, FolderFileStore>();
+        services.AddSingleton<UploadReceiver>();
+        services.AddObservableMetrics<FileMetrics>();
+        services.AddHostedService<AbandonedUploadsSweep>();
+        // An upload's own deadline, longer than the other endpoints': a 100 MB file from a slow client takes minutes.
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<UploadsOptions>>((o, uploads) =>
+            o.AddPolicy(FileEndpoints.UploadDeadline, new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(uploads.Value.TimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+            }));
+        return builder;
+    }
+}
+
+/// <summary>At startup, before requests: what a crashed or killed writer left half-written is removed.</summary>
+internal sealed class AbandonedUploadsSweep(IFileStore store) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => store.RemoveAbandonedAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

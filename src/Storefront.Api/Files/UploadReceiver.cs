@@ -1,0 +1,209 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Storefront.Api.Data;
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Files;
+
+/// <summary>
+/// POST /upload: the multipart body is read section by section and the file streamed to the store in 64 KB chunks,
+/// hashed on the way, so memory does not grow with the file. The first bytes decide its type; every limit is checked
+/// as the bytes arrive, and the first byte past one ends the upload. Until the last byte is written, flushed and
+/// recorded, nothing is visible: a refusal, a client that leaves or a full disk leaves nothing behind.
+/// </summary>
+internal sealed class UploadReceiver : IDisposable
+{
+    public const string FieldName = "file";
+
+    /// <summary>Room in the request body for the multipart framing around the file: boundaries, part headers, small fields.</summary>
+    public const long FramingAllowance = 64 * 1024;
+
+    private const int ChunkBytes = 64 * 1024;
+    // RFC 2046: a boundary is 1 to 70 characters.
+    private const int MaxBoundaryLength = 70;
+
+    private readonly IFileStore _store;
+    private readonly UploadsOptions _settings;
+    private readonly FileMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ConcurrencyLimiter _slots;
+
+    public UploadReceiver(IFileStore store, IOptions<UploadsOptions> options, FileMetrics metrics, TimeProvider time)
+    {
+        _store = store;
+        _settings = options.Value;
+        _metrics = metrics;
+        _time = time;
+        _slots = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _settings.MaxConcurrent, QueueLimit = 0 });
+    }
+
+    public async Task<Results<Created<FileResponse>, ProblemHttpResult, ValidationProblem>> ReceiveAsync(
+        HttpContext context, StorefrontDbContext db, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
+            !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return Refused("type_refused", TypedResults.Problem(
+                $"POST /upload takes multipart/form-data with the file in a field named {FieldName}.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType));
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary);
+        if (boundary.Length is 0 or > MaxBoundaryLength)
+            return Refused("invalid", TypedResults.Problem(
+                $"The Content-Type's boundary parameter is missing or longer than {MaxBoundaryLength} characters.",
+                statusCode: StatusCodes.Status400BadRequest));
+
+        // Refused before a byte of the body is read when its declared length already says too much.
+        if (request.ContentLength > _settings.MaxBytes + FramingAllowance) return TooLarge(context);
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+            bodyLimit.MaxRequestBodySize = _settings.MaxBytes + FramingAllowance;
+
+        using var slot = _slots.AttemptAcquire();
+        if (!slot.IsAcquired)
+            return Refused("busy", Problems.TooBusy(context, $"This instance is receiving {_settings.MaxConcurrent} uploads already; try again shortly."));
+        using var active = _metrics.Started();
+
+        var ownerId = CurrentUser.Id(context.User) ?? throw new InvalidOperationException("POST /upload requires authorization.");
+        var used = await UsedBytesAsync(db, ownerId, cancellationToken);
+        if (used >= _settings.QuotaBytes) return OverQuota(context, used);
+
+        try
+        {
+            var reader = new MultipartReader(boundary.Value!, request.Body);
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (section.GetContentDispositionHeader() is not { } disposition ||
+                    !HeaderUtilities.RemoveQuotes(disposition.Name).Equals(FieldName, StringComparison.Ordinal))
+                {
+                    // Another field: skipped (its bytes still count against the body's limit).
+                    await section.Body.DrainAsync(cancellationToken);
+                    continue;
+                }
+                return await StoreAsync(context, db, section.Body, ClientName(disposition), ownerId, used, cancellationToken);
+            }
+        }
+        catch (StorageFullException)
+        {
+            return Refused("storage_full", TypedResults.Problem(
+                "The server has no room to store this file now; nothing was kept. Try again later.",
+                statusCode: StatusCodes.Status507InsufficientStorage));
+        }
+        catch
+        {
+            _metrics.Ended("failed");
+            throw;
+        }
+        return Refused("invalid", Problems.Invalid(FieldName, $"A multipart field named {FieldName}, holding the file, is required."));
+    }
+
+    private async Task<Results<Created<FileResponse>, ProblemHttpResult, ValidationProblem>> StoreAsync(
+        HttpContext context, StorefrontDbContext db, Stream body, string originalName, int ownerId, long used,
+        CancellationToken cancellationToken)
+    {
+        var allowance = Math.Min(_settings.MaxBytes, _settings.QuotaBytes - used);
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            // The first bytes decide the type, before anything is written.
+            var read = await body.ReadAtLeastAsync(buffer.AsMemory(0, ContentSniffer.PrefixLength), ContentSniffer.PrefixLength,
+                throwOnEndOfStream: false, cancellationToken);
+            var type = ContentSniffer.Sniff(buffer.AsSpan(0, read), complete: read < ContentSniffer.PrefixLength);
+            if (_settings.AllowedContentTypes.Count > 0 && !_settings.AllowedContentTypes.Contains(type.ContentType))
+                return Refused("type_refused", TypedResults.Problem(
+                    $"Files of type {type.ContentType} are not accepted here; accepted: {string.Join(", ", _settings.AllowedContentTypes)}.",
+                    statusCode: StatusCodes.Status415UnsupportedMediaType));
+
+            var file = new StoredFile
+            {
+                Id = StoredFiles.NewId(), OwnerId = ownerId, OriginalName = originalName, ContentType = type.ContentType,
+                StoredName = "", Sha256 = "",
+            };
+            file.StoredName = StoredFiles.NameFor(file.Id, type);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using (var pending = await _store.CreateAsync(file.StoredName, cancellationToken))
+            {
+                for (; read > 0; read = await body.ReadAsync(buffer.AsMemory(0, ChunkBytes), cancellationToken))
+                {
+                    file.Size += read;
+                    // The byte past the limit ends it: the rest of the body is never read (nor drained: Connection: close).
+                    if (file.Size > allowance) return file.Size > _settings.MaxBytes ? TooLarge(context) : OverQuota(context, used);
+                    hash.AppendData(buffer, 0, read);
+                    await pending.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+                await pending.CommitAsync(cancellationToken);
+            }
+            file.Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            file.CreatedAtMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (!await RecordAsync(db, file, cancellationToken)) return OverQuota(context, await UsedBytesAsync(db, ownerId, cancellationToken));
+
+            _metrics.Stored(file.Size);
+            return TypedResults.Created($"/files/{file.Id}", file.ToResponse());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Records the stored bytes, checking the quota again now that the size is known (this user's other uploads may have
+    /// finished meanwhile). False, and the bytes removed, when it no longer fits; the bytes are removed on any failure too.
+    /// </summary>
+    private async Task<bool> RecordAsync(StorefrontDbContext db, StoredFile file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await UsedBytesAsync(db, file.OwnerId, cancellationToken) + file.Size > _settings.QuotaBytes)
+            {
+                await _store.DeleteAsync(file.StoredName, CancellationToken.None);
+                return false;
+            }
+            db.Files.Add(file);
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch
+        {
+            await _store.DeleteAsync(file.StoredName, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private static Task<long> UsedBytesAsync(StorefrontDbContext db, int ownerId, CancellationToken cancellationToken) =>
+        db.Files.Where(f => f.OwnerId == ownerId).SumAsync(f => f.Size, cancellationToken);
+
+    /// <summary>The name the client gave (RFC 5987's filename* first), sanitised: kept as metadata only.</summary>
+    private static string ClientName(ContentDispositionHeaderValue disposition) => FileNames.Sanitize(
+        disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : HeaderUtilities.RemoveQuotes(disposition.FileName).Value);
+
+    private ProblemHttpResult TooLarge(HttpContext context) => Refused("too_large", Closing(context, TypedResults.Problem(
+        $"The file is larger than this server accepts ({_settings.MaxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes); nothing was kept.",
+        statusCode: StatusCodes.Status413PayloadTooLarge)));
+
+    private ProblemHttpResult OverQuota(HttpContext context, long used) => Refused("over_quota", Closing(context, TypedResults.Problem(
+        $"This file would take your stored files past your quota of {_settings.QuotaBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes " +
+        $"({used.ToString("N0", CultureInfo.InvariantCulture)} in use); nothing was kept. Delete files to make room.",
+        statusCode: StatusCodes.Status413PayloadTooLarge)));
+
+    /// <summary>The rest of a refused body is not worth receiving: the connection ends after the answer instead of draining it.</summary>
+    private static ProblemHttpResult Closing(HttpContext context, ProblemHttpResult problem)
+    {
+        context.Response.Headers.Connection = "close";
+        return problem;
+    }
+
+    private T Refused<T>(string outcome, T result)
+    {
+        _metrics.Ended(outcome);
+        return result;
+    }
+
+    public void Dispose() => _slots.Dispose();
+}
