@@ -72,18 +72,17 @@ def upload_tool_dir(tmp):
 
 
 def upload_command(tmp, base_url, spec, uploads, token):
-    """`uploads` counted uploads of spec's file_mb by spec's connections clients, after its warmup_uploads; every
-    stored file deleted at the end (a side that answers with a Location)."""
+    """`uploads` uploads of spec's file_mb by spec's connections clients, every stored file deleted at the end (a
+    side that answers with a Location). The warm-up is a run of its own (measure.upload_window)."""
     cmd = [os.path.join(upload_tool_dir(tmp), "Storefront.UploadLoad"), base_url + spec["path"],
            "--concurrency", str(spec["connections"]), "--uploads", str(uploads), "--size-mb", str(spec["file_mb"]),
-           "--warmup-uploads", str(spec.get("warmup_uploads", 0)), "--timeout", str(UPLOAD_TIMEOUT_S), "--delete"]
+           "--timeout", str(UPLOAD_TIMEOUT_S), "--delete"]
     return cmd + (["--token", token] if token else [])
 
 
 def upload_timeout_s(spec, uploads):
-    """The longest an upload window may take: every wave of uploads at its timeout, the deletes, room to spare."""
-    waves = math.ceil((uploads + spec.get("warmup_uploads", 0)) / spec["connections"])
-    return 60 + waves * UPLOAD_TIMEOUT_S
+    """The longest a run of uploads may take: every wave of uploads at its timeout, the deletes, room to spare."""
+    return 60 + math.ceil(uploads / spec["connections"]) * UPLOAD_TIMEOUT_S
 
 
 def warmup_command(bench_dir, tmp, url, spec, seconds):

@@ -448,7 +448,13 @@ def _upload_lines(sc):
         errors = [u["first_error"] for u in us if u.get("first_error")]
         if errors:
             lines.append(f"{NAMES[side]}'s first error: `{errors[0][:200]}`.")
-    return lines + [""] if lines else []
+    settle = {side: [w["settle_s"] for w in fg.windows(sc["results"][side]) if "settle_s" in w] for side in SIDES}
+    parts = [f"{NAMES[side]} {fg.spread(s['before'] for s in ss)['median']:.1f} / "
+             f"{fg.spread(s['after'] for s in ss)['median']:.1f} s" for side, ss in settle.items() if ss]
+    if parts:
+        lines.append("Time each side took to settle (its CPU under 5% of a core) after the warm-up / after the window, "
+                     "medians: " + "; ".join(parts) + ".")
+    return [line + "\n" for line in lines] if lines else []
 
 
 FANOUT_ERRORS = {"connect": "sockets not opened or not subscribed", "read": "sockets lost",

@@ -125,8 +125,10 @@ SCENARIOS = [
                      "is the disk and the parsing, not the stack",
      "about": "`bench/Storefront.UploadLoad` on a fresh process each round: 50 clients on one HttpClient, each sending "
               "`multipart/form-data` files of 20 MB (field `file`, made while sent from one random 1 MiB block, so the "
-              "client holds none) one after the other; 10 uploads uncounted (the fresh process's JIT), then the "
-              "counted ones. Storefront's carry a bearer token (one account per run) and are "
+              "client holds none) one after the other; 10 uploads uncounted, in a run of their own (the fresh "
+              "process's JIT), then the counted ones. Before the idle check and after the window the side is left "
+              "until its CPU is quiet (under 5% of a core): Storefront's tier-1 JIT runs on for seconds after a load, "
+              "and would be measured in the window or flag the next side's. Storefront's carry a bearer token (one account per run) and are "
               "deleted after the window (`DELETE /files/{id}`); the peer's seed-style `/upload` reads each file "
               "whole into memory (`await file.read()`) and writes it, and its folder is emptied after the window. "
               "MB/s is the file bytes answered 2xx over the counted uploads' wall time (1 MB = 10^6 bytes). Peak RSS "
