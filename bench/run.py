@@ -44,9 +44,12 @@ REPO = os.path.dirname(BENCH)
 TIMING = {
     # window_s: a measured window; warmup_s / process_warmup_s: the least warm-up per side and scenario /
     # per side-process (the .NET sides tier their hot paths in the first 10-15 s of load); idle_s: the
-    # busy-share sample before each window.
-    "full": {"rounds": 5, "window_s": 5, "warmup_s": 4, "process_warmup_s": 20, "idle_s": 1.0, "budget_s": 1800},
-    "quick": {"rounds": 2, "window_s": 1, "warmup_s": 1, "process_warmup_s": 1, "idle_s": 0.3, "budget_s": 180},
+    # busy-share sample before each window; uploads_per_client: an upload window's length (it counts uploads, not
+    # seconds: 50 clients x 2 = 100 files of 20 MB).
+    "full": {"rounds": 5, "window_s": 5, "warmup_s": 4, "process_warmup_s": 20, "idle_s": 1.0, "uploads_per_client": 2,
+             "budget_s": 1800},
+    "quick": {"rounds": 2, "window_s": 1, "warmup_s": 1, "process_warmup_s": 1, "idle_s": 0.3, "uploads_per_client": 1,
+              "budget_s": 180},
 }
 ARTIFACTS_CACHE = "/var/tmp/storefront-bench"
 NOFILE = 65536     # servers and load tools hold a descriptor per connection (10,000 for /slow)
@@ -160,11 +163,13 @@ def build_sides(env, states, console):
 
 
 def build_load_tools(env, scenarios, console):
-    """bench/Storefront.Rate (the open-loop load of the scenarios with a `rate`) and bench/Storefront.WsLoad (the
-    WebSocket scenarios), if a scenario of the run needs them."""
+    """bench/Storefront.Rate (the open-loop load of the scenarios with a `rate`), bench/Storefront.WsLoad (the
+    WebSocket scenarios) and bench/Storefront.UploadLoad (the uploads), if a scenario of the run needs them."""
     tools = [("Storefront.Rate", "fixed-rate", load.rate_tool_dir(env.tmp), any(sc.get("rate") for sc in scenarios)),
              ("Storefront.WsLoad", "WebSocket", load.ws_tool_dir(env.tmp),
-              any(sc["tool"] in load.WS_TOOLS for sc in scenarios))]
+              any(sc["tool"] in load.WS_TOOLS for sc in scenarios)),
+             ("Storefront.UploadLoad", "upload", load.upload_tool_dir(env.tmp),
+              any(sc["tool"] == "upload" for sc in scenarios))]
     for project, what, out_dir, needed in tools:
         if not needed:
             continue

@@ -37,16 +37,21 @@ METRICS = {
     "delivery_p99_ms": lambda w: _delivery(w, "p99"),
     "delivery_max_ms": lambda w: _delivery(w, "max"),
     "connect_s": lambda w: w.get("fanout", {}).get("connect_s"),
-    "client_cpu_s": lambda w: w.get("fanout", {}).get("client_cpu_s"),
+    "client_cpu_s": lambda w: (w.get("fanout") or w.get("upload") or {}).get("client_cpu_s"),
+    # The uploads: file bytes answered 2xx a second over the counted uploads (1 MB = 10^6 bytes).
+    "mb_per_s": lambda w: w["upload"]["mb_per_s"] if "upload" in w else None,
+    "uploads_ok": lambda w: w["upload"]["ok"] if "upload" in w else None,
+    "client_peak_rss_mb": lambda w: w.get("upload", {}).get("client_peak_rss_mb"),
 }
 LOWER_IS_BETTER = {"p50_ms", "p99_ms", "us_per_request", "errors", "wall_s", "peak_rss_mb",
                    "delivery_p50_ms", "delivery_p99_ms", "delivery_max_ms", "connect_s"}
 UNITS = {"rps": "rps", "p50_ms": "ms", "p99_ms": "ms", "us_per_request": "µs", "wall_s": "s", "peak_rss_mb": "MB",
-         "delivery_p50_ms": "ms", "delivery_p99_ms": "ms", "delivery_max_ms": "ms", "connect_s": "s"}
+         "delivery_p50_ms": "ms", "delivery_p99_ms": "ms", "delivery_max_ms": "ms", "connect_s": "s", "mb_per_s": "MB/s"}
 LABELS = {"rps": "rps", "p50_ms": "p50", "p99_ms": "p99", "us_per_request": "CPU per request",
           "ok_share": "share of 200 answers", "wall_s": "wall time", "peak_rss_mb": "peak RSS",
           "delivered_share": "share of pushes delivered", "delivery_p50_ms": "p50 delivery latency",
-          "delivery_p99_ms": "p99 delivery latency", "delivery_max_ms": "max delivery latency"}
+          "delivery_p99_ms": "p99 delivery latency", "delivery_max_ms": "max delivery latency",
+          "mb_per_s": "throughput"}
 # A WebSocket echo window counts round trips where a wrk window counts requests.
 ROUND_TRIP_WORDS = {"rps": "round trips/s", "us_per_request": "CPU per round trip"}
 WINDOW_TOOLS = ("wrk", "ws_echo")   # measured in windows of fixed connections: rps, latency, CPU per request
@@ -54,6 +59,11 @@ WINDOW_TOOLS = ("wrk", "ws_echo")   # measured in windows of fixed connections: 
 
 def windowed(sc):
     return sc["tool"] in WINDOW_TOOLS
+
+
+def summary_metric(sc):
+    """What a scenario's row of the summary table counts: rps (round trips/s), MB/s for the uploads; None: no row."""
+    return "rps" if windowed(sc) else "mb_per_s" if sc["tool"] == "upload" else None
 
 
 def label(sc, metric):
@@ -73,6 +83,9 @@ def not_run(sc):
 
 
 def _latency(w, key):
+    if "upload" in w:
+        u = w["upload"]
+        return u["latency_ms"][key] if sum(u["statuses"].values()) else None   # over the answered uploads
     if "wrk" in w:
         # wrk reports 0 ms for a window in which nothing answered: no latency, not a fast one.
         return w["wrk"]["latency_ms"][key] if w["wrk"]["requests"] else None
@@ -89,6 +102,8 @@ def _errors(w):
         return sum(w["wrk"]["errors"].values())
     if "fanout" in w:
         return sum(w["fanout"]["errors"].values())
+    if "upload" in w:
+        return sum(w["upload"]["errors"].values())
     if "hey" in w:
         h = w["hey"]
         return (h["responses"] - h["ok_200"]) + h["error_count"]

@@ -1,8 +1,9 @@
 """The load tools: wrk for windows of fixed connections, bench/Storefront.Rate for windows at a fixed rate,
-hey for a burst, bench/Storefront.WsLoad for WebSocket echo windows and the /ws/stock fan-out. Commands and
-their output."""
+hey for a burst, bench/Storefront.WsLoad for WebSocket echo windows and the /ws/stock fan-out,
+bench/Storefront.UploadLoad for the uploads. Commands and their output."""
 
 import json
+import math
 import os
 import re
 import urllib.error
@@ -16,6 +17,7 @@ WS_TOOLS = ("ws_echo", "ws_fanout")
 WS_WARMUP_S = 1         # the first second of a WebSocket echo window is not counted (Storefront.WsLoad --warmup)
 FANOUT_CONNECT_TIMEOUT_S = 10
 FANOUT_DELIVERY_TIMEOUT_S = 5
+UPLOAD_TIMEOUT_S = 120  # one upload not answered within this counts as a timeout error
 
 
 def wrk_command(bench_dir, url, spec, seconds, measured):
@@ -63,6 +65,24 @@ def fanout_command(tmp, base_url, spec, secret):
 def fanout_timeout_s(spec):
     """The longest a fan-out may take: opening, every change's delivery timeout, closing, with room to spare."""
     return 120 + (spec["changes"] + spec.get("warmup_changes", 0)) * FANOUT_DELIVERY_TIMEOUT_S
+
+
+def upload_tool_dir(tmp):
+    return os.path.join(tmp, "upload-tool")
+
+
+def upload_command(tmp, base_url, spec, uploads, token):
+    """`uploads` uploads of spec's file_mb by spec's connections clients, every stored file deleted at the end (a
+    side that answers with a Location). The warm-up is a run of its own (measure.upload_window)."""
+    cmd = [os.path.join(upload_tool_dir(tmp), "Storefront.UploadLoad"), base_url + spec["path"],
+           "--concurrency", str(spec["connections"]), "--uploads", str(uploads), "--size-mb", str(spec["file_mb"]),
+           "--timeout", str(UPLOAD_TIMEOUT_S), "--delete"]
+    return cmd + (["--token", token] if token else [])
+
+
+def upload_timeout_s(spec, uploads):
+    """The longest a run of uploads may take: every wave of uploads at its timeout, the deletes, room to spare."""
+    return 60 + math.ceil(uploads / spec["connections"]) * UPLOAD_TIMEOUT_S
 
 
 def warmup_command(bench_dir, tmp, url, spec, seconds):
@@ -181,6 +201,8 @@ def unexpected_answer(spec, body):
         return 'not {"prediction", "score"}'
     if spec.get("tool") in WS_TOOLS and WS_GREETING[spec["tool"]][1] not in body:
         return f"no {WS_GREETING[spec['tool']][1]} in the answer"
+    if spec.get("tool") == "upload" and '"filename"' not in body:
+        return 'no "filename" in the answer'
     return None
 
 

@@ -4,7 +4,7 @@ import os
 import threading
 import time
 
-from harness import load, probe
+from harness import load, probe, uploads
 from harness.procs import Background, run_tool
 from harness.sides import workers
 
@@ -13,6 +13,9 @@ LOAD_EXTRA_S = 1         # ... and runs this many whole seconds longer (wrk's -d
 LOAD_ATTEMPTS = 3        # ... opening its connections at most this often until every worker has some
 SPREAD_AT_S = 1.0        # spread_check: connections counted this long into the window (half a short one)
 BURST_WARMUP = (200, 50)  # burst: requests and connections of the warm-up on probe_path
+QUIET_SHARE = 0.05       # uploads: a side is settled once it uses less than this share of a core ...
+QUIET_SAMPLE_S = 0.5     # ... over this long
+SETTLE_LIMIT_S = 20      # ... or after this long at most
 
 
 class Settings:
@@ -26,6 +29,7 @@ class Settings:
         self.warmup_s = timing["warmup_s"]             # the least warm-up per side and scenario
         self.process_warmup_s = timing["process_warmup_s"]  # the least warm-up per side-process
         self.idle_s = timing["idle_s"]                 # the busy-share sample before each window
+        self.uploads_per_client = timing["uploads_per_client"]   # an upload window's length, in uploads per client
         self.log, self.warn = log, warn
 
     def out_path(self, *parts):
@@ -214,6 +218,66 @@ def fanout_window(cfg, env, sc, side, group):
     return record
 
 
+# ------------------------------------------------------------------ uploads
+
+def upload_window(cfg, env, sc, side, group):
+    """Storefront.UploadLoad on a fresh process: a warm-up run (its files deleted), the side left to settle, the
+    counted run (the server's CPU read between its WINDOW_START and WINDOW_END, not over its deletes), the side left
+    to settle again; the side's memory (VmHWM: the process's whole life) in between."""
+    base = base_url(env, side)
+    try:
+        bearer = uploads.token(env, side)
+    except OSError as e:
+        return {**_idle_before(cfg), "failed": f"no bearer token: {e}"}
+    warmup = sc.get("warmup_uploads", 0)
+    if warmup:
+        _, text = run_tool(load.upload_command(cfg.tmp, base, sc, warmup, bearer), load.upload_timeout_s(sc, warmup),
+                           out_path=cfg.out_path("upload-warmup", sc["id"], side, time.monotonic_ns()))
+        uploads.empty_peer_folder(env)
+        w = load.parse_json_line(text) or {}
+        if w.get("ok") != warmup or w.get("delete_failures"):
+            cfg.warn(f"{sc['id']}/{side}: the warm-up stored {w.get('ok', 0)} of {warmup} uploads and could not delete "
+                     f"{w.get('delete_failures', 0)}: {w.get('first_error') or text[-200:]}")
+    # A .NET side's tier-1 JIT goes on in the background for seconds after the load that triggered it: left running,
+    # it would be measured in this window, or seen by the next side's idle check as a busy machine.
+    settled_before = _settle(cfg, sc, side, group)
+    record = _idle_before(cfg)
+    rss_before = probe.group_memory_kib(group, "VmRSS")
+    count = sc["connections"] * cfg.uploads_per_client
+    cpu = probe.CpuWindow(group, env.nginx.group)
+    cpu.start()
+    status, text = _run_marked(load.upload_command(cfg.tmp, base, sc, count, bearer), load.upload_timeout_s(sc, count),
+                               cfg.out_path("upload", sc["id"], side, time.monotonic_ns()), cpu)
+    u = load.parse_json_line(text)
+    record["cpu"] = cpu.stop(u["ok"] if u else 0)   # us_per_request: the server's CPU per upload answered 2xx
+    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
+                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
+                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    uploads.empty_peer_folder(env)
+    record["settle_s"] = {"before": settled_before, "after": _settle(cfg, sc, side, group)}
+    if u is None or not u.get("ok"):
+        record["failed"] = (f"Storefront.UploadLoad exited {status} with no upload answered 2xx: "
+                            + "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:])
+    if u is not None:
+        record["upload"] = u
+        if u.get("delete_failures"):
+            cfg.warn(f"{sc['id']}/{side}: {u['delete_failures']} of the stored files could not be deleted after the "
+                     f"window ({u.get('first_error')}); they stay in the run's temp dir until it is removed")
+    return record
+
+
+def _settle(cfg, sc, side, group):
+    """Waits until the side's processes use less than QUIET_SHARE of a core; returns how long that took (s)."""
+    started = time.monotonic()
+    while time.monotonic() - started < SETTLE_LIMIT_S:
+        before = probe.group_cpu_s(group.pids())
+        time.sleep(QUIET_SAMPLE_S)
+        if probe.group_cpu_s(group.pids()) - before < QUIET_SHARE * QUIET_SAMPLE_S:
+            return round(time.monotonic() - started, 1)
+    cfg.warn(f"{sc['id']}/{side}: still busy {SETTLE_LIMIT_S} s after its uploads; measured anyway")
+    return round(time.monotonic() - started, 1)
+
+
 def describe(sc, side, record):
     """One console line per window."""
     name = f"{sc['id']:<19} {side:<10}"
@@ -235,5 +299,13 @@ def describe(sc, side, record):
         return (f"{name} {f['delivered']:>6,} of {f['expected']:,} pushes  p50 {f['latency_ms']['p50']:.1f}  p99 "
                 f"{f['latency_ms']['p99']:.1f}  max {f['latency_ms']['max']:.1f} ms  VmHWM {m['vmhwm_kib'] / 1024:,.0f} MiB  "
                 f"busy before {record['busy_before_pct']:4.1f}%" + (f"  errors {errors:,}" if errors else ""))
+    if "upload" in record and "failed" not in record:
+        u, m = record["upload"], record["memory"]
+        errors = sum(u["errors"].values())
+        return (f"{name} {u['ok']:>4} of {u['requests']} uploads  {u['mb_per_s']:7,.1f} MB/s  p50 "
+                f"{u['latency_ms']['p50'] / 1000:.2f}  p99 {u['latency_ms']['p99'] / 1000:.2f} s  VmHWM "
+                f"{m['vmhwm_kib'] / 1024:,.0f} MiB  busy before {record['busy_before_pct']:4.1f}%  settled "
+                f"{record['settle_s']['before']:.1f} / {record['settle_s']['after']:.1f} s"
+                + (f"  errors {errors:,} {u['statuses']}" if errors else ""))
     return f"{name} failed: {record.get('failed')}"
 

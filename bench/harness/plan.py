@@ -9,7 +9,7 @@ stay comparable where absolute figures drift (docs/benchmarks-notes.md, paired w
 import math
 import time
 
-from harness import load, measure, procs, services, sides
+from harness import load, measure, procs, services, sides, uploads
 from harness.scenarios import phases
 
 
@@ -109,7 +109,9 @@ def _fresh_phase(cfg, env, states, phase, results):
     if not wanted & set(states.ok()):
         return
     served = None
-    for r in range(cfg.rounds):
+    # A scenario may cap its rounds (the uploads: each round moves 2 GB per side).
+    rounds = min([cfg.rounds] + [sc["rounds"] for sc in phase["scenarios"] if sc.get("rounds")])
+    for r in range(rounds):
         groups = _start_sides(cfg, env, states, phase["upstreams"], only=wanted)
         try:
             if served is None:
@@ -118,11 +120,14 @@ def _fresh_phase(cfg, env, states, phase, results):
             for sc in phase["scenarios"]:
                 for side in rotated(served[sc["id"]], r):
                     if _still_up(cfg, states, groups, side, sc["id"]):
-                        window = measure.fanout_window if sc["tool"] == "ws_fanout" else measure.burst_window
+                        window = FRESH_WINDOWS.get(sc["tool"], measure.burst_window)
                         record = window(cfg, env, sc, side, groups[side])
                         _keep(cfg, results, sc, side, record, r)
         finally:
             _stop_sides(cfg, groups)
+
+
+FRESH_WINDOWS = {"ws_fanout": measure.fanout_window, "upload": measure.upload_window}
 
 
 def _still_up(cfg, states, groups, side, during):
@@ -147,7 +152,10 @@ def _preflight(cfg, env, sc, side, results):
         res.update(status="n/a", reason=sc.get("sides_reason", "not measured in this scenario"))
         return False
     for spec in ([sc["load"]] if sc.get("load") else []) + [sc]:
-        status, body = load.preflight(cfg.bench_dir, measure.base_url(env, side), spec)
+        if spec.get("tool") == "upload":
+            status, body = uploads.preflight(env, side, measure.base_url(env, side), spec)
+        else:
+            status, body = load.preflight(cfg.bench_dir, measure.base_url(env, side), spec)
         res["preflight"] = {"http_status": status, "body": body}
         ws = spec.get("tool") in load.WS_TOOLS
         what = f"{'the WebSocket handshake on' if ws else spec.get('method', 'GET')} {spec.get('probe_path', spec['path'])}"

@@ -101,6 +101,7 @@ def _method(doc):
             "timeout errors and statuses ≥ 400. A first request checks each path: 404, or 405 to a POST, means "
             "the side does not serve it (n/a).",
             *_ws_method(doc),
+            *_upload_method(doc),
             f"- File-descriptor limit for the servers and the load tools: {meta.get('nofile', '?')}.",
             ""]
 
@@ -115,6 +116,15 @@ def _ws_method(doc):
             "subscribers on a fresh process, posts signed inventory events one at a time and times each push from "
             "just before its POST. A first handshake checks each path: anything but 101 means the side does not "
             "serve it (n/a)."]
+
+
+def _upload_method(doc):
+    if not any(sc["tool"] == "upload" for sc in doc["scenarios"]):
+        return []
+    return ["- **Uploads** by `bench/Storefront.UploadLoad`: concurrent clients on one HttpClient, each streaming "
+            "generated `multipart/form-data` files to `POST /upload` one after the other; a window is a number of "
+            "uploads, not of seconds, and MB/s is the file bytes answered 2xx over its wall time. A first small upload "
+            "checks each side: 404, or 405, means the side does not serve it (n/a)."]
 
 
 def _cell(res, metric, fmt):
@@ -134,14 +144,15 @@ def _summary_table(doc):
     rows = ["| scenario | Storefront rps | peer rps | ceiling rps | Storefront / peer | Storefront / ceiling |",
             "|---|---:|---:|---:|---:|---:|"]
     for sc in doc["scenarios"]:
-        if not fg.windowed(sc):
+        metric = fg.summary_metric(sc)
+        if metric is None:
             continue
         if fg.not_run(sc):
             rows.append(f"| {_row_title(sc)} (c={sc['connections']:,}) | not run | | | | |")
             continue
-        cells = [_cell(sc["results"][s], "rps", lambda v: fmt_value("rps", v)) for s in SIDES]
+        cells = [_cell(sc["results"][s], metric, lambda v: fmt_value(metric, v)) for s in SIDES]
         rows.append(f"| {_row_title(sc)} (c={sc['connections']:,}) | {' | '.join(cells)} | "
-                    f"{_ratio_cell(sc, PEER)} | {_ratio_cell(sc, CEIL, share=True)} |")
+                    f"{_ratio_cell(sc, PEER, metric)} | {_ratio_cell(sc, CEIL, metric, share=True)} |")
     return rows
 
 
@@ -160,18 +171,20 @@ def _cpu_table(doc):
 
 
 def _row_title(sc):
-    """The scenario in a table of requests: the WebSocket echo's "requests" are round trips."""
-    return sc["title"] + (" (round trips)" if sc["tool"] == "ws_echo" else "")
+    """The scenario in a table of requests: the WebSocket echo's "requests" are round trips, the uploads' MB/s."""
+    return sc["title"] + {"ws_echo": " (round trips)", "upload": " (MB/s)"}.get(sc["tool"], "")
 
 
 # ------------------------------------------------------------------ scenarios
 
 def _scenario(sc, meta):
-    lines = ["", f"### {sc['title']}", "", f"{_shape(sc)} {sc['about']}", ""]
+    lines = ["", f"### {sc['title']}", "", f"{_shape(sc, meta)} {sc['about']}", ""]
     if fg.not_run(sc):
         return lines + ["Not run this time (`--scenarios`)."]
     if sc["tool"] == "ws_fanout":
         return lines + _fanout_table(sc) + [""] + _rounds_table(sc)
+    if sc["tool"] == "upload":
+        return lines + _upload_table(sc) + [""] + _upload_lines(sc) + _rounds_table(sc)
     if fg.windowed(sc):
         ratios = _ratio_lines(sc)
         lines += _wrk_table(sc) + [""] + (ratios + [""] if ratios else []) + _rounds_table(sc)
@@ -193,7 +206,12 @@ def _scenario(sc, meta):
     return lines
 
 
-def _shape(sc):
+def _shape(sc, meta):
+    if sc["tool"] == "upload":
+        per_client = meta.get("uploads_per_client", 2)
+        return (f"`{sc['method']} {sc['path']}`, {sc['connections']:,} clients, {sc['file_mb']} MB files, "
+                f"{sc.get('warmup_uploads', 0)} uncounted then {sc['connections'] * per_client:,} counted uploads "
+                f"({per_client} per client) a round, at most {sc.get('rounds', meta['rounds'])} rounds.")
     if sc["tool"] == "ws_echo":
         return f"WebSocket `{sc['path']}`, {sc['connections']:,} connections."
     if sc["tool"] == "ws_fanout":
@@ -254,9 +272,11 @@ def _rounds_table(sc):
     for side in present:
         for w in fg.windows(sc["results"][side]):
             by_round.setdefault(w["round"], {})[side] = w
-    metric = "rps" if fg.windowed(sc) else "delivery_p99_ms" if sc["tool"] == "ws_fanout" else "wall_s"
+    metric = ("rps" if fg.windowed(sc) else "delivery_p99_ms" if sc["tool"] == "ws_fanout"
+              else "mb_per_s" if sc["tool"] == "upload" else "wall_s")
     what = {"rps": f"{fg.label(sc, 'rps')} · µs {fg.label(sc, 'us_per_request')}", "wall_s": "wall s · peak RSS MB",
-            "delivery_p99_ms": "pushes delivered · p99 delivery ms · peak RSS MB"}[metric]
+            "delivery_p99_ms": "pushes delivered · p99 delivery ms · peak RSS MB",
+            "mb_per_s": "uploads answered 2xx · MB/s · peak RSS MB"}[metric]
     head = " | ".join(NAMES[s] for s in present)
     rows = [f"Rounds ({what}; "
             "the order each round ran in; busy share before each window, max of the round):", "",
@@ -280,6 +300,9 @@ def _round_cell(w, metric):
     if metric == "delivery_p99_ms":
         f = w["fanout"]
         return f"{f['delivered']:,} / {f['expected']:,} · {f['latency_ms']['p99']:,.1f} · {fg.METRICS['peak_rss_mb'](w):,.0f}"
+    if metric == "mb_per_s":
+        u = w["upload"]
+        return f"{u['ok']:,} / {u['requests']:,} · {u['mb_per_s']:,.1f} · {fg.METRICS['peak_rss_mb'](w):,.0f}"
     return f"{fg.METRICS['wall_s'](w):.2f} · {fg.METRICS['peak_rss_mb'](w):,.0f}"
 
 
@@ -367,6 +390,71 @@ def _fanout_table(sc):
                     f"{_median(res, 'rss_before_mb', 0)} | {_median(res, 'connect_s', 1)} | "
                     f"{_median(res, 'client_cpu_s', 2)} | {f'**{errors:,}** ({detail})' if errors else '0'} |")
     return rows
+
+
+def _upload_table(sc):
+    rows = ["| side | uploads 2xx (worst round) | MB/s | p50 s | p99 s | peak RSS MB (VmHWM) | RSS before MB | "
+            "server cores | server CPU ms / MB | client CPU s | client peak RSS MB | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for side in SIDES:
+        res = sc["results"][side]
+        if not fg.measured(res):
+            rows.append(f"| {NAMES[side]} | {_not_measured(res)} | | | | | | | | | | |")
+            continue
+        wins = fg.windows(res)
+        worst = min(w["upload"]["ok"] for w in wins)
+        procs = max(w["memory"]["processes"] for w in wins)
+        rss = _cell(res, "peak_rss_mb", lambda v: f"{v:,.0f}") + (f" ({procs} processes)" if procs > 1 else "")
+        seconds = lambda v: f"{v / 1000:,.2f}"   # noqa: E731
+        cpu = fg.side_figure(res, "us_per_request")   # per upload answered 2xx
+        cpu_per_mb = "n/a" if cpu is None or cpu["median"] is None else f"{cpu['median'] / 1000 / sc['file_mb']:,.2f}"
+        rows.append(f"| {NAMES[side]} | {worst:,} / {wins[0]['upload']['requests']:,} | "
+                    f"{_cell(res, 'mb_per_s', lambda v: f'{v:,.1f}')} | {_cell(res, 'p50_ms', seconds)} | "
+                    f"{_cell(res, 'p99_ms', seconds)} | {rss} | {_median(res, 'rss_before_mb', 0)} | "
+                    f"{_median(res, 'server_cores')} | {cpu_per_mb} | {_median(res, 'client_cpu_s', 2)} | "
+                    f"{_median(res, 'client_peak_rss_mb', 0)} | {_upload_errors(wins)} |")
+    return rows
+
+
+def _upload_errors(wins):
+    """The failed uploads of every round: by status when answered, else by kind (connect, read, timeout)."""
+    total = sum(fg.METRICS["errors"](w) for w in wins)
+    if not total:
+        return "0"
+    kinds = {}
+    for w in wins:
+        u = w["upload"]
+        for status, n in u["statuses"].items():
+            if not status.startswith("2"):
+                kinds[status] = kinds.get(status, 0) + n
+        for kind in ("connect", "read", "timeout"):
+            if u["errors"][kind]:
+                kinds[kind] = kinds.get(kind, 0) + u["errors"][kind]
+    return f"**{total:,}** ({', '.join(f'{k} ×{n:,}' for k, n in kinds.items())})"
+
+
+def _upload_lines(sc):
+    """What became of the stored files, and the first error a side's load tool saw."""
+    lines = []
+    for side in SIDES:
+        res = sc["results"][side]
+        if not fg.measured(res):
+            continue
+        us = [w["upload"] for w in fg.windows(res)]
+        deleted, failed = sum(u["deleted"] for u in us), sum(u["delete_failures"] for u in us)
+        if deleted or failed:
+            lines.append(f"{NAMES[side]}: {deleted:,} stored files deleted after the windows"
+                         + (f", **{failed:,} could not be**" if failed else "") + ".")
+        errors = [u["first_error"] for u in us if u.get("first_error")]
+        if errors:
+            lines.append(f"{NAMES[side]}'s first error: `{errors[0][:200]}`.")
+    settle = {side: [w["settle_s"] for w in fg.windows(sc["results"][side]) if "settle_s" in w] for side in SIDES}
+    parts = [f"{NAMES[side]} {fg.spread(s['before'] for s in ss)['median']:.1f} / "
+             f"{fg.spread(s['after'] for s in ss)['median']:.1f} s" for side, ss in settle.items() if ss]
+    if parts:
+        lines.append("Time each side took to settle (its CPU under 5% of a core) after the warm-up / after the window, "
+                     "medians: " + "; ".join(parts) + ".")
+    return [line + "\n" for line in lines] if lines else []
 
 
 FANOUT_ERRORS = {"connect": "sockets not opened or not subscribed", "read": "sockets lost",

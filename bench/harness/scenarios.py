@@ -1,5 +1,5 @@
-"""The scenarios, one entry each, in report order. Adding one (an upload or login scenario) means adding an
-entry here, plus a tool in load.py if it needs one that is not there yet.
+"""The scenarios, one entry each, in report order. Adding one (a login scenario) means adding an entry here, plus
+a tool in load.py if it needs one that is not there yet.
 
 Fields:
   id, title        names in benchmarks.json and in the report
@@ -7,7 +7,9 @@ Fields:
                    "ws_echo" (bench/Storefront.WsLoad echo: windows of fixed WebSocket connections in a closed
                    loop, a round trip counted as a request) or "ws_fanout" (Storefront.WsLoad fanout: `connections`
                    idle subscribers of `item` on `path`, then `warmup_changes` uncounted and `changes` counted
-                   signed events POSTed to `webhook`)
+                   signed events POSTed to `webhook`) or "upload" (bench/Storefront.UploadLoad: `connections` clients
+                   sending generated files of `file_mb` MB to `path` as multipart field "file", `warmup_uploads`
+                   uncounted, then the run's uploads_per_client each, counted; a window of uploads, not of seconds)
   method, path     the request; probe_path, if given, serves the first request and the warm-up instead;
                    POST bodies come from `body` (a file in bench/wrk/) with `script`
                    (a wrk Lua script in bench/wrk/ that sends it and reports like report.lua)
@@ -19,6 +21,7 @@ Fields:
   upstreams        which nginx server the sides are started against: "instant" or "delayed"
   sides, sides_reason  only these sides are measured (default: all); the others are n/a with the reason given
   fresh_process    every round starts the sides anew (their peak memory then covers that round only)
+  rounds           at most this many rounds (fewer if the run has fewer), for a scenario whose rounds are long
   load             a second wrk kept running on the same side during each window (its own figures kept)
   expect           "prediction": a 2xx answer must look like {"prediction": str, "score": number}
   spread_check     count the connections per worker process 1 s into each window (uvicorn workers)
@@ -115,6 +118,24 @@ SCENARIOS = [
               "cores: its own CPU over the changes is reported next to the latencies. Peak RSS is `VmHWM` of the "
               "process's whole life, as for /slow.",
      "targets": [{"metric": "peak_rss_mb", "at_most": 400.0}, {"metric": "delivery_p99_ms", "at_most": 250.0}]},
+    {"id": "upload", "title": "POST /upload, 50 concurrent 20 MB files", "tool": "upload", "method": "POST",
+     "path": "/upload", "connections": 50, "file_mb": 20, "warmup_uploads": 10, "rounds": 3, "upstreams": "instant",
+     "fresh_process": True, "sides": ["storefront", "peer"],
+     "sides_reason": "the ceiling has no /upload: it stands for the bare stack on the read paths, and an upload's cost "
+                     "is the disk and the parsing, not the stack",
+     "about": "`bench/Storefront.UploadLoad` on a fresh process each round: 50 clients on one HttpClient, each sending "
+              "`multipart/form-data` files of 20 MB (field `file`, made while sent from one random 1 MiB block, so the "
+              "client holds none) one after the other; 10 uploads uncounted, in a run of their own (the fresh "
+              "process's JIT), then the counted ones. Before the idle check and after the window the side is left "
+              "until its CPU is quiet (under 5% of a core): Storefront's tier-1 JIT runs on for seconds after a load, "
+              "and would be measured in the window or flag the next side's. Storefront's carry a bearer token (one account per run) and are "
+              "deleted after the window (`DELETE /files/{id}`); the peer's seed-style `/upload` reads each file "
+              "whole into memory (`await file.read()`) and writes it, and its folder is emptied after the window. "
+              "MB/s is the file bytes answered 2xx over the counted uploads' wall time (1 MB = 10^6 bytes). Peak RSS "
+              "is `VmHWM` summed over the side's processes, the whole life of the process (start-up, warm-up, "
+              "window), as for /slow: it must not grow with the files in flight.",
+     "targets": [{"metric": "peak_rss_mb", "at_most": 300.0}, {"vs": "peer", "metric": "mb_per_s"},
+                 {"vs": "peer", "metric": "peak_rss_mb"}]},
 ]
 
 

@@ -23,6 +23,8 @@ class Env:
         self.jwt_key = jwt_key
         self.webhook_secret = webhook_secret   # signs the fan-out's inventory events
         self.ports = {side: services.pick_port() for side in SIDES}
+        self.upload_token = None               # Storefront's bearer token for POST /upload, made once (uploads.py)
+        self.peer_upload_dir = os.path.join(tmp, "peer-uploads")   # where the peer's POST /upload writes
 
 
 def workers(side):
@@ -110,7 +112,9 @@ def _command(env, side, upstreams):
             "Storage__Path": os.path.join(env.tmp, "storefront-data"),
             "Jwt__SigningKey": env.jwt_key, "Logging__LogLevel__Default": "Warning",
             # The fan-out: 10,000 subscribers on one process, events signed with the run's secret.
-            "Inventory__WebhookSecret": env.webhook_secret, "WebSockets__MaxConnections": "20000"}, "/health/ready")
+            "Inventory__WebhookSecret": env.webhook_secret, "WebSockets__MaxConnections": "20000",
+            # The uploads: one account stores 2 GB a window (deleted after it), far past the default quota.
+            "Uploads__QuotaBytes": str(10**12)}, "/health/ready")
     if side == "ceiling":
         return (["dotnet", "Storefront.Ceiling.dll"], os.path.join(env.tmp, "ceiling"), {
             "ASPNETCORE_URLS": f"http://127.0.0.1:{port}",
@@ -123,7 +127,7 @@ def _command(env, side, upstreams):
         "PORT": str(port), "PEER_WORKERS": str(PEER_WORKERS),
         "PEER_POSTGRES_DSN": env.postgres.dsn(), "PEER_REDIS_URL": f"redis://127.0.0.1:{env.redis_port}/0",
         "PEER_PRICING_URL": f"{base}/pricing", "PEER_INVENTORY_URL": f"{base}/inventory",
-        "PEER_RECO_URL": f"{base}/reco"}, "/items/1")
+        "PEER_RECO_URL": f"{base}/reco", "PEER_UPLOAD_DIR": env.peer_upload_dir}, "/items/1")
 
 
 def launch(env, side, upstreams):

@@ -32,7 +32,7 @@ def fmt_value(metric, v):
         return f"{v:,.0f}"
     if metric == "ok_share":
         return f"{v:.1%}"
-    if metric == "us_per_request":
+    if metric in ("us_per_request", "mb_per_s"):
         return f"{v:,.1f}"
     return f"{v:,.2f}" if v < 100 else f"{v:,.0f}"
 

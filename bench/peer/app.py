@@ -7,7 +7,8 @@ run by run.sh (uvicorn + uvloop + httptools, several worker processes).
 
 Targets Debian 12's packages: FastAPI 0.92 (no ``lifespan=`` argument yet, so
 the lifespan is set on the router), Starlette 0.26, uvicorn 0.17, httpx 0.23,
-redis-py 4.3, asyncpg 0.27, websockets 10.4 (uvicorn's WebSocket protocol).
+redis-py 4.3, asyncpg 0.27, websockets 10.4 (uvicorn's WebSocket protocol),
+python-multipart 0.0.5 (Starlette's form parser, for UploadFile).
 """
 
 import asyncio
@@ -17,13 +18,15 @@ import json
 import math
 import os
 import re
+import tempfile
 import time
+import uuid
 from typing import Any, Optional
 
 import asyncpg
 import httpx
 import redis.asyncio as aioredis
-from fastapi import FastAPI, Path, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, File, Path, Query, Request, UploadFile, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -39,6 +42,7 @@ UPSTREAM_URLS = {
     "reco": os.environ.get("PEER_RECO_URL") or None,
 }
 MIDDLEWARE_MODE = os.environ.get("PEER_MIDDLEWARE", "asgi").strip().lower()
+UPLOAD_DIR = os.environ.get("PEER_UPLOAD_DIR") or os.path.join(tempfile.gettempdir(), "storefront-peer-uploads")
 
 UPSTREAM_CONCURRENCY = int(os.environ.get("PEER_UPSTREAM_CONCURRENCY", "1024"))
 # Three upstreams, each allowed UPSTREAM_CONCURRENCY calls in flight: the shared
@@ -376,6 +380,22 @@ class PredictRequest(BaseModel):
 async def predict(body: PredictRequest):
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(res.executor, score_text, body.text)
+
+
+# --- upload (the seed's lesson) -----------------------------------------------------------
+
+
+@app.post("/upload")
+async def upload(file: UploadFile = File(...)):
+    # The seed's lesson as it stands: the whole file in memory, then written in one call (blocking the loop while
+    # it writes). That is what the benchmark compares Storefront's streamed uploads with: the peer's memory grows
+    # with the files in flight. One change: the seed wrote to data/{file.filename}, so a client-chosen name
+    # ("../x") decided the path; here the server picks the name, so a benchmark cannot write outside UPLOAD_DIR.
+    contents = await file.read()
+    os.makedirs(UPLOAD_DIR, exist_ok=True)
+    with open(os.path.join(UPLOAD_DIR, uuid.uuid4().hex), "wb") as f:
+        f.write(contents)
+    return {"filename": file.filename}
 
 
 # --- WebSocket echo (the seed's /ws) ----------------------------------------------------

@@ -5,8 +5,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 # python3-websockets: uvicorn's WebSocket protocol for /ws (it picks websockets first, then wsproto).
+# python3-multipart: Starlette's form parser, which FastAPI needs for UploadFile (POST /upload).
 packages=(python3 python3-fastapi python3-uvicorn python3-uvloop python3-httptools
-          python3-httpx python3-asyncpg python3-redis python3-websockets)
+          python3-httpx python3-asyncpg python3-redis python3-websockets python3-multipart)
 # Load generator for smoke runs; optional.
 [ "${PEER_INSTALL_WRK:-1}" = 1 ] && packages+=(wrk)
 

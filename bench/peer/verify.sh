@@ -222,7 +222,7 @@ stop_peer
 
 # --- 3. nothing configured: / works, the rest answer 503 --------------------------------
 echo "peer: no dependencies configured, 1 worker"
-start_peer PEER_WORKERS=1
+start_peer PEER_WORKERS=1 PEER_UPLOAD_DIR="$TMP/uploads"
 request GET "$BASE/"
 check "GET / 200 alone"              status_is 200
 for path in /items/1 /product/7 /cached-data; do
@@ -231,6 +231,15 @@ for path in /items/1 /product/7 /cached-data; do
 done
 request POST "$BASE/predict" '{"text": "good"}'
 check "POST /predict alone"          status_is 200
+# The seed's upload: the client's name comes back, but the file is stored under a name the server picked.
+head -c 3000000 /dev/urandom >"$TMP/upload.bin"
+STATUS="$(curl -s -o "$TMP/body" -w '%{http_code}' -F "file=@$TMP/upload.bin;filename=../escape.bin" "$BASE/upload")"
+BODY="$(cat "$TMP/body")"
+check "POST /upload 200"             status_is 200
+check "POST /upload body"            body_ok 'b == {"filename": "../escape.bin"}'
+check "upload under a server name"   bash -c "[ \"\$(ls '$TMP/uploads')\" != escape.bin ] && cmp -s '$TMP/upload.bin' '$TMP/uploads/'* && [ ! -e '$TMP/escape.bin' ]"
+request POST "$BASE/upload"
+check "POST /upload no file 422"     status_is 422
 
 if [ "${PEER_VERIFY_WRK:-0}" = 1 ] && command -v wrk >/dev/null; then
     echo "wrk smoke: GET / for 5 s, PEER_WORKERS=2"
