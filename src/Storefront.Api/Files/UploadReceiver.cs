@@ -134,10 +134,12 @@ internal sealed class UploadReceiver : IDisposable
                 StoredName = "", Sha256 = "",
             };
             file.StoredName = StoredFiles.NameFor(file.Id, type);
+            // Whole chunks, but never waiting for more than the byte past the limit: that byte alone ends the upload.
+            int Wanted() => (int)Math.Min(ChunkBytes, allowance - file.Size + 1);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             await using (var pending = await _store.CreateAsync(file.StoredName, cancellationToken))
             {
-                for (; read > 0; read = await body.ReadAtLeastAsync(buffer.AsMemory(0, ChunkBytes), ChunkBytes, false, cancellationToken))
+                for (; read > 0; read = await body.ReadAtLeastAsync(buffer.AsMemory(0, ChunkBytes), Wanted(), false, cancellationToken))
                 {
                     file.Size += read;
                     // The byte past the limit ends it: the rest of the body is never read (nor drained: Connection: close).
