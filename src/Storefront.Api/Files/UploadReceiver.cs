@@ -124,9 +124,9 @@ internal sealed class UploadReceiver : IDisposable
                 throwOnEndOfStream: false, cancellationToken);
             var type = ContentSniffer.Sniff(buffer.AsSpan(0, read), complete: read < ContentSniffer.PrefixLength);
             if (_settings.AllowedContentTypes.Count > 0 && !_settings.AllowedContentTypes.Contains(type.ContentType))
-                return Refused("type_refused", TypedResults.Problem(
+                return Refused("type_refused", Closing(context, TypedResults.Problem(
                     $"Files of type {type.ContentType} are not accepted here; accepted: {string.Join(", ", _settings.AllowedContentTypes)}.",
-                    statusCode: StatusCodes.Status415UnsupportedMediaType));
+                    statusCode: StatusCodes.Status415UnsupportedMediaType)));
 
             var file = new StoredFile
             {

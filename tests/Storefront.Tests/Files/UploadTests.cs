@@ -85,6 +85,8 @@ public abstract class UploadTests(UploadsDatabase database)
         {
             var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType);
             Assert.Contains("text/plain", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            // The rest of a refused body is not read: the connection ends after the answer.
+            Assert.True(refused.Headers.ConnectionClose, "a refused upload closes its connection");
         }
         Assert.Empty(Uploads.Entries(host));
         Assert.Equal(0, await Uploads.TotalAsync(client));
