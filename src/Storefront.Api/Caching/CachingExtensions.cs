@@ -1,7 +1,8 @@
-using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
+using StackExchange.Redis;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
@@ -18,22 +19,19 @@ public static class CachingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CacheStatistics>();
         services.AddObservableMetrics<CacheMetrics>();
-        services.AddSingleton<ICacheStore>(sp =>
-        {
-            var redis = sp.GetRequiredService<RedisConnection>();
-            return redis.IsConfigured
-                ? new RedisCacheStore(redis, sp.GetRequiredService<IOptions<CachingOptions>>(), sp.GetRequiredService<ILogger<RedisCacheStore>>())
-                : new MemoryCacheStore();
-        });
+        services.AddSingleton<RedisLevel>();
+        services.AddKeyedSingleton<IDistributedCache>(RedisLevel.ServiceKey, (sp, _) => sp.GetRequiredService<RedisLevel>());
+        services.AddSingleton<CacheInvalidations>();
+        services.AddHybridCache().AddSerializer<CachedBody, CachedBodySerializer>();
+        // Without ConnectionStrings__Redis the library's local level is the whole cache.
+        services.AddOptions<HybridCacheOptions>().Configure<RedisConnection>((options, redis) =>
+            options.DistributedCacheServiceKey = redis.IsConfigured ? RedisLevel.ServiceKey : null);
         // A span per Redis command, when tracing is on (Diagnostics/Telemetry).
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
             // Commands are recorded by the client's profiler and turned into spans in batches: every second, not 10.
             .AddRedisInstrumentation(o => o.FlushInterval = TimeSpan.FromSeconds(1))
             .ConfigureRedisInstrumentation((sp, instrumentation) =>
-            {
-                if (sp.GetRequiredService<ICacheStore>() is RedisCacheStore redis)
-                    _ = redis.WhenConnectedAsync(connection => instrumentation.AddConnection(connection));
-            }));
+                _ = TraceAsync(sp.GetRequiredService<RedisConnection>(), multiplexer => instrumentation.AddConnection(multiplexer))));
         services.AddSingleton<CacheAside>();
         services.AddSingleton<CatalogSummaries>();
         services.AddSingleton<ICatalogChangeListener, CatalogSummaryInvalidation>();
@@ -42,42 +40,39 @@ public static class CachingExtensions
         services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache", tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>Hands the multiplexer to tracing once it exists.</summary>
+    private static async Task TraceAsync(RedisConnection connection, Action<IConnectionMultiplexer> attach)
+    {
+        try
+        {
+            if (await connection.WhenStartedAsync() is { } multiplexer) attach(multiplexer);
+        }
+        catch (RedisException)
+        {
+            // No connection was ever made: nothing to attach to.
+        }
+    }
 }
 
-/// <summary>Opens the Redis connection at startup (bounded), so the first requests already hit the cache.</summary>
-internal sealed class CacheStartup(ICacheStore store) : IHostedService
+/// <summary>
+/// Opens the Redis connection and the invalidation subscription at startup (bounded), so the first requests already
+/// hit the cache and no write by another instance goes unheard.
+/// </summary>
+internal sealed class CacheStartup(RedisConnection connection, CacheInvalidations invalidations) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (store is not RedisCacheStore redis) return;
+        if (!connection.IsConfigured) return;
         try
         {
-            await redis.Connected.WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
+            await invalidations.Listening.WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
         }
         catch (TimeoutException)
         {
-            // Redis is slow or down: start anyway, the store keeps trying and requests bypass it meanwhile.
+            // Redis is slow or down: start anyway, the multiplexer keeps trying and requests bypass Redis meanwhile.
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
-/// <summary>Cache outcomes for /metrics.</summary>
-public sealed class CacheMetrics
-{
-    public CacheMetrics(CacheStatistics statistics, ICacheStore store, IMeterFactory meters)
-    {
-        var meter = meters.Create("Storefront.Cache");
-        meter.CreateObservableCounter("storefront.cache.lookups", () => new[]
-        {
-            new Measurement<long>(statistics.Hits, new KeyValuePair<string, object?>("outcome", "hit")),
-            new Measurement<long>(statistics.Misses, new KeyValuePair<string, object?>("outcome", "miss")),
-            new Measurement<long>(statistics.Bypasses, new KeyValuePair<string, object?>("outcome", "bypass")),
-        }, null, "Cached-endpoint lookups by outcome");
-        meter.CreateObservableCounter("storefront.cache.computations", () => statistics.Computations, null,
-            "Values computed from the source (single flight: one per key per miss wave)");
-        meter.CreateObservableGauge("storefront.cache.available", () => store.IsAvailable ? 1 : 0, null,
-            "1 while the cache store answers, 0 during an outage");
-    }
 }

@@ -15,8 +15,8 @@ public sealed class CachingOptions
     public int ExpensiveTtlSeconds { get; set; } = 60;
 
     /// <summary>
-    /// In-process copy kept in front of Redis for hot keys. Bounds staleness across instances when an
-    /// invalidation message is lost (it normally arrives by pub/sub within milliseconds). 0 turns it off.
+    /// How long HybridCache's in-process level keeps a value in front of Redis. Bounds staleness across instances
+    /// when an invalidation message is lost (it normally arrives by pub/sub within milliseconds). 0 turns it off.
     /// </summary>
     [Range(0, 60_000)]
     public int LocalTtlMs { get; set; } = 1000;

@@ -32,7 +32,7 @@ public sealed class CatalogSummaries(ICatalogStatistics statistics, TimeProvider
     }
 }
 
-/// <summary>Catalog writes make the summaries stale, here and (through the store's invalidation) on every instance.</summary>
+/// <summary>Catalog writes make the summaries stale, here and (through CacheAside's invalidation) on every instance.</summary>
 internal sealed class CatalogSummaryInvalidation(CacheAside cache) : ICatalogChangeListener
 {
     public ValueTask CatalogChangedAsync(CatalogChange change, CancellationToken cancellationToken) => cache.InvalidateAsync(CatalogSummaries.CatalogKeys);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,6 +117,45 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
         Assert.All(results, r => Assert.Equal(CacheOutcome.Miss, r.Outcome));
         Assert.Equal(CacheOutcome.Hit, (await cache.GetOrCreateAsync(key, TimeSpan.FromMinutes(1), SlowCompute, CancellationToken.None)).Outcome);
         Assert.Equal(1, computations);
+    }
+
+    [Fact]
+    public async Task A_computation_that_overlaps_a_write_is_returned_but_not_stored()
+    {
+        var cache = factory.Services.GetRequiredService<CacheAside>();
+        var key = $"overlap-{Guid.NewGuid():N}";
+        var computations = 0;
+        var computing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<byte[]> Compute(CancellationToken token)
+        {
+            var version = Interlocked.Increment(ref computations);
+            if (version == 1)
+            {
+                // The first computation read the source before the write below.
+                computing.SetResult();
+                await release.Task.WaitAsync(token);
+            }
+            return Encoding.UTF8.GetBytes($"{{\"version\":{version}}}");
+        }
+        async Task<(string, CacheOutcome)> GetAsync()
+        {
+            var value = await cache.GetOrCreateAsync(key, TimeSpan.FromMinutes(1), Compute, CancellationToken.None);
+            return (Encoding.UTF8.GetString(value.Value), value.Outcome);
+        }
+
+        var before = GetAsync();
+        await computing.Task;
+        await cache.InvalidateAsync([key]);
+        var after = GetAsync();
+        release.SetResult();
+
+        // The caller that was waiting gets the overlapped value; one that came after the write never does.
+        Assert.Equal(("{\"version\":1}", CacheOutcome.Miss), await before);
+        Assert.Equal(("{\"version\":2}", CacheOutcome.Miss), await after);
+        // Only the fresh value was kept.
+        Assert.Equal(("{\"version\":2}", CacheOutcome.Hit), await GetAsync());
+        Assert.Equal(2, computations);
     }
 
     [Fact]

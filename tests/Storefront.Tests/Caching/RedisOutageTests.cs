@@ -51,6 +51,26 @@ public sealed class RedisOutageTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_redis_that_stops_answering_is_bypassed_within_the_timeout_and_used_again_when_it_answers()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("ConnectionStrings:Redis", redis.ConnectionString).With("Caching:LocalTtlMs", "0")
+            .With("Caching:RedisTimeoutMs", "250");
+        using var client = factory.CreateClient();
+        await FirstHitAsync(client);
+
+        // Still connected, answering nothing: unlike a dead server, only the deadline can tell.
+        await redis.PauseAsync(TimeSpan.FromSeconds(8));
+        var started = Stopwatch.GetTimestamp();
+        Assert.Equal("BYPASS", await CacheHeaderAsync(client));
+        // Far above the 250 ms deadline, far below the pause: the request did not wait for Redis.
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(4), $"took {Stopwatch.GetElapsedTime(started)}");
+
+        await FirstHitAsync(client);
+    }
+
     /// <summary>Asks until the answer comes from the cache.</summary>
     private static async Task FirstHitAsync(HttpClient client) =>
         await Eventually.ValueAsync(() => CacheHeaderAsync(client), header => header == "HIT", TimeSpan.FromSeconds(30),

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -65,6 +66,21 @@ public sealed class RedisServer : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
         _process = null;
+    }
+
+    /// <summary>
+    /// Makes the server hold every client's commands for <paramref name="duration"/> while keeping their connections,
+    /// as a Redis stuck on a slow command looks to them. Nothing ends a pause early (CLIENT UNPAUSE waits too).
+    /// </summary>
+    public async Task PauseAsync(TimeSpan duration)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"CLIENT PAUSE {(long)duration.TotalMilliseconds} ALL\r\n"));
+        var reply = new byte[64];
+        var text = Encoding.ASCII.GetString(reply, 0, await stream.ReadAsync(reply));
+        if (!text.StartsWith("+OK", StringComparison.Ordinal)) throw new InvalidOperationException($"CLIENT PAUSE answered {text}");
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+
+namespace Storefront.Api.Caching;
+
+/// <summary>Cache counters, exported by /metrics and read by tests that count computations.</summary>
+public sealed class CacheStatistics
+{
+    private long _hits, _misses, _bypasses, _computations;
+
+    public long Hits => Interlocked.Read(ref _hits);
+    public long Misses => Interlocked.Read(ref _misses);
+    public long Bypasses => Interlocked.Read(ref _bypasses);
+    public long Computations => Interlocked.Read(ref _computations);
+
+    internal void OnComputed() => Interlocked.Increment(ref _computations);
+
+    internal void OnLookup(CacheOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case CacheOutcome.Hit: Interlocked.Increment(ref _hits); break;
+            case CacheOutcome.Miss: Interlocked.Increment(ref _misses); break;
+            default: Interlocked.Increment(ref _bypasses); break;
+        }
+    }
+}
+
+/// <summary>Cache outcomes for /metrics.</summary>
+public sealed class CacheMetrics
+{
+    public CacheMetrics(CacheStatistics statistics, CacheAside cache, IMeterFactory meters)
+    {
+        var meter = meters.Create("Storefront.Cache");
+        meter.CreateObservableCounter("storefront.cache.lookups", () => new[]
+        {
+            new Measurement<long>(statistics.Hits, new KeyValuePair<string, object?>("outcome", "hit")),
+            new Measurement<long>(statistics.Misses, new KeyValuePair<string, object?>("outcome", "miss")),
+            new Measurement<long>(statistics.Bypasses, new KeyValuePair<string, object?>("outcome", "bypass")),
+        }, null, "Cached-endpoint lookups by outcome");
+        meter.CreateObservableCounter("storefront.cache.computations", () => statistics.Computations, null,
+            "Values computed from the source (stampede protection: one per key per miss wave)");
+        meter.CreateObservableGauge("storefront.cache.available", () => cache.IsAvailable ? 1 : 0, null,
+            "1 while the cache store answers, 0 during an outage");
+    }
+}
