@@ -119,13 +119,15 @@ def _command(env, side, upstreams):
         return (["dotnet", "Storefront.Ceiling.dll"], os.path.join(env.tmp, "ceiling"), {
             "ASPNETCORE_URLS": f"http://127.0.0.1:{port}",
             "CEILING_POSTGRES": env.postgres.connection_string(),
-            "CEILING_REDIS": f"127.0.0.1:{env.redis_port}",
+            # Each side its own Redis database: the same key ("data") holds a string for the ceiling and the peer and
+            # HybridCache's hash for Storefront, and each would read the other's as WRONGTYPE.
+            "CEILING_REDIS": f"127.0.0.1:{env.redis_port},defaultDatabase=2",
             "CEILING_PRICING_URL": f"{base}/pricing", "CEILING_INVENTORY_URL": f"{base}/inventory",
             "CEILING_RECO_URL": f"{base}/reco", "Logging__LogLevel__Default": "Warning"}, "/health")
     # GET /items answers only once the database pool is open.
     return (["bash", "./run.sh"], os.path.join(env.src, "bench", "peer"), {
         "PORT": str(port), "PEER_WORKERS": str(PEER_WORKERS),
-        "PEER_POSTGRES_DSN": env.postgres.dsn(), "PEER_REDIS_URL": f"redis://127.0.0.1:{env.redis_port}/0",
+        "PEER_POSTGRES_DSN": env.postgres.dsn(), "PEER_REDIS_URL": f"redis://127.0.0.1:{env.redis_port}/1",
         "PEER_PRICING_URL": f"{base}/pricing", "PEER_INVENTORY_URL": f"{base}/inventory",
         "PEER_RECO_URL": f"{base}/reco", "PEER_UPLOAD_DIR": env.peer_upload_dir}, "/items/1")
 
