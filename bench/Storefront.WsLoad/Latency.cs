@@ -20,7 +20,7 @@ internal static class Latency
         };
     }
 
-    // Nearest rank on sorted values, as wrk and Storefront.Rate report them.
+    // Nearest rank on sorted values, as wrk and Storefront.Rate report them (also compiled into Storefront.UploadLoad).
     public static double Percentile(double[] sorted, double percent)
     {
         if (sorted.Length == 0) return 0;
