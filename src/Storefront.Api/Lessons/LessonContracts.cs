@@ -8,4 +8,9 @@ public sealed record SlowResponse(string Msg);
 
 public sealed record MultiResponse(string Msg, long ElapsedMs);
 
-public sealed record MultiFetchResponse(RawJson? DataA, RawJson? DataB);
+/// <summary>One body per source in configured order (null where it failed), and how each fared, by source name.</summary>
+public sealed record WeatherResponse(RawJson?[] Weather, bool Complete, Dictionary<string, SourceReport> Sources);
+
+public sealed record MultiFetchResponse(RawJson? DataA, RawJson? DataB, bool Complete, MultiFetchSources Sources);
+
+public sealed record MultiFetchSources(SourceReport DataA, SourceReport DataB);

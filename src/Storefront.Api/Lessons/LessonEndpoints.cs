@@ -42,30 +42,34 @@ public static class LessonEndpoints
         return TypedResults.Ok(new MultiResponse("Both tasks done!", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
     }
 
-    private static async Task<Results<Ok<RawJson?[]>, ProblemHttpResult>> Weather(
-        LessonUpstreams upstreams, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<WeatherResponse>, ProblemHttpResult>> Weather(
+        LessonUpstreams upstreams, HttpContext context, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(upstreams.Weather.Select(s => s.FetchAsync(null, cancellationToken)));
-        if (FirstFailure(results) is { } failure) return failure.ToProblem();
-        return TypedResults.Ok(results.Select(r => r.Body).ToArray());
+        if (NoneAnswered(results) is { } failure) return failure.ToProblem(context);
+        var sources = new Dictionary<string, SourceReport>(results.Length);
+        foreach (var result in results) sources[result.Source] = result.ToReport();
+        return TypedResults.Ok(new WeatherResponse([.. results.Select(r => r.Body)], results.All(r => r.Succeeded), sources));
     }
 
     private static async Task<Results<Ok<MultiFetchResponse>, ProblemHttpResult>> MultiFetch(
-        LessonUpstreams upstreams, CancellationToken cancellationToken)
+        LessonUpstreams upstreams, HttpContext context, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(
             upstreams.MultiFetchA.FetchAsync(null, cancellationToken),
             upstreams.MultiFetchB.FetchAsync(null, cancellationToken));
-        if (FirstFailure(results) is { } failure) return failure.ToProblem();
-        return TypedResults.Ok(new MultiFetchResponse(results[0].Body, results[1].Body));
+        if (NoneAnswered(results) is { } failure) return failure.ToProblem(context);
+        var (a, b) = (results[0], results[1]);
+        return TypedResults.Ok(new MultiFetchResponse(a.Body, b.Body, a.Succeeded && b.Succeeded,
+            new MultiFetchSources(a.ToReport(), b.ToReport())));
     }
 
-    private static SourceResult? FirstFailure(SourceResult[] results)
-    {
-        foreach (var result in results)
-            if (!result.Succeeded) return result;
-        return null;
-    }
+    /// <summary>
+    /// The seed's gather: each source is reported in its place, and a failed one leaves a null there. Only when no source
+    /// answered is there nothing to show: then the first failure is the answer (502, 504, or 503 while its circuit is open).
+    /// </summary>
+    private static SourceResult? NoneAnswered(SourceResult[] results) =>
+        results.Any(r => r.Succeeded) ? null : results[0];
 }
 
 /// <summary>The seed's <c>/slow?seconds=</c> (3 by default).</summary>

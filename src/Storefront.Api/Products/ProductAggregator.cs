@@ -5,23 +5,27 @@ namespace Storefront.Api.Products;
 
 /// <summary>
 /// The seed's "industry project": pricing, inventory and recommendations called at once, so the page
-/// costs the slowest of them, not the sum. A required source that fails stops the others straight away.
+/// costs the slowest of them, not the sum. A required source that fails stops the others straight away,
+/// and one whose circuit is open stops the page before any call is made.
 /// </summary>
 public sealed class ProductAggregator(ProductUpstreams upstreams)
 {
     public async Task<ProductOutcome> GetAsync(int id, CancellationToken requestAborted)
     {
+        var sources = upstreams.All;
+        foreach (var source in sources)
+            if (source.Required && source.RefuseIfOpen() is { } refused) return new ProductOutcome(null, refused);
+
         using var fanOut = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         var suffix = id.ToString(CultureInfo.InvariantCulture);
-        var pricing = FetchAsync(upstreams.Pricing, suffix, fanOut);
-        var inventory = FetchAsync(upstreams.Inventory, suffix, fanOut);
-        var reco = FetchAsync(upstreams.Reco, suffix, fanOut);
+        var pricing = FetchAsync(sources[0], suffix, fanOut);
+        var inventory = FetchAsync(sources[1], suffix, fanOut);
+        var reco = FetchAsync(sources[2], suffix, fanOut);
         await Task.WhenAll(pricing, inventory, reco);
         requestAborted.ThrowIfCancellationRequested();
 
         // Awaited above: these are complete and never faulted (FetchAsync reports, it does not throw).
         var results = new[] { await pricing, await inventory, await reco };
-        var sources = new[] { upstreams.Pricing, upstreams.Inventory, upstreams.Reco };
         SourceResult? failure = null;
         for (var i = 0; i < results.Length; i++)
         {
@@ -37,7 +41,7 @@ public sealed class ProductAggregator(ProductUpstreams upstreams)
         return new ProductOutcome(new ProductResponse(
             id, p.Body, s.Body, r.Body,
             Complete: p.Succeeded && s.Succeeded && r.Succeeded,
-            new ProductSources(Report(p), Report(s), Report(r))), null);
+            new ProductSources(p.ToReport(), s.ToReport(), r.ToReport())), null);
     }
 
     private static async Task<SourceResult> FetchAsync(UpstreamSource source, string suffix, CancellationTokenSource fanOut)
@@ -53,8 +57,6 @@ public sealed class ProductAggregator(ProductUpstreams upstreams)
             return new SourceResult(source.Name, SourceStatus.Cancelled, null, 0, "a required source failed first");
         }
     }
-
-    private static SourceReport Report(SourceResult result) => new(result.StatusName, result.Ms, result.Detail);
 }
 
 /// <summary>Either the product page or the required source that made it impossible.</summary>

@@ -1,48 +1,55 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Polly.CircuitBreaker;
+using Polly.RateLimiting;
+using Polly.Timeout;
 
 namespace Storefront.Api.Upstreams;
 
 /// <summary>
-/// One upstream service: its address, deadline and bulkhead. A call never throws for an upstream problem;
-/// it reports ok/timeout/error/rejected with the time taken. It throws only when the caller's own token
-/// is cancelled (the client left), so that nobody waits on an answer nobody will read.
+/// One upstream service: its address, its policy and its own client, whose resilience pipeline (UpstreamPipeline)
+/// applies the deadline, concurrency limit, retry and circuit breaker. A call never throws for an upstream problem;
+/// it reports ok/timeout/error/rejected/open with the time taken. It throws only when the caller's own token is
+/// cancelled (the client left), so that nobody waits on an answer nobody will read.
 /// </summary>
-public sealed class UpstreamSource : IAsyncDisposable
+public sealed class UpstreamSource
 {
-    public const string HttpClientName = "upstreams";
-
-    /// <summary>A span per call (bulkhead wait included), under the request's span; free when nobody traces.</summary>
+    /// <summary>A span per call (queueing and retry included), under the request's span; free when nobody traces.</summary>
     private static readonly ActivitySource Tracing = new("Storefront.Upstreams");
+
+    private const string OpenDetail = "its circuit is open after repeated failures";
 
     private readonly HttpClient _client;
     private readonly Task<string> _baseUrl;
-    private readonly TimeSpan _timeout;
+    private readonly SourceCircuit _circuit;
     private readonly string _timeoutDetail;
     private readonly string _spanName;
-    private readonly Bulkhead _bulkhead;
     private readonly Histogram<double>? _duration;
 
-    public UpstreamSource(string name, Task<string> baseUrl, int timeoutMs, bool required, int maxConcurrency, int queueLimit,
-        IHttpClientFactory clients, Histogram<double>? duration = null)
+    /// <param name="client">The source's own named client (<c>AddUpstreamSource</c>), pipeline included.</param>
+    public UpstreamSource(string name, Task<string> baseUrl, SourcePolicy policy, HttpClient client, SourceCircuit circuit,
+        Histogram<double>? duration = null)
     {
-        _duration = duration;
         Name = name;
-        Required = required;
+        Required = policy.Required;
         _baseUrl = baseUrl;
-        _timeout = TimeSpan.FromMilliseconds(timeoutMs);
-        _timeoutDetail = $"no answer within its {timeoutMs} ms deadline";
+        _client = client;
+        _circuit = circuit;
+        _duration = duration;
+        _timeoutDetail = $"no answer within its {policy.TimeoutMs} ms deadline";
         _spanName = $"upstream {name}";
-        // One client for the source's lifetime: the factory's handler never rotates (infinite handler lifetime),
-        // its SocketsHttpHandler recycles connections itself, so asking the factory per call would only allocate.
-        _client = clients.CreateClient(HttpClientName);
-        _bulkhead = new Bulkhead(maxConcurrency, queueLimit);
     }
 
     public string Name { get; }
 
     public bool Required { get; }
+
+    /// <summary>
+    /// The answer a call would get at once while the circuit is open, without making one: a fan-out checks its required
+    /// sources first, so it does not start (and then cancel, which costs an HTTP/1.1 connection) calls to the others.
+    /// </summary>
+    public SourceResult? RefuseIfOpen() => _circuit.RefusesCalls ? Open(Stopwatch.GetTimestamp()) : null;
 
     /// <param name="suffix">Appended to the base URL after a slash (the product id), or null for a full URL.</param>
     public Task<SourceResult> FetchAsync(string? suffix, CancellationToken cancellationToken) =>
@@ -64,28 +71,25 @@ public sealed class UpstreamSource : IAsyncDisposable
     private async Task<SourceResult> FetchCoreAsync(string? suffix, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout);
         try
         {
-            if (!await _bulkhead.EnterAsync(deadline.Token))
-                return Result(SourceStatus.Rejected, started, "too many calls in flight and queued");
-            try
-            {
-                var baseUrl = await _baseUrl.WaitAsync(deadline.Token);
-                var url = suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix);
-                // Straight into one array (no intermediate buffer copy); MaxResponseContentBufferSize bounds its size.
-                var json = RawJson.Validate(await _client.GetByteArrayAsync(url, deadline.Token));
-                return Measured(new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null));
-            }
-            finally
-            {
-                _bulkhead.Exit();
-            }
+            var baseUrl = await _baseUrl.WaitAsync(cancellationToken);
+            var url = suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix);
+            // The body is already buffered by the pipeline (BodyBufferingHandler); this copies it into one array.
+            var json = RawJson.Validate(await _client.GetByteArrayAsync(url, cancellationToken));
+            return Measured(new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null));
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutRejectedException)
         {
             return Result(SourceStatus.Timeout, started, _timeoutDetail);
+        }
+        catch (BrokenCircuitException)
+        {
+            return Open(started);
+        }
+        catch (RateLimiterRejectedException)
+        {
+            return Result(SourceStatus.Rejected, started, "too many calls in flight and queued");
         }
         catch (HttpRequestException ex) when (ex.StatusCode is { } status)
         {
@@ -106,11 +110,8 @@ public sealed class UpstreamSource : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _bulkhead.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    private SourceResult Open(long started) =>
+        Measured(new SourceResult(Name, SourceStatus.Open, null, ElapsedMs(started), OpenDetail, _circuit.RetryAfterSeconds));
 
     private SourceResult Result(SourceStatus status, long started, string? detail) =>
         Measured(new SourceResult(Name, status, null, ElapsedMs(started), detail));
