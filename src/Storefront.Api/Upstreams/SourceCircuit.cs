@@ -9,20 +9,28 @@ namespace Storefront.Api.Upstreams;
 /// </summary>
 public sealed partial class SourceCircuit(string source, TimeProvider clock, ILogger logger)
 {
-    private long _blockedUntilTicks; // UTC ticks, set when the breaker opens.
+    private long _blockedUntilTicks; // UTC ticks while the breaker is open; 0 once it lets a call through again.
 
     public string Source => source;
 
     /// <summary>Attached to the source's breaker when its pipeline is built; reads Closed until then.</summary>
     public CircuitBreakerStateProvider StateProvider { get; } = new();
 
+    /// <summary>The breaker's own state (it takes the breaker's lock: for scrapes and health checks, not every call).</summary>
     public CircuitState State => StateProvider.CircuitState;
 
     /// <summary>
-    /// True while the breaker is open and its break has not run out. Once it has, the breaker lets the next call through
-    /// as a probe, so this turns false then even though the state still reads Open until a call arrives.
+    /// True while the breaker is open and its break has not run out; once it has, the breaker lets the next call through
+    /// as a probe. Read on every product page, so it is one field read while the circuit is closed, and no lock.
     /// </summary>
-    public bool RefusesCalls => State == CircuitState.Open && clock.GetUtcNow().UtcTicks < Volatile.Read(ref _blockedUntilTicks);
+    public bool RefusesCalls
+    {
+        get
+        {
+            var until = Volatile.Read(ref _blockedUntilTicks);
+            return until != 0 && clock.GetUtcNow().UtcTicks < until;
+        }
+    }
 
     /// <summary>Whole seconds until the break runs out (at least 1), for a 503's Retry-After.</summary>
     public int RetryAfterSeconds
@@ -45,12 +53,14 @@ public sealed partial class SourceCircuit(string source, TimeProvider clock, ILo
 
     internal ValueTask OnHalfOpened(OnCircuitHalfOpenedArguments args)
     {
+        Volatile.Write(ref _blockedUntilTicks, 0);
         LogHalfOpened(logger, source);
         return ValueTask.CompletedTask;
     }
 
     internal ValueTask OnClosed(OnCircuitClosedArguments<HttpResponseMessage> args)
     {
+        Volatile.Write(ref _blockedUntilTicks, 0);
         LogClosed(logger, source);
         return ValueTask.CompletedTask;
     }
