@@ -8,8 +8,13 @@ public sealed record SlowResponse(string Msg);
 
 public sealed record MultiResponse(string Msg, long ElapsedMs);
 
-/// <summary>One body per source in configured order (null where it failed), and how each fared, by source name.</summary>
-public sealed record WeatherResponse(RawJson?[] Weather, bool Complete, Dictionary<string, SourceReport> Sources);
+/// <summary>
+/// /weather's entry for a source that failed, in the place its body would have had: the seed's array stays an array
+/// (one entry per source, in configured order), and the failure is marked where it happened.
+/// </summary>
+public sealed record FailedSource(
+    string Source, string Status, double Ms,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Detail);
 
 public sealed record MultiFetchResponse(RawJson? DataA, RawJson? DataB, bool Complete, MultiFetchSources Sources);
 

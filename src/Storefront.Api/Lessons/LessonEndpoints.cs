@@ -42,14 +42,23 @@ public static class LessonEndpoints
         return TypedResults.Ok(new MultiResponse("Both tasks done!", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
     }
 
-    private static async Task<Results<Ok<WeatherResponse>, ProblemHttpResult>> Weather(
+    /// <summary>
+    /// The seed's array, one entry per source in configured order: a source's body, or, where it failed, a
+    /// <see cref="FailedSource"/> naming it with its status (the vocabulary of /product's sources).
+    /// </summary>
+    private static async Task<Results<Ok<RawJson[]>, ProblemHttpResult>> Weather(
         LessonUpstreams upstreams, HttpContext context, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(upstreams.Weather.Select(s => s.FetchAsync(null, cancellationToken)));
         if (NoneAnswered(results) is { } failure) return failure.ToProblem(context);
-        var sources = new Dictionary<string, SourceReport>(results.Length);
-        foreach (var result in results) sources[result.Source] = result.ToReport();
-        return TypedResults.Ok(new WeatherResponse([.. results.Select(r => r.Body)], results.All(r => r.Succeeded), sources));
+        return TypedResults.Ok(Array.ConvertAll(results, r => r.Body ?? Failed(r)));
+    }
+
+    private static RawJson Failed(SourceResult result)
+    {
+        var report = result.ToReport();
+        return new RawJson(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new FailedSource(result.Source, report.Status, report.Ms, report.Detail), LessonsJsonContext.Default.FailedSource));
     }
 
     private static async Task<Results<Ok<MultiFetchResponse>, ProblemHttpResult>> MultiFetch(

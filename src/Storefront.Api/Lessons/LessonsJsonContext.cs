@@ -6,6 +6,7 @@ namespace Storefront.Api.Lessons;
 [JsonSerializable(typeof(MessageResponse))]
 [JsonSerializable(typeof(SlowResponse))]
 [JsonSerializable(typeof(MultiResponse))]
-[JsonSerializable(typeof(WeatherResponse))]
+[JsonSerializable(typeof(Storefront.Api.Upstreams.RawJson[]))]
+[JsonSerializable(typeof(FailedSource))]
 [JsonSerializable(typeof(MultiFetchResponse))]
 internal sealed partial class LessonsJsonContext : JsonSerializerContext;

@@ -67,10 +67,8 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
     public async Task Weather_answers_every_configured_source_in_order()
     {
         var body = await (await _client.GetAsync("/weather")).ShouldBeJsonAsync();
-        Assert.Equal(["london", "paris", "tokyo"], body.GetProperty("weather").EnumerateArray().Select(e => e.GetProperty("city").GetString()));
-        Assert.True(body.GetProperty("complete").GetBoolean());
-        Assert.Equal(["weather[0]", "weather[1]", "weather[2]"], body.GetProperty("sources").EnumerateObject().Select(p => p.Name));
-        Assert.All(body.GetProperty("sources").EnumerateObject(), p => Assert.Equal("ok", p.Value.GetProperty("status").GetString()));
+        // The seed's answer: a bare array, one body per source, in configured order.
+        Assert.Equal(["london", "paris", "tokyo"], body.EnumerateArray().Select(e => e.GetProperty("city").GetString()));
     }
 
     [Fact]
