@@ -42,11 +42,16 @@ public sealed partial class SourceCircuit(string source, TimeProvider clock, ILo
         }
     }
 
-    internal ValueTask OnOpened(OnCircuitOpenedArguments<HttpResponseMessage> args)
+    internal ValueTask OnOpened(OnCircuitOpenedArguments<RawJson> args)
     {
         // The breaker awaits this before the call that opened it returns, so the next caller already sees the time.
         Volatile.Write(ref _blockedUntilTicks, (clock.GetUtcNow() + args.BreakDuration).UtcTicks);
-        var cause = args.Outcome.Exception?.GetType().Name ?? $"HTTP {(int?)args.Outcome.Result?.StatusCode}";
+        var cause = args.Outcome.Exception switch
+        {
+            HttpRequestException { StatusCode: { } status } => $"HTTP {(int)status}",
+            { } exception => exception.GetType().Name,
+            null => "unknown",
+        };
         LogOpened(logger, source, (long)args.BreakDuration.TotalMilliseconds, cause);
         return ValueTask.CompletedTask;
     }
@@ -58,7 +63,7 @@ public sealed partial class SourceCircuit(string source, TimeProvider clock, ILo
         return ValueTask.CompletedTask;
     }
 
-    internal ValueTask OnClosed(OnCircuitClosedArguments<HttpResponseMessage> args)
+    internal ValueTask OnClosed(OnCircuitClosedArguments<RawJson> args)
     {
         Volatile.Write(ref _blockedUntilTicks, 0);
         LogClosed(logger, source);

@@ -26,7 +26,7 @@ public static class UpstreamExtensions
 
     /// <summary>
     /// Registers one upstream source under <paramref name="name"/>: its policy (read when first used, after the options
-    /// are validated) and a named client of its own, whose resilience pipeline applies that policy.
+    /// are validated; UpstreamSource builds its resilience pipeline from it) and a named client of its own.
     /// </summary>
     public static IServiceCollection AddUpstreamSource(this IServiceCollection services, string name, Func<IServiceProvider, SourcePolicy> policy)
     {
@@ -38,7 +38,7 @@ public static class UpstreamExtensions
         // HttpClient.Timeout. The client starts a span and writes W3C trace headers per call only when traces are
         // exported: without an exporter nobody reads them, and they cost the 1,000-connection fan-out ~15% of its
         // throughput (docs/benchmarks-notes.md). A null propagator leaves the client's diagnostics handler out altogether.
-        var client = services.AddHttpClient(UpstreamSources.ClientName(name), (sp, client) =>
+        services.AddHttpClient(UpstreamSources.ClientName(name), (sp, client) =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.MaxResponseContentBufferSize = MaxResponseBytes(sp);
@@ -57,14 +57,6 @@ public static class UpstreamExtensions
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers(); // Per-request client logs are a hot-path cost; failures surface in the response.
-        client.AddResilienceHandler("pipeline", (pipeline, context) =>
-        {
-            var circuits = context.ServiceProvider.GetRequiredService<UpstreamCircuits>();
-            UpstreamPipeline.Configure(pipeline, context.ServiceProvider.GetRequiredKeyedService<SourcePolicy>(name),
-                circuits.For(name), circuits.Clock);
-        });
-        // Added after the pipeline, so it runs inside it, once per attempt.
-        client.AddHttpMessageHandler(sp => new BodyBufferingHandler(MaxResponseBytes(sp)));
         return services;
     }
 

@@ -1,19 +1,20 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
+using System.Threading.RateLimiting;
+using Polly;
 using Polly.CircuitBreaker;
-using Polly.RateLimiting;
-using Polly.Timeout;
 
 namespace Storefront.Api.Upstreams;
 
 /// <summary>
-/// One upstream service: its address, its policy and its own client, whose resilience pipeline (UpstreamPipeline)
-/// applies the deadline, concurrency limit, retry and circuit breaker. A call never throws for an upstream problem;
-/// it reports ok/timeout/error/rejected/open with the time taken. It throws only when the caller's own token is
-/// cancelled (the client left), so that nobody waits on an answer nobody will read.
+/// One upstream service: its address, its policy, its own client, and its resilience pipeline (UpstreamPipeline) run
+/// around each call: the deadline, the concurrency limit, one retry, the circuit breaker. A call never throws for an
+/// upstream problem; it reports ok/timeout/error/rejected/open with the time taken. It throws only when the caller's own
+/// token is cancelled (the client left), so that nobody waits on an answer nobody will read.
 /// </summary>
-public sealed class UpstreamSource
+public sealed class UpstreamSource : IDisposable
 {
     /// <summary>A span per call (queueing and retry included), under the request's span; free when nobody traces.</summary>
     private static readonly ActivitySource Tracing = new("Storefront.Upstreams");
@@ -22,20 +23,33 @@ public sealed class UpstreamSource
 
     private readonly HttpClient _client;
     private readonly Task<string> _baseUrl;
+    private readonly SourcePolicy _policy;
+    private readonly TimeSpan _deadline;
+    private readonly TimeSpan _longestPause;
+    private readonly ConcurrencyLimiter _limiter;
+    private readonly ResiliencePipeline<RawJson> _breaker;
     private readonly SourceCircuit _circuit;
+    private readonly TimeProvider _clock;
     private readonly string _timeoutDetail;
     private readonly string _spanName;
     private readonly Histogram<double>? _duration;
 
-    /// <param name="client">The source's own named client (<c>AddUpstreamSource</c>), pipeline included.</param>
+    /// <param name="client">The source's own named client (<c>AddUpstreamSource</c>): its own connection pool.</param>
+    /// <param name="clock">The clock of the deadline, the retry's pause and the circuit's break.</param>
     public UpstreamSource(string name, Task<string> baseUrl, SourcePolicy policy, HttpClient client, SourceCircuit circuit,
-        Histogram<double>? duration = null)
+        TimeProvider clock, Histogram<double>? duration = null)
     {
         Name = name;
         Required = policy.Required;
         _baseUrl = baseUrl;
+        _policy = policy;
         _client = client;
         _circuit = circuit;
+        _clock = clock;
+        _deadline = TimeSpan.FromMilliseconds(policy.TimeoutMs);
+        _longestPause = UpstreamPipeline.LongestPause(policy);
+        _limiter = UpstreamPipeline.Limiter(policy);
+        _breaker = UpstreamPipeline.Breaker(policy, circuit, clock);
         _duration = duration;
         _timeoutDetail = $"no answer within its {policy.TimeoutMs} ms deadline";
         _spanName = $"upstream {name}";
@@ -71,44 +85,90 @@ public sealed class UpstreamSource
     private async Task<SourceResult> FetchCoreAsync(string? suffix, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (_circuit.RefusesCalls) return Open(started); // Before queueing for a slot it would not use.
+        var attemptStarted = _clock.GetTimestamp();
+        // The deadline covers the wait for a slot, both attempts, the pause between them and the body.
+        using var deadline = new CancellationTokenSource(_deadline, _clock);
+        using var link = cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), deadline);
+        var context = ResilienceContextPool.Shared.Get(deadline.Token);
+        Outcome<RawJson> outcome;
         try
         {
-            var baseUrl = await _baseUrl.WaitAsync(cancellationToken);
-            var url = suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix);
-            // The body is already buffered by the pipeline (BodyBufferingHandler); this copies it into one array.
-            var json = RawJson.Validate(await _client.GetByteArrayAsync(url, cancellationToken));
-            return Measured(new SourceResult(Name, SourceStatus.Ok, json, ElapsedMs(started), null));
+            var baseUrl = await _baseUrl.WaitAsync(deadline.Token);
+            var call = new Call(_client, suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix), cancellationToken);
+            using var slot = await _limiter.AcquireAsync(1, deadline.Token);
+            if (!slot.IsAcquired) return Result(SourceStatus.Rejected, started, "too many calls in flight and queued");
+
+            outcome = await _breaker.ExecuteOutcomeAsync(Call.Attempt, context, call);
+            if (outcome.Exception is { } first && _policy.Retry &&
+                UpstreamPipeline.ShouldRetry(HttpMethod.Get, first, _clock.GetElapsedTime(attemptStarted), _longestPause, _deadline))
+            {
+                await Task.Delay(UpstreamPipeline.RetryPause(_policy), _clock, deadline.Token);
+                ResilienceContextPool.Shared.Return(context); // A context serves one execution.
+                context = ResilienceContextPool.Shared.Get(deadline.Token);
+                outcome = await _breaker.ExecuteOutcomeAsync(Call.Attempt, context, call);
+            }
         }
-        catch (TimeoutRejectedException)
+        catch (OperationCanceledException ex)
         {
-            return Result(SourceStatus.Timeout, started, _timeoutDetail);
+            outcome = Outcome.FromException<RawJson>(ex); // Waiting for the address, a slot or the pause.
         }
-        catch (BrokenCircuitException)
+        finally
         {
-            return Open(started);
+            ResilienceContextPool.Shared.Return(context);
         }
-        catch (RateLimiterRejectedException)
+
+        return outcome.Exception switch
         {
-            return Result(SourceStatus.Rejected, started, "too many calls in flight and queued");
-        }
-        catch (HttpRequestException ex) when (ex.StatusCode is { } status)
-        {
-            return Result(SourceStatus.Error, started, $"HTTP {(int)status}");
-        }
-        catch (HttpRequestException ex)
-        {
-            return Result(SourceStatus.Error, started, ex.HttpRequestError switch
+            null => Measured(new SourceResult(Name, SourceStatus.Ok, outcome.Result, ElapsedMs(started), null)),
+            OperationCanceledException when cancellationToken.IsCancellationRequested => Rethrow(outcome.Exception),
+            OperationCanceledException or TimeoutException => Result(SourceStatus.Timeout, started, _timeoutDetail),
+            BrokenCircuitException => Open(started),
+            HttpRequestException { StatusCode: { } status } => Result(SourceStatus.Error, started, $"HTTP {(int)status}"),
+            HttpRequestException ex => Result(SourceStatus.Error, started, ex.HttpRequestError switch
             {
                 HttpRequestError.ConfigurationLimitExceeded => "response too large",
                 HttpRequestError.Unknown => "request failed",
                 var error => $"{error}",
-            });
-        }
-        catch (JsonException)
+            }),
+            JsonException => Result(SourceStatus.Error, started, "response is not JSON"),
+            var unexpected => Rethrow(unexpected),
+        };
+    }
+
+    /// <summary>One GET, its body and its check: inside the breaker, so the deadline covers the body and a bad one counts.</summary>
+    /// <param name="Caller">The caller's own token: a cancellation that is not the caller's is the deadline.</param>
+    private readonly record struct Call(HttpClient Client, string Url, CancellationToken Caller)
+    {
+        /// <summary>What the breaker runs: its outcome, never an exception (cheaper than throwing through it).</summary>
+        public static readonly Func<ResilienceContext, Call, ValueTask<Outcome<RawJson>>> Attempt =
+            static (context, call) => call.SendAsync(context.CancellationToken);
+
+        private async ValueTask<Outcome<RawJson>> SendAsync(CancellationToken deadline)
         {
-            return Result(SourceStatus.Error, started, "response is not JSON");
+            try
+            {
+                // Straight into one array (no intermediate buffer copy); MaxResponseContentBufferSize bounds its size.
+                return Outcome.FromResult(RawJson.Validate(await Client.GetByteArrayAsync(Url, deadline)));
+            }
+            catch (OperationCanceledException) when (!Caller.IsCancellationRequested)
+            {
+                return Outcome.FromException<RawJson>(new TimeoutException("The source's deadline passed."));
+            }
+            catch (Exception ex)
+            {
+                return Outcome.FromException<RawJson>(ex);
+            }
         }
     }
+
+    private static SourceResult Rethrow(Exception exception)
+    {
+        ExceptionDispatchInfo.Throw(exception);
+        return default;
+    }
+
+    public void Dispose() => _limiter.Dispose();
 
     private SourceResult Open(long started) =>
         Measured(new SourceResult(Name, SourceStatus.Open, null, ElapsedMs(started), OpenDetail, _circuit.RetryAfterSeconds));

@@ -8,12 +8,13 @@ namespace Storefront.Api.Upstreams;
 /// simulator) and gives each its own client and the shared duration histogram. Sources live as long as the host.
 /// </summary>
 public sealed class UpstreamSources(EmbeddedSimulator simulator, IHttpClientFactory clients, UpstreamCircuits circuits,
-    IServiceProvider services, IMeterFactory meters)
+    IServiceProvider services, IMeterFactory meters) : IDisposable
 {
     private readonly Histogram<double> _duration = meters.Create("Storefront.Upstreams").CreateHistogram<double>(
         "storefront.upstream.request.duration", "s", "Time each upstream call took, by source and outcome");
+    private readonly List<UpstreamSource> _created = [];
 
-    /// <summary>The named client of a source: its own connection pool and resilience pipeline.</summary>
+    /// <summary>The named client of a source: its own connection pool.</summary>
     public static string ClientName(string source) => "upstream:" + source;
 
     /// <param name="name">A source registered with <c>AddUpstreamSource</c>.</param>
@@ -26,7 +27,15 @@ public sealed class UpstreamSources(EmbeddedSimulator simulator, IHttpClientFact
         var baseUrl = configuredUrl is not null ? Task.FromResult(configuredUrl.TrimEnd('/')) : FromSimulator(simulatorPath);
         // One client for the source's lifetime: the factory's handler never rotates (infinite handler lifetime),
         // its SocketsHttpHandler recycles connections itself, so asking the factory per call would only allocate.
-        return new UpstreamSource(name, baseUrl, policy, clients.CreateClient(ClientName(name)), circuit, _duration);
+        var source = new UpstreamSource(name, baseUrl, policy, clients.CreateClient(ClientName(name)), circuit,
+            circuits.Clock, _duration);
+        lock (_created) _created.Add(source);
+        return source;
+    }
+
+    public void Dispose()
+    {
+        lock (_created) _created.ForEach(source => source.Dispose());
     }
 
     private async Task<string> FromSimulator(string path) => new Uri(await simulator.BaseAddress, path).ToString().TrimEnd('/');

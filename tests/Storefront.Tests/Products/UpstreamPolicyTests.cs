@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Storefront.Api.Upstreams;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
@@ -74,22 +68,6 @@ public sealed class UpstreamPolicyTests(RecoPolicyFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task Only_GETs_are_retried_through_a_sources_client()
-    {
-        // Every upstream here is a GET: a POST through the same client and pipeline shows the retry's method rule.
-        await using var failing = await FailingServer.StartAsync();
-        var client = factory.Services.GetRequiredService<IHttpClientFactory>().CreateClient(UpstreamSources.ClientName("reco"));
-
-        using var post = await client.PostAsync(failing.Url, new StringContent("{}"));
-        Assert.Equal(500, (int)post.StatusCode);
-        Assert.Equal(1, failing.Count("POST"));
-
-        using var get = await client.GetAsync(failing.Url);
-        Assert.Equal(500, (int)get.StatusCode);
-        Assert.Equal(2, failing.Count("GET"));
-    }
-
-    [Fact]
     public async Task A_source_over_its_concurrency_limit_is_rejected_not_queued_forever()
     {
         factory.Simulator.Set("reco", new RouteBehavior(800));
@@ -103,35 +81,5 @@ public sealed class UpstreamPolicyTests(RecoPolicyFactory factory) : IClassFixtu
 
         var firstBody = await (await first).ShouldBeJsonAsync();
         Assert.Equal("ok", firstBody.GetProperty("sources").GetProperty("reco").GetProperty("status").GetString());
-    }
-
-    /// <summary>Answers 500 to every request and counts them by method.</summary>
-    private sealed class FailingServer(WebApplication app, string url) : IAsyncDisposable
-    {
-        private readonly ConcurrentDictionary<string, int> _counts = new();
-
-        public string Url { get; } = url;
-
-        public int Count(string method) => _counts.GetValueOrDefault(method);
-
-        public static async Task<FailingServer> StartAsync()
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            var app = builder.Build();
-            FailingServer? server = null;
-            app.Run(context =>
-            {
-                server!._counts.AddOrUpdate(context.Request.Method, 1, (_, n) => n + 1);
-                context.Response.StatusCode = 500;
-                return Task.CompletedTask;
-            });
-            await app.StartAsync();
-            server = new FailingServer(app, app.Urls.Single().TrimEnd('/') + "/anything");
-            return server;
-        }
-
-        public ValueTask DisposeAsync() => app.DisposeAsync();
     }
 }
