@@ -37,7 +37,7 @@ public sealed class SourcePolicy
     /// <param name="setting">Where the policy is configured, as an operator sets it (<c>Products__Pricing</c>).</param>
     public IEnumerable<string> Problems(string setting)
     {
-        // The lower bounds are the resilience library's own (it refuses a deadline under 10 ms, a window under 500 ms).
+        // The breaker refuses a window or a break under 500 ms; a deadline under 10 ms could not hold a loopback call.
         if (TimeoutMs is < 10 or > 600_000) yield return $"{setting}__TimeoutMs must be between 10 and 600000";
         if (MaxConcurrency is < 1 or > 1_000_000) yield return $"{setting}__MaxConcurrency must be between 1 and 1000000";
         if (QueueLimit is < 0 or > 1_000_000) yield return $"{setting}__QueueLimit must be between 0 and 1000000";
