@@ -18,14 +18,14 @@ public sealed class ProductAggregator(ProductUpstreams upstreams)
 
         using var fanOut = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         var suffix = id.ToString(CultureInfo.InvariantCulture);
-        var pricing = FetchAsync(sources[0], suffix, fanOut);
-        var inventory = FetchAsync(sources[1], suffix, fanOut);
-        var reco = FetchAsync(sources[2], suffix, fanOut);
-        await Task.WhenAll(pricing, inventory, reco);
+        var pricing = sources[0].FetchAsync(suffix, fanOut.Token, fanOut);
+        var inventory = sources[1].FetchAsync(suffix, fanOut.Token, fanOut);
+        var reco = sources[2].FetchAsync(suffix, fanOut.Token, fanOut);
+        // A call stopped by the fan-out's token ends cancelled; that is a status here, not an exception to unwind.
+        await Task.WhenAll((Task)pricing, inventory, reco).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         requestAborted.ThrowIfCancellationRequested();
 
-        // Awaited above: these are complete and never faulted (FetchAsync reports, it does not throw).
-        var results = new[] { await pricing, await inventory, await reco };
+        var results = new[] { await Settled(pricing, sources[0]), await Settled(inventory, sources[1]), await Settled(reco, sources[2]) };
         SourceResult? failure = null;
         for (var i = 0; i < results.Length; i++)
         {
@@ -44,19 +44,10 @@ public sealed class ProductAggregator(ProductUpstreams upstreams)
             new ProductSources(p.ToReport(), s.ToReport(), r.ToReport())), null);
     }
 
-    private static async Task<SourceResult> FetchAsync(UpstreamSource source, string suffix, CancellationTokenSource fanOut)
-    {
-        try
-        {
-            var result = await source.FetchAsync(suffix, fanOut.Token);
-            if (source.Required && !result.Succeeded) await fanOut.CancelAsync();
-            return result;
-        }
-        catch (OperationCanceledException)
-        {
-            return new SourceResult(source.Name, SourceStatus.Cancelled, null, 0, "a required source failed first");
-        }
-    }
+    /// <summary>A finished call's result; a call a failed sibling stopped says so (any other fault is rethrown).</summary>
+    private static ValueTask<SourceResult> Settled(Task<SourceResult> call, UpstreamSource source) => call.IsCanceled
+        ? ValueTask.FromResult(new SourceResult(source.Name, SourceStatus.Cancelled, null, 0, "a required source failed first"))
+        : new ValueTask<SourceResult>(call);
 }
 
 /// <summary>Either the product page or the required source that made it impossible.</summary>

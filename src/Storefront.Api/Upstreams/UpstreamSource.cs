@@ -66,13 +66,19 @@ public sealed class UpstreamSource : IDisposable
     public SourceResult? RefuseIfOpen() => _circuit.RefusesCalls ? Open(Stopwatch.GetTimestamp()) : null;
 
     /// <param name="suffix">Appended to the base URL after a slash (the product id), or null for a full URL.</param>
-    public Task<SourceResult> FetchAsync(string? suffix, CancellationToken cancellationToken) =>
-        Tracing.HasListeners() ? FetchTracedAsync(suffix, cancellationToken) : FetchCoreAsync(suffix, cancellationToken);
+    /// <param name="siblings">
+    /// A fan-out's shared token source, cancelled when this source is required and fails, so the other calls stop at
+    /// once (here rather than in a wrapper around each call, which would cost the page an async layer per call).
+    /// </param>
+    public Task<SourceResult> FetchAsync(string? suffix, CancellationToken cancellationToken, CancellationTokenSource? siblings = null) =>
+        Tracing.HasListeners()
+            ? FetchTracedAsync(suffix, siblings, cancellationToken)
+            : FetchCoreAsync(suffix, siblings, cancellationToken);
 
-    private async Task<SourceResult> FetchTracedAsync(string? suffix, CancellationToken cancellationToken)
+    private async Task<SourceResult> FetchTracedAsync(string? suffix, CancellationTokenSource? siblings, CancellationToken cancellationToken)
     {
         using var activity = Tracing.StartActivity(_spanName);
-        var result = await FetchCoreAsync(suffix, cancellationToken);
+        var result = await FetchCoreAsync(suffix, siblings, cancellationToken);
         if (activity is not null)
         {
             activity.SetTag("storefront.upstream.source", Name);
@@ -82,10 +88,10 @@ public sealed class UpstreamSource : IDisposable
         return result;
     }
 
-    private async Task<SourceResult> FetchCoreAsync(string? suffix, CancellationToken cancellationToken)
+    private async Task<SourceResult> FetchCoreAsync(string? suffix, CancellationTokenSource? siblings, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        if (_circuit.RefusesCalls) return Open(started); // Before queueing for a slot it would not use.
+        if (_circuit.RefusesCalls) return Failed(Open(started), siblings); // Before queueing for a slot it would not use.
         var attemptStarted = _clock.GetTimestamp();
         // The deadline covers the wait for a slot, both attempts, the pause between them and the body.
         using var deadline = new CancellationTokenSource(_deadline, _clock);
@@ -97,7 +103,7 @@ public sealed class UpstreamSource : IDisposable
             var baseUrl = await _baseUrl.WaitAsync(deadline.Token);
             var call = new Call(_client, suffix is null ? baseUrl : string.Concat(baseUrl, "/", suffix), cancellationToken);
             using var slot = await _limiter.AcquireAsync(1, deadline.Token);
-            if (!slot.IsAcquired) return Result(SourceStatus.Rejected, started, "too many calls in flight and queued");
+            if (!slot.IsAcquired) return Failed(Result(SourceStatus.Rejected, started, "too many calls in flight and queued"), siblings);
 
             outcome = await _breaker.ExecuteOutcomeAsync(Call.Attempt, context, call);
             if (outcome.Exception is { } first && _policy.Retry &&
@@ -118,9 +124,10 @@ public sealed class UpstreamSource : IDisposable
             ResilienceContextPool.Shared.Return(context);
         }
 
-        return outcome.Exception switch
+        if (outcome.Exception is null)
+            return Measured(new SourceResult(Name, SourceStatus.Ok, outcome.Result, ElapsedMs(started), null));
+        return Failed(outcome.Exception switch
         {
-            null => Measured(new SourceResult(Name, SourceStatus.Ok, outcome.Result, ElapsedMs(started), null)),
             OperationCanceledException when cancellationToken.IsCancellationRequested => Rethrow(outcome.Exception),
             OperationCanceledException or TimeoutException => Result(SourceStatus.Timeout, started, _timeoutDetail),
             BrokenCircuitException => Open(started),
@@ -133,7 +140,14 @@ public sealed class UpstreamSource : IDisposable
             }),
             JsonException => Result(SourceStatus.Error, started, "response is not JSON"),
             var unexpected => Rethrow(unexpected),
-        };
+        }, siblings);
+    }
+
+    private SourceResult Failed(SourceResult result, CancellationTokenSource? siblings)
+    {
+        // Not awaited: the siblings' cancellation callbacks run on the thread pool while this result goes back.
+        if (Required && siblings is not null) _ = siblings.CancelAsync();
+        return result;
     }
 
     /// <summary>One GET, its body and its check: inside the breaker, so the deadline covers the body and a bad one counts.</summary>
