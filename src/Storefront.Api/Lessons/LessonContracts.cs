@@ -8,4 +8,14 @@ public sealed record SlowResponse(string Msg);
 
 public sealed record MultiResponse(string Msg, long ElapsedMs);
 
-public sealed record MultiFetchResponse(RawJson? DataA, RawJson? DataB);
+/// <summary>
+/// /weather's entry for a source that failed, in the place its body would have had: the seed's array stays an array
+/// (one entry per source, in configured order), and the failure is marked where it happened.
+/// </summary>
+public sealed record FailedSource(
+    string Source, string Status, double Ms,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Detail);
+
+public sealed record MultiFetchResponse(RawJson? DataA, RawJson? DataB, bool Complete, MultiFetchSources Sources);
+
+public sealed record MultiFetchSources(SourceReport DataA, SourceReport DataB);

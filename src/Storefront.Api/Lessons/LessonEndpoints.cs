@@ -42,30 +42,43 @@ public static class LessonEndpoints
         return TypedResults.Ok(new MultiResponse("Both tasks done!", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
     }
 
-    private static async Task<Results<Ok<RawJson?[]>, ProblemHttpResult>> Weather(
-        LessonUpstreams upstreams, CancellationToken cancellationToken)
+    /// <summary>
+    /// The seed's array, one entry per source in configured order: a source's body, or, where it failed, a
+    /// <see cref="FailedSource"/> naming it with its status (the vocabulary of /product's sources).
+    /// </summary>
+    private static async Task<Results<Ok<RawJson[]>, ProblemHttpResult>> Weather(
+        LessonUpstreams upstreams, HttpContext context, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(upstreams.Weather.Select(s => s.FetchAsync(null, cancellationToken)));
-        if (FirstFailure(results) is { } failure) return failure.ToProblem();
-        return TypedResults.Ok(results.Select(r => r.Body).ToArray());
+        if (NoneAnswered(results) is { } failure) return failure.ToProblem(context);
+        return TypedResults.Ok(Array.ConvertAll(results, r => r.Body ?? Failed(r)));
+    }
+
+    private static RawJson Failed(SourceResult result)
+    {
+        var report = result.ToReport();
+        return new RawJson(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new FailedSource(result.Source, report.Status, report.Ms, report.Detail), LessonsJsonContext.Default.FailedSource));
     }
 
     private static async Task<Results<Ok<MultiFetchResponse>, ProblemHttpResult>> MultiFetch(
-        LessonUpstreams upstreams, CancellationToken cancellationToken)
+        LessonUpstreams upstreams, HttpContext context, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(
             upstreams.MultiFetchA.FetchAsync(null, cancellationToken),
             upstreams.MultiFetchB.FetchAsync(null, cancellationToken));
-        if (FirstFailure(results) is { } failure) return failure.ToProblem();
-        return TypedResults.Ok(new MultiFetchResponse(results[0].Body, results[1].Body));
+        if (NoneAnswered(results) is { } failure) return failure.ToProblem(context);
+        var (a, b) = (results[0], results[1]);
+        return TypedResults.Ok(new MultiFetchResponse(a.Body, b.Body, a.Succeeded && b.Succeeded,
+            new MultiFetchSources(a.ToReport(), b.ToReport())));
     }
 
-    private static SourceResult? FirstFailure(SourceResult[] results)
-    {
-        foreach (var result in results)
-            if (!result.Succeeded) return result;
-        return null;
-    }
+    /// <summary>
+    /// The seed's gather: each source is reported in its place, and a failed one leaves a null there. Only when no source
+    /// answered is there nothing to show: then the first failure is the answer (502, 504, or 503 while its circuit is open).
+    /// </summary>
+    private static SourceResult? NoneAnswered(SourceResult[] results) =>
+        results.Any(r => r.Succeeded) ? null : results[0];
 }
 
 /// <summary>The seed's <c>/slow?seconds=</c> (3 by default).</summary>

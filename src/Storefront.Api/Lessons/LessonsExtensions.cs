@@ -1,4 +1,5 @@
 using Storefront.Api.Http;
+using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Lessons;
 
@@ -7,6 +8,8 @@ public static class LessonsExtensions
     public static WebApplicationBuilder AddLessons(this WebApplicationBuilder builder)
     {
         builder.Services.AddJsonTypes(LessonsJsonContext.Default);
+        foreach (var source in LessonUpstreams.SourceNames(builder.Configuration))
+            builder.Services.AddUpstreamSource(source, LessonUpstreams.Policy);
         builder.Services.AddSingleton<LessonUpstreams>();
         return builder;
     }

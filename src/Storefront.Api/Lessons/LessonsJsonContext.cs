@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Lessons;
 
@@ -7,6 +6,7 @@ namespace Storefront.Api.Lessons;
 [JsonSerializable(typeof(MessageResponse))]
 [JsonSerializable(typeof(SlowResponse))]
 [JsonSerializable(typeof(MultiResponse))]
+[JsonSerializable(typeof(Storefront.Api.Upstreams.RawJson[]))]
+[JsonSerializable(typeof(FailedSource))]
 [JsonSerializable(typeof(MultiFetchResponse))]
-[JsonSerializable(typeof(RawJson?[]))]
 internal sealed partial class LessonsJsonContext : JsonSerializerContext;

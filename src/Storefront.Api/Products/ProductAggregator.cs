@@ -5,23 +5,27 @@ namespace Storefront.Api.Products;
 
 /// <summary>
 /// The seed's "industry project": pricing, inventory and recommendations called at once, so the page
-/// costs the slowest of them, not the sum. A required source that fails stops the others straight away.
+/// costs the slowest of them, not the sum. A required source that fails stops the others straight away,
+/// and one whose circuit is open stops the page before any call is made.
 /// </summary>
 public sealed class ProductAggregator(ProductUpstreams upstreams)
 {
     public async Task<ProductOutcome> GetAsync(int id, CancellationToken requestAborted)
     {
+        var sources = upstreams.All;
+        foreach (var source in sources)
+            if (source.Required && source.RefuseIfOpen() is { } refused) return new ProductOutcome(null, refused);
+
         using var fanOut = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         var suffix = id.ToString(CultureInfo.InvariantCulture);
-        var pricing = FetchAsync(upstreams.Pricing, suffix, fanOut);
-        var inventory = FetchAsync(upstreams.Inventory, suffix, fanOut);
-        var reco = FetchAsync(upstreams.Reco, suffix, fanOut);
-        await Task.WhenAll(pricing, inventory, reco);
+        var pricing = sources[0].FetchAsync(suffix, fanOut.Token, fanOut);
+        var inventory = sources[1].FetchAsync(suffix, fanOut.Token, fanOut);
+        var reco = sources[2].FetchAsync(suffix, fanOut.Token, fanOut);
+        // A call stopped by the fan-out's token ends cancelled; that is a status here, not an exception to unwind.
+        await Task.WhenAll((Task)pricing, inventory, reco).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         requestAborted.ThrowIfCancellationRequested();
 
-        // Awaited above: these are complete and never faulted (FetchAsync reports, it does not throw).
-        var results = new[] { await pricing, await inventory, await reco };
-        var sources = new[] { upstreams.Pricing, upstreams.Inventory, upstreams.Reco };
+        var results = new[] { await Settled(pricing, sources[0]), await Settled(inventory, sources[1]), await Settled(reco, sources[2]) };
         SourceResult? failure = null;
         for (var i = 0; i < results.Length; i++)
         {
@@ -37,24 +41,13 @@ public sealed class ProductAggregator(ProductUpstreams upstreams)
         return new ProductOutcome(new ProductResponse(
             id, p.Body, s.Body, r.Body,
             Complete: p.Succeeded && s.Succeeded && r.Succeeded,
-            new ProductSources(Report(p), Report(s), Report(r))), null);
+            new ProductSources(p.ToReport(), s.ToReport(), r.ToReport())), null);
     }
 
-    private static async Task<SourceResult> FetchAsync(UpstreamSource source, string suffix, CancellationTokenSource fanOut)
-    {
-        try
-        {
-            var result = await source.FetchAsync(suffix, fanOut.Token);
-            if (source.Required && !result.Succeeded) await fanOut.CancelAsync();
-            return result;
-        }
-        catch (OperationCanceledException)
-        {
-            return new SourceResult(source.Name, SourceStatus.Cancelled, null, 0, "a required source failed first");
-        }
-    }
-
-    private static SourceReport Report(SourceResult result) => new(result.StatusName, result.Ms, result.Detail);
+    /// <summary>A finished call's result; a call a failed sibling stopped says so (any other fault is rethrown).</summary>
+    private static ValueTask<SourceResult> Settled(Task<SourceResult> call, UpstreamSource source) => call.IsCanceled
+        ? ValueTask.FromResult(new SourceResult(source.Name, SourceStatus.Cancelled, null, 0, "a required source failed first"))
+        : new ValueTask<SourceResult>(call);
 }
 
 /// <summary>Either the product page or the required source that made it impossible.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Products;
@@ -8,8 +7,3 @@ public sealed record ProductResponse(
     int Id, RawJson? Price, RawJson? Stock, RawJson? Reco, bool Complete, ProductSources Sources);
 
 public sealed record ProductSources(SourceReport Pricing, SourceReport Inventory, SourceReport Reco);
-
-public sealed record SourceReport(
-    string Status,
-    double Ms,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail);

@@ -16,12 +16,12 @@ public static class ProductEndpoints
     }
 
     private static async Task<Results<Ok<ProductResponse>, ProblemHttpResult, ValidationProblem>> GetProduct(
-        [AsParameters] ProductRoute route, ProductAggregator aggregator, CancellationToken cancellationToken)
+        [AsParameters] ProductRoute route, ProductAggregator aggregator, HttpContext context, CancellationToken cancellationToken)
     {
         var outcome = await aggregator.GetAsync(route.Id, cancellationToken);
         if (outcome.Product is { } product) return TypedResults.Ok(product);
 
-        return outcome.Failure!.Value.ToProblem();
+        return outcome.Failure!.Value.ToProblem(context);
     }
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Storefront.Api.Http;
+using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Products;
 
@@ -10,9 +11,14 @@ public static class ProductExtensions
         var services = builder.Services;
         services.AddOptions<ProductsOptions>().BindConfiguration(ProductsOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProductsOptions>, ProductsOptionsValidator>();
+        services.AddUpstreamSource(ProductUpstreams.Pricing, sp => Options(sp).Pricing)
+            .AddUpstreamSource(ProductUpstreams.Inventory, sp => Options(sp).Inventory)
+            .AddUpstreamSource(ProductUpstreams.Reco, sp => Options(sp).Reco);
         services.AddJsonTypes(ProductsJsonContext.Default);
         services.AddSingleton<ProductUpstreams>();
         services.AddSingleton<ProductAggregator>();
         return builder;
     }
+
+    private static ProductsOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<ProductsOptions>>().Value;
 }

@@ -4,9 +4,18 @@ using Storefront.Api.Upstreams;
 namespace Storefront.Api.Products;
 
 /// <summary>The product page's three sources, at <c>Upstreams__{Pricing,Inventory,Reco}</c> with the Products__* policies.</summary>
-public sealed class ProductUpstreams(UpstreamSources sources, IOptions<UpstreamsOptions> upstreams, IOptions<ProductsOptions> products)
+public sealed class ProductUpstreams
 {
-    public UpstreamSource Pricing { get; } = sources.Create("pricing", upstreams.Value.Pricing, "pricing", products.Value.Pricing);
-    public UpstreamSource Inventory { get; } = sources.Create("inventory", upstreams.Value.Inventory, "inventory", products.Value.Inventory);
-    public UpstreamSource Reco { get; } = sources.Create("reco", upstreams.Value.Reco, "reco", products.Value.Reco);
+    public const string Pricing = "pricing";
+    public const string Inventory = "inventory";
+    public const string Reco = "reco";
+
+    public ProductUpstreams(UpstreamSources sources, IOptions<UpstreamsOptions> upstreams)
+    {
+        var o = upstreams.Value;
+        All = [sources.Create(Pricing, o.Pricing, "pricing"), sources.Create(Inventory, o.Inventory, "inventory"), sources.Create(Reco, o.Reco, "reco")];
+    }
+
+    /// <summary>Pricing, inventory and reco, in that order.</summary>
+    public IReadOnlyList<UpstreamSource> All { get; }
 }

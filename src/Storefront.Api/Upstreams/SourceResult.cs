@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Storefront.Api.Upstreams;
 
 public enum SourceStatus
@@ -7,12 +9,17 @@ public enum SourceStatus
     Error,
     Rejected,
 
+    /// <summary>Refused without a call: the source's circuit breaker is open after repeated failures.</summary>
+    Open,
+
     /// <summary>Stopped because the answer no longer mattered (a required sibling had already failed).</summary>
     Cancelled,
 }
 
 /// <summary>What one upstream call came to, and how long it took.</summary>
-public readonly record struct SourceResult(string Source, SourceStatus Status, RawJson? Body, double Ms, string? Detail)
+/// <param name="RetryAfterSeconds">For <see cref="SourceStatus.Open"/>: when the breaker lets a call through again.</param>
+public readonly record struct SourceResult(string Source, SourceStatus Status, RawJson? Body, double Ms, string? Detail,
+    int RetryAfterSeconds = 0)
 {
     public bool Succeeded => Status == SourceStatus.Ok;
 
@@ -22,6 +29,7 @@ public readonly record struct SourceResult(string Source, SourceStatus Status, R
         SourceStatus.Timeout => "timeout",
         SourceStatus.Error => "error",
         SourceStatus.Rejected => "rejected",
+        SourceStatus.Open => "open",
         _ => "cancelled",
     };
 
@@ -30,6 +38,15 @@ public readonly record struct SourceResult(string Source, SourceStatus Status, R
     {
         SourceStatus.Timeout => $"The {Source} service timed out: {Detail}.",
         SourceStatus.Rejected => $"The {Source} service is saturated: {Detail}.",
+        SourceStatus.Open => $"The {Source} service is unavailable: {Detail}.",
         _ => $"The {Source} service failed: {Detail}.",
     };
+
+    public SourceReport ToReport() => new(StatusName, Ms, Detail);
 }
+
+/// <summary>How one source fared, as responses show it (<c>sources.pricing</c>).</summary>
+public sealed record SourceReport(
+    string Status,
+    double Ms,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail);

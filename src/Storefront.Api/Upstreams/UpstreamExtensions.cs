@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
 
@@ -13,23 +14,36 @@ public static class UpstreamExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<EmbeddedSimulator>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedSimulator>());
         services.AddSingleton<UpstreamSources>();
+        services.AddObservableMetrics<UpstreamCircuits>();
+        services.AddHealthChecks().AddCheck<UpstreamsHealthCheck>("upstreams", tags: ["ready"]);
+        return builder;
+    }
 
-        // One pooled handler for every upstream: connections are reused across requests and recycled every
-        // two minutes so DNS changes are seen. Deadlines are per call (UpstreamSource), not HttpClient.Timeout.
-        // The client starts a span and writes W3C trace headers per call only when traces are exported: without an
-        // exporter nobody reads them, and they cost the 1,000-connection fan-out ~15% of its throughput
-        // (docs/benchmarks-notes.md). A null propagator leaves the client's diagnostics handler out altogether.
-        var propagator = Telemetry.IsOtlpConfigured(builder.Configuration) ? DistributedContextPropagator.Current : null;
-        services.AddHttpClient(UpstreamSource.HttpClientName, (sp, client) =>
+    /// <summary>
+    /// Registers one upstream source under <paramref name="name"/>: its policy (read when first used, after the options
+    /// are validated; UpstreamSource builds its resilience pipeline from it) and a named client of its own.
+    /// </summary>
+    public static IServiceCollection AddUpstreamSource(this IServiceCollection services, string name, Func<IServiceProvider, SourcePolicy> policy)
+    {
+        services.AddKeyedSingleton(name, (sp, _) => policy(sp));
+        services.AddSingleton(new UpstreamSourceName(name));
+
+        // A pooled handler per source: connections are reused across requests and recycled every two minutes so DNS
+        // changes are seen, and a source that hangs holds only its own connections. Deadlines are the pipeline's, not
+        // HttpClient.Timeout. The client starts a span and writes W3C trace headers per call only when traces are
+        // exported: without an exporter nobody reads them, and they cost the 1,000-connection fan-out ~15% of its
+        // throughput (docs/benchmarks-notes.md). A null propagator leaves the client's diagnostics handler out altogether.
+        services.AddHttpClient(UpstreamSources.ClientName(name), (sp, client) =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan;
-                client.MaxResponseContentBufferSize = sp.GetRequiredService<IOptions<UpstreamsOptions>>().Value.MaxResponseBytes;
+                client.MaxResponseContentBufferSize = MaxResponseBytes(sp);
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
@@ -37,10 +51,15 @@ public static class UpstreamExtensions
                 MaxConnectionsPerServer = int.MaxValue,
                 UseCookies = false,
                 UseProxy = false,
-                ActivityHeadersPropagator = propagator,
+                ActivityHeadersPropagator = Telemetry.IsOtlpConfigured(sp.GetRequiredService<IConfiguration>())
+                    ? DistributedContextPropagator.Current
+                    : null,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers(); // Per-request client logs are a hot-path cost; failures surface in the response.
-        return builder;
+        return services;
     }
+
+    private static int MaxResponseBytes(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<UpstreamsOptions>>().Value.MaxResponseBytes;
 }

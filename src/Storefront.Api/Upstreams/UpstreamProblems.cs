@@ -1,12 +1,21 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Upstreams;
 
 public static class UpstreamProblems
 {
-    /// <summary>A required upstream sank the request: 504 when it was too slow, 502 for anything else; names the source.</summary>
-    public static ProblemHttpResult ToProblem(this SourceResult failure) =>
-        TypedResults.Problem(failure.Describe(),
+    /// <summary>
+    /// A required upstream sank the request, named in <c>source</c>: 504 when it was too slow, 503 with Retry-After
+    /// (the one "too busy" answer) while its circuit is open, 502 for anything else.
+    /// </summary>
+    public static ProblemHttpResult ToProblem(this SourceResult failure, HttpContext context)
+    {
+        var source = new Dictionary<string, object?> { ["source"] = failure.Source };
+        if (failure.Status == SourceStatus.Open)
+            return Problems.TooBusy(context, failure.Describe(), failure.RetryAfterSeconds, source);
+        return TypedResults.Problem(failure.Describe(),
             statusCode: failure.Status == SourceStatus.Timeout ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
-            extensions: new Dictionary<string, object?> { ["source"] = failure.Source });
+            extensions: source);
+    }
 }

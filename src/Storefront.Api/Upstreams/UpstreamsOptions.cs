@@ -23,8 +23,8 @@ public sealed class UpstreamsOptions
     [Range(1024, 64 << 20)]
     public int MaxResponseBytes { get; set; } = 1 << 20;
 
-    /// <summary>Deadline for each /weather and /multi-fetch source.</summary>
-    [Range(1, 600_000)]
+    /// <summary>Deadline for each /weather and /multi-fetch source (at least 10 ms: the resilience library's floor).</summary>
+    [Range(10, 600_000)]
     public int LessonTimeoutMs { get; set; } = 2000;
 
     /// <summary>

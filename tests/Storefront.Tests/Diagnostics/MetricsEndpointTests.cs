@@ -62,11 +62,12 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
                      "http_server_active_requests", "storefront_threadpool_queue_length", "storefront_threadpool_lag_seconds",
                      "storefront_threadpool_threads", "dotnet_thread_pool_queue_length_total",
                      "storefront_upstream_request_duration_seconds", "storefront_cache_lookups_total", "storefront_cpu_queue_length",
-                     "storefront_jobs_waiting", "kestrel_active_connections",
+                     "storefront_jobs_waiting", "kestrel_active_connections", "storefront_upstream_circuit_state",
                  })
             Assert.Contains(after, f => f.Name == family);
         Assert.True(after.Named("storefront_upstream_request_duration_seconds")
             .Value("storefront_upstream_request_duration_seconds_count", ("source", "reco"), ("status", "ok")) >= 1);
+        Assert.Equal(0, after.Named("storefront_upstream_circuit_state").Value("storefront_upstream_circuit_state", ("source", "pricing")));
         Assert.True(after.Named("storefront_cpu_completed_total").Value("storefront_cpu_completed_total", ("runner", "predict")) >= 1);
         Assert.Equal(1, after.Sum("storefront_cache_lookups_total", "storefront_cache_lookups_total", ("outcome", "miss")));
         // HttpClient's meter stays off the upstream hot path (docs/architecture.md, Telemetry).

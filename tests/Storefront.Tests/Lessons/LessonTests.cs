@@ -67,11 +67,12 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
     public async Task Weather_answers_every_configured_source_in_order()
     {
         var body = await (await _client.GetAsync("/weather")).ShouldBeJsonAsync();
+        // The seed's answer: a bare array, one body per source, in configured order.
         Assert.Equal(["london", "paris", "tokyo"], body.EnumerateArray().Select(e => e.GetProperty("city").GetString()));
     }
 
     [Fact]
-    public async Task Weather_names_the_source_that_failed()
+    public async Task Weather_is_a_502_naming_a_source_when_none_answers()
     {
         factory.Simulator.Set("weather", new RouteBehavior(0, 0, FailureRate: 1));
         var problem = await (await _client.GetAsync("/weather")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
@@ -86,6 +87,8 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
         var body = await response.ShouldBeJsonAsync();
         Assert.Equal("a", body.GetProperty("data_a").GetProperty("source").GetString());
         Assert.Equal("b", body.GetProperty("data_b").GetProperty("source").GetString());
+        Assert.True(body.GetProperty("complete").GetBoolean());
+        Assert.Equal("ok", body.GetProperty("sources").GetProperty("data_a").GetProperty("status").GetString());
         Assert.True(response.ShouldHaveProcessTime() < 1.15, "two 600 ms sources took as long as their sum");
     }
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Storefront.Api.Upstreams;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
 
@@ -135,26 +133,13 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
     }
 
     [Fact]
-    public async Task A_source_over_its_concurrency_limit_is_rejected_not_queued_forever()
+    public async Task An_unreachable_required_source_is_a_502_not_an_exception()
     {
-        factory.Simulator.Set("reco", new RouteBehavior(800));
-        var clients = factory.Services.GetRequiredService<IHttpClientFactory>();
-        var baseUrl = new Uri(await factory.Services.GetRequiredService<EmbeddedSimulator>().BaseAddress, "reco").ToString();
-        await using var source = new UpstreamSource("reco", Task.FromResult(baseUrl), 5000, required: false,
-            maxConcurrency: 1, queueLimit: 0, clients);
-        var first = source.FetchAsync("1", CancellationToken.None);
-        var second = await source.FetchAsync("2", CancellationToken.None);
-        Assert.Equal(SourceStatus.Rejected, second.Status);
-        Assert.Equal(SourceStatus.Ok, (await first).Status);
-    }
-
-    [Fact]
-    public async Task An_unreachable_source_is_an_error_not_an_exception()
-    {
-        var clients = factory.Services.GetRequiredService<IHttpClientFactory>();
-        await using var source = new UpstreamSource("nowhere", Task.FromResult("http://127.0.0.1:9"), 3000, required: true,
-            maxConcurrency: 4, queueLimit: 4, clients);
-        var result = await source.FetchAsync("1", CancellationToken.None);
-        Assert.Equal(SourceStatus.Error, result.Status);
+        await using var unreachable = new ProductFactory();
+        unreachable.With("Upstreams:Pricing", "http://127.0.0.1:9/pricing");
+        using var client = unreachable.CreateClient();
+        var problem = await (await client.GetAsync("/product/1")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
+        Assert.Equal("pricing", problem.GetProperty("source").GetString());
+        Assert.Equal("The pricing service failed: ConnectionError.", problem.GetProperty("detail").GetString());
     }
 }
