@@ -43,11 +43,22 @@ public sealed partial class RedisWindows
     /// <summary>False without <c>ConnectionStrings__Redis</c>: every instance counts its own.</summary>
     public bool IsConfigured => _connection.IsConfigured;
 
-    /// <summary>True while calls go to Redis; false while the multiplexer is disconnected (or not there yet).</summary>
-    public bool IsUsable => _connection.Multiplexer is { IsConnected: true };
-
     /// <summary>False while Redis is known to be unreachable (readiness reports the rate limits as degraded).</summary>
     public bool IsAvailable => !IsConfigured || (IsUsable && Volatile.Read(ref _down) == 0);
+
+    /// <summary>True while calls go to Redis; false while the multiplexer is disconnected (or not there yet).</summary>
+    private bool IsUsable => _connection.Multiplexer is { IsConnected: true };
+
+    /// <summary>
+    /// <see cref="IsUsable"/>, and when it is not, the outage is noted (logged once) even if the multiplexer has not
+    /// told yet: a request counting in this instance is the fallback starting.
+    /// </summary>
+    public bool CheckUsable()
+    {
+        if (IsUsable) return true;
+        if (IsConfigured) Failed("not connected");
+        return false;
+    }
 
     /// <summary>
     /// A limiter for one key: the shared window while Redis answers, <paramref name="window"/>'s limits counted in this
@@ -59,7 +70,7 @@ public sealed partial class RedisWindows
     /// <summary>Adds <paramref name="permits"/> to the key's window; null when Redis is not usable or did not answer in time.</summary>
     public async Task<WindowCount?> IncrementAsync(string key, int permits, TimeSpan window, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!IsConfigured || _connection.Multiplexer is not { IsConnected: true } multiplexer) return null;
+        if (!CheckUsable() || _connection.Multiplexer is not { } multiplexer) return null;
         try
         {
             var reply = await multiplexer.GetDatabase()
@@ -98,7 +109,8 @@ public sealed partial class RedisWindows
         {
             if (e.ConnectionType == ConnectionType.Interactive) Recovered();
         };
-        if (!multiplexer.IsConnected) Failed("not connected");
+        if (multiplexer.IsConnected) Recovered(); // A request before the first connection may have noted an outage.
+        else Failed("not connected");
     }
 
     private void Failed(string reason)

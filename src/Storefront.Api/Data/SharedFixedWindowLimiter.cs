@@ -61,7 +61,7 @@ internal sealed class SharedFixedWindowLimiter : ReplenishingRateLimiter
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         Touch();
-        return _windows.IsUsable ? Deferred : _local.AttemptAcquire(permitCount);
+        return _windows.CheckUsable() ? Deferred : _local.AttemptAcquire(permitCount);
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
