@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Storefront.Api.Compute;
+using Storefront.Api.Data;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Accounts;
@@ -22,6 +23,7 @@ public static class AccountsExtensions
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRedisWindows();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -53,8 +55,8 @@ public static class AccountsExtensions
 
         services.AddRateLimiter(limiter =>
         {
-            limiter.AddPolicy(LoginPolicy, context => PerClient(context, o => o.LoginPermits));
-            limiter.AddPolicy(RegisterPolicy, context => PerClient(context, o => o.RegisterPermits));
+            limiter.AddPolicy(LoginPolicy, context => PerClient(context, LoginPolicy, o => o.LoginPermits));
+            limiter.AddPolicy(RegisterPolicy, context => PerClient(context, RegisterPolicy, o => o.RegisterPermits));
             limiter.OnRejected = OnRejectedAsync;
         });
         return builder;
@@ -78,17 +80,23 @@ public static class AccountsExtensions
     }
 
     // Per client address. Behind a reverse proxy, Proxy__TrustedProxies makes this the real client (HttpConventions).
-    private static RateLimitPartition<string> PerClient(HttpContext context, Func<RateLimitsOptions, int> permits)
+    // With Redis the window is shared by every instance; without it each instance counts its own.
+    private static RateLimitPartition<string> PerClient(HttpContext context, string policy, Func<RateLimitsOptions, int> permits)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
+        var windows = context.RequestServices.GetRequiredService<RedisWindows>();
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permits(options),
-            Window = TimeSpan.FromSeconds(options.WindowSeconds),
-            QueueLimit = 0,
-        });
+        if (!windows.IsConfigured) return RateLimitPartition.GetFixedWindowLimiter(client, _ => Window(options, permits));
+        return RateLimitPartition.Get(client, key =>
+            windows.CreateLimiter($"{policy}:{key}", Window(options, permits), TimeSpan.FromMilliseconds(options.RedisTimeoutMs)));
     }
+
+    private static FixedWindowRateLimiterOptions Window(RateLimitsOptions options, Func<RateLimitsOptions, int> permits) => new()
+    {
+        PermitLimit = permits(options),
+        Window = TimeSpan.FromSeconds(options.WindowSeconds),
+        QueueLimit = 0,
+    };
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

@@ -17,6 +17,10 @@ public sealed class RateLimitsOptions
     [Range(1, 3600)]
     public int WindowSeconds { get; set; } = 60;
 
+    /// <summary>With Redis: longest a request waits on it for the shared count before counting in this instance instead.</summary>
+    [Range(10, 10_000)]
+    public int RedisTimeoutMs { get; set; } = 250;
+
     /// <summary>The older name of PasswordHashing__Threads, which wins when both are set.</summary>
     [Range(1, 256)]
     public int? HashConcurrency { get; set; }

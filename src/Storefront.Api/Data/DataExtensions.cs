@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Metrics;
@@ -43,6 +44,18 @@ public static class DataExtensions
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// Fixed windows shared by every instance through Redis (<see cref="RedisWindows"/>), for the features that rate
+    /// limit, with their state in readiness as "rate_limits".
+    /// </summary>
+    public static IServiceCollection AddRedisWindows(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RedisWindows>();
+        services.AddHealthChecks().AddCheck<RateLimitsHealthCheck>("rate_limits", tags: ["ready"]);
+        return services;
     }
 }
 

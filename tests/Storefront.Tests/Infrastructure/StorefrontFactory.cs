@@ -30,6 +30,8 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         // The production 250 ms would read as an outage (BYPASS) whenever a loaded CI machine stalls a
         // moment; tests about outages set their own.
         ["Caching:RedisTimeoutMs"] = "2000",
+        // Likewise a rate limit would fall back to counting per instance: tests about outages set their own.
+        ["RateLimits:RedisTimeoutMs"] = "2000",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Users;
+
+/// <summary>
+/// Two instances on one Redis count one window per client: together they give the configured permits. Each test's
+/// client is an address of its own (forwarded by a trusted "proxy"), so nothing else on the Redis shares its count.
+/// </summary>
+public sealed class SharedRateLimitTests
+{
+    private const string RedisWindowsCategory = "Storefront.Api.Data.RedisWindows";
+
+    [Fact]
+    public async Task Two_instances_together_give_the_configured_logins_then_both_answer_429()
+    {
+        var redis = SharedRedis.NextDatabase();
+        await using var first = Instance(redis, permits: 3, windowSeconds: 60);
+        await using var second = Instance(redis, permits: 3, windowSeconds: 60);
+        using var a = first.CreateClient();
+        using var b = second.CreateClient();
+        await RateLimitsAsync(a, "healthy");
+        await RateLimitsAsync(b, "healthy");
+        var client = NewAddress();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
+        var limited = await LoginFromAsync(b, client);
+        await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        limited = await LoginFromAsync(a, client);
+        await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+
+        // Another client's window is its own.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, NewAddress())).StatusCode);
+    }
+
+    [Fact]
+    public async Task When_the_shared_window_ends_a_new_one_gives_permits_again()
+    {
+        var redis = SharedRedis.NextDatabase();
+        await using var first = Instance(redis, permits: 2, windowSeconds: 2);
+        await using var second = Instance(redis, permits: 2, windowSeconds: 2);
+        using var a = first.CreateClient();
+        using var b = second.CreateClient();
+        await RateLimitsAsync(a, "healthy");
+        await RateLimitsAsync(b, "healthy");
+        var client = NewAddress();
+
+        // A slow machine may cross a window boundary on the way: then it takes a few more attempts to reach the limit.
+        var limited = await Eventually.ValueAsync(() => LoginFromAsync(a, client), r => r.StatusCode != HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(30), "a 429 once the window's permits are used");
+        await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 2);
+
+        var next = await Eventually.ValueAsync(() => LoginFromAsync(b, client), r => r.StatusCode != HttpStatusCode.TooManyRequests,
+            TimeSpan.FromSeconds(30), "a permit again once the window has ended");
+        Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task While_redis_is_down_each_instance_counts_its_own_and_sharing_resumes_when_it_returns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var firstLogs = new LogCapture();
+        var secondLogs = new LogCapture();
+        await using var first = Instance(redis.ConnectionString, permits: 2, windowSeconds: 60, firstLogs);
+        await using var second = Instance(redis.ConnectionString, permits: 2, windowSeconds: 60, secondLogs);
+        using var a = first.CreateClient();
+        using var b = second.CreateClient();
+        await RateLimitsAsync(a, "healthy");
+        await RateLimitsAsync(b, "healthy");
+        var warningsBefore = (Warnings(firstLogs), Warnings(secondLogs));
+
+        await redis.StopAsync();
+        // Readiness stays 200 (degraded is ready) and says what is missing.
+        await RateLimitsAsync(a, "degraded");
+        await RateLimitsAsync(b, "degraded");
+
+        // Each instance gives the permits of its own count, then its own 429: looser, never a 5xx.
+        var client = NewAddress();
+        foreach (var instance in new[] { a, b })
+        {
+            for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(instance, client)).StatusCode);
+            var limited = await LoginFromAsync(instance, client);
+            await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+            Assert.NotNull(limited.Headers.RetryAfter);
+        }
+        // One warning per instance for the whole outage, not one per request.
+        Assert.Equal((warningsBefore.Item1 + 1, warningsBefore.Item2 + 1), (Warnings(firstLogs), Warnings(secondLogs)));
+
+        await redis.StartAgainAsync();
+        await RateLimitsAsync(a, "healthy");
+        await RateLimitsAsync(b, "healthy");
+        Assert.Contains(firstLogs.Entries, e => e.Category == RedisWindowsCategory && e.Level == LogLevel.Information);
+
+        // Shared again: two permits for both instances together.
+        client = NewAddress();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, client)).StatusCode);
+        await (await LoginFromAsync(a, client)).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    private static SqliteStorefrontFactory Instance(string redis, int permits, int windowSeconds, LogCapture? logs = null)
+    {
+        var factory = new SqliteStorefrontFactory();
+        factory.With("ConnectionStrings:Redis", redis)
+            .With("RateLimits:LoginPermits", permits.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With("RateLimits:WindowSeconds", windowSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With("Proxy:TrustedProxies:0", "127.0.0.0/8");
+        if (logs is not null)
+        {
+            // Outage tests want a short deadline, like production's, and to see the log lines.
+            factory.With("RateLimits:RedisTimeoutMs", "250").With($"Logging:LogLevel:{RedisWindowsCategory}", "Information")
+                .WithServices(services => services.AddSingleton<ILoggerProvider>(logs));
+        }
+        return (SqliteStorefrontFactory)factory;
+    }
+
+    /// <summary>Waits until readiness (200 either way) reports the rate limits in <paramref name="status"/>.</summary>
+    private static async Task RateLimitsAsync(HttpClient client, string status) =>
+        await Eventually.ValueAsync(async () => RateLimitsStatus(await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync()),
+            s => s == status, TimeSpan.FromSeconds(30), $"/health/ready reports rate_limits {status}");
+
+    private static string? RateLimitsStatus(JsonElement ready) =>
+        ready.GetProperty("checks").GetProperty("rate_limits").GetProperty("status").GetString();
+
+    private static int Warnings(LogCapture logs) =>
+        logs.Entries.Count(e => e.Category == RedisWindowsCategory && e.Level == LogLevel.Warning);
+
+    /// <summary>A documentation-range IPv6 address no other test uses.</summary>
+    private static string NewAddress() => $"2001:db8::{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}";
+
+    private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
+        };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return await client.SendAsync(request);
+    }
+}
