@@ -21,6 +21,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls
 builder.AddHttpConventions()
     .AddTelemetry()
     .AddDiagnostics()
+    .AddGracefulShutdown()
     .AddApiDocs()
     .AddData()
     .AddLessons()
@@ -38,6 +39,7 @@ builder.AddHttpConventions()
 var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
 
+app.UseGracefulShutdown();
 app.UseHttpConventions();
 app.UseDiagnostics();
 app.UseAccounts();

@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Diagnostics;
 
 namespace Storefront.Api.Jobs;
 
 /// <summary>
-/// Claims due jobs and runs up to Concurrency of them at once. On shutdown it stops claiming, lets running
-/// jobs finish within the host's shutdown timeout, then cancels the rest and hands their leases back.
+/// Claims due jobs and runs up to Concurrency of them at once. It stops claiming as soon as the instance begins to
+/// drain: a job claimed then would get only what is left of the grace before being interrupted, where an instance that
+/// is not stopping can run it whole. On stop it lets running jobs finish within the host's shutdown timeout, then
+/// cancels the rest and hands their leases back.
 /// </summary>
 public sealed partial class JobWorker : BackgroundService
 {
@@ -22,6 +25,7 @@ public sealed partial class JobWorker : BackgroundService
     private readonly ILogger<JobWorker> _logger;
     private readonly JobMetrics _metrics;
     private readonly TimeProvider _clock;
+    private readonly ShutdownDrain _drain;
     private readonly ConcurrentDictionary<string, Task> _running = new();
     private readonly CancellationTokenSource _abandon = new();
     private long _lastBeat = Stopwatch.GetTimestamp();
@@ -29,8 +33,9 @@ public sealed partial class JobWorker : BackgroundService
     private long _lastPurge;
 
     public JobWorker(JobStore store, IEnumerable<IJobHandler> handlers, JobSignal signal, IOptions<JobsOptions> options,
-        ILogger<JobWorker> logger, JobMetrics metrics, TimeProvider clock)
+        ILogger<JobWorker> logger, JobMetrics metrics, TimeProvider clock, ShutdownDrain drain)
     {
+        _drain = drain;
         _clock = clock;
         _metrics = metrics;
         _store = store;
@@ -60,7 +65,8 @@ public sealed partial class JobWorker : BackgroundService
             if (Stopwatch.GetElapsedTime(_lastRenewal) >= renewEvery) await RenewLeasesAsync(stoppingToken);
             var free = _options.Concurrency - _running.Count;
             var claimedAll = false;
-            if (free > 0)
+            // Draining: the loop goes on only to renew the leases of the jobs still running.
+            if (free > 0 && !_drain.IsDraining)
             {
                 try
                 {

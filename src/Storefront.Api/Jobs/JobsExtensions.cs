@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Jobs;
@@ -19,9 +20,9 @@ public static class JobsExtensions
         services.AddSingleton<IJobHandler, LogJobHandler>();
         services.AddSingleton<JobMetrics>();
         services.AddSingleton<JobWorker>();
-        // The host waits this long for hosted services (the worker's running jobs) to stop on SIGTERM.
-        services.AddOptions<HostOptions>().Configure<IOptions<JobsOptions>>((host, jobs) =>
-            host.ShutdownTimeout = TimeSpan.FromSeconds(jobs.Value.ShutdownGraceSeconds));
+        // After the drain, running jobs get this long to finish: part of the host's stop timeout (see ShutdownExtensions).
+        services.AddSingleton(sp => new StopGrace("jobs",
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobsOptions>>().Value.ShutdownGraceSeconds)));
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         services.AddHealthChecks().AddCheck<JobWorkerHealthCheck>("jobs", tags: ["ready"]);
         return builder;

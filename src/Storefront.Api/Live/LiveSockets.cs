@@ -1,27 +1,32 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Diagnostics;
 
 namespace Storefront.Api.Live;
 
 /// <summary>
 /// Every open socket of this instance: the capacity check before a handshake, the idle sweep of /ws, and the
-/// close with 1001 when the service stops (Kestrel's graceful shutdown then waits for the handlers to end).
+/// close with 1001 when the service stops, once its drain is over (Kestrel's graceful shutdown then waits for the
+/// handlers to end). New sockets are refused from the start of the drain: one accepted then would be closed within
+/// seconds, and its client should reconnect to an instance that stays.
 /// </summary>
 internal sealed class LiveSockets : IDisposable
 {
     private readonly ConcurrentDictionary<LiveSocket, byte> _open = new();
     private readonly WebSocketsOptions _options;
     private readonly TimeProvider _time;
+    private readonly ShutdownDrain _drain;
     private readonly CancellationToken _stopping;
     private readonly ITimer? _idleSweep;
     private int _count;
 
-    public LiveSockets(IOptions<WebSocketsOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
+    public LiveSockets(IOptions<WebSocketsOptions> options, TimeProvider time, ShutdownDrain drain)
     {
         _options = options.Value;
         _time = time;
-        _stopping = lifetime.ApplicationStopping;
+        _drain = drain;
+        _stopping = drain.Stopping;
         _stopping.Register(CloseAll);
         if (_options.IdleTimeoutSeconds > 0)
         {
@@ -33,7 +38,8 @@ internal sealed class LiveSockets : IDisposable
 
     public int CountOf(string endpoint) => _open.Keys.Count(s => s.Endpoint == endpoint);
 
-    public bool IsStopping => _stopping.IsCancellationRequested;
+    /// <summary>Refusing new sockets: the instance is draining or stopped.</summary>
+    public bool IsStopping => _drain.IsDraining;
 
     /// <summary>Takes a place for a socket about to be accepted; false when the instance is full.</summary>
     public bool TryReserve()
@@ -50,8 +56,8 @@ internal sealed class LiveSockets : IDisposable
         var live = new LiveSocket(socket, endpoint, _time,
             TimeSpan.FromSeconds(_options.SendTimeoutSeconds), TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
         _open.TryAdd(live, 0);
-        // Stopping began during the handshake: this one gets its 1001 too.
-        if (IsStopping) _ = CloseForShutdownAsync(live);
+        // The drain ended during the handshake, after CloseAll: this one gets its 1001 too.
+        if (_stopping.IsCancellationRequested) _ = CloseForShutdownAsync(live);
         return live;
     }
 

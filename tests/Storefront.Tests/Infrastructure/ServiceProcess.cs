@@ -87,7 +87,19 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>SIGTERM, as `docker stop` or Kubernetes send; returns the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
+        Terminate();
+        return await WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Sends SIGTERM without waiting, for tests that watch the instance while it stops.</summary>
+    public void Terminate()
+    {
         if (SendSignal(_process.Id, 15) != 0) throw new InvalidOperationException("kill(SIGTERM) failed");
+    }
+
+    /// <summary>Waits for the process to end (and its last output lines to be read); returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
         using var wait = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(wait.Token);
         return _process.ExitCode;
