@@ -139,6 +139,18 @@ public sealed class DeployManifestTests
         Assert.Contains("/tmp", mounts);
     }
 
+    [Fact]
+    public async Task Operations_md_explains_each_way_to_deploy_and_the_readme_points_at_deploy()
+    {
+        var root = Repository.Root();
+        Assert.Contains("](deploy/README.md)", await File.ReadAllTextAsync(Path.Combine(root, "README.md")), StringComparison.Ordinal);
+        var operations = await File.ReadAllTextAsync(Path.Combine(root, "docs", "operations.md"));
+        foreach (var heading in new[] { "## Container image", "## systemd", "## Kubernetes" })
+            Assert.Contains(heading, operations, StringComparison.Ordinal);
+        foreach (var topic in new[] { "terminationGracePeriodSeconds", "/health/ready", "migrate", "/metrics", "secretGenerator" })
+            Assert.Contains(topic, operations, StringComparison.Ordinal);
+    }
+
     private static int NeededStopSeconds(Dictionary<string, string> values)
     {
         // Shutdown__DrainDelaySeconds must be set explicitly: its default is the graceful-shutdown code's, not the deploy file's.
