@@ -21,6 +21,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
 
+    /// <summary>
+    /// How the service is started, relative to its published folder: the container image's entry point and the
+    /// systemd unit run the same (tests/Storefront.Tests/Deploy checks that they do).
+    /// </summary>
+    public static IReadOnlyList<string> Command { get; } = ["dotnet", "Storefront.Api.dll"];
+
     public int Port { get; }
 
     public Uri BaseAddress { get; }
@@ -35,7 +41,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Storefront.Api.dll")])
+        var start = new ProcessStartInfo(Command[0], [Path.Combine(AppContext.BaseDirectory, Command[1])])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
