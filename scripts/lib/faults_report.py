@@ -38,10 +38,12 @@ def row(out, name):
     jobs = next((l for l in lines if "jobs_accepted" in l), None)
     fault_start = (meta["start_ms"] - start_ms) / 1000
     fault_end = (meta["end_ms"] - start_ms) / 1000
-    window = [s for s in seconds if s["second"] + 1 > fault_start]
+    # The whole run: a request due before the fault may still be in flight when it starts (and fail by it).
+    window = seconds
     before = [s for s in seconds if s["second"] + 1 <= fault_start]
     total = sum(s["total"] for s in window)
     bad = sum(failed(s) for s in window)
+    bad_before = sum(failed(s) for s in before)
     slowest = max((s["max_ms"] for s in window), default=0)
     statuses = {}
     for s in window:
@@ -56,15 +58,17 @@ def row(out, name):
     else:
         recovery = f"{max(0.0, failing[-1] + 1 - fault_end):.0f} s"
     saw = ", ".join(f"{v} × {k}" for k, v in sorted(statuses.items(), key=lambda p: -p[1])) or "all 2xx"
+    if bad_before:
+        saw += f" ({bad_before} of the failures were due in the {fault_start:.0f} s before the fault)"
     if name == "slowloris" and before:
         base = sum(s["ok"] for s in before) / len(before)
-        during = [s for s in window if s["second"] < fault_end]
+        during = [s for s in window if fault_start <= s["second"] < fault_end]
         rate = sum(s["ok"] for s in during) / max(1, len(during))
         saw += f"; normal clients' successful requests/s {rate:.0f} vs {base:.0f} before ({100 * (1 - rate / base):.0f}% lost)"
     if meta.get("note"):
         saw += f"; {meta['note']}"
     lost = "—" if jobs is None else f"{jobs['jobs_lost']} of {jobs['jobs_accepted']}"
-    return (f"| {title} ({how}; {fault_end - fault_start:.0f} s) | {bad} / {total} | {slowest / 1000:.1f} s | {lost} | "
+    return (f"| {title} ({how}; from {fault_start:.0f} s into the load, {fault_end - fault_start:.0f} s long) | {bad} / {total} | {slowest / 1000:.1f} s | {lost} | "
             f"{recovery} | {saw} |")
 
 
@@ -83,10 +87,12 @@ it was due, 10 s client timeout). The mix, in every 20 requests: 9 `GET /items/{
 (a login, all from one address through nginx, so the cluster runs with `RateLimits__LoginPermits=100000`:
 the table shows faults, not the login limit).
 
-Each fault gets a run of its own: 10 s of load, the fault (its recovery action included: the part started
+Each fault gets a run of its own: steady load (the first column says for how long), the fault (its recovery action included: the part started
 again and ready), then at least 20 s more. **Requests failed / total** counts every request due from the
-fault's start to the end of the run that was not a 2xx (a 4xx/5xx status, a timeout, a refused or reset
-connection). **Slowest**: the longest request in that span. **Jobs lost**: `POST /log` jobs answered 202
+start of the run to its end that was not a 2xx (a 4xx/5xx status, a timeout, a refused or reset
+connection). (failures due before the fault, when there are any, are counted out in the
+last column: a request due then may still be in flight when the fault starts, or the machine was busy).
+**Slowest**: the longest request of the run. **Jobs lost**: `POST /log` jobs answered 202
 that had not succeeded 60 s after the run (polled through nginx). **Recovery**: from the end of the fault
 (the part back) to the end of the last second with a failure; "not recovered" if failures went on to the
 end of the run.
