@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `scripts/cluster selftest` (CI runs it after the tests): a 2-instance cluster in a folder of its own, so a
+# cluster someone already runs is left alone. Checks that requests through nginx reach both instances, that a
+# WebSocket upgrade passes through, that a GET still succeeds right after an instance is killed (retried on
+# the other), and that stop leaves no process and no folder behind. Exits non-zero at the first failure.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CLUSTER="$REPO/scripts/cluster"
+export STOREFRONT_CLUSTER_DIR
+STOREFRONT_CLUSTER_DIR="$(mktemp -d /tmp/storefront-selftest.XXXXXX)"
+rmdir "$STOREFRONT_CLUSTER_DIR" # scripts/cluster start creates it; an existing folder would not matter, but be exact
+
+log() { echo "[cluster selftest] $*" >&2; }
+fail() { log "FAILED: $*"; exit 1; }
+trap '"$CLUSTER" stop >/dev/null 2>&1 || true' EXIT
+
+URL="$("$CLUSTER" start 2)"
+# shellcheck source=/dev/null
+source "$STOREFRONT_CLUSTER_DIR/state" # N, INSTANCE_PORTS, INSTANCE_PIDS, ...
+PIDS=("${INSTANCE_PIDS[@]}" "$SIM_PID" "$REDIS_PID" "$(<"$STOREFRONT_CLUSTER_DIR/nginx/nginx.pid")")
+for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || fail "pid $pid in the state file is not running"; done
+"$CLUSTER" status >/dev/null || { "$CLUSTER" status >&2 || true; fail "status reports a part down"; }
+
+for i in $(seq 1 20); do
+  for path in /items/1 /product/7; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL$path")"
+    [[ $code == 200 ]] || fail "GET $path through nginx answered $code"
+  done
+done
+log "40 GETs through nginx: all 200"
+
+# nginx's access log names the instance that answered each request; it flushes every second.
+ACCESS="$STOREFRONT_CLUSTER_DIR/nginx/logs/access.log"
+for port in "${INSTANCE_PORTS[@]}"; do
+  for _ in $(seq 1 50); do grep -q "up=127.0.0.1:$port " "$ACCESS" 2>/dev/null && break; sleep 0.1; done
+  grep -q "up=127.0.0.1:$port " "$ACCESS" || fail "no request reached the instance on port $port"
+done
+log "both instances served requests"
+
+handshake="$(curl -s -i -N --http1.1 --max-time 3 -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
+  -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "$URL/ws" || true)"
+grep -q '^HTTP/1.1 101' <<<"$handshake" || fail "WebSocket upgrade through nginx: $(head -n 1 <<<"$handshake")"
+log "WebSocket upgrade through nginx: 101"
+
+"$CLUSTER" instance 0 kill
+for i in $(seq 1 10); do
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/items/1")"
+  [[ $code == 200 ]] || fail "GET /items/1 after instance 0 was killed answered $code (nginx should retry on instance 1)"
+done
+log "instance 0 killed: 10 GETs still 200"
+
+"$CLUSTER" stop
+trap - EXIT
+[[ ! -e "$STOREFRONT_CLUSTER_DIR" ]] || fail "stop left $STOREFRONT_CLUSTER_DIR behind"
+for pid in "${PIDS[@]}"; do if kill -0 "$pid" 2>/dev/null; then fail "pid $pid still runs after stop"; fi; done
+[[ -z "$("${PG_BIN}/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -t 1 2>/dev/null | grep accepting)" ]] || fail "PostgreSQL still runs after stop"
+log "passed"
