@@ -53,6 +53,10 @@ public sealed class PostgresDatabase : IAsyncDisposable
         }, TimeSpan.FromSeconds(30), $"dropping test database {Name}");
     }
 
+    /// <summary>Ends every session on this database, as a PostgreSQL restart does to the service's pooled connections.</summary>
+    public Task TerminateSessionsAsync() =>
+        ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()");
+
     private async Task ExecuteAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(_adminConnectionString);
