@@ -107,9 +107,17 @@ process on this one machine, which other work shared during the run, so take sin
     print(f"""
 Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC at commit {commit}.
 
-Not yet in these figures: rate limits are still counted per instance and shutdown has no drain delay
-(issue 15's shared rate limits and graceful drain are built on other branches; `scripts/cluster` already
-passes `Shutdown__DrainDelaySeconds=3`). Run `scripts/faults` again once they are merged.""")
+How to read it. The instances drain for `Shutdown__DrainDelaySeconds=3` on SIGTERM (readiness 503, `Connection:
+close` on every answer) before they stop accepting, so nginx lets go of them without a cut request; after a SIGKILL
+nginx retries the idempotent requests on another instance and marks the dead one failed (`max_fails`), so only a
+POST in flight at the instant of the kill can fail (a 502: nginx does not resend a POST that reached an instance,
+which could then run twice). While PostgreSQL is down every request that needs it gets a 503 with `Retry-After` at
+once (no hung requests: see "slowest"), and a job is either stored (202) or refused (503), never lost. While Redis
+is down the cache answers from the database and the login limits are counted per instance (readiness `degraded`).
+A failing required upstream opens its circuit: 503 with `Retry-After` at once instead of a 502 after each
+attempt, until the probe after the break finds it well again (the recovery column). The memory fault limits a
+running process, which .NET's garbage collector only learns about at its next collection; a container sets the limit
+before the process starts, so this row is a weak test of the memory case.""")
 
 
 main()
