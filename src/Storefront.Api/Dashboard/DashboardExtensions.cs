@@ -47,8 +47,9 @@ public static class DashboardExtensions
                     .RequireAssertion(context => context.User.FindFirstValue(JwtRegisteredClaimNames.UniqueName) is { } name && admins.Contains(name));
             }));
 
-        // The load button's demo of the blocking banner needs the probe; Development only, and only unless set.
-        if (development && builder.Configuration[DiagnosticsExtensions.BlockingProbeSetting] is null)
+        // The load button's demo of the blocking banner needs the probe: in Development, with the dashboard on, unless set.
+        var enabled = builder.Configuration.GetValue<bool?>($"{DashboardOptions.Section}:{nameof(DashboardOptions.Enabled)}") ?? development;
+        if (development && enabled && builder.Configuration[DiagnosticsExtensions.BlockingProbeSetting] is null)
             builder.Configuration[DiagnosticsExtensions.BlockingProbeSetting] = "true";
         return builder;
     }
