@@ -1,6 +1,7 @@
 using Storefront.Api.Accounts;
 using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
+using Storefront.Api.Dashboard;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Email;
@@ -34,7 +35,8 @@ builder.AddHttpConventions()
     .AddEmail()
     .AddLive()
     .AddFiles()
-    .AddInference();
+    .AddInference()
+    .AddDashboard();
 
 var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
@@ -42,6 +44,7 @@ if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app
 app.UseGracefulShutdown();
 app.UseHttpConventions();
 app.UseDiagnostics();
+app.UseDashboard();
 app.UseAccounts();
 app.UseApiDocs();
 app.UseLive();
@@ -64,6 +67,7 @@ routes.MapEmail();
 routes.MapLive();
 routes.MapFiles();
 routes.MapInference();
+routes.MapDashboard();
 
 await app.RunAsync();
 return 0;

@@ -23,10 +23,29 @@ public sealed class InFlightRequests
 
     public void End(long id) => _requests.TryRemove(id, out _);
 
-    /// <summary>The longest-running requests, oldest first.</summary>
+    /// <summary>The longest-running requests, oldest first, without the ones open by design (<see cref="LongLivedRequest"/>).</summary>
     public IReadOnlyList<(string Route, TimeSpan Elapsed)> Longest(int count) =>
-        _requests.Values.OrderBy(r => r.Started).Take(count)
+        Current().OrderBy(r => r.Started).Take(count)
             .Select(r => ($"{r.Method} {r.Endpoint?.RoutePattern.RawText ?? r.Path}", Stopwatch.GetElapsedTime(r.Started))).ToList();
+
+    /// <summary>How many requests are being served now, without the ones open by design. Walks them all: read it rarely.</summary>
+    public int Count => Current().Count();
+
+    // Filtered when read, not when a request begins: the metadata lookup would cost every request.
+    private IEnumerable<(string Method, RouteEndpoint? Endpoint, string? Path, long Started)> Current() =>
+        _requests.Values.Where(r => r.Endpoint?.Metadata.GetMetadata<LongLivedRequest>() is null);
+}
+
+/// <summary>
+/// Endpoint metadata of a request that stays open by design (a server-sent-events stream): it holds no thread while it
+/// waits, so it is neither counted in flight nor named as a suspect when the thread pool stalls, where it would head
+/// every list.
+/// </summary>
+public sealed class LongLivedRequest
+{
+    public static readonly LongLivedRequest Instance = new();
+
+    private LongLivedRequest() { }
 }
 
 /// <summary>Registers each request with <see cref="InFlightRequests"/> under its route pattern.</summary>
@@ -50,4 +69,11 @@ public sealed class InFlightRequestsMiddleware(RequestDelegate next, InFlightReq
             inFlight.End(id);
         }
     }
+}
+
+public static class LongLivedRequestExtensions
+{
+    /// <summary>Marks an endpoint whose requests stay open by design (<see cref="LongLivedRequest"/>).</summary>
+    public static TBuilder AsLongLived<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(LongLivedRequest.Instance);
 }

@@ -1,0 +1,72 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Storefront.Api.Diagnostics;
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Dashboard;
+
+public static class DashboardExtensions
+{
+    /// <summary>Who may watch: an admin named in Dashboard__Admins; anyone in Development.</summary>
+    public const string AdminPolicy = "admin";
+
+    /// <summary>Where the page and its assets are served, and the folder under wwwroot they come from.</summary>
+    public const string Path = "/dashboard";
+
+    public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var development = builder.Environment.IsDevelopment();
+        // On by default in Development only; configuration (bound after this) overrides either way.
+        services.AddOptions<DashboardOptions>().Configure(o => o.Enabled = development)
+            .BindConfiguration(DashboardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
+        services.AddJsonTypes(DashboardJsonContext.Default);
+
+        services.AddSingleton<DashboardMeters>();
+        services.AddSingleton<LoadBurst>();
+        services.AddSingleton<SnapshotBuilder>();
+        services.AddSingleton<DashboardFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
+        services.AddHttpClient(LoadBurst.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<DashboardOptions>>((authorization, dashboard) =>
+            authorization.AddPolicy(AdminPolicy, policy =>
+            {
+                if (development)
+                {
+                    policy.RequireAssertion(_ => true);
+                    return;
+                }
+                var admins = dashboard.Value.Admins.Select(name => name.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                // Usernames are unique without regard to case (Accounts normalizes them), so the comparison ignores it too.
+                policy.RequireAuthenticatedUser()
+                    .RequireAssertion(context => context.User.FindFirstValue(JwtRegisteredClaimNames.UniqueName) is { } name && admins.Contains(name));
+            }));
+
+        // The load button's demo of the blocking banner needs the probe: in Development, with the dashboard on, unless set.
+        var enabled = builder.Configuration.GetValue<bool?>($"{DashboardOptions.Section}:{nameof(DashboardOptions.Enabled)}") ?? development;
+        if (development && enabled && builder.Configuration[DiagnosticsExtensions.BlockingProbeSetting] is null)
+            builder.Configuration[DiagnosticsExtensions.BlockingProbeSetting] = "true";
+        return builder;
+    }
+
+    /// <summary>
+    /// The page's static files, only for paths under /dashboard (checked first, so no other request probes the file
+    /// system) and only when the dashboard is enabled.
+    /// </summary>
+    public static WebApplication UseDashboard(this WebApplication app)
+    {
+        var folder = Folder(app.Environment);
+        if (!app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.Enabled || !Directory.Exists(folder)) return app;
+        var files = new StaticFileOptions { FileProvider = new PhysicalFileProvider(folder), RequestPath = Path };
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase),
+            dashboard => dashboard.UseStaticFiles(files));
+        return app;
+    }
+
+    internal static string Folder(IHostEnvironment environment) => System.IO.Path.Combine(environment.ContentRootPath, "wwwroot", "dashboard");
+}

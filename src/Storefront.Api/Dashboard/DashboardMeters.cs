@@ -1,0 +1,160 @@
+using System.Diagnostics.Metrics;
+
+namespace Storefront.Api.Dashboard;
+
+/// <summary>
+/// Reads the instruments /metrics exports (this host's meters only: tests run several hosts in one process) with a
+/// <see cref="MeterListener"/> that exists only while someone watches: with no viewer no measurement reaches it, so
+/// the dashboard costs requests nothing. Per-request instruments fill the current <see cref="MetricsWindow"/>;
+/// observable ones (gauges, running totals) are read once per <see cref="Collect"/>.
+/// </summary>
+internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
+{
+    private enum Kind { RequestDuration, UpstreamDuration, JobFinished, Gauge, Total }
+
+    // Boxed once: the listener hands the state object back with every measurement.
+    private static readonly Dictionary<string, object> Instruments = new(StringComparer.Ordinal)
+    {
+        ["http.server.request.duration"] = Kind.RequestDuration,
+        ["storefront.upstream.request.duration"] = Kind.UpstreamDuration,
+        ["storefront.jobs.finished"] = Kind.JobFinished,
+        ["storefront.threadpool.lag"] = Kind.Gauge,
+        ["storefront.threadpool.queue_length"] = Kind.Gauge,
+        ["storefront.threadpool.threads"] = Kind.Gauge,
+        ["storefront.jobs.waiting"] = Kind.Gauge,
+        ["storefront.upstream.circuit.state"] = Kind.Gauge,
+        ["storefront.cpu.queue_length"] = Kind.Gauge,
+        ["storefront.websockets.open"] = Kind.Gauge,
+        ["storefront.cache.lookups"] = Kind.Total,
+        ["storefront.cpu.rejected"] = Kind.Total,
+    };
+
+    private readonly Lock _gate = new();
+    // Route pattern → route group; bounded by the number of routes, so kept for the host's life.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _groups = new(StringComparer.Ordinal);
+    // Written and read only on the collecting thread (RecordObservableInstruments calls back synchronously).
+    private readonly Dictionary<(string Instrument, string Tag), double> _observed = [];
+    private readonly Dictionary<(string Instrument, string Tag), double> _previousTotals = [];
+    private MeterListener? _listener;
+    private MetricsWindow _window = new(0);
+
+    /// <summary>Whether measurements are being taken now (tests check that nobody watching means nothing measured).</summary>
+    internal bool IsListening => Volatile.Read(ref _listener) is not null;
+
+    public void Start(long timestamp)
+    {
+        lock (_gate)
+        {
+            if (_listener is not null) return;
+            _previousTotals.Clear();
+            Volatile.Write(ref _window, new MetricsWindow(timestamp));
+            var listener = new MeterListener { InstrumentPublished = Publish };
+            listener.SetMeasurementEventCallback<double>(OnMeasurement);
+            listener.SetMeasurementEventCallback<long>(OnMeasurement);
+            listener.SetMeasurementEventCallback<int>(OnMeasurement);
+            listener.Start();
+            Volatile.Write(ref _listener, listener);
+        }
+    }
+
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _listener?.Dispose();
+            Volatile.Write(ref _listener, null);
+        }
+    }
+
+    public void Dispose() => Stop();
+
+    /// <summary>Ends the current window and reads every observable instrument.</summary>
+    public MeterReading Collect(long timestamp)
+    {
+        lock (_gate)
+        {
+            _observed.Clear();
+            _listener?.RecordObservableInstruments();
+            var window = Interlocked.Exchange(ref _window, new MetricsWindow(timestamp));
+            var gauges = new Dictionary<(string, string), double>();
+            var deltas = new Dictionary<(string, string), double>();
+            foreach (var (key, value) in _observed)
+            {
+                if (Instruments[key.Instrument] is Kind.Total)
+                {
+                    // The first reading after a start has nothing to subtract: it counts as none in that second.
+                    deltas[key] = _previousTotals.TryGetValue(key, out var previous) ? Math.Max(0, value - previous) : 0;
+                    _previousTotals[key] = value;
+                }
+                else
+                {
+                    gauges[key] = value;
+                }
+            }
+            return new MeterReading(window, gauges, deltas);
+        }
+    }
+
+    private void Publish(Instrument instrument, MeterListener listener)
+    {
+        if (ReferenceEquals(instrument.Meter.Scope, meterFactory) && Instruments.TryGetValue(instrument.Name, out var kind))
+            listener.EnableMeasurementEvents(instrument, kind);
+    }
+
+    private void OnMeasurement<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+        where T : struct, System.Numerics.INumberBase<T>
+    {
+        switch ((Kind)state!)
+        {
+            case Kind.RequestDuration:
+                RecordRequest(double.CreateTruncating(value), tags);
+                break;
+            case Kind.UpstreamDuration:
+                var source = Tag(tags, "source") ?? "";
+                Volatile.Read(ref _window).Upstreams.GetOrAdd(source, static _ => new UpstreamStats())
+                    .Record(double.CreateTruncating(value), Tag(tags, "status"));
+                break;
+            case Kind.JobFinished:
+                if (Tag(tags, "outcome") == "dead") Volatile.Read(ref _window).JobDied();
+                break;
+            default:
+                _observed[(instrument.Name, tags.Length > 0 ? tags[0].Value?.ToString() ?? "" : "")] = double.CreateTruncating(value);
+                break;
+        }
+    }
+
+    private void RecordRequest(double seconds, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string? route = null;
+        var serverError = false;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "http.route") route = tag.Value as string;
+            else if (tag.Key == "http.response.status_code") serverError = tag.Value is int status && status >= 500;
+        }
+        var group = _groups.GetOrAdd(route ?? "", RouteGroup);
+        Volatile.Read(ref _window).Requests.GetOrAdd(group, static _ => new RequestStats()).Record(seconds, serverError);
+    }
+
+    /// <summary>The route pattern's first segment: "/product/{id}" → "/product"; requests no route matched → "(none)".</summary>
+    internal static string RouteGroup(string route)
+    {
+        if (route.Length == 0) return "(none)";
+        var path = route[0] == '/' ? route : "/" + route;
+        var end = path.IndexOf('/', 1);
+        return end < 0 ? path : path[..end];
+    }
+
+    private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
+    {
+        foreach (var tag in tags)
+            if (tag.Key == key) return tag.Value as string;
+        return null;
+    }
+}
+
+/// <summary>One second's window, the gauges now, and how much each running total grew since the last reading.</summary>
+internal sealed record MeterReading(
+    MetricsWindow Window,
+    IReadOnlyDictionary<(string Instrument, string Tag), double> Gauges,
+    IReadOnlyDictionary<(string Instrument, string Tag), double> Deltas);

@@ -1,0 +1,77 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Storefront.Api.Diagnostics;
+
+namespace Storefront.Api.Dashboard;
+
+/// <summary>Turns one <see cref="MeterReading"/> into the snapshot the page draws (the contract is docs/api.md's).</summary>
+internal sealed class SnapshotBuilder(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> blocking, LoadBurst load,
+    IHostEnvironment environment, TimeProvider clock)
+{
+    private const int Suspects = 5;
+
+    public DashboardSnapshot Build(MeterReading reading, long now)
+    {
+        var seconds = Math.Max(0.001, clock.GetElapsedTime(reading.Window.Started, now).TotalSeconds);
+        var gauges = reading.Gauges;
+        var lagMs = Gauge(gauges, "storefront.threadpool.lag") * 1000;
+        var blocked = lagMs >= blocking.Value.WarnAboveMs;
+        var hits = (long)Delta(reading, "storefront.cache.lookups", "hit");
+        var misses = (long)Delta(reading, "storefront.cache.lookups", "miss");
+        return new DashboardSnapshot(
+            clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            environment.IsDevelopment(),
+            Routes(reading.Window, seconds),
+            inFlight.Count,
+            new ThreadPoolFigures(Math.Round(lagMs, 1), (long)Gauge(gauges, "storefront.threadpool.queue_length"),
+                (long)Gauge(gauges, "storefront.threadpool.threads")),
+            Upstreams(reading),
+            new CacheFigures(hits, misses, hits + misses == 0 ? 0 : Math.Round((double)hits / (hits + misses), 3)),
+            new JobFigures((long)Gauge(gauges, "storefront.jobs.waiting", "queued"), (long)Gauge(gauges, "storefront.jobs.waiting", "running"),
+                (long)Gauge(gauges, "storefront.jobs.waiting", "failed"), reading.Window.DeadJobs),
+            Series(gauges, "storefront.cpu.queue_length")
+                .Select(r => new CpuRunnerFigures(r.Tag, (long)r.Value, (long)Delta(reading, "storefront.cpu.rejected", r.Tag))).ToList(),
+            new WebSocketFigures((long)Series(gauges, "storefront.websockets.open").Sum(s => s.Value)),
+            new BlockingFigures(blocked, Math.Round(lagMs, 1), blocked ? inFlight.Longest(Suspects).Select(r => r.Route).ToList() : []),
+            new LoadFigures(load.IsRunning));
+    }
+
+    private static List<RouteFigures> Routes(MetricsWindow window, double seconds) =>
+        window.Requests.OrderBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => new RouteFigures(r.Key, Math.Round(r.Value.Durations.Count / seconds, 1), Ms(r.Value.Durations.QuantileMs(0.5)),
+                Ms(r.Value.Durations.QuantileMs(0.99)), r.Value.Errors))
+            .ToList();
+
+    // Every registered source is listed from startup (its breaker gauge), called this second or not.
+    private static List<UpstreamFigures> Upstreams(MeterReading reading) =>
+        Series(reading.Gauges, "storefront.upstream.circuit.state").Select(s => s.Tag)
+            .Union(reading.Window.Upstreams.Keys).Order(StringComparer.Ordinal)
+            .Select(source =>
+            {
+                var stats = reading.Window.Upstreams.GetValueOrDefault(source);
+                return new UpstreamFigures(source, Ms(stats?.Durations.QuantileMs(0.5) ?? 0), stats?.Durations.Count ?? 0,
+                    stats?[UpstreamOutcome.Ok] ?? 0, stats?[UpstreamOutcome.Timeout] ?? 0, stats?[UpstreamOutcome.Error] ?? 0,
+                    stats?[UpstreamOutcome.Rejected] ?? 0, stats?[UpstreamOutcome.Open] ?? 0,
+                    Circuit(Gauge(reading.Gauges, "storefront.upstream.circuit.state", source)));
+            })
+            .ToList();
+
+    // The gauge's levels (UpstreamCircuits): 0 closed, 1 half-open, 2 open.
+    private static string Circuit(double level) => level switch
+    {
+        >= 2 => "open",
+        >= 1 => "half-open",
+        _ => "closed",
+    };
+
+    private static double Ms(double ms) => Math.Round(ms, 2);
+
+    private static double Gauge(IReadOnlyDictionary<(string, string), double> gauges, string instrument, string tag = "") =>
+        gauges.GetValueOrDefault((instrument, tag));
+
+    private static double Delta(MeterReading reading, string instrument, string tag) => reading.Deltas.GetValueOrDefault((instrument, tag));
+
+    private static IEnumerable<(string Tag, double Value)> Series(IReadOnlyDictionary<(string Instrument, string Tag), double> gauges,
+        string instrument) =>
+        gauges.Where(g => g.Key.Instrument == instrument).OrderBy(g => g.Key.Tag, StringComparer.Ordinal).Select(g => (g.Key.Tag, g.Value));
+}

@@ -1,0 +1,36 @@
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Dashboard;
+
+/// <summary>
+/// The blocking banner's data, in a process of its own: starving the test process's thread pool would slow every test
+/// beside it (as in BlockingDetectorTests).
+/// </summary>
+public sealed class DashboardBlockingTests
+{
+    [Fact]
+    public async Task Blocking_is_active_and_names_the_blocking_route_while_the_pool_is_starved()
+    {
+        await using var service = await ServiceProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Storage__Path"] = Path.Combine(Path.GetTempPath(), "storefront-tests", Guid.NewGuid().ToString("N")),
+            ["Diagnostics__Blocking__ProbeIntervalMs"] = "50",
+        });
+        using var client = service.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(60);
+        await using var stream = await SnapshotStream.OpenAsync(client);
+        var calm = await stream.NextAsync();
+        Assert.Empty(calm.GetProperty("blocking").GetProperty("routes").EnumerateArray());
+
+        // Development turns the probe on; far more sleeping requests than a fresh pool has threads.
+        var blockers = Enumerable.Range(0, 16).Select(_ => client.GetAsync("/_diagnostics/block?ms=3000")).ToArray();
+        var blocked = await stream.UntilAsync(s => s.GetProperty("blocking") is var b && b.GetProperty("active").GetBoolean()
+                && b.GetProperty("routes").EnumerateArray().Any(r => r.GetString() == "GET /_diagnostics/block"),
+            TimeSpan.FromSeconds(30), "a snapshot with the banner naming the blocking route");
+        Assert.True(blocked.GetProperty("blocking").GetProperty("lag_ms").GetDouble() >= 200);
+        Assert.DoesNotContain(blocked.GetProperty("blocking").GetProperty("routes").EnumerateArray(),
+            r => r.GetString()!.Contains("/dashboard/stream", StringComparison.Ordinal));
+        await Task.WhenAll(blockers);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Storefront.Api.Dashboard;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Dashboard;
+
+/// <summary>The dashboard as a developer runs it: Development, so it is on and needs no token.</summary>
+public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.DevelopmentFactory>
+{
+    public sealed class DevelopmentFactory : SqliteStorefrontFactory
+    {
+        public DevelopmentFactory()
+        {
+            WithEnvironment("Development");
+            // The load burst's blocking calls would starve the pool of the whole test process, slowing every test beside
+            // it: the banner is tested in a process of its own (DashboardBlockingTests).
+            With("Diagnostics:BlockingProbeEnabled", "false");
+        }
+    }
+
+    private static readonly string[] SnapshotKeys =
+        ["time", "development", "routes", "in_flight", "thread_pool", "upstreams", "cache", "jobs", "cpu", "websockets", "blocking", "load"];
+
+    private readonly DevelopmentFactory _factory;
+
+    public DashboardStreamTests(DevelopmentFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Stream_sends_a_snapshot_at_once_then_one_per_second_with_every_contract_key()
+    {
+        using var client = _factory.CreateClient();
+        await using var stream = await SnapshotStream.OpenAsync(client);
+        var first = await stream.NextAsync();
+        var clock = Stopwatch.StartNew();
+        var second = await stream.NextAsync();
+        var third = await stream.NextAsync();
+
+        // Two more snapshots cannot come faster than the one-second timer (an upper bound would be flaky on a loaded machine).
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), $"Three snapshots in {clock.Elapsed.TotalSeconds:0.00} s");
+        foreach (var snapshot in new[] { first, second, third })
+        {
+            Assert.Equal(SnapshotKeys, snapshot.EnumerateObject().Select(p => p.Name));
+            Assert.True(snapshot.GetProperty("development").GetBoolean());
+            Assert.Equal(["lag_ms", "queue_length", "threads"], Names(snapshot.GetProperty("thread_pool")));
+            Assert.Equal(["hits", "misses", "hit_ratio"], Names(snapshot.GetProperty("cache")));
+            Assert.Equal(["queued", "running", "failed", "dead"], Names(snapshot.GetProperty("jobs")));
+            Assert.Equal(["open"], Names(snapshot.GetProperty("websockets")));
+            Assert.Equal(["active", "lag_ms", "routes"], Names(snapshot.GetProperty("blocking")));
+            Assert.Equal(["running"], Names(snapshot.GetProperty("load")));
+            Assert.True(snapshot.GetProperty("thread_pool").GetProperty("threads").GetInt64() > 0);
+            // Every registered source is listed before it is called, with its breaker.
+            var upstreams = snapshot.GetProperty("upstreams").EnumerateArray().ToList();
+            Assert.Contains(upstreams, u => u.GetProperty("source").GetString() == "pricing");
+            Assert.All(upstreams, u => Assert.Equal(
+                ["source", "p50_ms", "calls", "ok", "timeout", "error", "rejected", "open", "circuit"], Names(u)));
+            Assert.All(snapshot.GetProperty("cpu").EnumerateArray(), c => Assert.Equal(["runner", "queued", "rejected"], Names(c)));
+            Assert.NotEmpty(snapshot.GetProperty("cpu").EnumerateArray());
+        }
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", first.GetProperty("time").GetString()!);
+        Assert.NotEqual(first.GetProperty("time").GetString(), third.GetProperty("time").GetString());
+    }
+
+    [Fact]
+    public async Task Requests_show_in_their_route_group_and_upstream_calls_in_their_source()
+    {
+        using var client = _factory.CreateClient();
+        await using var stream = await SnapshotStream.OpenAsync(client);
+        using var traffic = new CancellationTokenSource();
+        var sending = Task.Run(async () =>
+        {
+            while (!traffic.IsCancellationRequested)
+            {
+                await client.GetAsync("/items");
+                await client.GetAsync("/product/3");
+            }
+        });
+
+        var snapshot = await stream.UntilAsync(s => Group(s, "/items") is { } items && items.GetProperty("rps").GetDouble() > 0
+                && Group(s, "/product") is not null
+                && s.GetProperty("upstreams").EnumerateArray().Any(u => u.GetProperty("calls").GetInt64() > 0),
+            TimeSpan.FromSeconds(30), "/items and /product requests and upstream calls counted");
+        await traffic.CancelAsync();
+        await sending;
+
+        var routes = snapshot.GetProperty("routes").EnumerateArray().ToList();
+        Assert.All(routes, r => Assert.Equal(["group", "rps", "p50_ms", "p99_ms", "errors"], Names(r)));
+        Assert.Equal(routes.Select(r => r.GetProperty("group").GetString()).Order(StringComparer.Ordinal),
+            routes.Select(r => r.GetProperty("group").GetString()));
+        var items = Group(snapshot, "/items")!.Value;
+        Assert.True(items.GetProperty("p99_ms").GetDouble() >= items.GetProperty("p50_ms").GetDouble());
+        Assert.True(items.GetProperty("p50_ms").GetDouble() > 0);
+        Assert.Equal(0, items.GetProperty("errors").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_meter_listener_runs_only_while_a_stream_is_open()
+    {
+        var meters = _factory.Services.GetRequiredService<DashboardMeters>();
+        using var client = _factory.CreateClient();
+        // Other tests of this class may be watching: wait for a quiet moment first.
+        await Eventually.TrueAsync(() => !meters.IsListening, TimeSpan.FromSeconds(30), "nobody watching: no listener");
+
+        await using (var stream = await SnapshotStream.OpenAsync(client))
+        {
+            await stream.NextAsync();
+            Assert.True(meters.IsListening);
+        }
+
+        await Eventually.TrueAsync(() => !meters.IsListening, TimeSpan.FromSeconds(30), "the listener stops when the last viewer leaves");
+        Assert.Equal(0, _factory.Services.GetRequiredService<DashboardFeed>().ViewerCount);
+    }
+
+    [Fact]
+    public async Task Page_is_served_without_a_token()
+    {
+        using var client = _factory.CreateClient();
+        var response = await client.GetAsync("/dashboard");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Load_starts_a_burst_and_refuses_a_second_while_it_runs()
+    {
+        using var client = _factory.CreateClient();
+        var started = await client.PostAsync("/dashboard/load", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.Equal(5, (await started.ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("seconds").GetInt32());
+
+        await (await client.PostAsync("/dashboard/load", null)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+
+        await using var stream = await SnapshotStream.OpenAsync(client);
+        await stream.UntilAsync(s => Group(s, "/product") is not null, TimeSpan.FromSeconds(30), "the burst's /product calls");
+        // The burst ends by itself, and then another may start.
+        await stream.UntilAsync(s => !s.GetProperty("load").GetProperty("running").GetBoolean(), TimeSpan.FromSeconds(60), "the burst ends");
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/dashboard/load", null)).StatusCode);
+    }
+
+    private static JsonElement? Group(JsonElement snapshot, string group) =>
+        snapshot.GetProperty("routes").EnumerateArray().Where(r => r.GetProperty("group").GetString() == group)
+            .Select(r => (JsonElement?)r).FirstOrDefault();
+
+    private static string[] Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();
+}
