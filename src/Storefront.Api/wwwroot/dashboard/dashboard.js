@@ -9,6 +9,7 @@
   const BACKOFF_MIN_MS = 1000;
   const BACKOFF_MAX_MS = 30000;
   const CHART_HEIGHT = 120;
+  const FIXED_RANGES = { "chart-cache": [0, 100] }; // a percentage
   const PALETTE = ["#1d4ed8", "#b91c1c", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#4d7c0f"];
 
   const $ = (id) => document.getElementById(id);
@@ -253,14 +254,19 @@
     return [end - HISTORY, end];
   }
 
-  function makePlot(element, series) {
+  // Counts and rates start at 0 and end at a rounded value above the highest point (at least 1).
+  function fromZero(u, min, max) {
+    return [0, max > 0 ? uPlot.rangeNum(0, max, 0.1, true)[1] : 1];
+  }
+
+  function makePlot(element, series, fixed) {
     const scales = [...new Set(series.map((s) => s.scale || "y"))];
     return new uPlot({
       width: chartWidth(element),
       height: CHART_HEIGHT,
       legend: { live: false },
       cursor: { show: true, drag: { x: false, y: false } },
-      scales: Object.fromEntries([["x", { time: true, range: fiveMinutes }], ...scales.map((k) => [k, { range: (u, min, max) => [0, Math.max(1, max)] }])]),
+      scales: Object.fromEntries([["x", { time: true, range: fiveMinutes }], ...scales.map((k) => [k, { range: fixed || fromZero }])]),
       axes: [
         { stroke: "#4b5563", grid: { stroke: "#e5e7eb" } },
         ...scales.map((k, i) => ({ scale: k, side: i === 0 ? 3 : 1, stroke: "#4b5563", grid: { show: i === 0, stroke: "#e5e7eb" }, size: 45 })),
@@ -286,7 +292,7 @@
       let chart = charts.get(id);
       if (!chart || chart.key !== key) {
         if (chart) chart.plot.destroy();
-        chart = { plot: makePlot(element, series), key };
+        chart = { plot: makePlot(element, series, FIXED_RANGES[id]), key };
         charts.set(id, chart);
       }
       chart.plot.setData([times, ...series.map((s) => snapshots.map(s.value))]);
