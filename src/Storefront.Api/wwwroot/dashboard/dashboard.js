@@ -1,5 +1,5 @@
 // The Storefront dashboard: reads /dashboard/stream (one JSON snapshot per second), keeps the last 5 minutes
-// client-side and redraws every second. fetch() + a stream reader rather than EventSource, because EventSource
+// client-side and redraws with every snapshot. fetch() + a stream reader rather than EventSource, because EventSource
 // cannot send the Authorization header the stream needs outside Development.
 "use strict";
 
@@ -18,6 +18,7 @@
   let latest = null;
   let backoffMs = BACKOFF_MIN_MS;
   let resizePending = false;
+  let redrawPending = false;
 
   // ------------------------------------------------------------------ token and views
 
@@ -127,7 +128,7 @@
     setStatus(`live — ${new Date(snapshot.t * 1000).toLocaleTimeString()}`, "live");
     show("charts");
     updateNow(snapshot);
-    if (snapshots.length === 1) redraw(); // the first frame at once, then the 1 s timer
+    scheduleRedraw();
   }
 
   // ------------------------------------------------------------------ current values (text)
@@ -248,10 +249,11 @@
     return Math.max(200, element.clientWidth);
   }
 
-  // Always the whole window, so the charts do not stretch a few seconds of history across the width.
+  // The history so far (at least a minute), up to the last 5 minutes: a fresh page is not squeezed against one edge.
   function fiveMinutes(u, min, max) {
     const end = latest ? latest.t : max;
-    return [end - HISTORY, end];
+    const first = snapshots.length > 0 ? snapshots[0].t : end;
+    return [Math.min(Math.max(end - HISTORY, first), end - 60), end];
   }
 
   // Counts and rates start at 0 and end at a rounded value above the highest point (at least 1).
@@ -259,8 +261,13 @@
     return [0, max > 0 ? uPlot.rangeNum(0, max, 0.1, true)[1] : 1];
   }
 
+  // Bottom, middle and top: a 120 px chart has room for no more, and uPlot's own choice can leave the top unlabelled.
+  function threeTicks(u, axisIndex, min, max) {
+    return [min, (min + max) / 2, max];
+  }
+
   function makePlot(element, series, fixed) {
-    const scales = [...new Set(series.map((s) => s.scale || "y"))];
+    const scales = series.length > 0 ? [...new Set(series.map((s) => s.scale || "y"))] : ["y"];
     return new uPlot({
       width: chartWidth(element),
       height: CHART_HEIGHT,
@@ -269,7 +276,7 @@
       scales: Object.fromEntries([["x", { time: true, range: fiveMinutes }], ...scales.map((k) => [k, { range: fixed || fromZero }])]),
       axes: [
         { stroke: "#4b5563", grid: { stroke: "#e5e7eb" } },
-        ...scales.map((k, i) => ({ scale: k, side: i === 0 ? 3 : 1, stroke: "#4b5563", grid: { show: i === 0, stroke: "#e5e7eb" }, size: 45 })),
+        ...scales.map((k, i) => ({ scale: k, side: i === 0 ? 3 : 1, stroke: "#4b5563", grid: { show: i === 0, stroke: "#e5e7eb" }, size: 55, splits: threeTicks })),
       ],
       series: [{}, ...series.map((s, i) => ({
         label: s.label,
@@ -297,6 +304,17 @@
       }
       chart.plot.setData([times, ...series.map((s) => snapshots.map(s.value))]);
     }
+  }
+
+  // Once per snapshot, i.e. every second; in the next frame, so a hidden tab draws nothing and a burst of snapshots
+  // after a stall draws once.
+  function scheduleRedraw() {
+    if (redrawPending) return;
+    redrawPending = true;
+    requestAnimationFrame(() => {
+      redrawPending = false;
+      try { redraw(); } catch { /* a bad frame must not stop the next one */ }
+    });
   }
 
   function resize() {
@@ -349,12 +367,13 @@
         requestAnimationFrame(() => { resizePending = false; resize(); });
       }
     }).observe($("charts"));
-    setInterval(() => { try { redraw(); } catch { /* never let a bad frame stop the timer */ } }, 1000);
     connect();
   }
 
   // Exposed for the browser tests and the curious: the newest snapshot as received.
-  Object.defineProperty(window, "storefrontDashboard", { value: { latest: () => latest, history: () => snapshots.length } });
+  Object.defineProperty(window, "storefrontDashboard", {
+    value: { latest: () => latest, history: () => snapshots.length, snapshots: () => snapshots.slice() },
+  });
 
   start();
 })();
