@@ -5,17 +5,22 @@ using Storefront.Api.Diagnostics;
 namespace Storefront.Api.Dashboard;
 
 /// <summary>Turns one <see cref="MeterReading"/> into the snapshot the page draws (the contract is docs/api.md's).</summary>
-internal sealed class SnapshotBuilder(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> blocking, LoadBurst load,
-    IHostEnvironment environment, TimeProvider clock)
+internal sealed class SnapshotBuilder(InFlightRequests inFlight, BlockingDetector detector, IOptions<BlockingDetectorOptions> blocking,
+    LoadBurst load, IHostEnvironment environment, TimeProvider clock)
 {
     private const int Suspects = 5;
+
+    // How long the banner stays after the last late probe: a stall starves the snapshot's own timer too, so the first
+    // snapshot after it comes when the pool is free again, and must still say what happened.
+    private static readonly TimeSpan StallShownFor = TimeSpan.FromSeconds(3);
 
     public DashboardSnapshot Build(MeterReading reading, long now)
     {
         var seconds = Math.Max(0.001, clock.GetElapsedTime(reading.Window.Started, now).TotalSeconds);
         var gauges = reading.Gauges;
         var lagMs = Gauge(gauges, "storefront.threadpool.lag") * 1000;
-        var blocked = lagMs >= blocking.Value.WarnAboveMs;
+        var stall = detector.LastStall is { } last && System.Diagnostics.Stopwatch.GetElapsedTime(last.At) < StallShownFor ? last : null;
+        var blocked = lagMs >= blocking.Value.WarnAboveMs || stall is not null;
         var hits = (long)Delta(reading, "storefront.cache.lookups", "hit");
         var misses = (long)Delta(reading, "storefront.cache.lookups", "miss");
         return new DashboardSnapshot(
@@ -32,7 +37,8 @@ internal sealed class SnapshotBuilder(InFlightRequests inFlight, IOptions<Blocki
             Series(gauges, "storefront.cpu.queue_length")
                 .Select(r => new CpuRunnerFigures(r.Tag, (long)r.Value, (long)Delta(reading, "storefront.cpu.rejected", r.Tag))).ToList(),
             new WebSocketFigures((long)Series(gauges, "storefront.websockets.open").Sum(s => s.Value)),
-            new BlockingFigures(blocked, Math.Round(lagMs, 1), blocked ? inFlight.Longest(Suspects).Select(r => r.Route).ToList() : []),
+            new BlockingFigures(blocked, Math.Round(Math.Max(lagMs, stall?.Lag.TotalMilliseconds ?? 0), 1), !blocked ? []
+                : stall is { Routes.Count: > 0 } ? stall.Routes : inFlight.Longest(Suspects).Select(r => r.Route).ToList()),
             new LoadFigures(load.IsRunning));
     }
 

@@ -40,6 +40,7 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     private Thread? _prober;
     private long _lastLagTicks;
     private long _lastWarning;
+    private Stall? _lastStall;
 
     public BlockingDetector(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> options, ILogger<BlockingDetector> logger,
         IMeterFactory meters)
@@ -56,6 +57,13 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     }
 
     public TimeSpan LastLag => TimeSpan.FromTicks(Interlocked.Read(ref _lastLagTicks));
+
+    /// <summary>
+    /// The latest late probe: when (a Stopwatch timestamp), how late so far, and the longest requests in flight then.
+    /// Kept because a stall is over by the time anything running on the pool can look: the lag gauge is overwritten by
+    /// the next on-time probe, and the blocking requests have often ended.
+    /// </summary>
+    public Stall? LastStall => Volatile.Read(ref _lastStall);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -124,11 +132,14 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     {
         Record(lagSoFar);
         var now = Stopwatch.GetTimestamp();
+        // Only late probes get here (rare), so naming the suspects each time costs nothing on a healthy service.
+        var longest = _inFlight.Longest(5);
+        Volatile.Write(ref _lastStall, new Stall(now, lagSoFar, longest.Select(r => r.Route).ToArray()));
         var last = Interlocked.Read(ref _lastWarning);
         if (last != 0 && Stopwatch.GetElapsedTime(last, now) < TimeSpan.FromSeconds(_options.WarnEverySeconds)) return;
         Interlocked.Exchange(ref _lastWarning, now);
 
-        var suspects = string.Join(", ", _inFlight.Longest(5).Select(r => $"{r.Route} ({r.Elapsed.TotalMilliseconds:0} ms)"));
+        var suspects = string.Join(", ", longest.Select(r => $"{r.Route} ({r.Elapsed.TotalMilliseconds:0} ms)"));
         LogBlocked(_logger, lagSoFar.TotalMilliseconds, ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount,
             suspects.Length > 0 ? suspects : "none");
     }
@@ -137,3 +148,6 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
         Message = "Thread pool is blocked: a work item has waited {LagMs:0} ms so far ({Threads} threads, {Queued} queued). In flight longest: {Requests}")]
     private static partial void LogBlocked(ILogger logger, double lagMs, int threads, long queued, string requests);
 }
+
+/// <summary>A late thread-pool probe: its Stopwatch timestamp, its lag so far, the longest routes in flight then.</summary>
+public sealed record Stall(long At, TimeSpan Lag, IReadOnlyList<string> Routes);
