@@ -11,15 +11,23 @@ internal sealed class LatencyHistogram
     private static readonly double InverseLogGrowth = 1 / Math.Log(1.1);
 
     private readonly long[] _counts = new long[Buckets];
-    private long _total;
 
-    public long Count => Interlocked.Read(ref _total);
+    /// <summary>Summed when read (once a second), not counted per measurement: a shared total would be one more
+    /// contended cache line between the cores on every request while someone watches.</summary>
+    public long Count
+    {
+        get
+        {
+            long total = 0;
+            for (var bucket = 0; bucket < Buckets; bucket++) total += Interlocked.Read(ref _counts[bucket]);
+            return total;
+        }
+    }
 
     public void Record(double seconds)
     {
         var bucket = seconds <= MinSeconds ? 0 : Math.Min(Buckets - 1, (int)Math.Ceiling(Math.Log(seconds / MinSeconds) * InverseLogGrowth));
         Interlocked.Increment(ref _counts[bucket]);
-        Interlocked.Increment(ref _total);
     }
 
     /// <summary>The upper bound of the bucket holding the <paramref name="quantile"/>, in milliseconds; 0 when empty.</summary>
