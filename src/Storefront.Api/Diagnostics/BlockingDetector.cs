@@ -116,6 +116,9 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
                     // Late already: warn now, while whatever is blocking the pool is still running.
                     Warn(Stopwatch.GetElapsedTime(queued));
                     _probeRan.Wait(stop);
+                    // The stall is over: keep its whole length, timed from its end, with the routes named while it ran.
+                    if (Volatile.Read(ref _lastStall) is { } stall)
+                        Volatile.Write(ref _lastStall, stall with { At = Stopwatch.GetTimestamp(), Lag = Stopwatch.GetElapsedTime(queued) });
                 }
             }
             catch (OperationCanceledException)
