@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# What the dashboard costs GET /: throughput with 0 and with 10 viewers on /dashboard/stream, alternated (issue 16:
+# the per-second snapshot must cost under 1% of GET / throughput with 10 viewers open).
+#
+#   bench/dashboard-viewers.sh                  # 6 rounds of (0 viewers, 10 viewers), 5 s each
+#   bench/dashboard-viewers.sh --rounds 10 --duration 8 --viewers 10
+#
+# Publishes src/Storefront.Api (Release) into a temp dir, starts it on 127.0.0.1 (Production, SQLite, the dashboard
+# enabled with one admin), registers and logs in that admin, then per round: wrk -t1 -c50 GET / with no stream open,
+# then the same with N `curl -N` streams open (opened 2 s before, so the listener is on and snapshots flow). The order
+# within a round alternates, so drift in the machine's speed falls on both sides. Prints each round and the mean
+# ratios (viewers / none) of rps and of the service's CPU per request (utime + stime from /proc over the requests
+# wrk counted: steadier than rps on a shared machine) with their spread. Everything it starts is stopped on exit.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS=6
+DURATION=5
+VIEWERS=10
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift ;;
+    --duration) DURATION="$2"; shift ;;
+    --viewers) VIEWERS="$2"; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "bench/dashboard-viewers.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+for n in "$ROUNDS" "$DURATION" "$VIEWERS"; do [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 100 ]] || { echo "numbers: 1..100" >&2; exit 2; }; done
+for tool in dotnet wrk curl python3; do command -v "$tool" >/dev/null || { echo "bench/dashboard-viewers.sh: $tool is not installed" >&2; exit 1; }; done
+
+TMP="$(mktemp -d /tmp/storefront-dashboard-bench.XXXXXX)"
+SERVICE_PID=""
+VIEWER_PIDS=()
+log() { echo "[dashboard-viewers] $*" >&2; }
+
+close_viewers() {
+  local p
+  for p in "${VIEWER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${VIEWER_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  VIEWER_PIDS=()
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  close_viewers
+  if [[ -n "$SERVICE_PID" ]]; then
+    kill -TERM -- "-$SERVICE_PID" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 -- "-$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$SERVICE_PID" 2>/dev/null
+    wait "$SERVICE_PID" 2>/dev/null
+  fi
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "building the work tree ($(git -C "$REPO" rev-parse --short HEAD))"
+MSBUILDDISABLENODEREUSE=1 dotnet publish "$REPO/src/Storefront.Api" -c Release -o "$TMP/app" --artifacts-path "$TMP/artifacts" \
+  --disable-build-servers -nologo -v q -p:UseSharedCompilation=false >"$TMP/publish.log" 2>&1 </dev/null \
+  || { tail -n 30 "$TMP/publish.log" >&2; log "publish failed"; exit 1; }
+
+PORT=""
+for _ in $(seq 1 100); do
+  p=$((15000 + RANDOM % 17000))
+  if [[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]]; then PORT=$p; break; fi
+done
+[[ -n "$PORT" ]] || { log "no free port"; exit 1; }
+BASE="http://127.0.0.1:$PORT"
+ADMIN="watcher_$RANDOM$RANDOM"
+
+setsid env -C "$TMP/app" \
+  "ASPNETCORE_URLS=$BASE" \
+  "Storage__Path=$TMP/data" \
+  "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
+  "Upstreams__UseSimulator=true" \
+  "Dashboard__Enabled=true" \
+  "Dashboard__Admins__0=$ADMIN" \
+  "Logging__LogLevel__Default=Warning" \
+  dotnet Storefront.Api.dll >"$TMP/service.log" 2>&1 </dev/null &
+SERVICE_PID=$!
+for _ in $(seq 1 600); do
+  curl -fsS -o /dev/null --max-time 1 "$BASE/" 2>/dev/null && break
+  kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$TMP/service.log" >&2; log "the service exited"; exit 1; }
+  sleep 0.1
+done
+
+code="$(curl -sS -o "$TMP/register.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d "{\"username\": \"$ADMIN\", \"email\": \"$ADMIN@example.com\", \"password\": \"a long enough passphrase\"}" "$BASE/register")"
+[[ "$code" == 201 ]] || { cat "$TMP/register.json" >&2; log "register answered $code"; exit 1; }
+TOKEN="$(curl -fsS -d "username=$ADMIN&password=a long enough passphrase" "$BASE/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+# The stream must answer 200 and send a snapshot, or the "viewers" side would measure nothing.
+curl -sS -N --max-time 3 -H "Authorization: Bearer $TOKEN" "$BASE/dashboard/stream" >"$TMP/probe.txt" 2>/dev/null || true
+grep -q '^event: snapshot' "$TMP/probe.txt" || { head -c 500 "$TMP/probe.txt" >&2; log "the stream sent no snapshot"; exit 1; }
+
+open_viewers() {
+  local i
+  for i in $(seq 1 "$VIEWERS"); do
+    curl -sS -N -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/dashboard/stream" 2>/dev/null &
+    VIEWER_PIDS+=($!)
+  done
+  sleep 2
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
+
+measure() {  # prints "rps cpu-µs-per-request": the service's own CPU (utime + stime) over the run's requests
+  local before after json
+  before=$(cpu_ticks)
+  json=$(wrk -t1 -c50 -d"${DURATION}s" -s "$REPO/bench/wrk/report.lua" "$BASE/" 2>/dev/null | sed -n 's/^WRK_JSON //p')
+  after=$(cpu_ticks)
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(round(d["rps"]), round((int(sys.argv[3])-int(sys.argv[2]))/int(sys.argv[4])*1e6/d["requests"], 2))' \
+    "$json" "$before" "$after" "$(getconf CLK_TCK)"
+}
+
+log "warm-up (5 s)"
+wrk -t1 -c50 -d5s "$BASE/" >/dev/null 2>&1
+: >"$TMP/rounds.txt"
+for r in $(seq 1 "$ROUNDS"); do
+  if (( r % 2 )); then
+    none=$(measure); open_viewers; with=$(measure); close_viewers
+  else
+    open_viewers; with=$(measure); close_viewers; sleep 1; none=$(measure)
+  fi
+  echo "$none $with" >>"$TMP/rounds.txt"
+  read -r none_rps none_cpu <<<"$none"; read -r with_rps with_cpu <<<"$with"
+  log "round $r: GET / $none_rps rps, $none_cpu µs CPU/request with no viewer; $with_rps rps, $with_cpu µs with $VIEWERS viewers"
+done
+
+python3 - "$TMP/rounds.txt" "$VIEWERS" "$(nproc)" <<'PY'
+import statistics as st, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]  # none_rps none_cpu with_rps with_cpu
+ratios = [r[2] / r[0] for r in rows]
+cpu = [r[3] / r[1] for r in rows]
+print(f"== bench/dashboard-viewers.sh: {sys.argv[3]} cores, {len(rows)} rounds")
+print(f"GET / with no viewer: mean {st.mean(r[0] for r in rows):,.0f} rps, {st.mean(r[1] for r in rows):.2f} µs CPU/request; "
+      f"with {sys.argv[2]} viewers: mean {st.mean(r[2] for r in rows):,.0f} rps, {st.mean(r[3] for r in rows):.2f} µs CPU/request")
+print(f"rps ratio (viewers / none): mean {100 * st.mean(ratios):.1f}%, median {100 * st.median(ratios):.1f}%, range {100 * min(ratios):.1f}-{100 * max(ratios):.1f}%")
+print(f"CPU per request (viewers / none): mean {100 * st.mean(cpu):.1f}%, median {100 * st.median(cpu):.1f}%, range {100 * min(cpu):.1f}-{100 * max(cpu):.1f}%")
+PY
