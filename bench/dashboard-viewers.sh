@@ -31,9 +31,10 @@ for n in "$ROUNDS" "$DURATION" "$VIEWERS"; do [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 
 for tool in dotnet wrk curl python3; do command -v "$tool" >/dev/null || { echo "bench/dashboard-viewers.sh: $tool is not installed" >&2; exit 1; }; done
 
 TMP="$(mktemp -d /tmp/storefront-dashboard-bench.XXXXXX)"
-SERVICE_PID=""
 VIEWER_PIDS=()
 log() { echo "[dashboard-viewers] $*" >&2; }
+# shellcheck source=lib/service.sh
+source "$REPO/bench/lib/service.sh"
 
 close_viewers() {
   local p
@@ -47,12 +48,7 @@ cleanup() {
   trap - EXIT INT TERM
   set +e
   close_viewers
-  if [[ -n "$SERVICE_PID" ]]; then
-    kill -TERM -- "-$SERVICE_PID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 -- "-$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$SERVICE_PID" 2>/dev/null
-    wait "$SERVICE_PID" 2>/dev/null
-  fi
+  bench_stop_service
   rm -rf "$TMP"
   exit "$rc"
 }
@@ -61,38 +57,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 log "building the work tree ($(git -C "$REPO" rev-parse --short HEAD))"
-MSBUILDDISABLENODEREUSE=1 dotnet publish "$REPO/src/Storefront.Api" -c Release -o "$TMP/app" --artifacts-path "$TMP/artifacts" \
-  --disable-build-servers -nologo -v q -p:UseSharedCompilation=false >"$TMP/publish.log" 2>&1 </dev/null \
-  || { tail -n 30 "$TMP/publish.log" >&2; log "publish failed"; exit 1; }
-
-PORT=""
-for _ in $(seq 1 100); do
-  p=$((15000 + RANDOM % 17000))
-  if [[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]]; then PORT=$p; break; fi
-done
-[[ -n "$PORT" ]] || { log "no free port"; exit 1; }
-BASE="http://127.0.0.1:$PORT"
+bench_publish "$REPO"
 ADMIN="watcher_$RANDOM$RANDOM"
+bench_start_service "Dashboard__Enabled=true" "Dashboard__Admins__0=$ADMIN"
 
-setsid env -C "$TMP/app" \
-  "ASPNETCORE_URLS=$BASE" \
-  "Storage__Path=$TMP/data" \
-  "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
-  "Upstreams__UseSimulator=true" \
-  "Dashboard__Enabled=true" \
-  "Dashboard__Admins__0=$ADMIN" \
-  "Logging__LogLevel__Default=Warning" \
-  dotnet Storefront.Api.dll >"$TMP/service.log" 2>&1 </dev/null &
-SERVICE_PID=$!
-for _ in $(seq 1 600); do
-  curl -fsS -o /dev/null --max-time 1 "$BASE/" 2>/dev/null && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$TMP/service.log" >&2; log "the service exited"; exit 1; }
-  sleep 0.1
-done
-
-code="$(curl -sS -o "$TMP/register.json" -w '%{http_code}' -H 'Content-Type: application/json' \
-  -d "{\"username\": \"$ADMIN\", \"email\": \"$ADMIN@example.com\", \"password\": \"a long enough passphrase\"}" "$BASE/register")"
-[[ "$code" == 201 ]] || { cat "$TMP/register.json" >&2; log "register answered $code"; exit 1; }
+bench_register "$ADMIN" "a long enough passphrase"
 TOKEN="$(curl -fsS -d "username=$ADMIN&password=a long enough passphrase" "$BASE/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 # The stream must answer 200 and send a snapshot, or the "viewers" side would measure nothing.
 curl -sS -N --max-time 3 -H "Authorization: Bearer $TOKEN" "$BASE/dashboard/stream" >"$TMP/probe.txt" 2>/dev/null || true

@@ -42,22 +42,18 @@ LOAD_CONNS=200
 ROOT_CONNS=10
 USER_NAME="burst_$RANDOM$RANDOM"
 TMP="$(mktemp -d /tmp/storefront-login-burst.XXXXXX)"
-SERVICE_PID=""
 LOAD_PID=""
 
 log() { echo "[login-burst] $*" >&2; }
+# shellcheck source=lib/service.sh
+source "$REPO/bench/lib/service.sh"
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   set +e
   [[ -n "$LOAD_PID" ]] && { kill -TERM "$LOAD_PID" 2>/dev/null; wait "$LOAD_PID" 2>/dev/null; }
-  if [[ -n "$SERVICE_PID" ]]; then
-    kill -TERM -- "-$SERVICE_PID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 -- "-$SERVICE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$SERVICE_PID" 2>/dev/null
-    wait "$SERVICE_PID" 2>/dev/null
-  fi
+  bench_stop_service
   if [[ -n "${BENCH_KEEP_TMP:-}" ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
   exit "$rc"
 }
@@ -74,40 +70,11 @@ if [[ -n "$REF" ]]; then
 else
   log "building the work tree ($(git -C "$REPO" rev-parse --short HEAD)$([[ -n "$(git -C "$REPO" status --porcelain -- src)" ]] && echo ", modified"))"
 fi
-MSBUILDDISABLENODEREUSE=1 dotnet publish "$SRC/src/Storefront.Api" -c Release -o "$TMP/app" --artifacts-path "$TMP/artifacts" \
-  --disable-build-servers -nologo -v q -p:UseSharedCompilation=false >"$TMP/publish.log" 2>&1 </dev/null \
-  || { tail -n 30 "$TMP/publish.log" >&2; log "publish failed"; exit 1; }
-
-PORT=""
-for _ in $(seq 1 100); do
-  p=$((15000 + RANDOM % 17000))
-  if [[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]]; then PORT=$p; break; fi
-done
-[[ -n "$PORT" ]] || { log "no free port"; exit 1; }
-BASE="http://127.0.0.1:$PORT"
-
-# A new process group (setsid), so cleanup stops the service and nothing else.
-setsid env -C "$TMP/app" \
-  "ASPNETCORE_URLS=$BASE" \
-  "Storage__Path=$TMP/data" \
-  "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
-  "Upstreams__UseSimulator=true" \
-  "Proxy__TrustedProxies__0=127.0.0.1" \
-  "Logging__LogLevel__Default=Warning" \
-  "${EXTRA[@]}" \
-  dotnet Storefront.Api.dll >"$TMP/service.log" 2>&1 </dev/null &
-SERVICE_PID=$!
-for _ in $(seq 1 600); do
-  curl -fsS -o /dev/null --max-time 1 "$BASE/" 2>/dev/null && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$TMP/service.log" >&2; log "the service exited"; exit 1; }
-  sleep 0.1
-done
-curl -fsS -o /dev/null --max-time 1 "$BASE/" || { cat "$TMP/service.log" >&2; log "the service did not start"; exit 1; }
+bench_publish "$SRC"
+bench_start_service "Proxy__TrustedProxies__0=127.0.0.1" "${EXTRA[@]}"
 log "service on $BASE${EXTRA:+ with ${EXTRA[*]}}"
 
-code="$(curl -sS -o "$TMP/register.json" -w '%{http_code}' -H 'Content-Type: application/json' \
-  -d "{\"username\": \"$USER_NAME\", \"email\": \"$USER_NAME@example.com\", \"password\": \"a long enough passphrase\"}" "$BASE/register")"
-[[ "$code" == 201 ]] || { cat "$TMP/register.json" >&2; log "register answered $code"; exit 1; }
+bench_register "$USER_NAME" "a long enough passphrase"
 code="$(curl -sS -o /dev/null -w '%{http_code}' -d "username=$USER_NAME&password=wrong-password" -H 'X-Forwarded-For: 10.255.255.1' "$BASE/token")"
 [[ "$code" == 401 ]] || { log "a wrong-password login answered $code, not 401"; exit 1; }
 
