@@ -113,8 +113,9 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
             {
                 if (!_probeRan.Wait(warnAfter, stop))
                 {
-                    // Late already: warn now, while whatever is blocking the pool is still running.
-                    Warn(Stopwatch.GetElapsedTime(queued));
+                    // Late already: warn now, while whatever is blocking the pool is still running. At least the
+                    // threshold: the wait's own timer may end a fraction of a millisecond before the stopwatch agrees.
+                    Warn(TimeSpan.FromTicks(Math.Max(Stopwatch.GetElapsedTime(queued).Ticks, warnAfter.Ticks)));
                     _probeRan.Wait(stop);
                     // The stall is over: keep its whole length, timed from its end, with the routes named while it ran.
                     if (Volatile.Read(ref _lastStall) is { } stall)
