@@ -5,7 +5,8 @@ namespace Storefront.Api.Dashboard;
 /// <summary>
 /// Reads the instruments /metrics exports (this host's meters only: tests run several hosts in one process) with a
 /// <see cref="MeterListener"/> that exists only while someone watches: with no viewer no measurement reaches it, so
-/// the dashboard costs requests nothing. Per-request instruments fill the current <see cref="MetricsWindow"/>;
+/// the dashboard costs requests nothing. Requests are counted per thread by <see cref="RequestTally"/> (the one
+/// instrument every request reports); upstream calls and jobs fill the current <see cref="MetricsWindow"/>;
 /// observable ones (gauges, running totals) are read once per <see cref="Collect"/>.
 /// </summary>
 internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
@@ -30,13 +31,12 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
     };
 
     private readonly Lock _gate = new();
-    // Route pattern → route group; bounded by the number of routes, so kept for the host's life.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _groups = new(StringComparer.Ordinal);
     // Written and read only on the collecting thread (RecordObservableInstruments calls back synchronously).
     private readonly Dictionary<(string Instrument, string Tag), double> _observed = [];
     private readonly Dictionary<(string Instrument, string Tag), double> _previousTotals = [];
     private MeterListener? _listener;
     private MetricsWindow _window = new(0);
+    private RequestTally _requests = new();
 
     /// <summary>Whether measurements are being taken now (tests check that nobody watching means nothing measured).</summary>
     internal bool IsListening => Volatile.Read(ref _listener) is not null;
@@ -48,6 +48,7 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
             if (_listener is not null) return;
             _previousTotals.Clear();
             Volatile.Write(ref _window, new MetricsWindow(timestamp));
+            Volatile.Write(ref _requests, new RequestTally());
             var listener = new MeterListener { InstrumentPublished = Publish };
             listener.SetMeasurementEventCallback<double>(OnMeasurement);
             listener.SetMeasurementEventCallback<long>(OnMeasurement);
@@ -63,6 +64,7 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
         {
             _listener?.Dispose();
             Volatile.Write(ref _listener, null);
+            _requests.Close();
         }
     }
 
@@ -76,6 +78,7 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
             _observed.Clear();
             _listener?.RecordObservableInstruments();
             var window = Interlocked.Exchange(ref _window, new MetricsWindow(timestamp));
+            var requests = _requests.Collect();
             var gauges = new Dictionary<(string, string), double>();
             var deltas = new Dictionary<(string, string), double>();
             foreach (var (key, value) in _observed)
@@ -91,7 +94,7 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
                     gauges[key] = value;
                 }
             }
-            return new MeterReading(window, gauges, deltas);
+            return new MeterReading(window, requests, gauges, deltas);
         }
     }
 
@@ -132,17 +135,7 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
             if (tag.Key == "http.route") route = tag.Value as string;
             else if (tag.Key == "http.response.status_code") serverError = tag.Value is int status && status >= 500;
         }
-        var group = _groups.GetOrAdd(route ?? "", RouteGroup);
-        Volatile.Read(ref _window).Requests.GetOrAdd(group, static _ => new RequestStats()).Record(seconds, serverError);
-    }
-
-    /// <summary>The route pattern's first segment: "/product/{id}" → "/product"; requests no route matched → "(none)".</summary>
-    internal static string RouteGroup(string route)
-    {
-        if (route.Length == 0) return "(none)";
-        var path = route[0] == '/' ? route : "/" + route;
-        var end = path.IndexOf('/', 1);
-        return end < 0 ? path : path[..end];
+        Volatile.Read(ref _requests).Record(route ?? "", seconds, serverError);
     }
 
     private static string? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string key)
@@ -153,8 +146,10 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
     }
 }
 
-/// <summary>One second's window, the gauges now, and how much each running total grew since the last reading.</summary>
+/// <summary>One second's window and requests by route group, the gauges now, and how much each running total grew since
+/// the last reading.</summary>
 internal sealed record MeterReading(
     MetricsWindow Window,
+    IReadOnlyDictionary<string, RequestStats> Requests,
     IReadOnlyDictionary<(string Instrument, string Tag), double> Gauges,
     IReadOnlyDictionary<(string Instrument, string Tag), double> Deltas);

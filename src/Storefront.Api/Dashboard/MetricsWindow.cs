@@ -3,15 +3,13 @@ using System.Collections.Concurrent;
 namespace Storefront.Api.Dashboard;
 
 /// <summary>
-/// What the per-request instruments reported during one second. Measurements arrive on any thread; the listener swaps
-/// in a fresh window each second, so a window is only written while it is current and only read after.
+/// What the upstream and job instruments reported during one second (requests are counted by <see cref="RequestTally"/>).
+/// Measurements arrive on any thread; the listener swaps in a fresh window each second, so a window is only written
+/// while it is current and only read after.
 /// </summary>
 internal sealed class MetricsWindow(long started)
 {
     public long Started { get; } = started;
-
-    /// <summary>By <c>http.route</c> (the route pattern; "" for unmatched requests): few keys, looked up without allocating.</summary>
-    public ConcurrentDictionary<string, RequestStats> Requests { get; } = new(StringComparer.Ordinal);
 
     /// <summary>By upstream source.</summary>
     public ConcurrentDictionary<string, UpstreamStats> Upstreams { get; } = new(StringComparer.Ordinal);
@@ -23,19 +21,12 @@ internal sealed class MetricsWindow(long started)
     public void JobDied() => Interlocked.Increment(ref _deadJobs);
 }
 
-internal sealed class RequestStats
+/// <summary>One route group's requests in one second.</summary>
+internal sealed class RequestStats(long errors)
 {
-    private long _errors;
-
     public LatencyHistogram Durations { get; } = new();
 
-    public long Errors => Interlocked.Read(ref _errors);
-
-    public void Record(double seconds, bool serverError)
-    {
-        Durations.Record(seconds);
-        if (serverError) Interlocked.Increment(ref _errors);
-    }
+    public long Errors { get; } = errors;
 }
 
 internal sealed class UpstreamStats

@@ -26,7 +26,7 @@ internal sealed class SnapshotBuilder(InFlightRequests inFlight, BlockingDetecto
         return new DashboardSnapshot(
             clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             environment.IsDevelopment(),
-            Routes(reading.Window, seconds),
+            Routes(reading.Requests, seconds),
             inFlight.Count,
             new ThreadPoolFigures(Math.Round(lagMs, 1), (long)Gauge(gauges, "storefront.threadpool.queue_length"),
                 (long)Gauge(gauges, "storefront.threadpool.threads")),
@@ -42,8 +42,8 @@ internal sealed class SnapshotBuilder(InFlightRequests inFlight, BlockingDetecto
             new LoadFigures(load.IsRunning));
     }
 
-    private static List<RouteFigures> Routes(MetricsWindow window, double seconds) =>
-        window.Requests.OrderBy(r => r.Key, StringComparer.Ordinal)
+    private static List<RouteFigures> Routes(IReadOnlyDictionary<string, RequestStats> requests, double seconds) =>
+        requests.OrderBy(r => r.Key, StringComparer.Ordinal)
             .Select(r => new RouteFigures(r.Key, Math.Round(r.Value.Durations.Count / seconds, 1), Ms(r.Value.Durations.QuantileMs(0.5)),
                 Ms(r.Value.Durations.QuantileMs(0.99)), r.Value.Errors))
             .ToList();

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using Storefront.Micro;
+
+BenchmarkSwitcher.FromAssembly(typeof(DashboardListenerBenchmarks).Assembly).Run(args);
