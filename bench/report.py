@@ -24,7 +24,7 @@ def render(results_path, md_path=None, png_path=None, png=True):
     png_path = png_path or base + ".png"
     png_name = os.path.relpath(png_path, os.path.dirname(os.path.abspath(md_path)))
     with open(md_path, "w", encoding="utf-8") as f:
-        f.write(report_md.render(doc, png_name))
+        f.write(report_md.render(doc, png_name, os.path.join(os.path.dirname(os.path.abspath(md_path)), "bench")))
     if png:
         chart.render(doc, png_path)
     return doc

@@ -1,6 +1,8 @@
 """docs/benchmarks.md from benchmarks.json: method, summary, generated targets, scenarios, machine."""
 
+import glob
 import json
+import os
 
 from harness import figures as fg
 from harness import targets
@@ -12,7 +14,7 @@ UNRELIABLE = " ⚠"
 FLAG = " ⚑"
 
 
-def render(doc, png_name):
+def render(doc, png_name, extras_dir=None):
     meta = doc["meta"]
     lines = _header(doc)
     lines += _method(doc)
@@ -27,6 +29,7 @@ def render(doc, png_name):
     lines += ["", "## Scenarios"]
     for sc in doc["scenarios"]:
         lines += _scenario(sc, meta)
+    lines += _extras(extras_dir)
     lines += _machine(meta)
     if meta.get("warnings"):
         lines += ["", "## Warnings from the run", ""] + [f"- {w}" for w in meta["warnings"]]
@@ -34,6 +37,24 @@ def render(doc, png_name):
 
 
 # ------------------------------------------------------------------ top
+
+def _extras(extras_dir):
+    """The results of the benchmarks that run by scripts of their own (bench/dashboard-viewers.sh, ...): each writes
+    one Markdown file into docs/bench/, kept there between runs and copied in here, so this report holds every
+    measured figure and a new `scripts/bench` run (or a re-render) never drops them."""
+    files = sorted(glob.glob(os.path.join(extras_dir, "*.md"))) if extras_dir else []
+    if not files:
+        return []
+    lines = ["", "## Measured by scripts of their own", "",
+             "Not part of this run: each section is the committed result of its own script (its date, commit and "
+             "command are in it), copied from `docs/bench/`."]
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            text = f.read().strip()
+        # Their headings move two levels down, under this one.
+        lines += [""] + [("##" + line) if line.startswith("#") else line for line in text.splitlines()]
+    return lines
+
 
 def _header(doc):
     meta = doc["meta"]

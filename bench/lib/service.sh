@@ -1,6 +1,7 @@
 # Sourced by the bench scripts that run one Storefront of their own (bench/login-burst.sh, bench/dashboard-viewers.sh):
 # publish it (Release; bin/obj in the temp dir), start it on a free loopback port in a process group of its own with
 # the embedded defaults, stop that group. The caller defines log() and TMP; these set BASE and SERVICE_PID.
+# BENCH_SERVICE_CPUS (a taskset list, e.g. "1"), if set, keeps the service on those CPUs from its start.
 
 SERVICE_PID=""
 BASE=""
@@ -20,7 +21,9 @@ bench_start_service() {  # [NAME=value ...]: settings added to (or overriding) t
   [[ -n "$port" ]] || { log "no free port"; exit 1; }
   BASE="http://127.0.0.1:$port"
   # A new process group (setsid), so bench_stop_service stops the service and nothing else.
-  setsid env -C "$TMP/app" \
+  local pin=()
+  [[ -z "${BENCH_SERVICE_CPUS:-}" ]] || pin=(taskset -c "$BENCH_SERVICE_CPUS")
+  setsid "${pin[@]}" env -C "$TMP/app" \
     "ASPNETCORE_URLS=$BASE" \
     "Storage__Path=$TMP/data" \
     "Jwt__SigningKey=$(head -c 48 /dev/urandom | base64 -w0)" \
