@@ -12,8 +12,8 @@ namespace Storefront.Api.Inference.Sentiment;
 public sealed class SentimentModel : IDisposable
 {
     /// <summary>
-    /// Files already loaded by this process, by path and version. Loading takes about a second on a quiet machine (and
-    /// several on a busy one: ML.NET's loaders are JIT-compiled, then the n-gram dictionaries are read), while the
+    /// Files already loaded by this process, by path and version. Loading takes seconds (4–7 s measured on a busy 2-core
+    /// machine: ML.NET's loaders are JIT-compiled, then the n-gram dictionaries are read), while the
     /// loaded transformer is immutable and thread-safe: a process that starts many hosts (the tests) pays it once.
     /// </summary>
     private static readonly ConcurrentDictionary<string, Lazy<(MLContext Context, ITransformer Transformer)>> Loaded = new();
@@ -21,12 +21,26 @@ public sealed class SentimentModel : IDisposable
     private readonly MLContext _context;
     private readonly ITransformer _transformer;
     private readonly ThreadLocal<Scorer> _scorers;
+    private readonly Lock _creating = new();
+    private int _disposed;
 
     private SentimentModel(MLContext context, ITransformer transformer)
     {
         _context = context;
         _transformer = transformer;
-        _scorers = new ThreadLocal<Scorer>(() => new Scorer(_context.Model.CreatePredictionEngine<SentimentInput, SentimentOutput>(_transformer)), trackAllValues: true);
+        _scorers = new ThreadLocal<Scorer>(CreateScorer, trackAllValues: true);
+    }
+
+    /// <summary>
+    /// A new engine for the calling thread. Made under a lock because the context and transformer are shared, and ML.NET
+    /// documents neither as safe for concurrent engine creation; it happens once per thread, so the lock costs nothing.
+    /// </summary>
+    private Scorer CreateScorer()
+    {
+        lock (_creating)
+        {
+            return new Scorer(_context.Model.CreatePredictionEngine<SentimentInput, SentimentOutput>(_transformer));
+        }
     }
 
     /// <summary>Engines made so far: one per thread that has scored.</summary>
@@ -108,8 +122,10 @@ public sealed class SentimentModel : IDisposable
         for (var i = 0; i < texts.Length; i++) results[i] = scorer.Predict(texts[i]);
     }
 
+    /// <summary>Disposes the engines; safe to call more than once (the container may reach it through two registrations).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         foreach (var scorer in _scorers.Values) scorer.Dispose();
         _scorers.Dispose();
     }
