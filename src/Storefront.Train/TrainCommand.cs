@@ -13,8 +13,8 @@ public static class TrainCommand
 {
     private const string DataFolder = "datasets/sentiment";
     private const string ProjectFolder = "src/Storefront.Api";
-    private const string ModelPath = "src/Storefront.Api/Inference/sentiment.model";
-    private const string Usage = "usage: dotnet run --project src/Storefront.Train -- [--data <folder with *_labelled.txt>] [--out <model file>]";
+    private const string ModelPath = "src/Storefront.Api/Inference/sentiment.zip";
+    private const string Usage = "usage: dotnet run --project src/Storefront.Train -- [--data <folder with *_labelled.txt>] [--out <model .zip>]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -65,25 +65,28 @@ public static class TrainCommand
         var result = SentimentTrainer.Train(dataset);
         var elapsed = Stopwatch.GetElapsedTime(started);
         foreach (var candidate in result.Validation)
-            await output.WriteLineAsync(Invariant($"  λ = {candidate.L2:G3}, α = {candidate.NaiveBayesSmoothing:G3}: validation accuracy {candidate.Accuracy:P2}, log-loss {candidate.LogLoss:F4}"));
-        await output.WriteLineAsync(Invariant($"chosen λ = {result.Chosen.L2:G3}, α = {result.Chosen.NaiveBayesSmoothing:G3}; trained on {result.TrainCount}, tested on {result.TestCount} held-out sentences"));
-        await output.WriteLineAsync($"train accuracy: {result.TrainAccuracy.ToString("P2", CultureInfo.InvariantCulture)}");
-        await output.WriteLineAsync($"test: {result.Test}");
+            await output.WriteLineAsync(Invariant($"  {candidate.Trainer}: validation accuracy {candidate.Accuracy:P2}, AUC {candidate.AreaUnderRocCurve:F4}, log-loss {candidate.LogLoss:F4}"));
+        await output.WriteLineAsync(Invariant($"chosen {result.Chosen.Trainer}; trained on {result.TrainCount}, tested on {result.TestCount} held-out sentences"));
+        await output.WriteLineAsync(Invariant($"train accuracy: {result.TrainAccuracy:P2}"));
+        var test = result.Test;
+        await output.WriteLineAsync(Invariant(
+            $"test: accuracy {test.Accuracy:P2}, AUC {test.AreaUnderRocCurve:F4}, F1 {test.F1Score:P2}, precision {test.PositivePrecision:P2}, recall {test.PositiveRecall:P2}, log-loss {test.LogLoss:F4}"));
 
         using var buffer = new MemoryStream();
-        result.Model.Save(buffer);
+        result.Context.Model.Save(result.Model, result.InputSchema, buffer);
         Directory.CreateDirectory(Path.GetDirectoryName(modelFile)!);
         // Write beside the target, then rename: a service starting meanwhile sees the old file or the new, never half.
         var temporary = modelFile + ".tmp";
         await File.WriteAllBytesAsync(temporary, buffer.ToArray());
         File.Move(temporary, modelFile, overwrite: true);
 
-        // Read back what was written: the file must score exactly what was just reported.
-        var reloaded = SentimentModel.Load(modelFile);
+        // Read back what was written and score the test split as the service does: it must agree with ML.NET's metrics.
+        using var reloaded = SentimentModel.Load(modelFile);
         var split = dataset.Split();
-        if (ClassificationMetrics.Evaluate(reloaded, split.Test) != result.Test)
-            throw new InvalidDataException($"{modelFile} does not score like the model that was trained.");
-        await output.WriteLineAsync(Invariant($"trained in {elapsed.TotalSeconds:F1} s; wrote {modelFile} ({buffer.Length / 1024.0:F0} KiB, {result.Model.NonZeroWeights} non-zero weights)"));
+        var correct = split.Test.Count(s => reloaded.Predict(s.Text).IsPositive == s.IsPositive);
+        if (correct != (int)Math.Round(test.Accuracy * split.Test.Count))
+            throw new InvalidDataException($"{modelFile} does not score like the model that was trained ({correct} of {split.Test.Count} right).");
+        await output.WriteLineAsync(Invariant($"trained in {elapsed.TotalSeconds:F1} s; wrote {modelFile} ({buffer.Length / 1024.0:F0} KiB)"));
         return 0;
     }
 

@@ -28,9 +28,9 @@ public sealed class InferenceOptions
 {
     public const string Section = "Inference";
 
-    /// <summary>The model file; relative paths are resolved against the service's own folder.</summary>
+    /// <summary>The ML.NET model (.zip); relative paths are resolved against the service's own folder.</summary>
     [Required]
-    public string ModelPath { get; set; } = "Inference/sentiment.model";
+    public string ModelPath { get; set; } = "Inference/sentiment.zip";
 
     public CpuPoolOptions Predict { get; set; } = new();
 

@@ -14,8 +14,11 @@ public interface ITextClassifier
     void ClassifyBatch(ReadOnlySpan<string> texts, Span<Prediction> results);
 }
 
-/// <summary>The shipped sentiment model, loaded once at startup and immutable afterwards.</summary>
-public sealed class SentimentClassifier(SentimentModel model) : ITextClassifier
+/// <summary>
+/// The shipped sentiment model, loaded once at startup. The runner calls it on its worker threads only, and the model
+/// keeps one ML.NET PredictionEngine per thread, so each worker scores its micro-batches on an engine of its own.
+/// </summary>
+public sealed class SentimentClassifier(SentimentModel model) : ITextClassifier, IDisposable
 {
     public SentimentModel Model { get; } = model;
 
@@ -27,10 +30,12 @@ public sealed class SentimentClassifier(SentimentModel model) : ITextClassifier
         if (!File.Exists(path))
             throw new InvalidOperationException(
                 $"The sentiment model file is missing: {path}. Set Inference__ModelPath, or train one with `dotnet run --project src/Storefront.Train`.");
-        return new SentimentClassifier(SentimentModel.Load(path));
+        return new SentimentClassifier(SentimentModel.LoadShared(path));
     }
 
     public void ClassifyBatch(ReadOnlySpan<string> texts, Span<Prediction> results) => Model.PredictBatch(texts, results);
+
+    public void Dispose() => Model.Dispose();
 }
 
 /// <summary>/predict's runner: the classifier on dedicated threads, with micro-batching and back-pressure.</summary>

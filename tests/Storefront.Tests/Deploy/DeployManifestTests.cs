@@ -105,7 +105,7 @@ public sealed class DeployManifestTests
         var user = Assert.Single(instructions, i => i.Instruction == "USER").Arguments;
         Assert.True(int.TryParse(user, out var uid) && uid > 0, $"USER {user}: not a numeric non-root user");
         Assert.Equal(uid, int.Parse(DeployFiles.Scalar(DeployFiles.Single("Deployment"), "spec", "template", "spec", "securityContext", "runAsUser")!, CultureInfo.InvariantCulture));
-        Assert.Contains(instructions, i => i.Instruction == "RUN" && i.Arguments.Contains("Inference/sentiment.model", StringComparison.Ordinal));
+        Assert.Contains(instructions, i => i.Instruction == "RUN" && i.Arguments.Contains("Inference/sentiment.zip", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Storefront.Api.Inference.Sentiment;
 using Storefront.Train;
 
@@ -9,20 +8,20 @@ public sealed class SentimentModelTests
 {
     private static readonly Lazy<string> RepoRoot = new(FindRepoRoot);
     private static readonly Lazy<SentimentDataset> Data = new(() => SentimentDataset.Load(DataFolder));
-    private static readonly Lazy<byte[]> ShippedBytes = new(() => File.ReadAllBytes(ShippedModelPath()));
-    private static readonly Lazy<SentimentModel> Shipped = new(() => SentimentModel.Load(new MemoryStream(ShippedBytes.Value)));
+    private static readonly Lazy<SentimentModel> Shipped = new(() => SentimentModel.Load(ShippedModelPath()));
 
     private static string DataFolder => Path.Combine(RepoRoot.Value, "datasets", "sentiment");
 
     private static IReadOnlyList<LabelledSentence> TestSentences => Data.Value.Split().Test;
 
     [Fact]
-    public void Shipped_model_scores_at_least_80_percent_on_the_held_out_split()
+    public void Shipped_model_scores_at_least_84_percent_on_the_held_out_split()
     {
-        var metrics = ClassificationMetrics.Evaluate(Shipped.Value, TestSentences);
+        // The hand-written model it replaced scored 85.67%; the ML.NET one is kept only within a point of that.
+        var correct = TestSentences.Count(s => Shipped.Value.Predict(s.Text).IsPositive == s.IsPositive);
 
-        Assert.Equal(600, metrics.Count);
-        Assert.True(metrics.Accuracy >= 0.80, $"held-out {metrics}");
+        Assert.Equal(600, TestSentences.Count);
+        Assert.True(correct >= 504, $"held-out accuracy {correct} / 600");
     }
 
     [Fact]
@@ -51,26 +50,15 @@ public sealed class SentimentModelTests
     }
 
     [Fact]
-    public void Same_text_gives_bit_identical_scores_on_every_call()
+    public void Same_text_gives_bit_identical_scores_on_every_call_and_on_a_fresh_load()
     {
-        var model = Shipped.Value;
+        using var reloaded = SentimentModel.Load(ShippedModelPath());
         foreach (var sentence in TestSentences.Take(50))
         {
-            var first = Bits(model.Predict(sentence.Text));
-            for (var i = 0; i < 5; i++) Assert.Equal(first, Bits(model.Predict(sentence.Text)));
+            var first = Bits(Shipped.Value.Predict(sentence.Text));
+            for (var i = 0; i < 3; i++) Assert.Equal(first, Bits(Shipped.Value.Predict(sentence.Text)));
+            Assert.Equal(first, Bits(reloaded.Predict(sentence.Text)));
         }
-    }
-
-    [Fact]
-    public void Save_and_load_round_trip_keeps_the_bytes_and_the_scores()
-    {
-        using var saved = new MemoryStream();
-        Shipped.Value.Save(saved);
-        var reloaded = SentimentModel.Load(new MemoryStream(saved.ToArray()));
-
-        Assert.Equal(ShippedBytes.Value, saved.ToArray());
-        Assert.Equal(Shipped.Value.Settings, reloaded.Settings);
-        Assert.All(TestSentences, s => Assert.Equal(Bits(Shipped.Value.Predict(s.Text)), Bits(reloaded.Predict(s.Text))));
     }
 
     [Fact]
@@ -87,9 +75,10 @@ public sealed class SentimentModelTests
     }
 
     [Fact]
-    public void Concurrent_predictions_from_many_threads_agree_with_sequential_ones()
+    public void Concurrent_predictions_use_one_engine_per_thread_and_agree_with_sequential_ones()
     {
-        var model = Shipped.Value;
+        // A model of its own: the engine count then says exactly which threads scored with it.
+        using var model = SentimentModel.Load(ShippedModelPath());
         var texts = TestSentences.Select(s => s.Text).ToArray();
         var expected = texts.Select(t => Bits(model.Predict(t))).ToArray();
         const int threadCount = 8;
@@ -101,7 +90,7 @@ public sealed class SentimentModelTests
             start.SignalAndWait(); // all at once, so the threads really overlap
             try
             {
-                for (var round = 0; round < 3; round++)
+                for (var round = 0; round < 2; round++)
                 {
                     for (var k = 0; k < texts.Length; k++)
                     {
@@ -119,22 +108,22 @@ public sealed class SentimentModelTests
         foreach (var thread in threads) thread.Join();
 
         Assert.Empty(failures);
+        // The loading thread (its readiness check, then the expected scores) and each of the eight: never one per call.
+        Assert.Equal(threadCount + 1, model.Engines);
     }
 
     [Fact]
-    public async Task Retraining_from_the_data_reproduces_the_shipped_models_test_results_exactly()
+    public async Task Retraining_from_the_data_reproduces_the_shipped_models_scores()
     {
-        var modelFile = Path.Combine(Path.GetTempPath(), $"sentiment-{Guid.NewGuid():N}.model");
+        var modelFile = Path.Combine(Path.GetTempPath(), $"sentiment-{Guid.NewGuid():N}.zip");
         using var output = new StringWriter();
         try
         {
             var exitCode = await TrainCommand.RunAsync(["--data", DataFolder, "--out", modelFile], output);
 
             Assert.True(exitCode == 0, output.ToString());
-            var retrained = SentimentModel.Load(modelFile);
-            Assert.Equal(ClassificationMetrics.Evaluate(Shipped.Value, TestSentences), ClassificationMetrics.Evaluate(retrained, TestSentences));
-            Assert.Equal(Shipped.Value.Settings, retrained.Settings);
-            Assert.Equal(Shipped.Value.NonZeroWeights, retrained.NonZeroWeights);
+            using var retrained = SentimentModel.Load(modelFile);
+            Assert.All(TestSentences, s => Assert.Equal(Bits(Shipped.Value.Predict(s.Text)), Bits(retrained.Predict(s.Text))));
         }
         finally
         {
@@ -143,7 +132,7 @@ public sealed class SentimentModelTests
     }
 
     [Theory]
-    [InlineData(1, "--data", "/no/such/folder", "--out", "/tmp/never-written.model")]
+    [InlineData(1, "--data", "/no/such/folder", "--out", "/tmp/never-written.zip")]
     [InlineData(2, "--data")]
     [InlineData(2, "--epochs", "3")]
     public async Task Train_command_refuses_bad_input_with_a_message_and_a_non_zero_exit(int expectedExitCode, params string[] options)
@@ -163,54 +152,27 @@ public sealed class SentimentModelTests
 
         Assert.DoesNotContain(serviceTypes, t =>
             t.Name.Contains("Trainer", StringComparison.Ordinal)
-            || t.Name is nameof(TrainCommand) or nameof(SentimentDataset) or nameof(LogisticRegression) or nameof(ClassificationMetrics));
-    }
-
-    [Fact]
-    public void Model_trained_with_other_featurizer_settings_keeps_them_through_a_file()
-    {
-        var settings = new FeaturizerSettings(HashBits: 12, MaxWordNgram: 1, MinCharNgram: 3, MaxCharNgram: 4, NegationScope: 0, SublinearTf: false);
-        var featurizer = new SentimentFeaturizer(settings);
-        var sentences = Data.Value.Split().Train.Take(300).ToArray();
-        var model = SentimentTrainer.Fit(
-            settings, sentences.Select(s => featurizer.Vectorize(s.Text)).ToArray(), sentences.Select(s => s.IsPositive).ToArray(),
-            l2: 1e-4, naiveBayesSmoothing: 0.5, new SentimentTrainerOptions(), CancellationToken.None);
-        using var file = new MemoryStream();
-        model.Save(file);
-
-        var reloaded = SentimentModel.Load(new MemoryStream(file.ToArray()));
-
-        Assert.Equal(settings, reloaded.Settings);
-        Assert.All(TestSentences.Take(50), s => Assert.Equal(Bits(model.Predict(s.Text)), Bits(reloaded.Predict(s.Text))));
+            || t.Name is nameof(TrainCommand) or nameof(SentimentDataset) or nameof(SentimentPipeline));
     }
 
     [Theory]
-    [InlineData("empty", "header")]
-    [InlineData("not a model", "header")]
-    [InlineData("truncated", "corrupt or truncated")]
-    [InlineData("header only", "truncated")]
-    [InlineData("flipped weight bit", "corrupt or truncated")]
-    [InlineData("future version", "version 2 is not supported")]
-    [InlineData("unsupported hash bits", "HashBits must be 10..24")]
-    public void Corrupt_or_truncated_model_file_is_refused_with_a_clear_exception(string damage, string reason)
+    [InlineData("empty")]
+    [InlineData("not a model")]
+    [InlineData("truncated")]
+    public void Corrupt_or_truncated_model_file_is_refused_with_a_clear_exception(string damage)
     {
-        var bytes = ShippedBytes.Value.ToArray();
+        var bytes = File.ReadAllBytes(ShippedModelPath());
         var damaged = damage switch
         {
             "empty" => [],
             "not a model" => "sentence\tscore\n"u8.ToArray(),
             "truncated" => bytes[..(bytes.Length / 2)],
-            "header only" => bytes[..20],
-            "flipped weight bit" => Flip(bytes, bytes.Length / 2),
-            "future version" => Patch(bytes, 8, 2, rehash: false),
-            "unsupported hash bits" => Patch(bytes, 10, 30, rehash: true), // a valid checksum: only the settings are wrong
             _ => throw new ArgumentOutOfRangeException(nameof(damage)),
         };
 
         var error = Assert.Throws<InvalidDataException>(() => SentimentModel.Load(new MemoryStream(damaged)));
 
         Assert.StartsWith("Not a usable sentiment model", error.Message, StringComparison.Ordinal);
-        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -218,13 +180,11 @@ public sealed class SentimentModelTests
     [InlineData("   ")]
     [InlineData("\r\n\t")]
     [InlineData("?!... --")]
-    public void Text_without_words_gets_the_models_prior_score(string text)
+    public void Text_without_words_gets_a_score_near_the_prior(string text)
     {
         var prediction = Shipped.Value.Predict(text);
 
-        // No features: the score is σ(bias), the same for every such text, and near 0.5 on the balanced data.
-        Assert.Equal(Bits(Shipped.Value.Predict(string.Empty)), Bits(prediction));
-        Assert.Equal(1 / (1 + Math.Exp(-Shipped.Value.Bias)), prediction.Score, 12);
+        // No word features, at most the character n-grams of blanks: close to the bias alone, about 0.5 on balanced data.
         Assert.InRange(prediction.Score, 0.3, 0.7);
     }
 
@@ -259,24 +219,11 @@ public sealed class SentimentModelTests
 
     private static long Bits(Prediction prediction) => BitConverter.DoubleToInt64Bits(prediction.Score);
 
-    private static byte[] Flip(byte[] bytes, int at)
-    {
-        bytes[at] ^= 0x10;
-        return bytes;
-    }
-
-    private static byte[] Patch(byte[] bytes, int at, byte value, bool rehash)
-    {
-        bytes[at] = value;
-        if (rehash) SHA256.HashData(bytes.AsSpan(0, bytes.Length - SHA256.HashSizeInBytes), bytes.AsSpan(bytes.Length - SHA256.HashSizeInBytes));
-        return bytes;
-    }
-
     /// <summary>The test binaries carry a copy of the model; a bare build falls back to the repository's file.</summary>
     private static string ShippedModelPath()
     {
-        var besideTests = Path.Combine(AppContext.BaseDirectory, "Inference", "sentiment.model");
-        return File.Exists(besideTests) ? besideTests : Path.Combine(RepoRoot.Value, "src", "Storefront.Api", "Inference", "sentiment.model");
+        var besideTests = Path.Combine(AppContext.BaseDirectory, "Inference", "sentiment.zip");
+        return File.Exists(besideTests) ? besideTests : Path.Combine(RepoRoot.Value, "src", "Storefront.Api", "Inference", "sentiment.zip");
     }
 
     private static string FindRepoRoot()

@@ -1,72 +1,148 @@
+using System.Collections.Concurrent;
+using Microsoft.ML;
+
 namespace Storefront.Api.Inference.Sentiment;
 
 /// <summary>
-/// Logistic regression over hashed n-gram features: P(positive) = σ(bias + w·x). Immutable once built, so one
-/// instance serves any number of threads at once; load it once at startup.
+/// The ML.NET model behind /predict (an ML.NET .zip: text featurization and a calibrated linear classifier, trained by
+/// src/Storefront.Train). The loaded transformer is immutable and shared; a PredictionEngine is not thread-safe, so each
+/// thread that scores gets one engine of its own, made on its first call and reused for every call after (the CPU
+/// runner's workers are long-lived threads: one engine per worker, never one per request).
 /// </summary>
-public sealed class SentimentModel
+public sealed class SentimentModel : IDisposable
 {
-    private readonly float[] _weights;
-    private readonly SentimentFeaturizer _featurizer;
-
-    /// <param name="weights">One per hash bucket; the model keeps the array, so the caller must not change it afterwards.</param>
-    internal SentimentModel(FeaturizerSettings settings, float[] weights, double bias)
-    {
-        _featurizer = new SentimentFeaturizer(settings);
-        if (weights.Length != settings.Dimension) throw new ArgumentException($"Expected {settings.Dimension} weights, got {weights.Length}.", nameof(weights));
-        if (!double.IsFinite(bias)) throw new ArgumentException("The bias must be finite.", nameof(bias));
-        _weights = weights;
-        Bias = bias;
-        NonZeroWeights = weights.Count(w => w != 0);
-    }
-
-    public FeaturizerSettings Settings => _featurizer.Settings;
-
-    public double Bias { get; }
-
-    /// <summary>Hash buckets with a weight; only these are stored in the model file.</summary>
-    public int NonZeroWeights { get; }
-
-    internal ReadOnlySpan<float> Weights => _weights;
-
     /// <summary>
-    /// Scores one text. Text without any word (empty, whitespace, punctuation) has no features and gets σ(bias),
-    /// the model's prior: about 0.5 on the balanced training data.
+    /// Files already loaded by this process, by path and version. Loading takes seconds (4–7 s measured on a busy 2-core
+    /// machine: ML.NET's loaders are JIT-compiled, then the n-gram dictionaries are read), while the
+    /// loaded transformer is immutable and thread-safe: a process that starts many hosts (the tests) pays it once.
     /// </summary>
-    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
-    public Prediction Predict(string text)
+    private static readonly ConcurrentDictionary<string, Lazy<(MLContext Context, ITransformer Transformer)>> Loaded = new();
+
+    private readonly MLContext _context;
+    private readonly ITransformer _transformer;
+    private readonly ThreadLocal<Scorer> _scorers;
+    private readonly Lock _creating = new();
+    private int _disposed;
+
+    private SentimentModel(MLContext context, ITransformer transformer)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        return Prediction.FromScore(Sigmoid(Bias + _featurizer.Dot(text, _weights)));
+        _context = context;
+        _transformer = transformer;
+        _scorers = new ThreadLocal<Scorer>(CreateScorer, trackAllValues: true);
     }
 
     /// <summary>
-    /// Scores <paramref name="texts"/> into the first texts.Length slots of <paramref name="results"/>; each result
-    /// is bit-identical to <see cref="Predict"/> of the same text.
+    /// A new engine for the calling thread. Made under a lock because the context and transformer are shared, and ML.NET
+    /// documents neither as safe for concurrent engine creation; it happens once per thread, so the lock costs nothing.
     /// </summary>
-    public void PredictBatch(ReadOnlySpan<string> texts, Span<Prediction> results)
+    private Scorer CreateScorer()
     {
-        if (results.Length < texts.Length) throw new ArgumentException("There must be a result slot for every text.", nameof(results));
-        for (var i = 0; i < texts.Length; i++) results[i] = Predict(texts[i]);
+        lock (_creating)
+        {
+            return new Scorer(_context.Model.CreatePredictionEngine<SentimentInput, SentimentOutput>(_transformer));
+        }
     }
 
-    /// <exception cref="InvalidDataException">Not a sentiment model, an unsupported version, corrupt or truncated.</exception>
-    public static SentimentModel Load(Stream stream) => SentimentModelFile.Read(stream);
+    /// <summary>Engines made so far: one per thread that has scored.</summary>
+    public int Engines => _scorers.Values.Count;
 
-    /// <inheritdoc cref="Load(Stream)"/>
+    /// <exception cref="InvalidDataException">Not an ML.NET model, or one without a Text input or a Probability output.</exception>
     public static SentimentModel Load(string path)
     {
         using var stream = File.OpenRead(path);
         return Load(stream);
     }
 
-    public void Save(Stream stream) => SentimentModelFile.Write(this, stream);
-
-    /// <summary>σ(z) in the form that neither overflows nor loses the small tail for large |z|.</summary>
-    private static double Sigmoid(double z)
+    /// <summary>
+    /// <see cref="Load(string)"/>, but a file this process has loaded before (same path, size and time) is not read again:
+    /// the new instance shares its transformer and makes engines of its own.
+    /// </summary>
+    /// <inheritdoc cref="Load(string)"/>
+    public static SentimentModel LoadShared(string path)
     {
-        if (z >= 0) return 1 / (1 + Math.Exp(-z));
-        var e = Math.Exp(z);
-        return e / (1 + e);
+        var file = new FileInfo(path);
+        var key = FormattableString.Invariant($"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}");
+        var (context, transformer) = Loaded.GetOrAdd(key, _ => new Lazy<(MLContext, ITransformer)>(() =>
+        {
+            using var stream = file.OpenRead();
+            return Read(stream);
+        })).Value;
+        return Ready(context, transformer);
+    }
+
+    /// <inheritdoc cref="Load(string)"/>
+    public static SentimentModel Load(Stream stream)
+    {
+        var (context, transformer) = Read(stream);
+        return Ready(context, transformer);
+    }
+
+    private static (MLContext, ITransformer) Read(Stream stream)
+    {
+        var context = new MLContext(seed: 0);
+        try
+        {
+            return (context, context.Model.Load(stream, out _));
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException or IOException)
+        {
+            throw new InvalidDataException($"Not a usable sentiment model: {ex.Message}", ex);
+        }
+    }
+
+    private static SentimentModel Ready(MLContext context, ITransformer transformer)
+    {
+        var model = new SentimentModel(context, transformer);
+        try
+        {
+            // Score once now: a model whose columns do not fit fails at startup, not on the first request, and the
+            // first engine's one-off costs (schema binding, JIT) are paid before traffic arrives.
+            model.Predict("ready");
+            return model;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"Not a usable sentiment model: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Scores one text on the calling thread's engine. Deterministic: the same text always gets the same score.</summary>
+    public Prediction Predict(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return _scorers.Value!.Predict(text);
+    }
+
+    /// <summary>Scores <paramref name="texts"/> into the first texts.Length slots of <paramref name="results"/>, each as <see cref="Predict"/> would.</summary>
+    public void PredictBatch(ReadOnlySpan<string> texts, Span<Prediction> results)
+    {
+        if (results.Length < texts.Length) throw new ArgumentException("There must be a result slot for every text.", nameof(results));
+        var scorer = _scorers.Value!;
+        for (var i = 0; i < texts.Length; i++) results[i] = scorer.Predict(texts[i]);
+    }
+
+    /// <summary>Disposes the engines; safe to call more than once (the container may reach it through two registrations).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        foreach (var scorer in _scorers.Values) scorer.Dispose();
+        _scorers.Dispose();
+    }
+
+    /// <summary>One thread's engine with its input and output rows, reused so a prediction allocates nothing of its own.</summary>
+    private sealed class Scorer(PredictionEngine<SentimentInput, SentimentOutput> engine) : IDisposable
+    {
+        private readonly SentimentInput _input = new();
+        private SentimentOutput _output = new();
+
+        public Prediction Predict(string text)
+        {
+            _input.Text = text;
+            engine.Predict(_input, ref _output);
+            return Prediction.FromScore(_output.Probability);
+        }
+
+        public void Dispose() => engine.Dispose();
     }
 }
