@@ -17,6 +17,9 @@ public static partial class FileEndpoints
         var group = app.MapGroup("").WithTags("Files");
         // No Accepts metadata: routing would answer other media types with a bare 415 before the receiver can say what it takes.
         group.MapPost("/upload", Upload).RequireAuthorization().WithRequestTimeout(UploadDeadline)
+            .WithLocation(StatusCodes.Status201Created, "The stored file")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .AddOpenApiOperationTransformer(UploadForm.Describe)
             .WithSummary("Upload a file (multipart field file), streamed to storage under a name the server chooses");
         // Public by id: an id is 128 random bits, as unguessable as a token. Listing and deleting need the owner's token.
         group.MapGet("/files/{file_id}", Download).WithSummary("Download a file (Range, If-None-Match and If-Modified-Since honoured)");
