@@ -63,6 +63,7 @@ internal static partial class OpenApiOperations
             AddProblem(operation, document, StatusCodes.Status504GatewayTimeout, "The request took longer than the server allows.");
         }
 
+        foreach (var omitted in metadata.OfType<OmittedResponse>()) operation.Responses.Remove(Code(omitted.StatusCode));
         // In status order, so the committed document reads (and diffs) the same whatever order the metadata came in.
         var sorted = new OpenApiResponses();
         foreach (var (status, response) in operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal)) sorted[status] = response;

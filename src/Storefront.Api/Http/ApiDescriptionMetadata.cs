@@ -12,6 +12,13 @@ public static class ApiDescriptionMetadata
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ResponseHeader(statusCode, "Location", description));
 
+    /// <summary>
+    /// The endpoint never answers <paramref name="statusCode"/> although the document's conventions would list it (a path
+    /// parameter usually means a 404; the product page asks its sources about any id).
+    /// </summary>
+    public static TBuilder WithoutResponse<TBuilder>(this TBuilder builder, int statusCode) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new OmittedResponse(statusCode));
+
     /// <summary>A token is used when sent (to show the caller more) but not required: no 401 for its absence.</summary>
     public static TBuilder WithOptionalBearer<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(OptionalBearer.Instance);
@@ -19,6 +26,9 @@ public static class ApiDescriptionMetadata
 
 /// <summary>A header that the response with <see cref="StatusCode"/> carries.</summary>
 public sealed record ResponseHeader(int StatusCode, string Name, string Description);
+
+/// <summary>See <see cref="ApiDescriptionMetadata.WithoutResponse{TBuilder}"/>.</summary>
+public sealed record OmittedResponse(int StatusCode);
 
 /// <summary>See <see cref="ApiDescriptionMetadata.WithOptionalBearer{TBuilder}"/>.</summary>
 public sealed class OptionalBearer
