@@ -18,9 +18,11 @@ public static class AccountEndpoints
     {
         var group = app.MapGroup("").WithTags("Accounts").WithValidation().WithRequestDeadline();
         group.MapPost("/register", Register).RequireRateLimiting(AccountsExtensions.RegisterPolicy)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Create an account; a welcome email is queued in the same transaction");
         // The framework reads the form: its limits and malformed bodies reach ApiExceptionHandler as 400/413/415.
         group.MapPost("/token", IssueToken).RequireRateLimiting(AccountsExtensions.LoginPolicy).DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).AddOpenApiOperationTransformer(TokenForm.Describe)
             .WithSummary("OAuth2 password flow: form fields username and password");
         group.MapGet("/users/me", Me).RequireAuthorization().WithSummary("The signed-in user");
         group.MapGet("/users", List).RequireAuthorization().WithSummary("Users, without emails");

@@ -16,7 +16,7 @@ public static class CatalogEndpoints
         group.MapGet("/{item_id}", GetItem).WithSummary("Get one item");
         // Reads are public; writes need a bearer token (POST /token). Reads are one query under the database's
         // command timeout; writes (write + cache invalidation) also carry the request deadline.
-        group.MapPost("", CreateItem).RequireAuthorization().WithRequestDeadline().WithSummary("Create an item");
+        group.MapPost("", CreateItem).RequireAuthorization().WithRequestDeadline().WithLocation(StatusCodes.Status201Created, "The new item").WithSummary("Create an item");
         group.MapPut("/{item_id}", UpdateItem).RequireAuthorization().WithRequestDeadline().WithSummary("Replace an item");
         group.MapDelete("/{item_id}", DeleteItem).RequireAuthorization().WithRequestDeadline().WithSummary("Delete an item");
         return group;

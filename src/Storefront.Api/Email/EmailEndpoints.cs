@@ -15,6 +15,7 @@ public static class EmailEndpoints
     {
         var group = app.MapGroup("").WithTags("Email").WithValidation().WithRequestDeadline();
         group.MapPost("/send-email", SendEmail).RequireAuthorization()
+            .WithLocation(StatusCodes.Status202Accepted, "The job: GET it for its status")
             .WithSummary("Queue an email to the given address (bearer token required)");
         return group;
     }

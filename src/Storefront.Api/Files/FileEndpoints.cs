@@ -17,9 +17,18 @@ public static partial class FileEndpoints
         var group = app.MapGroup("").WithTags("Files");
         // No Accepts metadata: routing would answer other media types with a bare 415 before the receiver can say what it takes.
         group.MapPost("/upload", Upload).RequireAuthorization().WithRequestTimeout(UploadDeadline)
+            .WithLocation(StatusCodes.Status201Created, "The stored file")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .AddOpenApiOperationTransformer(UploadForm.Describe)
             .WithSummary("Upload a file (multipart field file), streamed to storage under a name the server chooses");
         // Public by id: an id is 128 random bits, as unguessable as a token. Listing and deleting need the owner's token.
-        group.MapGet("/files/{file_id}", Download).WithSummary("Download a file (Range, If-None-Match and If-Modified-Since honoured)");
+        group.MapGet("/files/{file_id}", Download).WithSummary("Download a file (Range, If-None-Match and If-Modified-Since honoured)")
+            // The stored type is the file's own; an id that is not one of ours is a 404, never a 400.
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+            .WithoutResponse(StatusCodes.Status400BadRequest);
         group.MapGet("/files", List).RequireAuthorization().WithValidation().WithSummary("The caller's files, oldest first");
         group.MapDelete("/files/{file_id}", Delete).RequireAuthorization().WithRequestDeadline().WithSummary("Delete one of the caller's files");
         return group;

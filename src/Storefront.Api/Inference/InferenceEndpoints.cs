@@ -19,9 +19,9 @@ public static class InferenceEndpoints
     public static RouteGroupBuilder MapInference(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Inference").WithValidation();
-        group.MapPost("/predict", Predict)
+        group.MapPost("/predict", Predict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Sentiment of a text (JSON body {\"text\"} or ?text=), computed off the request threads");
-        group.MapGet("/qr", Qr).WithSummary("A QR code as PNG, rendered off the request threads")
+        group.MapGet("/qr", Qr).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithSummary("A QR code as PNG, rendered off the request threads")
             .Produces(StatusCodes.Status200OK, contentType: "image/png");
         return group;
     }

@@ -16,9 +16,9 @@ public static class JobEndpoints
     {
         var group = app.MapGroup("").WithTags("Jobs").WithRequestDeadline();
         // The framework reads the body, under this endpoint's own limit (413 past it, before anything is read).
-        group.MapPost("/log", Log).WithRequestBodyLimit(MaxLogBytes)
+        group.MapPost("/log", Log).WithRequestBodyLimit(MaxLogBytes).WithLocation(StatusCodes.Status202Accepted, "The job: GET it for its status")
             .WithSummary("Queue a JSON object (≤ 64 KB) to be written to the service log");
-        group.MapGet("/jobs/{job_id}", GetJob).WithValidation()
+        group.MapGet("/jobs/{job_id}", GetJob).WithValidation().WithOptionalBearer()
             .WithSummary("A job's status; its details only to the user who queued it (bearer token)");
         return group;
     }

@@ -22,8 +22,8 @@ public static class LessonEndpoints
         group.MapGet("/", () => TypedResults.Ok(Hello)).WithSummary("Hello World");
         group.MapGet("/slow", Slow).WithValidation().WithSummary("Wait without holding a thread");
         group.MapGet("/multi", Multi).WithSummary("Two waits (3 s and 2 s) at once: about 3 s in all");
-        group.MapGet("/weather", Weather).WithRequestDeadline().WithSummary("All configured weather sources, concurrently");
-        group.MapGet("/multi-fetch", MultiFetch).WithRequestDeadline().WithSummary("Sources A and B, concurrently");
+        group.MapGet("/weather", Weather).WithRequestDeadline().ProducesProblem(StatusCodes.Status502BadGateway).WithSummary("All configured weather sources, concurrently");
+        group.MapGet("/multi-fetch", MultiFetch).WithRequestDeadline().ProducesProblem(StatusCodes.Status502BadGateway).WithSummary("Sources A and B, concurrently");
         return group;
     }
 

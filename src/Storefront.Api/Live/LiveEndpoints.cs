@@ -16,15 +16,22 @@ public static class LiveEndpoints
 
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
     {
-        app.MapGet(EchoPath, Echo).WithTags("WebSockets")
+        app.MapGet(EchoPath, Echo).WithTags("WebSockets").ProducesHandshakeProblems()
             .WithSummary("WebSocket: every text message m is answered with \"Echo: m\"");
-        app.MapGet(StockPath, Stock).WithTags("WebSockets")
+        app.MapGet(StockPath, Stock).WithTags("WebSockets").ProducesHandshakeProblems()
             .WithSummary("WebSocket: send {\"subscribe\": [ids]} / {\"unsubscribe\": [ids]}; receive {id, price, in_stock, at} on every change");
         app.MapPost("/inventory/events", InventoryWebhook.ReceiveAsync).WithTags("Inventory")
             .WithRequestBodyLimit(InventoryWebhook.MaxBodyBytes).WithRequestDeadline()
+            // A bad signature (401), a delivery applied before (409).
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary($"Stock changes from the inventory system, signed with {InventoryWebhook.SignatureHeader}");
         return app;
     }
+
+    // The upgrade (101), and what Handshake refuses: not an upgrade (400), a foreign Origin (403), no room or shutting down (503).
+    private static RouteHandlerBuilder ProducesHandshakeProblems(this RouteHandlerBuilder builder) =>
+        builder.Produces(StatusCodes.Status101SwitchingProtocols).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static Task<Results<EmptyHttpResult, ProblemHttpResult>> Echo(
         HttpContext context, Handshake handshake, LiveSockets sockets, LiveMetrics metrics, IOptions<WebSocketsOptions> options) =>

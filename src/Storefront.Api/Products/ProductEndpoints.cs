@@ -11,7 +11,10 @@ public static class ProductEndpoints
     {
         var group = app.MapGroup("/product").WithTags("Products").WithValidation();
         group.MapGet("/{id}", GetProduct)
-            .WithSummary("Product page: pricing, inventory and recommendations fetched concurrently");
+            .WithSummary("Product page: pricing, inventory and recommendations fetched concurrently")
+            // A required source that failed (502), timed out (504), or is refused by its circuit or concurrency limit (503).
+            .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout).WithoutResponse(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -17,6 +17,7 @@ public static class ProductExtensions
         services.AddJsonTypes(ProductsJsonContext.Default);
         services.AddSingleton<ProductUpstreams>();
         services.AddSingleton<ProductAggregator>();
+        services.ConfigureAll<Microsoft.AspNetCore.OpenApi.OpenApiOptions>(ProductSchemas.Add);
         return builder;
     }
 
