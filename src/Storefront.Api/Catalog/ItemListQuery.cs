@@ -15,24 +15,24 @@ public enum ItemSort : byte
 
 /// <summary>The query of GET /items: the seed's skip/limit, keyset cursors, search, sort, price range and totals.</summary>
 public sealed record ItemListQuery(
-    [Description("Items to skip (the seed's paging; slower the deeper it goes). At most 10000: beyond, follow `next`.")]
+    [property: Description("Items to skip (the seed's paging; slower the deeper it goes). At most 10000: beyond, follow `next`.")]
     int Skip = 0,
-    [Description("Items per page, 1 to 100.")]
+    [property: Description("Items per page, 1 to 100.")]
     int Limit = 10,
-    [Description("The `next` cursor of the previous page, with the same q, sort and price range.")]
+    [property: Description("The `next` cursor of the previous page, with the same q, sort and price range.")]
     string? After = null,
-    [Description("Case-insensitive substring of the name, 1 to 200 characters.")]
+    [property: Description("Case-insensitive substring of the name, 1 to 200 characters.")]
     string? Q = null,
-    [Description("id (default), price, -price or name (code-point order); ties are broken by id.")]
+    [property: Description("id (default), price, -price or name (code-point order); ties are broken by id.")]
     string? Sort = null,
     [FromQuery(Name = "min_price")]
-    [Description("Lowest price included.")]
+    [property: Description("Lowest price included.")]
     decimal? MinPrice = null,
     [FromQuery(Name = "max_price")]
-    [Description("Highest price included.")]
+    [property: Description("Highest price included.")]
     decimal? MaxPrice = null,
     [FromQuery(Name = "include_total")]
-    [Description("Add `total` (exact, or PostgreSQL's estimate with `total_is_estimate: true` on large results). Default: true for the seed's form (no after, q, sort or price range), false otherwise.")]
+    [property: Description("Add `total` (exact, or PostgreSQL's estimate with `total_is_estimate: true` on large results). Default: true for the seed's form (no after, q, sort or price range), false otherwise.")]
     bool? IncludeTotal = null) : IValidatable
 {
     /// <summary>Deeper than this, offset paging reads and discards too many rows: the cursor costs the same at any depth.</summary>
