@@ -66,13 +66,18 @@ find_pg_bin() {
 
 install_postgres() {
   PG_BIN="${STOREFRONT_PG_BIN:-$(find_pg_bin)}"
-  [[ -n "$PG_BIN" && -x "$PG_BIN/initdb" ]] && return 0
-
-  log "PostgreSQL not found; installing it from Debian packages"
-  apt_install postgresql
-
-  PG_BIN="$(find_pg_bin)"
-  [[ -n "$PG_BIN" ]] || die "installed postgresql but found no initdb under /usr/lib/postgresql/*/bin"
+  if [[ -z "$PG_BIN" || ! -x "$PG_BIN/initdb" ]]; then
+    log "PostgreSQL not found; installing it from Debian packages"
+    apt_install postgresql postgresql-contrib
+    PG_BIN="$(find_pg_bin)"
+    [[ -n "$PG_BIN" ]] || die "installed postgresql but found no initdb under /usr/lib/postgresql/*/bin"
+  fi
+  # The catalog's search index needs pg_trgm (migration 0007), which Debian ships in postgresql-contrib.
+  if [[ ! -f "$("$PG_BIN/pg_config" --sharedir 2>/dev/null || echo /nonexistent)/extension/pg_trgm.control" ]] \
+     && ! compgen -G "/usr/share/postgresql/$(basename "$(dirname "$PG_BIN")")/extension/pg_trgm.control" >/dev/null; then
+    log "pg_trgm not found; installing postgresql-contrib"
+    apt_install postgresql-contrib
+  fi
 }
 
 init_postgres() {

@@ -12,7 +12,7 @@ public static class CatalogEndpoints
     public static RouteGroupBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/items").WithTags("Catalog").WithValidation();
-        group.MapGet("", ListItems).WithSummary("List items, oldest first");
+        group.MapGet("", ListItems).WithSummary("List, search and sort items, in keyset pages");
         group.MapGet("/{item_id}", GetItem).WithSummary("Get one item");
         // Reads are public; writes need a bearer token (POST /token). Reads are one query under the database's
         // command timeout; writes (write + cache invalidation) also carry the request deadline.
@@ -23,13 +23,15 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Results<Ok<ItemListResponse>, ValidationProblem>> ListItems(
-        [AsParameters] PageQuery query, StorefrontDbContext db, CancellationToken cancellationToken)
+        [AsParameters] ItemListQuery query, ItemPages pages, CancellationToken cancellationToken)
     {
-        var total = await db.Items.CountAsync(cancellationToken);
-        var items = await db.Items.OrderBy(i => i.Id).Skip(query.Skip).Take(query.Limit)
-            .Select(i => new ItemResponse(i.Id, i.Name, i.Price, i.Description))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new ItemListResponse(items, total, query.Skip, query.Limit));
+        // Validation has read the cursor already; read again here rather than keep state on the query record.
+        ItemCursor? after = null;
+        if (query.After is not null) ItemCursor.TryRead(query.After, query, out after, out _);
+        var page = await pages.ReadAsync(query, after, cancellationToken);
+        ItemTotal? total = query.WantsTotal ? await pages.CountAsync(query, cancellationToken) : null;
+        return TypedResults.Ok(new ItemListResponse(page.Items, page.Next?.Write(query), total?.Count,
+            total?.IsEstimate, query.Skip, query.Limit));
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> GetItem(

@@ -13,12 +13,18 @@ public static class CatalogExtensions
         services.AddSingleton<ICatalogStatistics, CatalogStatistics>();
         services.AddSingleton<CatalogChanges>();
         services.AddSingleton<ISampleData, CatalogSampleData>();
+        services.AddSingleton<IBulkSampleData, CatalogBulkSeed>();
         services.AddSingleton<PostgresItemReader>();
         services.AddScoped<EfItemReader>();
         // Chosen per request from the store this host uses (resolved late: tests change configuration first).
         services.AddScoped<IItemReader>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres
             ? sp.GetRequiredService<PostgresItemReader>()
             : sp.GetRequiredService<EfItemReader>());
+        services.AddSingleton<PostgresItemPages>();
+        services.AddSingleton<SqliteItemPages>();
+        services.AddScoped<ItemPages>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres
+            ? sp.GetRequiredService<PostgresItemPages>()
+            : sp.GetRequiredService<SqliteItemPages>());
         return builder;
     }
 }

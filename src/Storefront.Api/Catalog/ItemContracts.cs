@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Catalog;
@@ -30,7 +31,17 @@ public sealed record ItemRequest(string? Name, decimal? Price, string? Descripti
 
 public sealed record ItemResponse(int Id, string Name, decimal Price, string? Description);
 
-public sealed record ItemListResponse(IReadOnlyList<ItemResponse> Items, int Total, int Skip, int Limit);
+/// <summary>
+/// A page of GET /items. <c>next</c> is the cursor of the following page (null on the last). <c>total</c> and
+/// <c>total_is_estimate</c> are present only when a total was asked for (or implied by the seed's form).
+/// </summary>
+public sealed record ItemListResponse(
+    IReadOnlyList<ItemResponse> Items,
+    string? Next,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Total,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? TotalIsEstimate,
+    int Skip,
+    int Limit);
 
 internal static class CatalogMapping
 {

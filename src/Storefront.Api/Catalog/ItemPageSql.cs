@@ -1,0 +1,130 @@
+using System.Data.Common;
+using System.Text;
+using Storefront.Api.Data;
+
+namespace Storefront.Api.Catalog;
+
+/// <summary>
+/// The SQL of GET /items for one store. Keyset conditions are row comparisons, <c>(price, id) &gt; (@key, @id)</c>,
+/// which both stores answer as one range of the (sort key, id) index: a page deep in the catalog reads what the first
+/// page reads. The two stores differ in three places: prices (numeric on PostgreSQL, TEXT read as REAL on SQLite),
+/// name order (COLLATE "C" on PostgreSQL, SQLite's BINARY default: the same code-point order) and search.
+/// </summary>
+internal sealed class ItemPageSql(DatabaseKind kind)
+{
+    private readonly string _price = kind == DatabaseKind.Postgres ? "price" : "CAST(price AS REAL)";
+    private readonly string _name = kind == DatabaseKind.Postgres ? "name COLLATE \"C\"" : "name";
+
+    /// <summary>The page's query: <paramref name="take"/> rows after the cursor (or after skipping).</summary>
+    public void Page(DbCommand command, ItemListQuery query, ItemCursor? after, int take)
+    {
+        var sql = new StringBuilder("SELECT id, name, price, description FROM items");
+        var where = Filters(command, query);
+        var sort = query.SortOrder;
+        if (after is not null)
+        {
+            Add(command, "id", after.Id);
+            where.Add(sort switch
+            {
+                ItemSort.Price => $"({_price}, id) > (@key, @id)",
+                ItemSort.PriceDescending => $"({_price}, id) < (@key, @id)",
+                ItemSort.Name => $"({_name}, id) > (@key, @id)",
+                _ => "id > @id",
+            });
+            if (sort is ItemSort.Price or ItemSort.PriceDescending) AddPrice(command, "key", after.Price);
+            else if (sort == ItemSort.Name) Add(command, "key", after.Name!);
+        }
+        if (where.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", where);
+        sql.Append(sort switch
+        {
+            ItemSort.Price => $" ORDER BY {_price}, id",
+            ItemSort.PriceDescending => $" ORDER BY {_price} DESC, id DESC",
+            ItemSort.Name => $" ORDER BY {_name}, id",
+            _ => " ORDER BY id",
+        });
+        sql.Append(" LIMIT @take");
+        Add(command, "take", take);
+        if (query.Skip > 0)
+        {
+            sql.Append(" OFFSET @skip");
+            Add(command, "skip", query.Skip);
+        }
+        command.CommandText = sql.ToString();
+    }
+
+    /// <summary>Counts the query's items, reading at most <paramref name="cap"/> of them (null: no bound).</summary>
+    public void Count(DbCommand command, ItemListQuery query, int? cap)
+    {
+        var where = Filters(command, query);
+        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        if (cap is null)
+        {
+            command.CommandText = $"SELECT count(*) FROM items{filter}";
+            return;
+        }
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM items{filter} LIMIT @cap) AS bounded";
+        Add(command, "cap", cap.Value);
+    }
+
+    /// <summary>PostgreSQL's planner estimate of the query's rows (<c>EXPLAIN</c> reads statistics, not rows).</summary>
+    public void Estimate(DbCommand command, ItemListQuery query)
+    {
+        var where = Filters(command, query);
+        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
+        command.CommandText = $"EXPLAIN (FORMAT JSON) SELECT 1 FROM items{filter}";
+    }
+
+    private List<string> Filters(DbCommand command, ItemListQuery query)
+    {
+        var where = new List<string>(4);
+        if (query.Search is { } search)
+        {
+            if (kind == DatabaseKind.Postgres)
+            {
+                // ILIKE with the trigram index; the client's %, _ and \ are literal characters, not patterns.
+                where.Add("name ILIKE @q");
+                Add(command, "q", $"%{EscapeLike(search)}%");
+            }
+            else
+            {
+                // SQLite's lower() folds ASCII only: so does the search text, so both sides fold alike.
+                where.Add("instr(lower(name), @q) > 0");
+                Add(command, "q", AsciiLower(search));
+            }
+        }
+        if (query.MinPrice is { } min)
+        {
+            where.Add($"{_price} >= @min_price");
+            AddPrice(command, "min_price", min);
+        }
+        if (query.MaxPrice is { } max)
+        {
+            where.Add($"{_price} <= @max_price");
+            AddPrice(command, "max_price", max);
+        }
+        return where;
+    }
+
+    private void AddPrice(DbCommand command, string name, decimal price)
+    {
+        if (kind == DatabaseKind.Postgres) Add(command, name, price);
+        else Add(command, name, (double)price);
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static string AsciiLower(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++) span[i] = char.IsAsciiLetterUpper(source[i]) ? (char)(source[i] | 0x20) : source[i];
+        });
+}

@@ -1,0 +1,101 @@
+using System.Data.Common;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Storefront.Api.Data;
+
+namespace Storefront.Api.Catalog;
+
+/// <summary>One page of GET /items and, when asked, how many items the query has.</summary>
+public sealed record ItemPage(IReadOnlyList<ItemResponse> Items, ItemCursor? Next);
+
+/// <summary>A total and whether it is PostgreSQL's estimate rather than a count.</summary>
+public readonly record struct ItemTotal(long Count, bool IsEstimate);
+
+/// <summary>GET /items on one store, in plain SQL (<see cref="ItemPageSql"/>): the list is a hot read, as is the item.</summary>
+public abstract class ItemPages
+{
+    private readonly ItemPageSql _sql;
+
+    private protected ItemPages(DatabaseKind kind) => _sql = new ItemPageSql(kind);
+
+    /// <summary>Below this many items a count is cheap enough to give exactly; above it PostgreSQL's estimate is used.</summary>
+    public const int ExactTotalLimit = 10_000;
+
+    public async Task<ItemPage> ReadAsync(ItemListQuery query, ItemCursor? after, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // One row more than the page says whether there is a next page, without a count.
+        _sql.Page(command, query, after, query.Limit + 1);
+        var items = new List<ItemResponse>(query.Limit + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                items.Add(new ItemResponse(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+        }
+        if (items.Count <= query.Limit) return new ItemPage(items, null);
+        items.RemoveAt(items.Count - 1);
+        return new ItemPage(items, ItemCursor.After(query.SortOrder, items[^1]));
+    }
+
+    public abstract Task<ItemTotal> CountAsync(ItemListQuery query, CancellationToken cancellationToken);
+
+    private protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    private protected async Task<long> ScalarAsync(DbConnection connection, Action<DbCommand, ItemPageSql> build, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        build(command, _sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private protected async Task<long> EstimateAsync(DbConnection connection, ItemListQuery query, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        _sql.Estimate(command, query);
+        var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        using var document = JsonDocument.Parse(plan);
+        return (long)document.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+    }
+}
+
+/// <summary>
+/// PostgreSQL: the shared data source's pool. Totals never read the whole catalog: a count is exact while it stays
+/// under <see cref="ItemPages.ExactTotalLimit"/> rows, and beyond that the total is the planner's estimate.
+/// </summary>
+internal sealed class PostgresItemPages(NpgsqlDataSource dataSource) : ItemPages(DatabaseKind.Postgres)
+{
+    public override async Task<ItemTotal> CountAsync(ItemListQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // The estimate first (statistics only, no rows read): when it is large, that is the answer.
+        var estimate = query.HasFilter
+            ? await EstimateAsync(connection, query, cancellationToken)
+            : await ScalarAsync(connection, (c, _) => c.CommandText = "SELECT reltuples::bigint FROM pg_class WHERE oid = 'items'::regclass", cancellationToken);
+        if (estimate >= ExactTotalLimit) return new ItemTotal(estimate, IsEstimate: true);
+        // Small (or never analysed, reltuples -1): count, but read no more than the limit's worth of rows.
+        var counted = await ScalarAsync(connection, (c, sql) => sql.Count(c, query, ExactTotalLimit + 1), cancellationToken);
+        return counted <= ExactTotalLimit ? new ItemTotal(counted, IsEstimate: false) : new ItemTotal(Math.Max(estimate, counted), IsEstimate: true);
+    }
+
+    private protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await dataSource.OpenConnectionAsync(cancellationToken);
+}
+
+/// <summary>SQLite (the embedded store): has no estimate, so its totals are exact counts.</summary>
+internal sealed class SqliteItemPages(DatabaseProvider provider) : ItemPages(DatabaseKind.Sqlite)
+{
+    public override async Task<ItemTotal> CountAsync(ItemListQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return new ItemTotal(await ScalarAsync(connection, (c, sql) => sql.Count(c, query, cap: null), cancellationToken), IsEstimate: false);
+    }
+
+    private protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(provider.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+}
