@@ -35,7 +35,7 @@ namespace Storefront.Client.Items
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ItemsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/items{?Limit*,Skip*}", pathParameters)
+        public ItemsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/items{?After*,Limit*,Q*,Skip*,Sort*,include_total*,max_price*,min_price*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,11 +43,11 @@ namespace Storefront.Client.Items
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public ItemsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/items{?Limit*,Skip*}", rawUrl)
+        public ItemsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/items{?After*,Limit*,Q*,Skip*,Sort*,include_total*,max_price*,min_price*}", rawUrl)
         {
         }
         /// <summary>
-        /// List items, oldest first
+        /// List, search and sort items, in keyset pages
         /// </summary>
         /// <returns>A <see cref="global::Storefront.Client.Models.ItemListResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -105,7 +105,7 @@ namespace Storefront.Client.Items
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.ItemResponse>(requestInfo, global::Storefront.Client.Models.ItemResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// List items, oldest first
+        /// List, search and sort items, in keyset pages
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -155,17 +155,48 @@ namespace Storefront.Client.Items
             return new global::Storefront.Client.Items.ItemsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// List items, oldest first
+        /// List, search and sort items, in keyset pages
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ItemsRequestBuilderGetQueryParameters 
         {
-            #pragma warning disable CS1591
+            /// <summary>The `next` cursor of the previous page, with the same q, sort and price range.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public string? After { get; set; }
+#nullable restore
+#else
+            public string After { get; set; }
+#endif
+            /// <summary>Add `total` (exact, or PostgreSQL&apos;s estimate with `total_is_estimate: true` on large results). Default: true for the seed&apos;s form (no after, q, sort or price range), false otherwise.</summary>
+            [QueryParameter("include_total")]
+            public bool? IncludeTotal { get; set; }
+            /// <summary>Items per page, 1 to 100.</summary>
             public int? Limit { get; set; }
-            #pragma warning restore CS1591
-            #pragma warning disable CS1591
+            /// <summary>Highest price included.</summary>
+            [QueryParameter("max_price")]
+            public double? MaxPrice { get; set; }
+            /// <summary>Lowest price included.</summary>
+            [QueryParameter("min_price")]
+            public double? MinPrice { get; set; }
+            /// <summary>Case-insensitive substring of the name, 1 to 200 characters.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public string? Q { get; set; }
+#nullable restore
+#else
+            public string Q { get; set; }
+#endif
+            /// <summary>Items to skip (the seed&apos;s paging; slower the deeper it goes). At most 10000: beyond, follow `next`.</summary>
             public int? Skip { get; set; }
-            #pragma warning restore CS1591
+            /// <summary>id (default), price, -price or name (code-point order); ties are broken by id.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            public string? Sort { get; set; }
+#nullable restore
+#else
+            public string Sort { get; set; }
+#endif
         }
     }
 }

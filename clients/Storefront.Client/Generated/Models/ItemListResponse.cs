@@ -24,10 +24,20 @@ namespace Storefront.Client.Models
 #endif
         /// <summary>The limit property</summary>
         public int? Limit { get; set; }
+        /// <summary>The next property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Next { get; set; }
+#nullable restore
+#else
+        public string Next { get; set; }
+#endif
         /// <summary>The skip property</summary>
         public int? Skip { get; set; }
         /// <summary>The total property</summary>
-        public int? Total { get; set; }
+        public long? Total { get; set; }
+        /// <summary>The total_is_estimate property</summary>
+        public bool? TotalIsEstimate { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Storefront.Client.Models.ItemListResponse"/> and sets the default values.
         /// </summary>
@@ -55,8 +65,10 @@ namespace Storefront.Client.Models
             {
                 { "items", n => { Items = n.GetCollectionOfObjectValues<global::Storefront.Client.Models.ItemResponse>(global::Storefront.Client.Models.ItemResponse.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "limit", n => { Limit = n.GetIntValue(); } },
+                { "next", n => { Next = n.GetStringValue(); } },
                 { "skip", n => { Skip = n.GetIntValue(); } },
-                { "total", n => { Total = n.GetIntValue(); } },
+                { "total", n => { Total = n.GetLongValue(); } },
+                { "total_is_estimate", n => { TotalIsEstimate = n.GetBoolValue(); } },
             };
         }
         /// <summary>
@@ -68,8 +80,10 @@ namespace Storefront.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::Storefront.Client.Models.ItemResponse>("items", Items);
             writer.WriteIntValue("limit", Limit);
+            writer.WriteStringValue("next", Next);
             writer.WriteIntValue("skip", Skip);
-            writer.WriteIntValue("total", Total);
+            writer.WriteLongValue("total", Total);
+            writer.WriteBoolValue("total_is_estimate", TotalIsEstimate);
             writer.WriteAdditionalData(AdditionalData);
         }
     }
