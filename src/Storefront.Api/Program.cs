@@ -11,6 +11,7 @@ using Storefront.Api.Inference;
 using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Live;
+using Storefront.Api.Orders;
 using Storefront.Api.Products;
 using Storefront.Api.Upstreams;
 
@@ -34,6 +35,7 @@ builder.AddHttpConventions()
     .AddJobs()
     .AddEmail()
     .AddLive()
+    .AddOrders()
     .AddFiles()
     .AddInference()
     .AddDashboard();
@@ -65,6 +67,7 @@ routes.MapAccounts();
 routes.MapJobs();
 routes.MapEmail();
 routes.MapLive();
+routes.MapOrders();
 routes.MapFiles();
 routes.MapInference();
 routes.MapDashboard();

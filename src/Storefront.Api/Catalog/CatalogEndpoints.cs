@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 
@@ -34,12 +36,15 @@ public static class CatalogEndpoints
             total?.IsEstimate, query.Skip, query.Limit));
     }
 
-    private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
-        [AsParameters] ItemRoute route, IItemReader items, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ItemDetailResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
+        [AsParameters] ItemRoute route, IItemReader items, HttpResponse response, CancellationToken cancellationToken)
     {
         var itemId = route.ItemId;
         var item = await items.FindAsync(itemId, cancellationToken);
-        return item is null ? Missing(itemId) : TypedResults.Ok(item);
+        if (item is null) return Missing(itemId);
+        // The item's own version: in_stock is live and versioned by the stock ledger, not by this tag.
+        response.Headers.ETag = ItemPreconditions.ETag(item.Version);
+        return TypedResults.Ok(item.ToResponse());
     }
 
     private static async Task<Created<ItemResponse>> CreateItem(
@@ -53,30 +58,53 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItem(
-        [AsParameters] ItemRoute route, ItemRequest request, StorefrontDbContext db, CatalogChanges changes,
-        CancellationToken cancellationToken)
+        [AsParameters] ItemRoute route, ItemRequest request, StorefrontDbContext db, CatalogChanges changes, HttpContext context,
+        IOptions<CatalogOptions> options, CancellationToken cancellationToken)
     {
         var itemId = route.ItemId;
+        var versions = ItemPreconditions.Versions(context.Request);
+        if (versions is null && options.Value.RequireIfMatch && !context.Request.Headers.ContainsKey(HeaderNames.IfMatch))
+            return ItemPreconditions.Required();
         var replacement = request.ToEntity();
-        var updated = await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(set => set
-            .SetProperty(i => i.Name, replacement.Name)
-            .SetProperty(i => i.Price, replacement.Price)
-            .SetProperty(i => i.Description, replacement.Description), cancellationToken);
-        if (updated == 0) return Missing(itemId);
+        // One transaction, so the version read back is the one this write made (the response's ETag).
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var updated = await Matching(db, itemId, versions).ExecuteUpdateAsync(set => set
+                .SetProperty(i => i.Name, replacement.Name)
+                .SetProperty(i => i.Price, replacement.Price)
+                .SetProperty(i => i.Description, replacement.Description)
+                .SetProperty(i => i.Version, i => i.Version + 1), cancellationToken);
+            if (updated == 0) return await FailureAsync(db, itemId, cancellationToken);
+            replacement.Version = await db.Items.Where(i => i.Id == itemId).Select(i => i.Version).FirstAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
         await changes.NotifyAsync(new CatalogChange(itemId, replacement.Price), cancellationToken);
         replacement.Id = itemId;
+        context.Response.Headers.ETag = ItemPreconditions.ETag(replacement.Version);
         return TypedResults.Ok(replacement.ToResponse());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> DeleteItem(
-        [AsParameters] ItemRoute route, StorefrontDbContext db, CatalogChanges changes, CancellationToken cancellationToken)
+        [AsParameters] ItemRoute route, StorefrontDbContext db, CatalogChanges changes, HttpRequest request,
+        IOptions<CatalogOptions> options, CancellationToken cancellationToken)
     {
         var itemId = route.ItemId;
-        var deleted = await db.Items.Where(i => i.Id == itemId).ExecuteDeleteAsync(cancellationToken);
-        if (deleted == 0) return Missing(itemId);
+        var versions = ItemPreconditions.Versions(request);
+        if (versions is null && options.Value.RequireIfMatch && !request.Headers.ContainsKey(HeaderNames.IfMatch))
+            return ItemPreconditions.Required();
+        var deleted = await Matching(db, itemId, versions).ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0) return await FailureAsync(db, itemId, cancellationToken);
         await changes.NotifyAsync(new CatalogChange(itemId, Price: null), cancellationToken);
         return TypedResults.NoContent();
     }
+
+    /// <summary>The item, when its version is one If-Match names (any version without If-Match).</summary>
+    private static IQueryable<CatalogItem> Matching(StorefrontDbContext db, int itemId, IReadOnlyList<int>? versions) =>
+        versions is null ? db.Items.Where(i => i.Id == itemId) : db.Items.Where(i => i.Id == itemId && versions.Contains(i.Version));
+
+    /// <summary>A conditional write that changed nothing: the item is gone (404) or at another version (412).</summary>
+    private static async Task<ProblemHttpResult> FailureAsync(StorefrontDbContext db, int itemId, CancellationToken cancellationToken) =>
+        await db.Items.AnyAsync(i => i.Id == itemId, cancellationToken) ? ItemPreconditions.Failed(itemId) : Missing(itemId);
 
     private static ProblemHttpResult Missing(int itemId) => Problems.NotFound($"Item {itemId} does not exist.");
 }

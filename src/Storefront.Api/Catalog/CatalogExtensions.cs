@@ -8,18 +8,18 @@ public static class CatalogExtensions
     public static WebApplicationBuilder AddCatalog(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddJsonTypes(CatalogJsonContext.Default);
-        services.AddSingleton<CatalogQueries>();
         services.AddSingleton<ICatalogStatistics, CatalogStatistics>();
         services.AddSingleton<CatalogChanges>();
         services.AddSingleton<ISampleData, CatalogSampleData>();
         services.AddSingleton<IBulkSampleData, CatalogBulkSeed>();
         services.AddSingleton<PostgresItemReader>();
-        services.AddScoped<EfItemReader>();
+        services.AddScoped<SqliteItemReader>();
         // Chosen per request from the store this host uses (resolved late: tests change configuration first).
         services.AddScoped<IItemReader>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres
             ? sp.GetRequiredService<PostgresItemReader>()
-            : sp.GetRequiredService<EfItemReader>());
+            : sp.GetRequiredService<SqliteItemReader>());
         services.AddSingleton<PostgresItemPages>();
         services.AddSingleton<SqliteItemPages>();
         services.AddScoped<ItemPages>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres

@@ -10,4 +10,7 @@ public sealed class CatalogItem
     public required string Name { get; set; }
     public decimal Price { get; set; }
     public string? Description { get; set; }
+
+    /// <summary>Raised by every write; the item's ETag (If-Match on PUT and DELETE).</summary>
+    public int Version { get; set; } = 1;
 }

@@ -13,5 +13,6 @@ internal sealed class CatalogItemConfiguration : IEntityTypeConfiguration<Catalo
         item.Property(i => i.Name).HasColumnName("name").HasMaxLength(CatalogItem.NameMaxLength);
         item.Property(i => i.Price).HasColumnName("price").HasPrecision(12, 2);
         item.Property(i => i.Description).HasColumnName("description").HasMaxLength(CatalogItem.DescriptionMaxLength);
+        item.Property(i => i.Version).HasColumnName("version");
     }
 }

@@ -6,4 +6,5 @@ namespace Storefront.Api.Catalog;
 [JsonSerializable(typeof(ItemRequest))]
 [JsonSerializable(typeof(ItemResponse))]
 [JsonSerializable(typeof(ItemListResponse))]
+[JsonSerializable(typeof(ItemDetailResponse))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext;

@@ -31,6 +31,16 @@ public sealed record ItemRequest(string? Name, decimal? Price, string? Descripti
 
 public sealed record ItemResponse(int Id, string Name, decimal Price, string? Description);
 
+/// <summary>GET /items/{id}: the item and the units available to order (0 when the item has no stock row).</summary>
+public sealed record ItemDetailResponse(int Id, string Name, decimal Price, string? Description, int InStock);
+
+/// <summary>One stored item as the readers find it, with its version (the ETag) and stock.</summary>
+public sealed record StoredItem(int Id, string Name, decimal Price, string? Description, int InStock, int Version)
+{
+    public ItemDetailResponse ToResponse() => new(Id, Name, Price, Description, InStock);
+}
+
+
 /// <summary>
 /// A page of GET /items. <c>next</c> is the cursor of the following page (null on the last). <c>total</c> and
 /// <c>total_is_estimate</c> are present only when a total was asked for (or implied by the seed's form).

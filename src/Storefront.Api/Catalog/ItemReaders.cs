@@ -8,7 +8,7 @@ namespace Storefront.Api.Catalog;
 /// <summary>GET /items/{id}, the catalog's hottest read, behind one seam so each store gets its fastest path.</summary>
 public interface IItemReader
 {
-    Task<ItemResponse?> FindAsync(int id, CancellationToken cancellationToken);
+    Task<StoredItem?> FindAsync(int id, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -18,32 +18,54 @@ public interface IItemReader
 /// </summary>
 internal sealed class PostgresItemReader(NpgsqlDataSource dataSource) : IItemReader
 {
-    private const string Sql = "SELECT id, name, price, description FROM items WHERE id = $1";
+    // The stock is the ledger orders reserve from (0005/0007): one join, so the hot read stays one statement.
+    private const string Sql = """
+        SELECT i.id, i.name, i.price, i.description, COALESCE(s.in_stock, 0), i.version
+        FROM items i LEFT JOIN item_stock s ON s.item_id = i.id WHERE i.id = $1
+        """;
 
-    public async Task<ItemResponse?> FindAsync(int id, CancellationToken cancellationToken)
+    public async Task<StoredItem?> FindAsync(int id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = id, NpgsqlDbType = NpgsqlDbType.Integer });
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
-        return new ItemResponse(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+        return new StoredItem(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetInt32(4), reader.GetInt32(5));
     }
 }
 
-/// <summary>SQLite (the embedded default): EF Core's compiled query on the request's context.</summary>
-internal sealed class EfItemReader(StorefrontDbContext db, CatalogQueries queries) : IItemReader
-{
-    public Task<ItemResponse?> FindAsync(int id, CancellationToken cancellationToken) => queries.ItemById(db, id, cancellationToken);
-}
-
 /// <summary>
-/// Compiled once so a request skips building and looking up the LINQ expression tree. A singleton per host
-/// rather than a static: a compiled query binds to the first provider that runs it, and the tests run SQLite
-/// and PostgreSQL hosts in one process.
+/// SQLite (the embedded default): the same statement on the request's context's connection. Raw rather than LINQ
+/// because item_stock belongs to the stock ledger (Live/, Orders/), which the catalog's model does not map.
 /// </summary>
-public sealed class CatalogQueries
+internal sealed class SqliteItemReader(StorefrontDbContext db) : IItemReader
 {
-    public Func<StorefrontDbContext, int, CancellationToken, Task<ItemResponse?>> ItemById { get; } =
-        EF.CompileAsyncQuery((StorefrontDbContext db, int id, CancellationToken _) =>
-            db.Set<CatalogItem>().Where(i => i.Id == id).Select(i => new ItemResponse(i.Id, i.Name, i.Price, i.Description)).FirstOrDefault());
+    private const string Sql = """
+        SELECT i.id, i.name, i.price, i.description, COALESCE(s.in_stock, 0), i.version
+        FROM items i LEFT JOIN item_stock s ON s.item_id = i.id WHERE i.id = @id
+        """;
+
+    public async Task<StoredItem?> FindAsync(int id, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = Sql;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@id";
+            parameter.Value = id;
+            command.Parameters.Add(parameter);
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            // SQLite keeps prices as EF Core's decimal text; the provider's reader parses it back.
+            return new StoredItem(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt32(4), reader.GetInt32(5));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 }

@@ -41,6 +41,7 @@ public static class DataExtensions
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
         services.AddSingleton(sp => new RedisConnection(sp.GetRequiredService<IConfiguration>().GetConnectionString("Redis")));
         services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<SqliteWriteGate>();
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

@@ -17,6 +17,8 @@ public static class EmailExtensions
         services.AddSingleton<IJobHandler, WelcomeEmailHandler>();
         services.AddSingleton<IJobHandler, SendEmailHandler>();
         services.AddSingleton<IWelcomeMail, WelcomeMail>();
+        services.AddSingleton<IJobHandler, OrderConfirmationHandler>();
+        services.AddSingleton<IOrderMail, OrderMail>();
         return builder;
     }
 }

@@ -6,4 +6,5 @@ namespace Storefront.Api.Email;
 [JsonSerializable(typeof(EmailQueuedResponse))]
 [JsonSerializable(typeof(WelcomeEmailPayload))]
 [JsonSerializable(typeof(SendEmailPayload))]
+[JsonSerializable(typeof(OrderConfirmationPayload))]
 internal sealed partial class EmailJsonContext : JsonSerializerContext;

@@ -18,6 +18,7 @@ public static class LiveExtensions
         services.AddSingleton<StockFeed>();
         services.AddSingleton<StockBus>();
         services.AddSingleton<StockLevels>();
+        services.AddSingleton<IStockPublisher, StockPublisher>();
         services.AddSingleton<ICatalogChangeListener, StockCatalogListener>();
         return builder;
     }

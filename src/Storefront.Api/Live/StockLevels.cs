@@ -33,7 +33,9 @@ internal sealed class StockLevels(IServiceScopeFactory scopes, TimeProvider time
         var applied = new List<InventoryEvent>(events.Count);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            foreach (var e in events)
+            // Stock rows in ascending item id, as orders lock them, so a batch and an order never wait on each other in a
+            // cycle (a deadlock); the sort is stable, so the events of one item keep their order.
+            foreach (var e in events.OrderBy(e => e.ItemId))
             {
                 // Concurrent deliveries of one event (two instances): the primary key lets exactly one insert it.
                 var isNew = await db.Database.ExecuteSqlAsync(
@@ -43,7 +45,8 @@ internal sealed class StockLevels(IServiceScopeFactory scopes, TimeProvider time
                 await db.Database.ExecuteSqlAsync(
                     $"""
                     INSERT INTO item_stock (item_id, in_stock, updated_at_ms) VALUES ({e.ItemId}, {e.InStock}, {now})
-                    ON CONFLICT (item_id) DO UPDATE SET in_stock = excluded.in_stock, updated_at_ms = excluded.updated_at_ms
+                    ON CONFLICT (item_id) DO UPDATE SET in_stock = excluded.in_stock, updated_at_ms = excluded.updated_at_ms,
+                        version = item_stock.version + 1
                     """, cancellationToken);
                 applied.Add(e);
             }

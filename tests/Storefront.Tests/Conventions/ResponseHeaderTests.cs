@@ -60,7 +60,7 @@ public sealed class ResponseHeaderTests(SqliteStorefrontFactory factory) : IClas
 
     private sealed class FailingItemReader : IItemReader
     {
-        public Task<ItemResponse?> FindAsync(int id, CancellationToken cancellationToken) =>
+        public Task<StoredItem?> FindAsync(int id, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("the item store is broken");
     }
 }

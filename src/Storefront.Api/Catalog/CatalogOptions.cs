@@ -1,0 +1,13 @@
+namespace Storefront.Api.Catalog;
+
+/// <summary>Catalog settings (<c>Catalog__*</c>).</summary>
+public sealed class CatalogOptions
+{
+    public const string Section = "Catalog";
+
+    /// <summary>
+    /// When true, PUT and DELETE /items/{id} without If-Match are refused with 428, for deployments whose clients
+    /// must never overwrite a change they have not seen. Off by default: the seed's clients send no If-Match.
+    /// </summary>
+    public bool RequireIfMatch { get; set; }
+}

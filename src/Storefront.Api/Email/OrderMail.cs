@@ -1,0 +1,34 @@
+using System.Globalization;
+using Storefront.Api.Data;
+using Storefront.Api.Jobs;
+
+namespace Storefront.Api.Email;
+
+/// <summary>What ordering uses to confirm an order by mail: the job is staged in the ordering unit of work.</summary>
+public interface IOrderMail
+{
+    /// <summary>Stages the confirmation in <paramref name="db"/>; the caller's SaveChanges stores it with the order, in its transaction.</summary>
+    void StageConfirmation(StorefrontDbContext db, int userId, string email, long orderId, decimal total);
+}
+
+internal sealed class OrderMail(IJobQueue jobs) : IOrderMail
+{
+    public void StageConfirmation(StorefrontDbContext db, int userId, string email, long orderId, decimal total) =>
+        jobs.Add(db, OrderConfirmationHandler.JobKind, new OrderConfirmationPayload(email, orderId, total),
+            EmailJsonContext.Default.OrderConfirmationPayload, ownerId: userId);
+}
+
+public sealed record OrderConfirmationPayload(string To, long OrderId, decimal Total);
+
+/// <summary>"Your order is confirmed", queued by POST /orders in the transaction that reserves the stock.</summary>
+public sealed class OrderConfirmationHandler(EmailSender sender, ILogger<OrderConfirmationHandler> logger)
+    : EmailJobHandler<OrderConfirmationPayload>(sender, EmailJsonContext.Default.OrderConfirmationPayload, logger)
+{
+    public const string JobKind = "email.order_confirmation";
+
+    public override string Kind => JobKind;
+
+    protected override (string, string, string) Compose(OrderConfirmationPayload payload, JobContext job) =>
+        (payload.To, $"Storefront order {payload.OrderId} confirmed",
+            string.Create(CultureInfo.InvariantCulture, $"Your order {payload.OrderId} is confirmed. Total: {payload.Total:0.00}.\n"));
+}

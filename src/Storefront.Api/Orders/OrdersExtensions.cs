@@ -1,0 +1,16 @@
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Orders;
+
+public static class OrdersExtensions
+{
+    public static WebApplicationBuilder AddOrders(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddJsonTypes(OrdersJsonContext.Default);
+        services.AddScoped<OrderPlacement>();
+        services.AddScoped<OrderBook>();
+        return builder;
+    }
+}

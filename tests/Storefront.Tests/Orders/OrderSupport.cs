@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Storefront.Api.Data;
+using Storefront.Api.Email;
+using Storefront.Api.Jobs;
+using Storefront.Tests.Infrastructure;
+
+namespace Storefront.Tests.Orders;
+
+internal static class OrderSupport
+{
+    /// <summary>The admin every order test host names (Dashboard__Admins), registered once per database.</summary>
+    public const string Admin = "stock_admin";
+
+    public static StorefrontFactory WithAdmin(this StorefrontFactory factory) => factory.With("Dashboard:Admins:0", Admin);
+
+    /// <summary>
+    /// A small connection pool: these tests send a thousand requests at once, and the test server's 300 connections
+    /// are shared with every class running meanwhile. Requests wait for a pooled connection instead.
+    /// </summary>
+    public static string SmallPool(string connectionString) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 20, Timeout = 60 }.ConnectionString;
+
+    /// <summary>A client of the admin: registered on first use in this database, logged in every time.</summary>
+    public static async Task<HttpClient> AdminClientAsync(StorefrontFactory factory)
+    {
+        var client = factory.CreateClient();
+        var registered = await client.PostAsJsonAsync("/register", new { username = Admin, email = $"{Admin}@example.com", password = Accounts.Password });
+        Assert.True(registered.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"register {Admin}: {registered.StatusCode}");
+        var token = await (await Accounts.LoginAsync(client, Admin, Accounts.Password)).ShouldBeJsonAsync();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
+        return client;
+    }
+
+    /// <summary>A new catalog item with this many units in stock (set by the admin); its id.</summary>
+    public static async Task<int> StockedItemAsync(HttpClient admin, int units, decimal price = 2.50m)
+    {
+        var created = await (await admin.PostAsJsonAsync("/items", new { name = "Stocked", price })).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("id").GetInt32();
+        await (await admin.PutAsJsonAsync($"/items/{id}/stock", new { in_stock = units })).ShouldBeJsonAsync();
+        return id;
+    }
+
+    public static async Task<int> InStockAsync(HttpClient client, int itemId) =>
+        (await (await client.GetAsync($"/items/{itemId}")).ShouldBeJsonAsync()).GetProperty("in_stock").GetInt32();
+
+    public static Task<HttpResponseMessage> OrderAsync(HttpClient client, string? idempotencyKey, params (int ItemId, int Quantity)[] lines)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/orders")
+        {
+            Content = JsonContent.Create(new { lines = lines.Select(l => new { item_id = l.ItemId, quantity = l.Quantity }) }),
+        };
+        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(request);
+    }
+
+    /// <summary>Buyers: fresh users with their own tokens, sharing one host.</summary>
+    public static async Task<List<HttpClient>> BuyersAsync(StorefrontFactory factory, int count)
+    {
+        var buyers = new List<HttpClient>();
+        for (var i = 0; i < count; i++) buyers.Add(await factory.CreateAuthenticatedClientAsync());
+        return buyers;
+    }
+
+    /// <summary>The order-confirmation jobs stored for these orders.</summary>
+    public static async Task<int> ConfirmationJobsAsync(IServiceProvider services, IReadOnlySet<long> orderIds)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
+        var payloads = await db.Jobs.Where(j => j.Kind == OrderConfirmationHandler.JobKind).Select(j => j.Payload).ToListAsync();
+        return payloads.Count(p => orderIds.Contains(JsonDocument.Parse(p).RootElement.GetProperty("order_id").GetInt64()));
+    }
+
+    /// <summary>
+    /// Fires every request at once and returns the answers: status and, for 201s, the order's id.
+    /// </summary>
+    public static async Task<List<(HttpStatusCode Status, long? OrderId)>> BuyAllAsync(IReadOnlyList<HttpClient> clients, int requests, int itemId)
+    {
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var buys = Enumerable.Range(0, requests).Select(async i =>
+        {
+            await start.Task;
+            using var response = await OrderAsync(clients[i % clients.Count], null, (itemId, 1));
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Conflict, $"buy {i}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                return (response.StatusCode, (long?)null);
+            }
+            var order = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
+            return (response.StatusCode, (long?)order.GetProperty("id").GetInt64());
+        }).ToList();
+        start.SetResult();
+        return [.. await Task.WhenAll(buys)];
+    }
+}
