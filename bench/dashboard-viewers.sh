@@ -74,7 +74,7 @@ trap 'exit 143' TERM
 log "building the work tree ($(git -C "$REPO" rev-parse --short HEAD))"
 bench_publish "$REPO"
 ADMIN="watcher_$RANDOM$RANDOM"
-bench_start_service "Dashboard__Enabled=true" "Dashboard__Admins__0=$ADMIN"
+bench_start_service "Dashboard__Enabled=true" "Accounts__Admins__0=$ADMIN"
 
 bench_register "$ADMIN" "a long enough passphrase"
 TOKEN="$(curl -fsS -d "username=$ADMIN&password=a long enough passphrase" "$BASE/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"

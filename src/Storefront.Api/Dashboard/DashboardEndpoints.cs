@@ -19,11 +19,11 @@ public static class DashboardEndpoints
         // The page holds no data: served to anyone; the stream it opens asks for the token.
         group.MapGet("", () => TypedResults.PhysicalFile(page, "text/html; charset=utf-8"))
             .WithSummary("The live operations dashboard (a static page)");
-        group.MapGet("/stream", Stream).RequireAuthorization(DashboardExtensions.AdminPolicy).AsLongLived()
+        group.MapGet("/stream", Stream).RequireAuthorization(DashboardExtensions.WatchPolicy).AsLongLived()
             .WithSummary("One snapshot of the service per second, as server-sent events");
         if (environment.IsDevelopment())
         {
-            group.MapPost("/load", Load).RequireAuthorization(DashboardExtensions.AdminPolicy)
+            group.MapPost("/load", Load).RequireAuthorization(DashboardExtensions.WatchPolicy)
                 .WithSummary("Starts a short burst of traffic against this service (Development only)");
         }
         return app;

@@ -1,8 +1,7 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
+using Storefront.Api.Accounts;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 
@@ -10,8 +9,8 @@ namespace Storefront.Api.Dashboard;
 
 public static class DashboardExtensions
 {
-    /// <summary>Who may watch: an admin named in Dashboard__Admins; anyone in Development.</summary>
-    public const string AdminPolicy = "admin";
+    /// <summary>Who may watch: an admin (Accounts__Admins); anyone in Development.</summary>
+    public const string WatchPolicy = "dashboard";
 
     /// <summary>Where the page and its assets are served, and the folder under wwwroot they come from.</summary>
     public const string Path = "/dashboard";
@@ -33,18 +32,11 @@ public static class DashboardExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
         services.AddHttpClient(LoadBurst.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
 
-        services.AddOptions<AuthorizationOptions>().Configure<IOptions<DashboardOptions>>((authorization, dashboard) =>
-            authorization.AddPolicy(AdminPolicy, policy =>
+        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AdminOptions>>((authorization, admins) =>
+            authorization.AddPolicy(WatchPolicy, policy =>
             {
-                if (development)
-                {
-                    policy.RequireAssertion(_ => true);
-                    return;
-                }
-                var admins = dashboard.Value.Admins.Select(name => name.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
-                // Usernames are unique without regard to case (Accounts normalizes them), so the comparison ignores it too.
-                policy.RequireAuthenticatedUser()
-                    .RequireAssertion(context => context.User.FindFirstValue(JwtRegisteredClaimNames.UniqueName) is { } name && admins.Contains(name));
+                if (development) policy.RequireAssertion(_ => true);
+                else AccountsExtensions.RequireAdmin(policy, admins.Value);
             }));
 
         // The load button's demo of the blocking banner needs the probe: in Development, with the dashboard on, unless set.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Storefront.Api.Accounts;
 
 namespace Storefront.Api.Dashboard;
 
@@ -8,23 +9,18 @@ public sealed class DashboardOptions
 
     /// <summary>Maps /dashboard and its stream. Defaults to true in Development, false elsewhere (DashboardExtensions).</summary>
     public bool Enabled { get; set; }
-
-    /// <summary>Usernames allowed to watch outside Development (Dashboard__Admins__0, __1, ...).</summary>
-    public List<string> Admins { get; set; } = [];
 }
 
 /// <summary>
-/// Blank names are typing mistakes; an enabled dashboard outside Development with no admin could be opened by nobody,
-/// so startup says so instead of serving 403s.
+/// An enabled dashboard outside Development with no admin could be opened by nobody, so startup says so instead of
+/// serving 403s.
 /// </summary>
-internal sealed class DashboardOptionsValidator(IHostEnvironment environment) : IValidateOptions<DashboardOptions>
+internal sealed class DashboardOptionsValidator(IHostEnvironment environment, IOptions<AdminOptions> admins) : IValidateOptions<DashboardOptions>
 {
     public ValidateOptionsResult Validate(string? name, DashboardOptions options)
     {
-        if (options.Admins.Any(string.IsNullOrWhiteSpace))
-            return ValidateOptionsResult.Fail("Dashboard__Admins: every entry must be a username.");
-        if (options.Enabled && !environment.IsDevelopment() && options.Admins.Count == 0)
-            return ValidateOptionsResult.Fail("Dashboard__Enabled outside Development needs at least one Dashboard__Admins__0 (a username).");
+        if (options.Enabled && !environment.IsDevelopment() && admins.Value.Admins.Count == 0)
+            return ValidateOptionsResult.Fail("Dashboard__Enabled outside Development needs at least one admin: Accounts__Admins__0 (a username).");
         return ValidateOptionsResult.Success;
     }
 }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Storefront.Api.Accounts;
 using Storefront.Api.Catalog;
-using Storefront.Api.Dashboard;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 using Storefront.Api.Live;
@@ -13,8 +13,8 @@ public static class StockEndpoints
 {
     public static RouteHandlerBuilder MapStock(this IEndpointRouteBuilder app) =>
         app.MapPut("/items/{item_id}/stock", SetStock).WithTags("Orders").WithValidation()
-            .RequireAuthorization(DashboardExtensions.AdminPolicy).WithRequestDeadline()
-            .WithName("SetItemStock").WithSummary("Set an item's units available (admins: Dashboard__Admins)")
+            .RequireAuthorization(AccountsExtensions.AdminPolicy).WithRequestDeadline()
+            .WithName("SetItemStock").WithSummary("Set an item's units available (admins: Accounts__Admins)")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<StockResponse>, ProblemHttpResult, ValidationProblem>> SetStock(

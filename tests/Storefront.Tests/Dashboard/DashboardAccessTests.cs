@@ -24,7 +24,7 @@ public sealed class DashboardAccessTests
     {
         var admin = Accounts.NewUsername();
         using var factory = new SqliteStorefrontFactory();
-        factory.With("Dashboard:Enabled", "true").With("Dashboard:Admins:0", admin.ToUpperInvariant());
+        factory.With("Dashboard:Enabled", "true").With("Accounts:Admins:0", admin.ToUpperInvariant());
         using var client = factory.CreateClient();
 
         // The page holds no data: anyone may load it.
@@ -52,7 +52,7 @@ public sealed class DashboardAccessTests
         using var factory = new SqliteStorefrontFactory();
         factory.With("Dashboard:Enabled", "true");
         var failure = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
-        Assert.Contains("Dashboard__Admins", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Accounts__Admins", failure.Message, StringComparison.Ordinal);
     }
 
     private static HttpRequestMessage Request(string path, string token) =>

@@ -124,7 +124,7 @@ public sealed class DashboardBrowserTests
         await using var service = await StartAsync(development: false, new Dictionary<string, string>
         {
             ["Dashboard__Enabled"] = "true",
-            ["Dashboard__Admins__0"] = admin,
+            ["Accounts__Admins__0"] = admin,
         });
         using var client = service.CreateClient();
         var someone = Accounts.NewUsername();
