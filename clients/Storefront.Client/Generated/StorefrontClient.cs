@@ -18,6 +18,7 @@ using Storefront.Client.Log;
 using Storefront.Client.Models;
 using Storefront.Client.Multi;
 using Storefront.Client.MultiFetch;
+using Storefront.Client.Orders;
 using Storefront.Client.Predict;
 using Storefront.Client.Product;
 using Storefront.Client.Qr;
@@ -91,6 +92,11 @@ namespace Storefront.Client
         public global::Storefront.Client.MultiFetch.MultiFetchRequestBuilder MultiFetch
         {
             get => new global::Storefront.Client.MultiFetch.MultiFetchRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The orders property</summary>
+        public global::Storefront.Client.Orders.OrdersRequestBuilder Orders
+        {
+            get => new global::Storefront.Client.Orders.OrdersRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The predict property</summary>
         public global::Storefront.Client.Predict.PredictRequestBuilder Predict

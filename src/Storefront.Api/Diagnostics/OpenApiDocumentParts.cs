@@ -10,7 +10,8 @@ internal static class OpenApiDocumentParts
     {
         ["Lessons"] = "The seed's concurrency lessons: waits that hold no thread, concurrent calls to configured sources.",
         ["Products"] = "The product page: pricing, inventory and recommendations fetched concurrently, each under its own deadline.",
-        ["Catalog"] = "Items: public reads, writes with a bearer token.",
+        ["Catalog"] = "Items: public reads (cursor pages, search, sort), writes with a bearer token and optional If-Match.",
+        ["Orders"] = "Orders reserved atomically against stock (409 when it cannot be served), Idempotency-Key retries, admin stock.",
         ["Caching"] = "Catalog summaries served cache-aside and response-cached (X-Cache: HIT, MISS or BYPASS).",
         ["Accounts"] = "Registration, OAuth2 password-flow login (POST /token gives the bearer token) and users.",
         ["Jobs"] = "Durable background jobs: a 202 means the job is stored.",

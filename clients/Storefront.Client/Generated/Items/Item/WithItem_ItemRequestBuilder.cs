@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Storefront.Client.Items.Item.Stock;
 using Storefront.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +18,11 @@ namespace Storefront.Client.Items.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WithItem_ItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The stock property</summary>
+        public global::Storefront.Client.Items.Item.Stock.StockRequestBuilder Stock
+        {
+            get => new global::Storefront.Client.Items.Item.Stock.StockRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::Storefront.Client.Items.Item.WithItem_ItemRequestBuilder"/> and sets the default values.
         /// </summary>
@@ -66,18 +72,18 @@ namespace Storefront.Client.Items.Item
         /// <summary>
         /// Get one item
         /// </summary>
-        /// <returns>A <see cref="global::Storefront.Client.Models.ItemResponse"/></returns>
+        /// <returns>A <see cref="global::Storefront.Client.Models.ItemDetailResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Storefront.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Storefront.Client.Models.ItemResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Storefront.Client.Models.ItemDetailResponse?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Storefront.Client.Models.ItemResponse> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Storefront.Client.Models.ItemDetailResponse> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -86,7 +92,7 @@ namespace Storefront.Client.Items.Item
                 { "400", global::Storefront.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
-            return await RequestAdapter.SendAsync<global::Storefront.Client.Models.ItemResponse>(requestInfo, global::Storefront.Client.Models.ItemResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
+            return await RequestAdapter.SendAsync<global::Storefront.Client.Models.ItemDetailResponse>(requestInfo, global::Storefront.Client.Models.ItemDetailResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Replace an item
