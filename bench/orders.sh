@@ -290,9 +290,9 @@ print("orders/s: 2xx answers a second (the oversell burst: 201s over the burst's
       "units in accepted orders − (stock before − stock after), i.e. units sold that the stock never lost (lost updates); "
       "with 100 units it is also the orders accepted beyond the stock.")
 print()
-print("Every window:")
+print("Every window (not 2xx: answers >= 300, e.g. the burst's 409 refusals, and requests that got no answer; statuses: the burst's answers by status):")
 print()
-print("| round | side | scenario | orders/s | errors | orders | units sold | stock before | stock after | oversold | statuses |")
+print("| round | side | scenario | orders/s | not 2xx | orders | units sold | stock before | stock after | oversold | statuses |")
 print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
 for r in rows:
     print(f"| {r[0]} | {r[1]} | {r[2]} | {float(r[3]):,.0f} | {r[4]} | {int(r[5]):,} | {int(r[6]):,} | {int(r[7]):,} | {int(r[8]):,} | {r[9]} | {r[10]} |")
