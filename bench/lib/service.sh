@@ -1,4 +1,5 @@
-# Sourced by the bench scripts that run one Storefront of their own (bench/login-burst.sh, bench/dashboard-viewers.sh):
+# Sourced by the bench scripts that run one Storefront of their own (bench/login-burst.sh, bench/dashboard-viewers.sh,
+# bench/catalog-scale.sh, bench/orders.sh):
 # publish it (Release; bin/obj in the temp dir), start it on a free loopback port in a process group of its own with
 # the embedded defaults, stop that group. The caller defines log() and TMP; these set BASE and SERVICE_PID.
 # BENCH_SERVICE_CPUS (a taskset list, e.g. "1"), if set, keeps the service on those CPUs from its start.

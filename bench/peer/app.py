@@ -211,6 +211,63 @@ async def get_item(item_id: int = Path(..., ge=1, le=INT32_MAX)):
     }
 
 
+# --- orders (the seeds' lock lesson, as the seeds teach it) -------------------------------------
+
+# One lock per worker process, around read-modify-write of stock: it serialises the orders of one
+# worker and nothing else. With 2 workers (or 2 instances) two orders can read the same `available`,
+# both pass the check, and the second UPDATE overwrites the first: a lost update, units sold twice.
+# That is on purpose: bench/orders.sh counts those oversold units against Storefront's conditional
+# UPDATE. The tables come from bench/peer/orders.sql (the benchmark creates them).
+ORDER_LOCK = asyncio.Lock()
+
+STOCK_SQL = (
+    "SELECT s.available, i.price::float8 AS price FROM peer_stock s JOIN items i ON i.id = s.item_id "
+    "WHERE s.item_id = $1"
+)
+SET_STOCK_SQL = "UPDATE peer_stock SET available = $2 WHERE item_id = $1"
+ORDER_SQL = "INSERT INTO peer_orders (total) VALUES ($1) RETURNING id"
+LINE_SQL = "INSERT INTO peer_order_lines (order_id, item_id, quantity, price) VALUES ($1, $2, $3, $4)"
+
+
+class OrderLine(BaseModel):
+    item_id: int = Field(..., ge=1, le=INT32_MAX)
+    quantity: int = Field(..., ge=1, le=1000)
+
+
+class OrderRequest(BaseModel):
+    lines: list[OrderLine] = Field(..., min_items=1, max_items=50)
+
+
+@app.post("/orders", status_code=201)
+async def place_order(body: OrderRequest):
+    if res.pg is None:
+        return unavailable("PostgreSQL", "PEER_POSTGRES_DSN")
+    async with ORDER_LOCK:
+        # Read, check, then write the computed value: the seeds' counter lesson applied to stock.
+        priced = []
+        for line in body.lines:
+            row = await res.pg.fetchrow(STOCK_SQL, line.item_id)
+            available = 0 if row is None else row["available"]
+            if available < line.quantity:
+                return JSONResponse(
+                    {"detail": "Not enough stock", "item_id": line.item_id, "available": available},
+                    status_code=409,
+                )
+            priced.append((line, available, row["price"]))
+        for line, available, _price in priced:
+            await res.pg.execute(SET_STOCK_SQL, line.item_id, available - line.quantity)
+        total = round(sum(line.quantity * price for line, _available, price in priced), 2)
+        order_id = await res.pg.fetchval(ORDER_SQL, total)
+        for line, _available, price in priced:
+            await res.pg.execute(LINE_SQL, order_id, line.item_id, line.quantity, price)
+    return {
+        "id": order_id,
+        "status": "confirmed",
+        "total": total,
+        "lines": [{"item_id": l.item_id, "quantity": l.quantity, "price": p} for l, _a, p in priced],
+    }
+
+
 # --- product page fan-out ---------------------------------------------------------
 
 
