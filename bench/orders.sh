@@ -122,7 +122,7 @@ log "seeding $SPREAD_ITEMS items"
   || { tail -n 30 "$TMP/seed.log" >&2; die "seed failed"; }
 sql -f "$REPO/bench/peer/orders.sql" >/dev/null
 
-bench_start_service "ASPNETCORE_ENVIRONMENT=Production" "ConnectionStrings__Postgres=$DB" "Dashboard__Admins__0=$ADMIN"
+bench_start_service "ASPNETCORE_ENVIRONMENT=Production" "ConnectionStrings__Postgres=$DB" "Accounts__Admins__0=$ADMIN"
 SF_BASE="$BASE"
 bench_register "$ADMIN" "$ADMIN_PASSWORD"
 TOKEN="$(curl -sS --data-urlencode "username=$ADMIN" --data-urlencode "password=$ADMIN_PASSWORD" "$SF_BASE/token" \
