@@ -139,7 +139,7 @@ internal static partial class OpenApiOperations
 
     private static string Code(int status) => status.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^\{\*{0,2}([^}:=?]+)[^}]*\}$")]
+    [GeneratedRegex(@"\A\{\*{0,2}([^}:=?]+)[^}]*\}\z")]
     private static partial Regex RouteParameter();
 
     [GeneratedRegex("[A-Za-z0-9]+")]

@@ -82,37 +82,15 @@ internal sealed class OrderPlacement(
             await transaction.CreateSavepointAsync("reserve", cancellationToken);
         }
 
-        var unavailable = new List<(int ItemId, int Quantity)>();
-        foreach (var (itemId, quantity) in lines)
-        {
-            // An item the catalog does not have cannot be priced: it is named with the lines the stock cannot serve.
-            var remaining = prices.ContainsKey(itemId) ? await StockLedger.TryReserveAsync(db, itemId, quantity, nowMs, cancellationToken) : null;
-            if (remaining is { } units) left[itemId] = units;
-            else unavailable.Add((itemId, quantity));
-        }
-
-        if (unavailable.Count > 0)
-        {
-            if (key is null)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return new PlaceOutcome.Unavailable(await NameAsync(unavailable, prices, cancellationToken));
-            }
-            // The reservations made are undone; the key keeps this answer, so a retry is told the same.
-            await transaction.RollbackToSavepointAsync("reserve", cancellationToken);
-            var named = await NameAsync(unavailable, prices, cancellationToken);
-            await IdempotencyKeys.RecordAsync(db, userId, key, StatusCodes.Status409Conflict,
-                JsonSerializer.Serialize(named, OrdersJsonContext.Default.ListUnavailableLine), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return new PlaceOutcome.Unavailable(named);
-        }
-
+        // Everything else is written first and the stock last, just before the commit: a reservation's row lock is what
+        // orders of one item queue on, so it is held for the reservations and the commit only, not for the inserts.
         var order = new Order
         {
             UserId = userId,
             Status = OrderStatus.Confirmed,
             CreatedAt = now,
-            Lines = [.. lines.Select(l => new OrderLine { ItemId = l.ItemId, Quantity = l.Quantity, UnitPrice = prices[l.ItemId] })],
+            Lines = [.. lines.Where(l => prices.ContainsKey(l.ItemId))
+                .Select(l => new OrderLine { ItemId = l.ItemId, Quantity = l.Quantity, UnitPrice = prices[l.ItemId] })],
         };
         order.Total = order.Lines.Sum(l => l.UnitPrice * l.Quantity);
         db.Orders.Add(order);
@@ -122,8 +100,37 @@ internal sealed class OrderPlacement(
         var placed = order.ToResponse();
         if (key is not null)
             await IdempotencyKeys.RecordAsync(db, userId, key, StatusCodes.Status201Created, Serialize(placed), cancellationToken);
+
+        var unavailable = new List<(int ItemId, int Quantity)>();
+        foreach (var (itemId, quantity) in lines)
+        {
+            // An item the catalog does not have cannot be priced: it is named with the lines the stock cannot serve.
+            var remaining = prices.ContainsKey(itemId) ? await StockLedger.TryReserveAsync(db, itemId, quantity, nowMs, cancellationToken) : null;
+            if (remaining is { } units) left[itemId] = units;
+            else unavailable.Add((itemId, quantity));
+        }
+
+        if (unavailable.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return new PlaceOutcome.Placed(placed);
+        }
+
+        left.Clear();
+        // The rows written above are gone with the rollback: the context must not think them stored.
+        db.ChangeTracker.Clear();
+        if (key is null)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return new PlaceOutcome.Unavailable(await NameAsync(unavailable, prices, cancellationToken));
+        }
+        // The order, its mail and the reservations made are undone; the key keeps this answer, so a retry is told the same.
+        await transaction.RollbackToSavepointAsync("reserve", cancellationToken);
+        var named = await NameAsync(unavailable, prices, cancellationToken);
+        await IdempotencyKeys.RecordAsync(db, userId, key, StatusCodes.Status409Conflict,
+            JsonSerializer.Serialize(named, OrdersJsonContext.Default.ListUnavailableLine), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new PlaceOutcome.Placed(placed);
+        return new PlaceOutcome.Unavailable(named);
     }
 
     /// <summary>The answer's JSON exactly as the framework writes it, so a replay returns the same bytes.</summary>

@@ -121,7 +121,8 @@ internal sealed partial class InputCorpus(InputSamples samples, int seed = 20261
         foreach (var field in endpoint.Path)
             path = path.Replace($"{{{field.Name}}}", field == changed ? raw : Uri.EscapeDataString(samples.Text(endpoint, field)), StringComparison.OrdinalIgnoreCase);
         // An optional query value beside a body is an alternative to it (/predict's ?text=): sent only when it is the one under test.
-        var query = endpoint.Query.Where(field => field == changed || !(field.Optional && endpoint.Body != BodyKind.None)).Select(field =>
+        var query = endpoint.Query.Where(field => field == changed
+            || !(field.Optional && endpoint.Body != BodyKind.None) && !InputSamples.SentOnlyUnderTest(field)).Select(field =>
         {
             var value = Uri.EscapeDataString(samples.Text(endpoint, field));
             if (field != changed) return $"{field.Name}={value}";

@@ -33,6 +33,10 @@ internal sealed class InputSamples(string loginUsername)
         "limit" => "5",
         "size" => "2",
         "price" => "9.99",
+        "sort" => "price",
+        "q" => "lamp",
+        "in_stock" => "5",
+        "quantity" => "1",
         "event" => "corpus",
         _ when field.IsInteger => "1",
         _ when field.IsDecimal => "1.5",
@@ -40,9 +44,16 @@ internal sealed class InputSamples(string loginUsername)
         _ => "sample",
     };
 
+    /// <summary>
+    /// Inputs with no valid value of their own to send in every request: an opaque cursor is valid only as a previous
+    /// page's <c>next</c>. Sent only when they are the input under test.
+    /// </summary>
+    public static bool SentOnlyUnderTest(InputField field) => field.Name.Equals("after", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The value as a JSON literal.</summary>
     public string Json(InputEndpoint endpoint, InputField field) =>
-        field.IsNumber ? Text(endpoint, field)
+        field.Name.Equals("lines", StringComparison.OrdinalIgnoreCase) ? """[{"item_id": 1, "quantity": 1}]"""
+        : field.IsNumber ? Text(endpoint, field)
         : field.Underlying == typeof(bool) ? "true"
         : field.Underlying == typeof(string) ? JsonSerializer.Serialize(Text(endpoint, field))
         : "null";

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +66,23 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     {
         var client = CreateClient();
         var token = await Accounts.RegisterAndLoginAsync(client);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>
+    /// A client carrying the token of <paramref name="admin"/>, an admin (Accounts__Admins) registered on first use:
+    /// the factory must name it before the host starts (<c>With("Accounts:Admins:0", admin)</c>).
+    /// </summary>
+    public async Task<HttpClient> CreateAdminClientAsync(string admin)
+    {
+        var client = CreateClient();
+        var registered = await client.PostAsJsonAsync("/register", new { username = admin, email = $"{admin}@example.com", password = Accounts.Password });
+        if (registered.StatusCode is not (System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict))
+            throw new InvalidOperationException($"register {admin}: {registered.StatusCode}");
+        var login = await Accounts.LoginAsync(client, admin, Accounts.Password);
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }

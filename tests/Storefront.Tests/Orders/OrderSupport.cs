@@ -26,15 +26,7 @@ internal static class OrderSupport
         new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 20, Timeout = 60 }.ConnectionString;
 
     /// <summary>A client of the admin: registered on first use in this database, logged in every time.</summary>
-    public static async Task<HttpClient> AdminClientAsync(StorefrontFactory factory)
-    {
-        var client = factory.CreateClient();
-        var registered = await client.PostAsJsonAsync("/register", new { username = Admin, email = $"{Admin}@example.com", password = Accounts.Password });
-        Assert.True(registered.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"register {Admin}: {registered.StatusCode}");
-        var token = await (await Accounts.LoginAsync(client, Admin, Accounts.Password)).ShouldBeJsonAsync();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.GetProperty("access_token").GetString());
-        return client;
-    }
+    public static Task<HttpClient> AdminClientAsync(StorefrontFactory factory) => factory.CreateAdminClientAsync(Admin);
 
     /// <summary>A new catalog item with this many units in stock (set by the admin); its id.</summary>
     public static async Task<int> StockedItemAsync(HttpClient admin, int units, decimal price = 2.50m)
