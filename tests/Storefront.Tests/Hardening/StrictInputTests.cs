@@ -87,9 +87,10 @@ public abstract class StrictInputTests(StorefrontFactory factory) : IAsyncLifeti
         { "POST", "/register", """{"username": "u~", "email": "u@example.com", "password": "a long enough passphrase"}""" },
         { "POST", "/predict", """{"text": "I love ~"}""" },
         { "POST", "/log", """{"event": "~"}""" },
-        // No string field of their own: the bytes sit in a member name.
-        { "POST", "/orders", """{"lines": [{"item_id": 1, "quantity": 1}], "~": 1}""" },
-        { "PUT", "/items/1/stock", """{"in_stock": 5, "~": 1}""" },
+        // No string field of their own: the bytes sit where a number is read (in an unknown member's name or value the
+        // reader skips them unchecked, and the endpoint never sees them).
+        { "POST", "/orders", """{"lines": [{"item_id": ~1, "quantity": 1}]}""" },
+        { "PUT", "/items/1/stock", """{"in_stock": ~5}""" },
     };
 
     [Theory]
