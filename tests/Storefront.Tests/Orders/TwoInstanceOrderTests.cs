@@ -111,3 +111,21 @@ public sealed class RequiredIfMatchTests
         await (await client.SendAsync(OrderTests.IfMatch(HttpMethod.Put, id, "*", new { name = "Any", price = 2m }))).ShouldBeJsonAsync();
     }
 }
+
+/// <summary>Setting stock needs an admin in every environment: Development opens the dashboard to anyone, not this.</summary>
+public sealed class StockAdminInDevelopmentTests
+{
+    [Fact]
+    public async Task Development_still_refuses_stock_to_anonymous_and_non_admin_callers()
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        factory.WithEnvironment("Development");
+        factory.WithAdmin();
+        using var anonymous = factory.CreateClient();
+        await (await anonymous.PutAsJsonAsync("/items/1/stock", new { in_stock = 5 })).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        using var someone = await factory.CreateAuthenticatedClientAsync();
+        await (await someone.PutAsJsonAsync("/items/1/stock", new { in_stock = 5 })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+        using var admin = await OrderSupport.AdminClientAsync(factory);
+        await (await admin.PutAsJsonAsync("/items/1/stock", new { in_stock = 5 })).ShouldBeJsonAsync();
+    }
+}
