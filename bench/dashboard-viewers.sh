@@ -5,7 +5,8 @@
 #   bench/dashboard-viewers.sh                  # 6 rounds of (0 viewers, 10 viewers), 5 s each
 #   bench/dashboard-viewers.sh --rounds 10 --duration 8 --viewers 10
 #   bench/dashboard-viewers.sh --pin            # service on CPU 1, wrk and the viewers on CPU 0
-#   bench/dashboard-viewers.sh --pin --rounds 20 --micro --out docs/bench/dashboard-viewers.md   # the committed result
+#   bench/dashboard-viewers.sh --pin --rounds 30 --duration 3 --profile --micro --out docs/bench/dashboard-viewers.md
+#                                               # the committed result
 #
 # Publishes src/Storefront.Api (Release) into a temp dir, starts it on 127.0.0.1 (Production, SQLite, the dashboard
 # enabled with one admin), registers and logs in that admin, then per round: wrk -t1 -c50 GET / with no stream open,
@@ -15,7 +16,12 @@
 # wrk counted: steadier than rps on a shared machine) with their spread. With --pin the service has one core to itself
 # and the load the other, so its throughput is the inverse of its CPU per request and the scheduler's placement of
 # two busy processes on two cores no longer varies from round to round. --micro also runs bench/Storefront.Micro's
-# dashboard benchmark (BenchmarkDotNet: one request's duration measurement watched and not, in ns). --out FILE writes
+# dashboard benchmark (BenchmarkDotNet: one request's duration measurement watched and not, in ns). --profile also
+# samples the service's stacks with perf (20 s under the same load, with no viewer and with N) and counts the samples
+# with a frame of the dashboard's own code (Storefront.Api.Dashboard.*, the SSE writer): the dashboard's share of the
+# service's CPU, which the A/B cannot resolve below a few percent on this kind of machine (its interval says how far
+# it can); the service then runs with perf maps (DOTNET_PerfMapEnabled=1, DOTNET_EnableWriteXorExecute=0) on both
+# sides, and `perf` (Debian's linux-perf) is installed if missing. --out FILE writes
 # the result as Markdown (docs/bench/*.md is copied into docs/benchmarks.md by scripts/bench and bench/report.py).
 # Everything it starts is stopped on exit.
 set -euo pipefail
@@ -26,6 +32,7 @@ DURATION=5
 VIEWERS=10
 PIN=()
 MICRO=0
+PROFILE=0
 OUT=""
 ARGS="$*"
 while [[ $# -gt 0 ]]; do
@@ -35,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --viewers) VIEWERS="$2"; shift ;;
     --pin) PIN=(taskset -c 0); export BENCH_SERVICE_CPUS=1 ;;
     --micro) MICRO=1 ;;
+    --profile) PROFILE=1 ;;
     --out) OUT="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ {sub(/^# ?/, ""); print; next} NR > 1 {exit}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "bench/dashboard-viewers.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -44,6 +52,10 @@ done
 for n in "$ROUNDS" "$DURATION" "$VIEWERS"; do [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 100 ]] || { echo "numbers: 1..100" >&2; exit 2; }; done
 [[ ${#PIN[@]} -eq 0 || "$(nproc)" -ge 2 ]] || { echo "--pin needs 2 CPUs" >&2; exit 2; }
 for tool in dotnet wrk curl python3; do command -v "$tool" >/dev/null || { echo "bench/dashboard-viewers.sh: $tool is not installed" >&2; exit 1; }; done
+if (( PROFILE )) && ! perf --version >/dev/null 2>&1; then
+  [[ "$(id -u)" == 0 ]] || { echo "bench/dashboard-viewers.sh: --profile needs perf (apt-get install linux-perf)" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=600 install -y linux-perf >/dev/null
+fi
 
 TMP="$(mktemp -d /tmp/storefront-dashboard-bench.XXXXXX)"
 VIEWER_PIDS=()
@@ -74,7 +86,9 @@ trap 'exit 143' TERM
 log "building the work tree ($(git -C "$REPO" rev-parse --short HEAD))"
 bench_publish "$REPO"
 ADMIN="watcher_$RANDOM$RANDOM"
-bench_start_service "Dashboard__Enabled=true" "Accounts__Admins__0=$ADMIN"
+PERF_MAPS=()
+(( PROFILE )) && PERF_MAPS=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+bench_start_service "Dashboard__Enabled=true" "Accounts__Admins__0=$ADMIN" "${PERF_MAPS[@]}"
 
 bench_register "$ADMIN" "a long enough passphrase"
 TOKEN="$(curl -fsS -d "username=$ADMIN&password=a long enough passphrase" "$BASE/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
@@ -88,7 +102,6 @@ open_viewers() {
     "${PIN[@]}" curl -sS -N -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/dashboard/stream" 2>/dev/null &
     VIEWER_PIDS+=($!)
   done
-  sleep 2
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat"; }
@@ -107,16 +120,47 @@ WARMUP=$(( ${#PIN[@]} > 0 ? 45 : 5 ))
 log "warm-up (${WARMUP} s)"
 "${PIN[@]}" wrk -t1 -c50 -d"${WARMUP}s" "$BASE/" >/dev/null 2>&1
 : >"$TMP/rounds.txt"
+# Both sides go through the same steps: set the state, 2 s of unmeasured load, the measured run. The unmeasured load
+# covers the change (viewers connect and the listener starts with the first snapshot, or they leave and it stops at
+# the next tick) and keeps the service busy between runs: an idle gap before one side only read as a 2-3% loss even
+# with the dashboard's listener taken out (docs/benchmarks-notes.md).
+settle() { "${PIN[@]}" wrk -t1 -c50 -d2s "$BASE/" >/dev/null 2>&1; }
+side() {  # $1: none or viewers; the measurement goes to $RESULT (viewers are this shell's children: no subshell)
+  if [[ "$1" == none ]]; then close_viewers; elif (( ${#VIEWER_PIDS[@]} == 0 )); then open_viewers; fi
+  settle
+  RESULT=$(measure)
+}
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then
-    none=$(measure); open_viewers; with=$(measure); close_viewers
+    side none; none=$RESULT; side viewers; with=$RESULT
   else
-    open_viewers; with=$(measure); close_viewers; sleep 1; none=$(measure)
+    side viewers; with=$RESULT; side none; none=$RESULT
   fi
   echo "$none $with" >>"$TMP/rounds.txt"
   read -r none_rps none_cpu <<<"$none"; read -r with_rps with_cpu <<<"$with"
   log "round $r: GET / $none_rps rps, $none_cpu µs CPU/request with no viewer; $with_rps rps, $with_cpu µs with $VIEWERS viewers"
 done
+
+# The dashboard's code: its feature folder (feed, listener, tally, snapshot, endpoints) and the SSE writer it alone uses.
+DASHBOARD_FRAMES='Storefront\.Api\.Dashboard\.|System\.Net\.ServerSentEvents\.|ServerSentEventsResult'
+PROFILE_SECONDS=20
+profile() {  # $1: none or viewers; the stacks of $PROFILE_SECONDS s under load → $TMP/profile-$1.json
+  if [[ "$1" == none ]]; then close_viewers; elif (( ${#VIEWER_PIDS[@]} == 0 )); then open_viewers; fi
+  "${PIN[@]}" wrk -t1 -c50 -d"$((PROFILE_SECONDS + 4))s" "$BASE/" >/dev/null 2>&1 &
+  local load=$!
+  sleep 2
+  "${PIN[@]}" perf record -q -F 999 -g -p "$SERVICE_PID" -o "$TMP/perf-$1.data" -- sleep "$PROFILE_SECONDS" >/dev/null 2>&1
+  wait "$load"
+  # perf script names JIT-compiled frames from /tmp/perf-PID.map, which lives as long as the service.
+  perf script -i "$TMP/perf-$1.data" 2>/dev/null | python3 "$REPO/bench/harness/perf_share.py" "$DASHBOARD_FRAMES" >"$TMP/profile-$1.json"
+  log "profile, $1: $(cut -c1-200 "$TMP/profile-$1.json")"
+}
+if (( PROFILE )); then
+  log "profiles (perf, ${PROFILE_SECONDS} s each side)"
+  profile none
+  profile viewers
+  close_viewers
+fi
 
 if (( MICRO )); then
   log "bench/Storefront.Micro: the dashboard's cost per measurement (BenchmarkDotNet, about a minute)"
@@ -125,40 +169,5 @@ if (( MICRO )); then
     || { tail -n 30 "$TMP/micro.log" >&2; log "the micro-benchmark failed"; exit 1; }
 fi
 
-python3 - "$TMP/rounds.txt" "$VIEWERS" "$(nproc)" "$DURATION" "${#PIN[@]}" "$TMP/micro" "$OUT" \
-  "$(git -C "$REPO" rev-parse --short HEAD)" "$ARGS" <<'PY'
-import datetime, glob, re, statistics as st, sys
-rounds, viewers, cores, duration, pinned, micro_dir, out, commit, args = sys.argv[1:]
-rows = [tuple(map(float, l.split())) for l in open(rounds) if l.strip()]  # none_rps none_cpu with_rps with_cpu
-ratios = [r[2] / r[0] for r in rows]
-cpu = [r[3] / r[1] for r in rows]
-def pct(xs): return f"median {100 * st.median(xs):.1f}% (mean {100 * st.mean(xs):.1f}%, range {100 * min(xs):.1f}–{100 * max(xs):.1f}%)"
-summary = [
-    f"GET / with no viewer: mean {st.mean(r[0] for r in rows):,.0f} rps, {st.mean(r[1] for r in rows):.2f} µs CPU/request; "
-    f"with {viewers} viewers: mean {st.mean(r[2] for r in rows):,.0f} rps, {st.mean(r[3] for r in rows):.2f} µs CPU/request",
-    f"rps, viewers / none: {pct(ratios)}",
-    f"CPU per request, viewers / none: {pct(cpu)}",
-]
-micro = []
-for path in glob.glob(f"{micro_dir}/results/*DashboardListener*-report-github.md"):
-    micro = [l for l in open(path, encoding="utf-8").read().splitlines() if l.startswith("|")]
-print(f"== bench/dashboard-viewers.sh: {cores} cores, {len(rows)} rounds{', pinned' if pinned != '0' else ''}")
-print("\n".join(summary + micro))
-if out:
-    setup = ("the service on CPU 1, wrk and the viewers on CPU 0" if pinned != "0" else "service and load sharing both cores")
-    md = [f"# GET / with {viewers} dashboard viewers (`bench/dashboard-viewers.sh`)", "",
-          f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit}`, `bench/dashboard-viewers.sh {args}`: "
-          f"Release, Production, SQLite, `wrk -t1 -c50` for {duration} s per side, {setup}, {len(rows)} rounds, the order of the "
-          f"two sides alternating. The issue's bar: the dashboard watched by {viewers} costs under 1% of `GET /`'s throughput.", "",
-          "| round | rps, no viewer | rps, viewers | ratio | CPU µs/request, no viewer | viewers | ratio |", "|---:|---:|---:|---:|---:|---:|---:|"]
-    md += [f"| {i} | {r[0]:,.0f} | {r[2]:,.0f} | {100 * r[2] / r[0]:.1f}% | {r[1]:.2f} | {r[3]:.2f} | {100 * r[3] / r[1]:.1f}% |"
-           for i, r in enumerate(rows, 1)]
-    md += [""] + [f"- {line}" for line in summary]
-    if micro:
-        md += ["", "One request's duration measurement (`bench/Storefront.Micro`, BenchmarkDotNet, in process; `none`: only the "
-               "exporter's listener, as with nobody watching; `noop`: plus a second listener that does nothing; `dashboard`: "
-               "plus the dashboard's):", ""] + micro
-    with open(out, "w", encoding="utf-8") as f:
-        f.write("\n".join(md) + "\n")
-    print(f"wrote {out}")
-PY
+python3 "$REPO/bench/harness/dashboard_viewers.py" "$TMP" "$VIEWERS" "$(nproc)" "$DURATION" "${#PIN[@]}" "$OUT" \
+  "$(git -C "$REPO" rev-parse --short HEAD)" "$ARGS"
