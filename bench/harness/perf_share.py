@@ -33,9 +33,10 @@ def samples(lines):
 
 
 def name(frame):
-    """'instance void [Asm] Ns.Type+<M>d__1::MoveNext()[Tier1] (dso)' → 'Ns.Type+<M>d__1::MoveNext'."""
+    """'instance void [Asm] Ns.Type`1[T]+<M>d__1::MoveNext()[Tier1] (dso)' → 'Ns.Type+<M>d__1::MoveNext'."""
     match = re.search(r"([\w.`+<>|$\[\],]+::[\w.`<>|$]+)\(", frame)
-    return match.group(1) if match else frame.split(" (")[0][:120]
+    # Generic arity and instantiation ("`1[System.__Canon]") dropped: shorter, and no backtick to break Markdown.
+    return re.sub(r"`\d+(\[[^\]]*\])?", "", match.group(1) if match else frame.split(" (")[0][:120])
 
 
 def main():
