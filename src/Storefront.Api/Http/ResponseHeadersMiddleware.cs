@@ -20,10 +20,8 @@ public sealed class ResponseHeadersMiddleware(RequestDelegate next)
     private static readonly Func<object, Task> StampHeaders = static state =>
     {
         var timing = (Timing)state;
-        var elapsed = Stopwatch.GetElapsedTime(timing.Started);
         var headers = timing.Context.Response.Headers;
-        // "F6", not the custom "0.000000": the same text without parsing a custom format per response.
-        headers[ProcessTimeHeader] = elapsed.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture);
+        headers[ProcessTimeHeader] = Seconds(Stopwatch.GetElapsedTime(timing.Started));
         headers.XContentTypeOptions = NoSniff;
         return Task.CompletedTask;
     };
@@ -32,6 +30,16 @@ public sealed class ResponseHeadersMiddleware(RequestDelegate next)
     {
         context.Response.OnStarting(StampHeaders, new Timing(context, Stopwatch.GetTimestamp()));
         return next(context);
+    }
+
+    /// <summary>
+    /// Seconds with six decimals, the text <c>TotalSeconds.ToString("F6")</c> gives, from whole microseconds: formatting
+    /// two integers costs a fraction of formatting a double, which was ~1% of <c>GET /</c>'s CPU in profiles.
+    /// </summary>
+    internal static string Seconds(TimeSpan elapsed)
+    {
+        var micros = (elapsed.Ticks + TimeSpan.TicksPerMicrosecond / 2) / TimeSpan.TicksPerMicrosecond;
+        return string.Create(CultureInfo.InvariantCulture, $"{micros / 1_000_000}.{micros % 1_000_000:D6}");
     }
 
     private sealed record Timing(HttpContext Context, long Started);

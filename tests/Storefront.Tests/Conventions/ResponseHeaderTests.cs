@@ -39,6 +39,23 @@ public sealed class ResponseHeaderTests(SqliteStorefrontFactory factory) : IClas
         response.ShouldHaveProcessTime();
     }
 
+    // X-Process-Time is formatted from whole microseconds: the same text as TotalSeconds.ToString("F6") (but for exact
+    // half-microsecond ties, which F6 rounds by the double's binary value and this rounds up).
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(4L)]
+    [InlineData(6L)]
+    [InlineData(9L)]
+    [InlineData(1_234_567L)]
+    [InlineData(9_999_996L)]
+    [InlineData(12_345_678_901L)]
+    public void Process_time_reads_like_F6(long ticks)
+    {
+        var elapsed = TimeSpan.FromTicks(ticks);
+        Assert.Equal(elapsed.TotalSeconds.ToString("F6", System.Globalization.CultureInfo.InvariantCulture),
+            Storefront.Api.Http.ResponseHeadersMiddleware.Seconds(elapsed));
+    }
+
     [Fact]
     public async Task A_500_written_by_the_exception_handler_says_nosniff()
     {
