@@ -10,12 +10,13 @@
 #
 # Publishes src/Storefront.Api (Release) into a temp dir, starts it on 127.0.0.1 (Production, SQLite, the dashboard
 # enabled with one admin), registers and logs in that admin, then per round: wrk -t1 -c50 GET / with no stream open,
-# then the same with N `curl -N` streams open (opened 2 s before, so the listener is on and snapshots flow). The order
-# within a round alternates, so drift in the machine's speed falls on both sides. Prints each round and the mean
-# ratios (viewers / none) of rps and of the service's CPU per request (utime + stime from /proc over the requests
-# wrk counted: steadier than rps on a shared machine) with their spread. With --pin the service has one core to itself
-# and the load the other, so its throughput is the inverse of its CPU per request and the scheduler's placement of
-# two busy processes on two cores no longer varies from round to round. --micro also runs bench/Storefront.Micro's
+# then the same with N `curl -N` streams open (each side after 2 s of unmeasured load, so the listener is on and
+# snapshots flow, or off again). The order within a round alternates, so drift in the machine's speed falls on both
+# sides. Prints each round and the median ratios (viewers / none) of rps and of the service's CPU per request (utime +
+# stime from /proc over the requests wrk counted) with bootstrap 95% intervals over the rounds. With --pin the
+# service has one core to itself and the load the other, so its throughput is the inverse of its CPU per request and
+# the scheduler cannot place the two differently from run to run (single runs still vary by ±7% on a 2-core VM).
+# --micro also runs bench/Storefront.Micro's
 # dashboard benchmark (BenchmarkDotNet: one request's duration measurement watched and not, in ns). --profile also
 # samples the service's stacks with perf (20 s under the same load, with no viewer and with N) and counts the samples
 # with a frame of the dashboard's own code (Storefront.Api.Dashboard.*, the SSE writer): the dashboard's share of the
@@ -122,8 +123,8 @@ log "warm-up (${WARMUP} s)"
 : >"$TMP/rounds.txt"
 # Both sides go through the same steps: set the state, 2 s of unmeasured load, the measured run. The unmeasured load
 # covers the change (viewers connect and the listener starts with the first snapshot, or they leave and it stops at
-# the next tick) and keeps the service busy between runs: an idle gap before one side only read as a 2-3% loss even
-# with the dashboard's listener taken out (docs/benchmarks-notes.md).
+# the next tick) and keeps the service busy between runs (the script once let only the viewers' side start after an
+# idle gap: equal steps take that difference out of the comparison).
 settle() { "${PIN[@]}" wrk -t1 -c50 -d2s "$BASE/" >/dev/null 2>&1; }
 side() {  # $1: none or viewers; the measurement goes to $RESULT (viewers are this shell's children: no subshell)
   if [[ "$1" == none ]]; then close_viewers; elif (( ${#VIEWER_PIDS[@]} == 0 )); then open_viewers; fi
