@@ -52,6 +52,10 @@ public sealed class CrossInstanceStockTests : IAsyncLifetime
         _a.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         var created = await _a.Client.PostAsJsonAsync("/items", new { name = "Relayed", price = 1.00m });
         var id = (await created.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        // The creation's own change (price 1.00) must be through B before subscribing to the item, or on a slow machine it
+        // arrives after the subscription and reads as the first change's push.
+        await Eventually.TrueAsync(async () => await _b.ValueAsync("storefront_stock_published_total", ("source", "relayed")) >= 2,
+            TimeSpan.FromSeconds(10), "B relays the item's creation");
         await subscriber.SendTextAsync($$"""{"subscribe": [{{id}}]}""");
         Assert.Equal($$"""{"subscribed":[{{id}}]}""", await subscriber.ReceiveTextAsync());
 

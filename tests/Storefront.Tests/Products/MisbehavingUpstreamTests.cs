@@ -75,7 +75,12 @@ public sealed class MisbehavingUpstreamTests : IAsyncLifetime
             .With("Upstreams:Weather:0", $"{_root}/ok/weather")
             .With("Upstreams:MultiFetch:A", $"{_root}/ok/a")
             .With("Upstreams:MultiFetch:B", $"{_root}/ok/b")
-            .With("Upstreams:MaxResponseBytes", MaxResponseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            .With("Upstreams:MaxResponseBytes", MaxResponseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            // Every answer here is immediate; a fresh host's first fan-out on a loaded machine may still take over the
+            // default deadlines (1 s, reco 250 ms), which would turn the answer under test into a timeout.
+            .With("Products:Pricing:TimeoutMs", "10000")
+            .With("Products:Inventory:TimeoutMs", "10000")
+            .With("Products:Reco:TimeoutMs", "10000");
         _factories.Add(factory);
         return factory.CreateClient();
     }
