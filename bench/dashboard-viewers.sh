@@ -126,8 +126,11 @@ log "warm-up (${WARMUP} s)"
 # the next tick) and keeps the service busy between runs (the script once let only the viewers' side start after an
 # idle gap: equal steps take that difference out of the comparison).
 settle() { "${PIN[@]}" wrk -t1 -c50 -d2s "$BASE/" >/dev/null 2>&1; }
-side() {  # $1: none or viewers; the measurement goes to $RESULT (viewers are this shell's children: no subshell)
+set_viewers() {  # $1: none or viewers (opened once, kept while the next side also wants them)
   if [[ "$1" == none ]]; then close_viewers; elif (( ${#VIEWER_PIDS[@]} == 0 )); then open_viewers; fi
+}
+side() {  # $1: none or viewers; the measurement goes to $RESULT (viewers are this shell's children: no subshell)
+  set_viewers "$1"
   settle
   RESULT=$(measure)
 }
@@ -146,7 +149,7 @@ done
 DASHBOARD_FRAMES='Storefront\.Api\.Dashboard\.|System\.Net\.ServerSentEvents\.|ServerSentEventsResult'
 PROFILE_SECONDS=20
 profile() {  # $1: none or viewers; the stacks of $PROFILE_SECONDS s under load → $TMP/profile-$1.json
-  if [[ "$1" == none ]]; then close_viewers; elif (( ${#VIEWER_PIDS[@]} == 0 )); then open_viewers; fi
+  set_viewers "$1"
   "${PIN[@]}" wrk -t1 -c50 -d"$((PROFILE_SECONDS + 4))s" "$BASE/" >/dev/null 2>&1 &
   local load=$!
   sleep 2

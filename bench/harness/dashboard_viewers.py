@@ -5,7 +5,8 @@ on a 2-core VM, single 3-5 s runs of the same service vary by ±7%, so it resolv
 as the median ratio with a bootstrap 95% interval over the rounds. The profile (perf samples of the service under the
 same load) counts the samples whose stack holds a frame of the dashboard's own code: a share of the service's CPU,
 resolved to about 0.1% by ~20,000 samples a side. Met when the watched share (viewers' minus none's: the static-file
-check runs on every request either way) is under 1% and the A/B's interval does not exclude a loss under 1%.
+check runs on every request either way) is under 1% and the A/B's interval does not exclude a loss under 1%; with
+fewer than 10 rounds the interval means nothing and the verdict is left open.
 """
 
 import datetime
@@ -17,6 +18,7 @@ import statistics as st
 import sys
 
 BAR = 0.01
+MIN_ROUNDS = 10  # fewer make a bootstrap interval of the rounds meaningless
 
 
 def interval(xs, statistic=st.median, resamples=4000):
@@ -64,7 +66,8 @@ def main(tmp, viewers, cores, duration, pinned, out, commit, args):
         ]
         low, high = interval(ratios)
         met = cost < BAR and high >= 1 - BAR
-        verdict = (f"**Verdict: {'met' if met else 'not met'}.** Watching costs {100 * cost:.2f}% of the service's CPU by "
+        verdict = (f"**Verdict: not decided.** {len(rows)} rounds are too few for the A/B's interval (run 20 or more); "
+                   f"the profile reads {100 * cost:.2f}%.") if len(rows) < MIN_ROUNDS else (f"**Verdict: {'met' if met else 'not met'}.** Watching costs {100 * cost:.2f}% of the service's CPU by "
                    f"its profile (bar: under {100 * BAR:.0f}%); the A/B reads {100 * st.median(ratios):.1f}% of the rps "
                    f"(95% interval {100 * low:.1f}–{100 * high:.1f}%), "
                    + ("which cannot resolve 1% here and does not contradict the profile." if high >= 1 - BAR
