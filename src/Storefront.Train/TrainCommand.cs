@@ -6,8 +6,9 @@ namespace Storefront.Train;
 
 /// <summary>
 /// <c>[--data &lt;folder&gt;] [--out &lt;file&gt;]</c>: trains the sentiment model on datasets/sentiment, prints the
-/// held-out metrics and writes the model file the service loads. Plain code, no web host: it only reads the data and
-/// writes one file. Exit codes: 0 done, 1 the data or the output could not be used, 2 bad arguments.
+/// held-out metrics and writes the model file the service loads, with a note beside it of the instruction sets it was
+/// trained with. Plain code, no web host: it only reads the data and writes those two files. Exit codes: 0 done, 1 the
+/// data or the output could not be used, 2 bad arguments.
 /// </summary>
 public static class TrainCommand
 {
@@ -79,6 +80,8 @@ public static class TrainCommand
         var temporary = modelFile + ".tmp";
         await File.WriteAllBytesAsync(temporary, buffer.ToArray());
         File.Move(temporary, modelFile, overwrite: true);
+        // Scores are reproducible to the bit only with the same vector instruction sets (InstructionSets says why).
+        await File.WriteAllTextAsync(InstructionSets.RecordPath(modelFile), InstructionSets.Current + "\n");
 
         // Read back what was written and score the test split as the service does: it must agree with ML.NET's metrics.
         using var reloaded = SentimentModel.Load(modelFile);
@@ -86,7 +89,7 @@ public static class TrainCommand
         var correct = split.Test.Count(s => reloaded.Predict(s.Text).IsPositive == s.IsPositive);
         if (correct != (int)Math.Round(test.Accuracy * split.Test.Count))
             throw new InvalidDataException($"{modelFile} does not score like the model that was trained ({correct} of {split.Test.Count} right).");
-        await output.WriteLineAsync(Invariant($"trained in {elapsed.TotalSeconds:F1} s; wrote {modelFile} ({buffer.Length / 1024.0:F0} KiB)"));
+        await output.WriteLineAsync(Invariant($"trained in {elapsed.TotalSeconds:F1} s with {InstructionSets.Current}; wrote {modelFile} ({buffer.Length / 1024.0:F0} KiB)"));
         return 0;
     }
 

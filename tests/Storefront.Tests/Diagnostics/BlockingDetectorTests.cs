@@ -23,8 +23,10 @@ public sealed class BlockingDetectorTests
         using var client = service.CreateClient();
         client.Timeout = TimeSpan.FromSeconds(60);
 
-        // Far more sleeping requests than a fresh pool has threads: the detector's probes queue behind them.
-        var blockers = Enumerable.Range(0, 16).Select(_ => client.GetAsync("/_diagnostics/block?ms=3000")).ToArray();
+        // Far more sleeping requests than a fresh pool has threads (one per core to start with): the detector's probes
+        // queue behind them, on a 2-core machine or a larger one.
+        var blockers = Enumerable.Range(0, Math.Max(16, 4 * Environment.ProcessorCount))
+            .Select(_ => client.GetAsync("/_diagnostics/block?ms=3000")).ToArray();
         // On a timeout the message carries the service's output (the last value seen). A loaded machine can stall the
         // pool before the blockers arrive too (start-up, JIT): that warning names other requests, so wait for one that
         // names the blockers rather than judging the first.

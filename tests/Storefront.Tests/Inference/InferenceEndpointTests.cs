@@ -149,7 +149,10 @@ public sealed class InferenceSaturationTests
     public async Task Root_keeps_answering_promptly_while_predict_and_qr_are_saturated()
     {
         await using var factory = new SqliteStorefrontFactory();
-        factory.With("Inference:Qr:QueueCapacity", "32");
+        // Two workers a pool, whatever the core count, and one request per predict batch: 24 callers a pool then keep
+        // every worker busy at once (with batches of 32, one worker could take all 24 and leave the other idle).
+        factory.With("Inference:Qr:QueueCapacity", "32").With("Inference:Qr:Threads", "2")
+            .With("Inference:Predict:Threads", "2").With("Inference:Predict:MaxBatch", "1");
         using var client = factory.CreateClient();
         client.Timeout = TimeSpan.FromSeconds(60);
         var bigData = new string('x', 900);

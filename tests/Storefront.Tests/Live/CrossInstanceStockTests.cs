@@ -74,7 +74,9 @@ public sealed class CrossInstanceStockTests : IAsyncLifetime
         }
         latencies.Sort();
         var median = (latencies[Changes / 2 - 1] + latencies[Changes / 2]) / 2;
-        Assert.True(median <= TimeSpan.FromMilliseconds(200),
+        // Bounded for a loaded 2-core CI machine; the benchmark measures the latency itself. A relay that polled, or waited
+        // for a later change, would miss this by seconds.
+        Assert.True(median <= TimeSpan.FromSeconds(1),
             $"median write-to-push latency {median.TotalMilliseconds:0} ms; all: {string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0}"))} ms");
 
         // A published every change itself (the item's creation too); B got each of them through Redis and published none.

@@ -101,12 +101,13 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
     [Fact]
     public async Task A_failing_required_source_cancels_the_others_at_once()
     {
-        // Pricing fails after 300 ms, by when the inventory call has surely reached the simulator.
+        // Pricing fails after 300 ms, by when the inventory call has surely reached the simulator. Inventory would answer
+        // only after its 4 s deadline: an answer well before that (3 s of slack for a loaded CI machine) did not wait.
         factory.Simulator.Set("pricing", new RouteBehavior(300, 0, FailureRate: 1));
-        factory.Simulator.Set("inventory", new RouteBehavior(3000));
+        factory.Simulator.Set("inventory", new RouteBehavior(30_000));
         var started = Stopwatch.GetTimestamp();
         await (await _client.GetAsync("/product/9")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
-        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(2.5), "it waited for the slow inventory call");
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(3.3), "it waited for the slow inventory call");
         await Eventually.TrueAsync(() => factory.Simulator.Stats("inventory").Cancelled >= 1, TimeSpan.FromSeconds(20), "the inventory call is cancelled");
     }
 
