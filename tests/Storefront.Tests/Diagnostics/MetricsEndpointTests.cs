@@ -13,7 +13,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     private ServiceProcess _service = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _service = await ServiceProcess.StartAsync(new Dictionary<string, string>
         {
@@ -24,7 +24,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         _client = _service.CreateClient();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _service.DisposeAsync();

@@ -5,10 +5,12 @@ using MimeKit;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Jobs;
 using Storefront.Tests.Users;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Email;
 
 /// <summary>The embedded default: no SMTP host, so mail goes to the pickup folder under Storage__Path.</summary>
+[ServerFree]
 public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClassFixture<PickupFolderTests.Factory>, IDisposable
 {
     public sealed class Factory : SqliteStorefrontFactory;
@@ -107,6 +109,7 @@ public sealed class SmtpDeliveryTests(AccountFactory factory) : IClassFixture<Ac
 }
 
 /// <summary>Servers that misbehave: the send must end, and a permanent refusal must not be retried.</summary>
+[ServerFree]
 public sealed class SmtpFailureTests
 {
     [Fact]
