@@ -116,13 +116,23 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
     [Fact]
     public async Task Client_disconnect_cancels_the_upstream_calls()
     {
-        foreach (var route in new[] { "pricing", "inventory", "reco" })
-            factory.Simulator.Set(route, new RouteBehavior(1500));
-        using var leaving = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _client.GetAsync("/product/11", leaving.Token));
-        foreach (var route in new[] { "pricing", "inventory", "reco" })
-            await Eventually.TrueAsync(() => factory.Simulator.Stats(route).Cancelled >= 1, TimeSpan.FromSeconds(20), $"the {route} call is cancelled");
-        Assert.Equal(0, factory.Simulator.Stats("pricing").Succeeded);
+        // Deadlines and answers far away, so only the client leaving can end the calls; it leaves once all three are
+        // in flight (a fixed delay could leave before a loaded machine had even started them).
+        await using var patient = new ProductFactory();
+        foreach (var source in new[] { "Pricing", "Inventory", "Reco" }) patient.With($"Products:{source}:TimeoutMs", "60000");
+        using var client = patient.CreateClient();
+        string[] routes = ["pricing", "inventory", "reco"];
+        foreach (var route in routes) patient.Simulator.Set(route, new RouteBehavior(30_000));
+        using var leaving = new CancellationTokenSource();
+        var request = client.GetAsync("/product/11", leaving.Token);
+        await Eventually.TrueAsync(() => routes.All(r => patient.Simulator.Stats(r).Started >= 1), TimeSpan.FromSeconds(20), "all three calls are in flight");
+
+        await leaving.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+        foreach (var route in routes)
+            await Eventually.TrueAsync(() => patient.Simulator.Stats(route).Cancelled >= 1, TimeSpan.FromSeconds(20), $"the {route} call is cancelled");
+        Assert.Equal(0, patient.Simulator.Stats("pricing").Succeeded);
     }
 
     [Theory]
