@@ -67,7 +67,7 @@ public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClas
         : Directory.EnumerateFiles(folder, "*.eml").FirstOrDefault(f => File.ReadAllText(f).Contains(text, StringComparison.Ordinal));
 }
 
-/// <summary>Through MailKit to the real SMTP server scripts/test starts (aiosmtpd, which does not offer SMTPUTF8).</summary>
+/// <summary>Through MailKit to the run's real SMTP server (aiosmtpd, which does not offer SMTPUTF8).</summary>
 public sealed class SmtpDeliveryTests(AccountFactory factory) : IClassFixture<AccountFactory>
 {
     [Fact]
