@@ -14,7 +14,16 @@ public static class DatabaseCommands
         var stopping = app.Lifetime.ApplicationStopping;
         var migrator = app.Services.GetRequiredService<DatabaseMigrator>();
         var provider = app.Services.GetRequiredService<DatabaseProvider>();
-        var result = await migrator.MigrateAsync(stopping);
+        MigrationResult result;
+        try
+        {
+            result = await migrator.MigrateAsync(stopping);
+        }
+        catch (MigrationChecksumException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message); // one line: the file and both checksums say what to do
+            return 1;
+        }
         Console.WriteLine($"{provider.Kind}: applied {result.Applied.Count} migration(s); schema at version {migrator.All[^1].Version}.");
         if (args[0] == "seed")
         {

@@ -4,6 +4,7 @@ using Storefront.Client;
 using Storefront.Client.Models;
 using Storefront.Client.Token;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.ApiDescription;
 
@@ -11,6 +12,7 @@ namespace Storefront.Tests.ApiDescription;
 /// The Kiota client generated from docs/openapi.json (clients/Storefront.Client), used as a customer would, against the
 /// service on real Kestrel; and a check that the committed client is what Kiota makes of the committed document.
 /// </summary>
+[ServerFree]
 public sealed class GeneratedClientTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>
 {
     [Fact]

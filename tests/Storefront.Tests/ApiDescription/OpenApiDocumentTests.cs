@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.ApiDescription;
 
@@ -16,9 +17,6 @@ public sealed partial class OpenApiDocumentTests(SqliteStorefrontFactory factory
 {
     /// <summary>scripts/generate-client sets it: the test then writes the served document instead of comparing.</summary>
     public const string WriteSetting = "STOREFRONT_WRITE_OPENAPI";
-
-    /// <summary>The Redocly CLI that scripts/test installs (tools/redocly).</summary>
-    public const string RedoclySetting = "STOREFRONT_TEST_REDOCLY";
 
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch"];
 
@@ -113,9 +111,7 @@ public sealed partial class OpenApiDocumentTests(SqliteStorefrontFactory factory
     [Fact]
     public async Task Redocly_finds_no_error_and_no_warning_in_the_served_document()
     {
-        var redocly = Environment.GetEnvironmentVariable(RedoclySetting);
-        if (string.IsNullOrEmpty(redocly) || !File.Exists(redocly))
-            throw new InvalidOperationException($"{RedoclySetting} must name the redocly CLI (it is '{redocly}'): run the tests through scripts/test, which installs it.");
+        var redocly = TestServers.Redocly;
         var file = Path.Combine(Path.GetTempPath(), $"storefront-openapi-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(file, await ServedTextAsync());
         try

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Storefront.Api.Caching;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Caching;
 
@@ -20,12 +21,12 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
 {
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -216,6 +217,7 @@ public abstract class CacheExpiryTests(SqliteStorefrontFactory factory) : IDispo
     }
 }
 
+[ServerFree]
 public sealed class InProcessCacheExpiryTests(SqliteStorefrontFactory factory)
     : CacheExpiryTests(factory), IClassFixture<SqliteStorefrontFactory>;
 

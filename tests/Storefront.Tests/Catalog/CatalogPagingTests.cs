@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Catalog;
 
@@ -17,12 +18,12 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
 
     protected abstract bool TotalsAreEstimatedWhenLarge { get; }
 
-    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Theory]
@@ -217,6 +218,7 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
     }
 }
 
+[ServerFree]
 public sealed class SqliteCatalogPagingTests(SqliteStorefrontFactory factory)
     : CatalogPagingTests(factory), IClassFixture<SqliteStorefrontFactory>
 {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Catalog;
 
@@ -9,12 +10,12 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
 {
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -174,6 +175,7 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
     }
 }
 
+[ServerFree]
 public sealed class SqliteCatalogTests(SqliteStorefrontFactory factory)
     : CatalogTests(factory), IClassFixture<SqliteStorefrontFactory>;
 

@@ -1,9 +1,11 @@
 using Storefront.Api.Compute;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Compute;
 
 /// <summary>The runner's own rules, with plain functions standing in for a model.</summary>
+[ServerFree]
 public sealed class CpuWorkRunnerTests
 {
     [Fact]

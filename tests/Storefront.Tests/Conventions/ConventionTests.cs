@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 
 /// <summary>What every endpoint owes a client: Problem Details, limits, the timing header, the docs.</summary>
+[ServerFree]
 public sealed class ConventionTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

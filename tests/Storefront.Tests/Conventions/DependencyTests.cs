@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 
@@ -7,6 +8,7 @@ namespace Storefront.Tests.Conventions;
 /// Diagnostics), shared parts use no feature, and the features' own uses of each other are exactly the arrows of
 /// the diagram in docs/architecture.md, which has no cycle. A new edge fails here until the diagram shows it.
 /// </summary>
+[ServerFree]
 public sealed partial class DependencyTests
 {
     /// <summary>Each shared part and what it may use.</summary>

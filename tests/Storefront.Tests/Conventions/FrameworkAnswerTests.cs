@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 
@@ -8,6 +9,7 @@ namespace Storefront.Tests.Conventions;
 /// What the framework and the server answer on their own: unknown OpenAPI documents, hosts outside AllowedHosts, and the
 /// requests Kestrel refuses before any middleware runs.
 /// </summary>
+[ServerFree]
 public sealed class FrameworkAnswerTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

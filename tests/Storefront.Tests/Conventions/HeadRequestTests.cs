@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 
@@ -12,6 +13,7 @@ namespace Storefront.Tests.Conventions;
 /// HEAD is answered wherever GET is (RFC 9110 §9.3.2): the GET's status and headers, no body. The routes come from the
 /// running service's endpoint data source, so a route added later is checked without touching this test.
 /// </summary>
+[ServerFree]
 public sealed class HeadRequestTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>
 {
     // Route values that reach a real answer; any other parameter gets "1".

@@ -2,10 +2,12 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Catalog;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 
 /// <summary>X-Content-Type-Options: nosniff on every response, whoever wrote it: endpoints, the framework, the exception handler.</summary>
+[ServerFree]
 public sealed class ResponseHeaderTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
 {
     private readonly HttpClient _client = CreateNonRedirectingClient(factory);

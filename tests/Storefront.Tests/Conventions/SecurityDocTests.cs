@@ -1,8 +1,10 @@
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 
 /// <summary>docs/security.md exists, is linked from the README, and covers what it promises.</summary>
+[ServerFree]
 public sealed class SecurityDocTests
 {
     [Fact]

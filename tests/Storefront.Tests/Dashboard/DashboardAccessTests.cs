@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Dashboard;
 
 /// <summary>Outside Development the dashboard is off unless enabled, and then only admins named in the settings watch.</summary>
+[ServerFree]
 public sealed class DashboardAccessTests
 {
     [Fact]

@@ -4,10 +4,12 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Dashboard;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Dashboard;
 
 /// <summary>The dashboard as a developer runs it: Development, so it is on and needs no token.</summary>
+[ServerFree]
 public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.DevelopmentFactory>
 {
     public sealed class DevelopmentFactory : SqliteStorefrontFactory

@@ -1,8 +1,10 @@
 using Storefront.Api.Dashboard;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Dashboard;
 
 /// <summary>The dashboard's per-thread request counts: exact under concurrency, per second, by route group.</summary>
+[ServerFree]
 public sealed class RequestTallyTests
 {
     [Fact]
@@ -102,6 +104,7 @@ public sealed class RequestTallyTests
     }
 }
 
+[ServerFree]
 public sealed class LatencyBucketsTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Storefront.Api.Http;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Data;
 
@@ -33,6 +34,7 @@ public sealed class DatabaseOutageTests(PostgresStorefrontFactory factory) : ICl
     }
 }
 
+[ServerFree]
 public sealed class DependencyFailuresTests
 {
     [Fact]

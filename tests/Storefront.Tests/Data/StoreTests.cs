@@ -3,9 +3,11 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Data;
 
+[ServerFree]
 public sealed class SqliteStoreTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>
 {
     [Fact]
@@ -42,6 +44,26 @@ public sealed class SqliteStoreTests(SqliteStorefrontFactory factory) : IClassFi
         var ready = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_applied_migration_edited_since_stops_the_migration_on_sqlite_too()
+    {
+        await using var store = new SqliteStorefrontFactory();
+        using (store.CreateClient()) { }
+        var migrator = store.Services.GetRequiredService<DatabaseMigrator>();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(store.StoragePath, "storefront.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var edit = connection.CreateCommand();
+            edit.CommandText = $"UPDATE schema_migrations SET checksum = 'edited' WHERE version = {migrator.All[^1].Version};";
+            await edit.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<MigrationChecksumException>(() => migrator.MigrateAsync(CancellationToken.None));
+
+        Assert.Contains(migrator.All[^1].FileName, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
     }
 
     [Fact]
@@ -100,6 +122,55 @@ public sealed class PostgresStoreTests
         (exit, output) = await RunServiceCommandAsync("seed", database.ConnectionString);
         Assert.True(exit == 0, output);
         Assert.Contains("nothing added", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_applied_migration_edited_since_stops_migrate_and_startup_with_one_line_naming_the_file_and_both_checksums()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var migrator = new DatabaseMigrator(new DatabaseProvider(DatabaseKind.Postgres, database.ConnectionString),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance);
+        await migrator.MigrateAsync(CancellationToken.None);
+        // What the database recorded no longer matches the file: as after an edit of an applied script.
+        var edited = migrator.All[2];
+        const string recorded = "0000000000000000000000000000000000000000000000000000000000000000";
+        await ExecuteAsync(database.ConnectionString, $"UPDATE schema_migrations SET checksum = '{recorded}' WHERE version = {edited.Version}");
+
+        var (exit, output) = await RunServiceCommandAsync("migrate", database.ConnectionString);
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains(edited.FileName, line, StringComparison.Ordinal);
+        Assert.Contains(recorded, line, StringComparison.Ordinal);
+        Assert.Contains(edited.Checksum, line, StringComparison.Ordinal);
+        await using var factory = new SqliteStorefrontFactory();
+        factory.With("ConnectionStrings:Postgres", database.ConnectionString);
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains($"Migration {edited.FileName} was edited after it was applied", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_database_migrated_before_checksums_were_kept_gets_them_on_the_next_migrate()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var migrator = new DatabaseMigrator(new DatabaseProvider(DatabaseKind.Postgres, database.ConnectionString),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DatabaseMigrator>.Instance);
+        await migrator.MigrateAsync(CancellationToken.None);
+        await ExecuteAsync(database.ConnectionString, "ALTER TABLE schema_migrations DROP COLUMN checksum");
+
+        Assert.Empty((await migrator.GetStatusAsync(CancellationToken.None)).Pending);
+        Assert.Empty((await migrator.MigrateAsync(CancellationToken.None)).Applied);
+
+        await ExecuteAsync(database.ConnectionString, $"UPDATE schema_migrations SET checksum = 'edited' WHERE version = {migrator.All[0].Version}");
+        await Assert.ThrowsAsync<MigrationChecksumException>(() => migrator.GetStatusAsync(CancellationToken.None));
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Runs the built service as an operator would: <c>dotnet Storefront.Api.dll migrate</c>.</summary>

@@ -4,6 +4,7 @@ using Storefront.Api.Data;
 using Storefront.Api.Jobs;
 using Storefront.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Deploy;
 
@@ -11,6 +12,7 @@ namespace Storefront.Tests.Deploy;
 /// What can be checked of deploy/ without a container engine or a cluster: the files parse, name only real settings,
 /// give shutdown the time it needs, and start the service the way the tests do.
 /// </summary>
+[ServerFree]
 public sealed class DeployManifestTests
 {
     // Beyond the drain delay and the jobs' grace: the last requests, the hand-back of jobs and the process's exit.

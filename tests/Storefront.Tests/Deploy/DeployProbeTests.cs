@@ -2,10 +2,12 @@ using System.Net;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Deploy;
 
 /// <summary>The Deployment's probes ask the service's health routes, each the right one.</summary>
+[ServerFree]
 public sealed class DeployProbeTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>
 {
     [Fact]

@@ -1,6 +1,9 @@
+using Storefront.Tests.Infrastructure.Servers;
+
 namespace Storefront.Tests.Deploy;
 
 /// <summary>The name check itself: real settings pass, near misses do not.</summary>
+[ServerFree]
 public sealed class SettingNamesTests
 {
     [Theory]

@@ -13,7 +13,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     private ServiceProcess _service = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _service = await ServiceProcess.StartAsync(new Dictionary<string, string>
         {
@@ -24,7 +24,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         _client = _service.CreateClient();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _service.DisposeAsync();
@@ -60,7 +60,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         foreach (var family in new[]
                  {
                      "http_server_active_requests", "storefront_threadpool_queue_length", "storefront_threadpool_lag_seconds",
-                     "storefront_threadpool_threads", "dotnet_thread_pool_queue_length_total",
+                     "storefront_threadpool_threads", "dotnet_thread_pool_queue_length",
                      "storefront_upstream_request_duration_seconds", "storefront_cache_lookups_total", "storefront_cpu_queue_length",
                      "storefront_jobs_waiting", "kestrel_active_connections", "storefront_upstream_circuit_state",
                  })

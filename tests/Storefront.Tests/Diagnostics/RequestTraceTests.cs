@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Diagnostics;
 
@@ -13,6 +14,7 @@ namespace Storefront.Tests.Diagnostics;
 /// Without an OTLP endpoint nobody reads spans, so no request pays for an Activity; error answers still quote a W3C
 /// trace id (continuing the caller's traceparent), and the unhandled-exception log line carries the same one.
 /// </summary>
+[ServerFree]
 public sealed class RequestTraceTests
 {
     [Fact]

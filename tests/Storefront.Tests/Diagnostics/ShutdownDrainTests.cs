@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Storefront.Api.Diagnostics;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Diagnostics;
 
+[ServerFree]
 public sealed class ShutdownDrainTests
 {
     private readonly FakeTimeProvider _time = new();

@@ -13,7 +13,7 @@ public sealed class TracingFactory : StorefrontFactory, IAsyncLifetime
 
     public OtlpReceiver Receiver { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Receiver = await OtlpReceiver.StartAsync();
         Database = await PostgresDatabase.CreateAsync();
@@ -29,7 +29,7 @@ public sealed class TracingFactory : StorefrontFactory, IAsyncLifetime
             .With("Products:Reco:TimeoutMs", "10000");
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    async ValueTask IAsyncDisposable.DisposeAsync()
     {
         await base.DisposeAsync();
         await Database.DisposeAsync();

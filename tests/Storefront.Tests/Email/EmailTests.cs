@@ -5,10 +5,12 @@ using MimeKit;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Jobs;
 using Storefront.Tests.Users;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Email;
 
 /// <summary>The embedded default: no SMTP host, so mail goes to the pickup folder under Storage__Path.</summary>
+[ServerFree]
 public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClassFixture<PickupFolderTests.Factory>, IDisposable
 {
     public sealed class Factory : SqliteStorefrontFactory;
@@ -65,7 +67,7 @@ public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClas
         : Directory.EnumerateFiles(folder, "*.eml").FirstOrDefault(f => File.ReadAllText(f).Contains(text, StringComparison.Ordinal));
 }
 
-/// <summary>Through MailKit to the real SMTP server scripts/test starts (aiosmtpd, which does not offer SMTPUTF8).</summary>
+/// <summary>Through MailKit to the run's real SMTP server (aiosmtpd, which does not offer SMTPUTF8).</summary>
 public sealed class SmtpDeliveryTests(AccountFactory factory) : IClassFixture<AccountFactory>
 {
     [Fact]
@@ -107,6 +109,7 @@ public sealed class SmtpDeliveryTests(AccountFactory factory) : IClassFixture<Ac
 }
 
 /// <summary>Servers that misbehave: the send must end, and a permanent refusal must not be retried.</summary>
+[ServerFree]
 public sealed class SmtpFailureTests
 {
     [Fact]

@@ -1,9 +1,11 @@
 using System.Text;
 using Storefront.Api.Files;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
 /// <summary>ContentSniffer: a file's type from its first bytes, never from what the client declared.</summary>
+[ServerFree]
 public sealed class ContentSnifferTests
 {
     private static readonly string[] KnownTypes =

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
@@ -9,6 +10,7 @@ namespace Storefront.Tests.Files;
 /// GET /files/{id}: validators (ETag is the SHA-256, Last-Modified the upload's second), ranges, conditional requests
 /// and HEAD, with the headers that keep a browser from running what it downloads. The database plays no part here.
 /// </summary>
+[ServerFree]
 public sealed class DownloadTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IAsyncLifetime
 {
     private static readonly byte[] Content = [.. Enumerable.Range(0, 1000).Select(i => (byte)(i % 251))];
@@ -16,16 +18,16 @@ public sealed class DownloadTests(SqliteStorefrontFactory factory) : IClassFixtu
     private HttpClient _client = null!;
     private JsonElement _file;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _client = await factory.CreateAuthenticatedClientAsync();
         _file = await Uploads.UploadAsync(_client, Content, "r\u00E9sum\u00E9 2026.bin");
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
@@ -129,6 +130,7 @@ public abstract class FileNameTrickTests(UploadsDatabase database)
     private static string Repeat(string text, int times) => string.Concat(Enumerable.Repeat(text, times));
 }
 
+[ServerFree]
 public sealed class SqliteFileNameTrickTests(SqliteUploadsDatabase database)
     : FileNameTrickTests(database), IClassFixture<SqliteUploadsDatabase>;
 

@@ -1,9 +1,11 @@
 using System.Text;
 using Storefront.Api.Files;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
 /// <summary>FileNames.Sanitize: what is left of a client's file name is one plain, showable segment of at most 255 UTF-8 bytes.</summary>
+[ServerFree]
 public sealed class FileNamesTests
 {
     [Theory]

@@ -1,5 +1,6 @@
 using System.Net;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
@@ -100,6 +101,7 @@ public abstract class FileOwnershipTests(UploadsDatabase database)
     }
 }
 
+[ServerFree]
 public sealed class SqliteFileOwnershipTests(SqliteUploadsDatabase database)
     : FileOwnershipTests(database), IClassFixture<SqliteUploadsDatabase>;
 

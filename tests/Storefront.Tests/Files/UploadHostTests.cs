@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
@@ -9,6 +10,7 @@ namespace Storefront.Tests.Files;
 /// stopped writer left (never one a live writer holds), uploads past Uploads:MaxConcurrent get 503 with Retry-After,
 /// and an upload that stalls ends at its deadline. The database plays no part here.
 /// </summary>
+[ServerFree]
 public sealed class UploadHostTests
 {
     [Fact]

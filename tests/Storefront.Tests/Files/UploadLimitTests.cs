@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
@@ -148,6 +149,7 @@ public abstract class UploadLimitTests(UploadsDatabase database)
     }
 }
 
+[ServerFree]
 public sealed class SqliteUploadLimitTests(SqliteUploadsDatabase database) : UploadLimitTests(database), IClassFixture<SqliteUploadsDatabase>;
 
 public sealed class PostgresUploadLimitTests(PostgresUploadsDatabase database) : UploadLimitTests(database), IClassFixture<PostgresUploadsDatabase>;

@@ -10,9 +10,9 @@ public sealed class UploadMetricsTests : IAsyncLifetime
 {
     private LiveService _service = null!;
 
-    public async Task InitializeAsync() => _service = await LiveService.StartAsync(new Dictionary<string, string> { ["Uploads__MaxBytes"] = "10000" });
+    public async ValueTask InitializeAsync() => _service = await LiveService.StartAsync(new Dictionary<string, string> { ["Uploads__MaxBytes"] = "10000" });
 
-    public async Task DisposeAsync() => await _service.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _service.DisposeAsync();
 
     [Fact]
     public async Task Metrics_count_uploads_by_outcome_and_the_bytes_stored()

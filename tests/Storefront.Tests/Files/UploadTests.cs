@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 
@@ -160,6 +161,7 @@ public abstract class UploadTests(UploadsDatabase database)
     }
 }
 
+[ServerFree]
 public sealed class SqliteUploadTests(SqliteUploadsDatabase database) : UploadTests(database), IClassFixture<SqliteUploadsDatabase>;
 
 public sealed class PostgresUploadTests(PostgresUploadsDatabase database) : UploadTests(database), IClassFixture<PostgresUploadsDatabase>;

@@ -31,13 +31,13 @@ public sealed class PostgresUploadsDatabase : UploadsDatabase, IAsyncLifetime
 {
     private PostgresDatabase _database = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _database = await PostgresDatabase.CreateAsync();
         await Migrations.MigrateAsync(_database.ConnectionString);
     }
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
 
     protected override void Configure(StorefrontFactory host) => host.With("ConnectionStrings:Postgres", _database.ConnectionString);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Hardening;
 
@@ -27,7 +28,7 @@ public abstract class InputCorpusTests : IAsyncLifetime
             .With("Accounts:Admins:0", Admin);
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         using var admin = await _factory.CreateAdminClientAsync(Admin);
         _client = _factory.CreateClient();
@@ -35,10 +36,10 @@ public abstract class InputCorpusTests : IAsyncLifetime
         _token = admin.DefaultRequestHeaders.Authorization!.Parameter!;
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -111,6 +112,7 @@ public abstract class InputCorpusTests : IAsyncLifetime
 }
 
 [Collection(LoadHeavyTests.Name)]
+[ServerFree]
 public sealed class SqliteInputCorpusTests(SqliteStorefrontFactory factory)
     : InputCorpusTests(factory), IClassFixture<SqliteStorefrontFactory>;
 

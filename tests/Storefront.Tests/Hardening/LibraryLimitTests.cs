@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Http;
 using Storefront.Api.Inference;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Hardening;
 
@@ -12,6 +13,7 @@ namespace Storefront.Tests.Hardening;
 /// Limits that belong to the framework and the libraries under it (the form reader, Kestrel's chunked parser, the JSON
 /// writer, QRCoder) answer as client errors, 400/413/415 Problem Details, never as 500s.
 /// </summary>
+[ServerFree]
 public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

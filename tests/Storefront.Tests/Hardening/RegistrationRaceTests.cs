@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Hardening;
 
@@ -77,6 +78,7 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
 }
 
 [Collection(LoadHeavyTests.Name)]
+[ServerFree]
 public sealed class SqliteRegistrationRaceTests(SqliteStorefrontFactory factory)
     : RegistrationRaceTests(factory), IClassFixture<SqliteStorefrontFactory>;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Hardening;
 
@@ -14,12 +15,12 @@ public abstract class StrictInputTests(StorefrontFactory factory) : IAsyncLifeti
     private HttpClient _client = null!;
 
     // An admin, so that admin-only endpoints (PUT /items/{id}/stock) read the bodies under test.
-    public async Task InitializeAsync() => _client = await factory.With("Accounts:Admins:0", "strict_admin").CreateAdminClientAsync("strict_admin");
+    public async ValueTask InitializeAsync() => _client = await factory.With("Accounts:Admins:0", "strict_admin").CreateAdminClientAsync("strict_admin");
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Theory]
@@ -120,6 +121,7 @@ public abstract class StrictInputTests(StorefrontFactory factory) : IAsyncLifeti
     }
 }
 
+[ServerFree]
 public sealed class SqliteStrictInputTests(SqliteStorefrontFactory factory)
     : StrictInputTests(factory), IClassFixture<SqliteStorefrontFactory>;
 
@@ -127,6 +129,7 @@ public sealed class PostgresStrictInputTests(PostgresStorefrontFactory factory)
     : StrictInputTests(factory), IClassFixture<PostgresStorefrontFactory>;
 
 /// <summary>What keeps <see cref="StrictInputTests"/> true as the code grows: every pattern, every JSON endpoint.</summary>
+[ServerFree]
 public sealed partial class StrictInputConventionTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>
 {
     [Fact]
@@ -147,7 +150,7 @@ public sealed partial class StrictInputConventionTests(SqliteStorefrontFactory f
     [Fact]
     public void The_invalid_utf8_table_lists_every_json_endpoint()
     {
-        var listed = StrictInputTests.InvalidUtf8Bodies.Select(row => $"{row[0]} {Regex.Replace((string)row[1], "/[0-9]+(?=/|$)", "/{item_id}")}").Order().ToList();
+        var listed = StrictInputTests.InvalidUtf8Bodies.Select(row => $"{row.Data.Item1} {Regex.Replace(row.Data.Item2, "/[0-9]+(?=/|$)", "/{item_id}")}").Order().ToList();
         var jsonEndpoints = EndpointCatalog.All(factory.Services).Where(e => e.Body == BodyKind.Json).Select(e => e.ToString()).Order().ToList();
         Assert.Equal(jsonEndpoints, listed);
     }

@@ -5,9 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Inference;
 using Storefront.Api.Inference.Sentiment;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Inference;
 
+[ServerFree]
 public sealed class InferenceEndpointTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();
@@ -101,6 +103,7 @@ internal sealed class GatedClassifier : ITextClassifier, IDisposable
     public void Dispose() => Gate.Dispose();
 }
 
+[ServerFree]
 public sealed class InferenceSaturationTests
 {
     [Fact]

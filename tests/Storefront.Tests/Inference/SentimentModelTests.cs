@@ -3,10 +3,11 @@ using Storefront.Api.Inference.Sentiment;
 using Microsoft.ML;
 using Microsoft.ML.Trainers;
 using Storefront.Train;
-using Xunit.Abstractions;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Inference;
 
+[ServerFree]
 public sealed class SentimentModelTests(ITestOutputHelper testOutput)
 {
     private static readonly Lazy<string> RepoRoot = new(FindRepoRoot);

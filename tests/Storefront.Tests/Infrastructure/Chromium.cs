@@ -1,16 +1,15 @@
 using Microsoft.Playwright;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Infrastructure;
 
 /// <summary>
 /// Debian's chromium driven by Playwright, headless. Playwright cannot download its own browser here, so
-/// scripts/test installs the Debian package and names the binary in STOREFRONT_TEST_CHROMIUM; without it the
-/// browser tests fail rather than skip.
+/// scripts/test installs the Debian package (<see cref="TestServers.Chromium"/>); without it the browser tests fail
+/// rather than skip. Playwright's driver ends the browser when the run ends, also when the run is killed (its pipe closes).
 /// </summary>
 public sealed class Chromium : IAsyncDisposable
 {
-    public const string Setting = "STOREFRONT_TEST_CHROMIUM";
-
     // Without the background-networking flags chromium keeps trying to reach Google's hosts, which this
     // network refuses; the rest keep a CI container's browser quiet and predictable.
     private static readonly string[] Arguments =
@@ -30,10 +29,7 @@ public sealed class Chromium : IAsyncDisposable
 
     public static async Task<Chromium> LaunchAsync()
     {
-        var path = Environment.GetEnvironmentVariable(Setting);
-        if (string.IsNullOrEmpty(path) || !File.Exists(path))
-            throw new InvalidOperationException(
-                $"{Setting} must name a chromium binary (it is '{path}'): run the tests through scripts/test, which installs Debian's chromium.");
+        var path = TestServers.Chromium;
         var playwright = await Playwright.CreateAsync();
         try
         {

@@ -1,20 +1,11 @@
+using Storefront.Tests.Infrastructure.Servers;
+
 namespace Storefront.Tests.Infrastructure;
 
-/// <summary>
-/// The real SMTP server scripts/test starts (aiosmtpd): where it listens and the Maildir it stores messages in.
-/// </summary>
+/// <summary>The run's real SMTP server (<see cref="TestServers"/>): where it listens and the Maildir it stores messages in.</summary>
 internal static class Mailbox
 {
-    public static (string Host, int Port) Server
-    {
-        get
-        {
-            var address = Environment.GetEnvironmentVariable("STOREFRONT_TEST_SMTP")
-                ?? throw new InvalidOperationException("STOREFRONT_TEST_SMTP is not set. Run the tests with scripts/test, which starts an SMTP server.");
-            var colon = address.LastIndexOf(':');
-            return (address[..colon], int.Parse(address[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-        }
-    }
+    public static (string Host, int Port) Server => TestServers.Smtp;
 
     /// <summary>Messages the SMTP server received that mention <paramref name="text"/>, once there is at least one.</summary>
     public static Task<IReadOnlyList<string>> WaitForAsync(string text, TimeSpan timeout) =>
@@ -22,10 +13,7 @@ internal static class Mailbox
             $"a message mentioning {text} reaches the SMTP server");
 
     /// <summary>Messages the SMTP server received so far that mention <paramref name="text"/>, without waiting.</summary>
-    public static IReadOnlyList<string> Received(string text) => Find(
-        Environment.GetEnvironmentVariable("STOREFRONT_TEST_MAILDIR")
-            ?? throw new InvalidOperationException("STOREFRONT_TEST_MAILDIR is not set. Run the tests with scripts/test."),
-        text);
+    public static IReadOnlyList<string> Received(string text) => Find(TestServers.Maildir, text);
 
     private static List<string> Find(string folder, string text)
     {

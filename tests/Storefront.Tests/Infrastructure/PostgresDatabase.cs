@@ -1,15 +1,14 @@
 using Npgsql;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh database on the real PostgreSQL server that scripts/test starts (STOREFRONT_TEST_POSTGRES),
-/// dropped when the test class is done. There is deliberately no fallback: without the server these tests fail.
+/// A fresh database on the run's real PostgreSQL server (<see cref="TestServers"/>), dropped when the test class is
+/// done. There is deliberately no fallback: without the server these tests fail.
 /// </summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
-    public const string ServerVariable = "STOREFRONT_TEST_POSTGRES";
-
     private readonly string _adminConnectionString;
 
     private PostgresDatabase(string adminConnectionString, string name)
@@ -25,10 +24,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public static async Task<PostgresDatabase> CreateAsync()
     {
-        var admin = Environment.GetEnvironmentVariable(ServerVariable);
-        if (string.IsNullOrWhiteSpace(admin))
-            throw new InvalidOperationException(
-                $"{ServerVariable} is not set. Run the tests with scripts/test, which starts a throwaway PostgreSQL server.");
+        var admin = await TestServers.PostgresAsync();
         var database = new PostgresDatabase(admin, $"storefront_test_{Guid.NewGuid():N}");
         await database.ExecuteAsync($"CREATE DATABASE \"{database.Name}\"");
         return database;
@@ -71,7 +67,7 @@ public sealed class PostgresStorefrontFactory : StorefrontFactory, IAsyncLifetim
 {
     public PostgresDatabase Database { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Database = await PostgresDatabase.CreateAsync();
         With("ConnectionStrings:Postgres", Database.ConnectionString);
@@ -79,7 +75,7 @@ public sealed class PostgresStorefrontFactory : StorefrontFactory, IAsyncLifetim
         await Migrations.MigrateAsync(Database.ConnectionString);
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    async ValueTask IAsyncDisposable.DisposeAsync()
     {
         try
         {

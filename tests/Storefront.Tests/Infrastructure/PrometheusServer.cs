@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -11,8 +12,6 @@ namespace Storefront.Tests.Infrastructure;
 /// </summary>
 public sealed class PrometheusServer : IAsyncDisposable
 {
-    public const string BinaryVariable = "STOREFRONT_TEST_PROMETHEUS";
-
     private readonly Process _process;
     private readonly string _folder;
     private readonly System.Text.StringBuilder _output = new();
@@ -28,9 +27,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     public static async Task<PrometheusServer> StartAsync(Uri target, string job)
     {
-        var binary = Environment.GetEnvironmentVariable(BinaryVariable);
-        if (string.IsNullOrWhiteSpace(binary) || !File.Exists(binary))
-            throw new InvalidOperationException($"{BinaryVariable} does not name the prometheus binary. Run the tests with scripts/test, which installs it.");
+        var binary = TestServers.Prometheus;
 
         var folder = Directory.CreateTempSubdirectory("storefront-prometheus-").FullName;
         var config = Path.Combine(folder, "prometheus.yml");
@@ -53,7 +50,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var server = new PrometheusServer(Process.Start(start)!, folder, new Uri($"http://127.0.0.1:{port}"));
+        var server = new PrometheusServer(ProcessGroups.Start(start), folder, new Uri($"http://127.0.0.1:{port}"));
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         server._process.BeginOutputReadLine();
@@ -95,11 +92,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
+        await ProcessGroups.KillAsync(_process);
         _process.Dispose();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { } // Best effort: a temp folder.
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -28,21 +29,15 @@ public sealed class RedisServer : IAsyncDisposable
 
     public async Task StartAgainAsync()
     {
-        var binary = Environment.GetEnvironmentVariable("STOREFRONT_TEST_REDIS_SERVER") ?? "redis-server";
+        TestServers.Require("redis-server");
+        var binary = TestServers.OnPath("redis-server") ?? throw TestServers.Missing("redis-server", "redis-server", TestServers.RedisVariable);
         var start = new ProcessStartInfo(binary,
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        try
-        {
-            _process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("redis-server is not installed. Run the tests with scripts/test, which installs it.", ex);
-        }
+        _process = ProcessGroups.Start(start);
         _process.OutputDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -62,8 +57,7 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task StopAsync()
     {
         if (_process is null) return;
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
+        await ProcessGroups.KillAsync(_process);
         _process.Dispose();
         _process = null;
     }

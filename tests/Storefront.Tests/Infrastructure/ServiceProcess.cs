@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -53,7 +54,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["Upstreams__UseSimulator"] = "true"; // Production: the simulator must be asked for.
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
-        var service = new ServiceProcess(Process.Start(start)!, port);
+        var service = new ServiceProcess(ProcessGroups.Start(start), port);
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
@@ -86,8 +87,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown code runs, as in a crash or an out-of-memory kill.</summary>
     public async Task KillAsync()
     {
-        _process.Kill();
-        await _process.WaitForExitAsync();
+        await ProcessGroups.KillAsync(_process);
     }
 
     /// <summary>SIGTERM, as `docker stop` or Kubernetes send; returns the exit code.</summary>

@@ -110,7 +110,7 @@ public class SqliteStorefrontFactory : StorefrontFactory
 
     public string StoragePath { get; }
 
-    /// <summary>Puts the cache on the shared test Redis (scripts/test), in a database of its own.</summary>
+    /// <summary>Puts the cache on the run's shared Redis (<see cref="SharedRedis"/>), in a database of its own.</summary>
     public SqliteStorefrontFactory WithSharedRedis()
     {
         With("ConnectionStrings:Redis", SharedRedis.NextDatabase());

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Jobs;
 
@@ -12,6 +13,7 @@ namespace Storefront.Tests.Jobs;
 /// job nobody owns (/log) shows its status alone. What a failed attempt left in last_error is for that user's eyes,
 /// and even so it names no recipient and quotes no mail server.
 /// </summary>
+[ServerFree]
 public sealed class JobPrivacyTests
 {
     [Fact]

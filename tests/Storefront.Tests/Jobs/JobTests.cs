@@ -6,6 +6,7 @@ using Storefront.Api.Data;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Jobs;
 
@@ -14,7 +15,7 @@ public sealed class JobFactory : StorefrontFactory, IAsyncLifetime
 {
     public PostgresDatabase Database { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Database = await PostgresDatabase.CreateAsync();
         await Migrations.MigrateAsync(Database.ConnectionString);
@@ -25,7 +26,7 @@ public sealed class JobFactory : StorefrontFactory, IAsyncLifetime
         JobTestSupport.AddTestHandlers(this);
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    async ValueTask IAsyncDisposable.DisposeAsync()
     {
         await base.DisposeAsync();
         await Database.DisposeAsync();
@@ -280,6 +281,7 @@ internal sealed class TwoInstances : IAsyncDisposable
 }
 
 /// <summary>An attempt that never returns is cancelled after Jobs__TimeoutSeconds and counts as a failed attempt.</summary>
+[ServerFree]
 public sealed class JobTimeoutTests
 {
     [Fact]

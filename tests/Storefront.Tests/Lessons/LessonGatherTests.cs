@@ -1,5 +1,6 @@
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Lessons;
 
@@ -12,7 +13,7 @@ public sealed class LessonGatherFactory : SqliteStorefrontFactory, IAsyncLifetim
     private const string Nowhere = "http://127.0.0.1:9/nothing";
     private RunningSimulator? _remote;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _remote = await SimulatorApp.StartEmbeddedAsync(null, "Testing", CancellationToken.None);
         var root = _remote.BaseAddress.ToString().TrimEnd('/');
@@ -25,7 +26,7 @@ public sealed class LessonGatherFactory : SqliteStorefrontFactory, IAsyncLifetim
             .With("Upstreams:LessonTimeoutMs", "10000");
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    async ValueTask IAsyncDisposable.DisposeAsync()
     {
         await base.DisposeAsync();
         if (_remote is not null) await _remote.DisposeAsync();
@@ -33,6 +34,7 @@ public sealed class LessonGatherFactory : SqliteStorefrontFactory, IAsyncLifetim
 }
 
 /// <summary>/weather and /multi-fetch gather their sources: one that fails is marked in its place, and the answer is a 200.</summary>
+[ServerFree]
 public sealed class LessonGatherTests(LessonGatherFactory factory) : IClassFixture<LessonGatherFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Lessons;
 
+[ServerFree]
 public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

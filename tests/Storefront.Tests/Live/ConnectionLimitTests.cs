@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.WebSockets;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
 /// <summary>WebSockets:MaxConnections counts the sockets of both endpoints; past it the upgrade is refused before the handshake.</summary>
+[ServerFree]
 public sealed class ConnectionLimitTests
 {
     [Fact]

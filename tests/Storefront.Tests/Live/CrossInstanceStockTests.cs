@@ -18,7 +18,7 @@ public sealed class CrossInstanceStockTests : IAsyncLifetime
     private LiveService _a = null!;
     private LiveService _b = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
         var settings = new Dictionary<string, string> { ["ConnectionStrings__Redis"] = _redis.ConnectionString };
@@ -28,7 +28,7 @@ public sealed class CrossInstanceStockTests : IAsyncLifetime
         _b = await b;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _a.DisposeAsync();
         await _b.DisposeAsync();

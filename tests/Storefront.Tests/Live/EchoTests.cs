@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -13,6 +14,7 @@ public sealed class EchoFactory : SqliteStorefrontFactory
     public EchoFactory() => With("WebSockets:MaxMessageBytes", MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
 
+[ServerFree]
 public sealed class EchoTests(EchoFactory factory) : IClassFixture<EchoFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

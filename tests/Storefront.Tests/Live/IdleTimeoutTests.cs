@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -13,6 +14,7 @@ public sealed class IdleFactory : SqliteStorefrontFactory
     }
 }
 
+[ServerFree]
 public sealed class IdleTimeoutTests(IdleFactory factory) : IClassFixture<IdleFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

@@ -1,5 +1,6 @@
 using System.Net;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -61,6 +62,7 @@ public abstract class InventoryStoreTests(StorefrontFactory factory)
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }
 
+[ServerFree]
 public sealed class SqliteInventoryStoreTests(SqliteStorefrontFactory factory)
     : InventoryStoreTests(factory), IClassFixture<SqliteStorefrontFactory>;
 

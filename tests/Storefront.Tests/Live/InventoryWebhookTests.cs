@@ -1,5 +1,6 @@
 using System.Net;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -12,6 +13,7 @@ public sealed class WebhookFactory : SqliteStorefrontFactory
 /// POST /inventory/events. Every refusal is also checked for what it must not do: a subscriber of the item receives
 /// nothing from it, shown by the push of a following legitimate event being the next message.
 /// </summary>
+[ServerFree]
 public sealed class InventoryWebhookTests(WebhookFactory factory) : IClassFixture<WebhookFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

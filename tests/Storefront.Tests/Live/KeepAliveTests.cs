@@ -1,5 +1,6 @@
 using System.Text;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -17,6 +18,7 @@ public sealed class KeepAliveFactory : SqliteStorefrontFactory
 }
 
 /// <summary>The server's pings, seen on a hand-framed socket: ClientWebSocket answers them itself and shows nothing.</summary>
+[ServerFree]
 public sealed class KeepAliveTests(KeepAliveFactory factory) : IClassFixture<KeepAliveFactory>, IDisposable
 {
     private static readonly TimeSpan FrameWait = TimeSpan.FromSeconds(30);

@@ -12,9 +12,9 @@ public sealed class LiveMetricsTests : IAsyncLifetime
 
     private LiveService _service = null!;
 
-    public async Task InitializeAsync() => _service = await LiveService.StartAsync();
+    public async ValueTask InitializeAsync() => _service = await LiveService.StartAsync();
 
-    public async Task DisposeAsync() => await _service.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _service.DisposeAsync();
 
     [Fact]
     public async Task Metrics_show_open_sockets_messages_refusals_closes_and_deliveries()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -13,6 +14,7 @@ public sealed class OriginFactory : SqliteStorefrontFactory
 }
 
 /// <summary>Which pages may open a socket: checked on the upgrade, refused with 403 before the handshake.</summary>
+[ServerFree]
 public sealed class OriginTests(OriginFactory factory) : IClassFixture<OriginFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

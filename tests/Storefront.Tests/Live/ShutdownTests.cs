@@ -1,8 +1,10 @@
 using System.Net.WebSockets;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
+[ServerFree]
 public sealed class ShutdownTests
 {
     [Fact]

@@ -2,11 +2,13 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Live;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
 /// <summary>What the server keeps for a subscriber that does not read, measured in the test process it runs in.</summary>
 [Collection(RunAlone.Name)]
+[ServerFree]
 public sealed class StalledBacklogTests
 {
     private const int Items = 1000;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -19,16 +20,17 @@ public sealed class StockFeedFactory : SqliteStorefrontFactory
 }
 
 /// <summary>/ws/stock: subscriptions, and the pushes that catalog writes and inventory events produce.</summary>
+[ServerFree]
 public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<StockFeedFactory>, IAsyncLifetime
 {
     private HttpClient _writer = null!;
 
-    public async Task InitializeAsync() => _writer = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _writer = await factory.CreateAuthenticatedClientAsync();
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _writer.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Fact]

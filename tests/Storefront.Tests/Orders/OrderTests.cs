@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Orders;
 
@@ -11,7 +12,7 @@ public abstract class OrderTests(StorefrontFactory factory) : IAsyncLifetime
     private HttpClient _admin = null!;
     private HttpClient _buyer = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         factory.WithAdmin(); // Before the host's first start; the same settings again afterwards.
         if (factory is PostgresStorefrontFactory postgres)
@@ -20,11 +21,11 @@ public abstract class OrderTests(StorefrontFactory factory) : IAsyncLifetime
         _buyer = await factory.CreateAuthenticatedClientAsync();
     }
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _admin.Dispose();
         _buyer.Dispose();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -225,6 +226,7 @@ public abstract class OrderTests(StorefrontFactory factory) : IAsyncLifetime
     }
 }
 
+[ServerFree]
 public sealed class SqliteOrderTests(SqliteStorefrontFactory factory) : OrderTests(factory), IClassFixture<SqliteStorefrontFactory>;
 
 public sealed class PostgresOrderTests(PostgresStorefrontFactory factory) : OrderTests(factory), IClassFixture<PostgresStorefrontFactory>;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Orders;
 
@@ -17,7 +18,7 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
 
     private SqliteStorefrontFactory Second => _instances[1];
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _database = await PostgresDatabase.CreateAsync();
         await Migrations.MigrateAsync(_database.ConnectionString);
@@ -26,7 +27,7 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
             instance.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(_database.ConnectionString)).With("ConnectionStrings:Redis", redis).WithAdmin();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var instance in _instances) await instance.DisposeAsync();
         await _database.DisposeAsync();
@@ -94,6 +95,7 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
 }
 
 /// <summary>Catalog__RequireIfMatch: a write that names no version is refused, so no client overwrites blindly.</summary>
+[ServerFree]
 public sealed class RequiredIfMatchTests
 {
     [Fact]
@@ -113,6 +115,7 @@ public sealed class RequiredIfMatchTests
 }
 
 /// <summary>Setting stock needs an admin in every environment: Development opens the dashboard to anyone, not this.</summary>
+[ServerFree]
 public sealed class StockAdminInDevelopmentTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
@@ -13,6 +14,7 @@ namespace Storefront.Tests.Products;
 /// break runs out when a test says so, not after a sleep. Small numbers make the breaker trip quickly: 4 calls in the
 /// window, half of them failing. No retries, so each request is one call the simulator counts.
 /// </summary>
+[ServerFree]
 public sealed class CircuitBreakerTests : IDisposable
 {
     private const int BreakMs = 5000;

@@ -2,10 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Upstreams;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
 /// <summary>With every Upstreams__* set, the service calls those addresses and runs no simulator of its own.</summary>
+[ServerFree]
 public sealed class ConfiguredUpstreamTests
 {
     [Fact]

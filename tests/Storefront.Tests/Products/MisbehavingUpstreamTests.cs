@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
@@ -11,6 +12,7 @@ namespace Storefront.Tests.Products;
 /// Upstreams that answer 200 with something unusable: a body that is not JSON, and one over
 /// Upstreams__MaxResponseBytes. The bundled simulator never does this, so a small server of the test's own does.
 /// </summary>
+[ServerFree]
 public sealed class MisbehavingUpstreamTests : IAsyncLifetime
 {
     private const int MaxResponseBytes = 4096;
@@ -18,7 +20,7 @@ public sealed class MisbehavingUpstreamTests : IAsyncLifetime
     private WebApplication? _upstream;
     private string _root = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -32,7 +34,7 @@ public sealed class MisbehavingUpstreamTests : IAsyncLifetime
         _root = _upstream.Urls.Single().TrimEnd('/');
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var factory in _factories) await factory.DisposeAsync();
         if (_upstream is not null) await _upstream.DisposeAsync();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
@@ -17,6 +18,7 @@ public sealed class ProductFactory : SqliteStorefrontFactory
     }
 }
 
+[ServerFree]
 public sealed class ProductTests(ProductFactory factory) : IClassFixture<ProductFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

@@ -1,6 +1,7 @@
 using System.Net;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
@@ -16,6 +17,7 @@ public sealed class NarrowPricingFactory : SqliteStorefrontFactory
 }
 
 /// <summary>A required source whose concurrency limit is full: the service is saturated, so 503 + Retry-After, not a 502.</summary>
+[ServerFree]
 public sealed class RequiredSourceSaturationTests(NarrowPricingFactory factory) : IClassFixture<NarrowPricingFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Polly.CircuitBreaker;
 using Storefront.Api.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
@@ -9,6 +10,7 @@ namespace Storefront.Tests.Products;
 /// The retry's rule on its own: which failed attempts get a second one. Every upstream call Storefront makes is a GET,
 /// so the method rule (a POST is never sent twice) can only be seen here.
 /// </summary>
+[ServerFree]
 public sealed class RetryRuleTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMilliseconds(1000), Pause = TimeSpan.FromMilliseconds(60);

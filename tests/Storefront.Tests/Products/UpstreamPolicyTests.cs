@@ -1,6 +1,7 @@
 using Storefront.Api.Upstreams;
 using Storefront.Tests.Infrastructure;
 using Storefront.Upstreams;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
@@ -20,6 +21,7 @@ public sealed class RecoPolicyFactory : SqliteStorefrontFactory
 }
 
 /// <summary>The retry (GETs only, at most one, only when the deadline can hold it) and the concurrency limit of a source.</summary>
+[ServerFree]
 public sealed class UpstreamPolicyTests(RecoPolicyFactory factory) : IClassFixture<RecoPolicyFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();

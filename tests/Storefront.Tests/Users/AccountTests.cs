@@ -7,6 +7,7 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Users;
 
@@ -196,6 +197,7 @@ public sealed class AccountTests(AccountFactory factory) : IClassFixture<Account
 }
 
 /// <summary>The per-client limits on login and register, with small numbers so the test reaches them.</summary>
+[ServerFree]
 public sealed class RateLimitTests
 {
     [Fact]
@@ -230,6 +232,7 @@ public sealed class RateLimitTests
 }
 
 /// <summary>Behind a reverse proxy the limits apply per real client, and only a trusted proxy can say who that is.</summary>
+[ServerFree]
 public sealed class ForwardedClientTests
 {
     [Fact]
@@ -277,6 +280,7 @@ public sealed class ForwardedClientTests
 }
 
 /// <summary>Outside Development, a missing signing key stops startup with a message saying what to set.</summary>
+[ServerFree]
 public sealed class SigningKeyTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Users;
 
@@ -12,6 +13,7 @@ namespace Storefront.Tests.Users;
 /// and on the cheapest endpoints the handler's per-request work is a visible share of the CPU. Counted at the
 /// framework's IAuthenticationService, which every authentication middleware goes through.
 /// </summary>
+[ServerFree]
 public sealed class AuthenticationScopeTests : IClassFixture<AuthenticationScopeTests.CountingFactory>
 {
     private readonly CountingFactory _factory;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Accounts;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Users;
 
@@ -34,6 +35,7 @@ internal sealed class WatchedHasher(WorkerGate? verifyGate = null) : IPasswordHa
 }
 
 /// <summary>Password hashing runs on the hashing runner's own threads, behind a bounded queue, never on the request thread pool.</summary>
+[ServerFree]
 public sealed class PasswordHashingTests
 {
     [Fact]

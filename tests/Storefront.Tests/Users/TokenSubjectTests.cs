@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Accounts;
 using Storefront.Api.Data;
 using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Users;
 
@@ -17,6 +18,7 @@ namespace Storefront.Tests.Users;
 /// A correctly signed token is not enough: its subject must be one current user. Every endpoint that needs a user
 /// is found from the app's own endpoint metadata, so a protected endpoint added later is covered without editing this.
 /// </summary>
+[ServerFree]
 public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
 {
     /// <summary>RFC 6750's answer to a bad token, with no word on what was wrong with it.</summary>
