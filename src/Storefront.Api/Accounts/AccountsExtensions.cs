@@ -19,6 +19,7 @@ public static class AccountsExtensions
 {
     public const string LoginPolicy = "login";
     public const string RegisterPolicy = "register";
+    public const string RecoveryPolicy = "recovery";
 
     /// <summary>An authenticated user named in Accounts__Admins, in every environment.</summary>
     public const string AdminPolicy = "admin";
@@ -33,6 +34,7 @@ public static class AccountsExtensions
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<AdminOptions>>((authorization, admins) =>
             authorization.AddPolicy(AdminPolicy, policy => RequireAdmin(policy, admins.Value)));
         services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PasswordRecoveryOptions>().BindConfiguration(PasswordRecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddRedisWindows();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
@@ -67,6 +69,7 @@ public static class AccountsExtensions
         {
             limiter.AddPolicy(LoginPolicy, context => PerClient(context, LoginPolicy, o => o.LoginPermits));
             limiter.AddPolicy(RegisterPolicy, context => PerClient(context, RegisterPolicy, o => o.RegisterPermits));
+            limiter.AddPolicy(RecoveryPolicy, context => PerClient(context, RecoveryPolicy, o => o.RecoveryPermits));
             limiter.OnRejected = OnRejectedAsync;
         });
         return builder;

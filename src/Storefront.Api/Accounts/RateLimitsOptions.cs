@@ -14,6 +14,10 @@ public sealed class RateLimitsOptions
     [Range(1, 1_000_000)]
     public int RegisterPermits { get; set; } = 5;
 
+    /// <summary>POST /password-recovery and POST /reset-password attempts per client address per window.</summary>
+    [Range(1, 1_000_000)]
+    public int RecoveryPermits { get; set; } = 5;
+
     [Range(1, 3600)]
     public int WindowSeconds { get; set; } = 60;
 

@@ -19,6 +19,9 @@ public static class EmailExtensions
         services.AddSingleton<IWelcomeMail, WelcomeMail>();
         services.AddSingleton<IJobHandler, OrderConfirmationHandler>();
         services.AddSingleton<IOrderMail, OrderMail>();
+        services.AddSingleton<IJobHandler, PasswordRecoveryHandler>();
+        services.AddSingleton<IJobHandler, AlreadyRegisteredHandler>();
+        services.AddSingleton<IAccountMail, AccountMail>();
         return builder;
     }
 }
