@@ -20,15 +20,31 @@ public sealed class BearerTokenEvents(ActiveUsers users) : JwtBearerEvents
 
     public override async Task TokenValidated(TokenValidatedContext context)
     {
+        // RFC 7515 section 4.1.11: a token naming extensions its recipient must understand is refused by one that
+        // understands none of them (this service).
+        if (context.SecurityToken is JsonWebToken jwt && jwt.TryGetHeaderValue<object>("crit", out _))
+        {
+            context.Fail("The token names critical header extensions.");
+            return;
+        }
         var principal = context.Principal!;
-        // Exactly one subject, written as the service writes ids (digits only), naming a user who exists now, with the
-        // token version that user has now, and not ended by a logout.
-        var valid = principal.FindAll(JwtRegisteredClaimNames.Sub).Take(2).Count() == 1
-            && CurrentUser.Id(principal) is int id && id > 0
-            && Version(principal) is int version
-            && await users.AcceptsAsync(id, version, principal.FindFirstValue(JwtRegisteredClaimNames.Jti),
-                context.HttpContext.RequestServices.GetRequiredService<StorefrontDbContext>(), context.HttpContext.RequestAborted);
-        if (!valid) context.Fail("The token's subject is not a current user, or the token was ended.");
+        var aborted = context.HttpContext.RequestAborted;
+        try
+        {
+            // Exactly one subject, written as the service writes ids (digits only), naming a user who exists now, with the
+            // token version that user has now, and not ended by a logout.
+            var valid = principal.FindAll(JwtRegisteredClaimNames.Sub).Take(2).Count() == 1
+                && CurrentUser.Id(principal) is int id && id > 0
+                && Version(principal) is int version
+                && await users.AcceptsAsync(id, version, principal.FindFirstValue(JwtRegisteredClaimNames.Jti),
+                    context.HttpContext.RequestServices.GetRequiredService<StorefrontDbContext>(), aborted);
+            if (!valid) context.Fail("The token's subject is not a current user, or the token was ended.");
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client hung up during the lookup. Thrown on, the handler would log an error with a stack for it.
+            context.Fail("The client went away.");
+        }
     }
 
     public override Task Challenge(JwtBearerChallengeContext context)
