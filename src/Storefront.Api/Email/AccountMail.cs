@@ -41,6 +41,8 @@ public sealed class PasswordRecoveryHandler(EmailSender sender, ILogger<Password
 
     public override string Kind => JobKind;
 
+    public override JobPriority Priority => JobPriority.User;
+
     protected override (string, string, string) Compose(PasswordRecoveryPayload payload, JobContext job) =>
         (payload.To, "Reset your Storefront password", string.Create(CultureInfo.InvariantCulture,
             $"Someone asked to reset the password of the Storefront account of this address.\n\nReset token: {payload.Token}\n\n" +
@@ -54,6 +56,8 @@ public sealed class AlreadyRegisteredHandler(EmailSender sender, ILogger<Already
     public const string JobKind = "email.already_registered";
 
     public override string Kind => JobKind;
+
+    public override JobPriority Priority => JobPriority.User;
 
     protected override (string, string, string) Compose(AlreadyRegisteredPayload payload, JobContext job) =>
         (payload.To, "Your Storefront account",

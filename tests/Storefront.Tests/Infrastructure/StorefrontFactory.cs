@@ -27,6 +27,9 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         ["RateLimits:LoginPermits"] = "100000",
         ["RateLimits:RegisterPermits"] = "100000",
         ["RateLimits:RecoveryPermits"] = "100000",
+        ["RateLimits:LogPermits"] = "100000",
+        ["RateLimits:SendEmailPermits"] = "100000",
+        ["RateLimits:RecipientPermits"] = "100000",
         ["Jobs:PollIntervalMs"] = "100",
         ["Jobs:RetryBaseMs"] = "50",
         // The production 250 ms would read as an outage (BYPASS) whenever a loaded CI machine stalls a

@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Storefront.Api.Accounts;
+namespace Storefront.Api.Data;
 
+/// <summary>Every feature's per-client rate limits, in one section: they share the window length and the Redis timeout.</summary>
 public sealed class RateLimitsOptions
 {
     public const string Section = "RateLimits";
@@ -17,6 +18,18 @@ public sealed class RateLimitsOptions
     /// <summary>POST /password-recovery and POST /reset-password attempts per client address per window.</summary>
     [Range(1, 1_000_000)]
     public int RecoveryPermits { get; set; } = 5;
+
+    /// <summary>POST /log requests per client address per window.</summary>
+    [Range(1, 1_000_000)]
+    public int LogPermits { get; set; } = 60;
+
+    /// <summary>POST /send-email requests per user per window.</summary>
+    [Range(1, 1_000_000)]
+    public int SendEmailPermits { get; set; } = 10;
+
+    /// <summary>POST /send-email requests to one recipient per window, whoever asks.</summary>
+    [Range(1, 1_000_000)]
+    public int RecipientPermits { get; set; } = 3;
 
     [Range(1, 3600)]
     public int WindowSeconds { get; set; } = 60;
