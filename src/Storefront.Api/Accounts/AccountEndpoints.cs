@@ -103,7 +103,7 @@ public static class AccountEndpoints
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult, ValidationProblem>> IssueToken(
         [FromForm] string? username, [FromForm] string? password, HttpContext context, StorefrontDbContext db, PasswordHashing passwords,
-        TokenIssuer tokens, CancellationToken cancellationToken)
+        TokenIssuer tokens, LoginThrottle throttle, CancellationToken cancellationToken)
     {
         // A full hashing queue answers before the database is asked (the form is already bound by then).
         if (passwords.IsSaturated) return Problems.TooBusy(context, BusyHashing);
@@ -115,11 +115,17 @@ public static class AccountEndpoints
             return Unauthorized(context);
 
         var normalized = User.Normalize(username);
+        // Before the name is looked up: the answer is the same whether or not it is anyone's.
+        if (await throttle.RetryAfterAsync(normalized, cancellationToken) is { } wait) return Throttled(context, wait);
         var user = await db.Users.AsTracking().FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
         // Unknown users are checked against a dummy hash: the same answer in about the same time.
         var result = await passwords.VerifyAsync(user, password, cancellationToken);
         if (result is null) return Problems.TooBusy(context, BusyHashing);
-        if (user is null || result == PasswordVerificationResult.Failed) return Unauthorized(context);
+        if (user is null || result == PasswordVerificationResult.Failed)
+        {
+            await throttle.FailedAsync(normalized, cancellationToken);
+            return Unauthorized(context);
+        }
         if (result == PasswordVerificationResult.SuccessRehashNeeded && await passwords.HashAsync(password, cancellationToken) is { } upgraded)
         {
             user.PasswordHash = upgraded;
@@ -165,6 +171,13 @@ public static class AccountEndpoints
     private static ProblemHttpResult UsernameTaken() =>
         TypedResults.Problem("That username is already registered.", statusCode: StatusCodes.Status409Conflict,
             extensions: new Dictionary<string, object?> { ["field"] = "username" });
+
+    private static ProblemHttpResult Throttled(HttpContext context, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem($"Too many failed sign-ins for this username; try again in {retryAfterSeconds} s.",
+            statusCode: StatusCodes.Status429TooManyRequests);
+    }
 
     private static ProblemHttpResult Unauthorized(HttpContext context)
     {

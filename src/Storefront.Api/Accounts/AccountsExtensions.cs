@@ -35,6 +35,7 @@ public static class AccountsExtensions
             authorization.AddPolicy(AdminPolicy, policy => RequireAdmin(policy, admins.Value)));
         services.AddOptions<PasswordRecoveryOptions>().BindConfiguration(PasswordRecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddRedisWindows();
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -11,6 +11,20 @@ public sealed class RateLimitsOptions
     [Range(1, 1_000_000)]
     public int LoginPermits { get; set; } = 10;
 
+    /// <summary>
+    /// Failed POST /token attempts per username per UsernameWindowSeconds, from all addresses together; past it the
+    /// name's sign-ins are refused (429) until the window ends, whether the name exists or not.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int UsernameFailures { get; set; } = 5;
+
+    [Range(1, 3600)]
+    public int UsernameWindowSeconds { get; set; } = 60;
+
+    /// <summary>Failed POST /token attempts per username per hour: the longest a name is refused is one hour (bounded back-off).</summary>
+    [Range(1, 1_000_000)]
+    public int UsernameHourlyFailures { get; set; } = 20;
+
     /// <summary>POST /register attempts per client address per window.</summary>
     [Range(1, 1_000_000)]
     public int RegisterPermits { get; set; } = 5;

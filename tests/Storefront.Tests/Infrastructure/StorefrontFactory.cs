@@ -28,6 +28,8 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         ["RateLimits:RegisterPermits"] = "100000",
         ["RateLimits:RecoveryPermits"] = "100000",
         ["RateLimits:LogPermits"] = "100000",
+        ["RateLimits:UsernameFailures"] = "100000",
+        ["RateLimits:UsernameHourlyFailures"] = "100000",
         ["RateLimits:SendEmailPermits"] = "100000",
         ["RateLimits:RecipientPermits"] = "100000",
         ["Jobs:PollIntervalMs"] = "100",
