@@ -37,6 +37,10 @@ public sealed class RateLimitsOptions
     [Range(1, 1_000_000)]
     public int LogPermits { get; set; } = 60;
 
+    /// <summary>GET /items?q= searches per client address per window.</summary>
+    [Range(1, 1_000_000)]
+    public int SearchPermits { get; set; } = 120;
+
     /// <summary>POST /send-email requests per user per window.</summary>
     [Range(1, 1_000_000)]
     public int SendEmailPermits { get; set; } = 10;

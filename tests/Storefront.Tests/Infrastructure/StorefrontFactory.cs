@@ -28,6 +28,7 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         ["RateLimits:RegisterPermits"] = "100000",
         ["RateLimits:RecoveryPermits"] = "100000",
         ["RateLimits:LogPermits"] = "100000",
+        ["RateLimits:SearchPermits"] = "100000",
         ["RateLimits:UsernameFailures"] = "100000",
         ["RateLimits:UsernameHourlyFailures"] = "100000",
         ["RateLimits:SendEmailPermits"] = "100000",
