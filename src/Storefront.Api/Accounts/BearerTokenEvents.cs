@@ -42,8 +42,10 @@ public sealed class BearerTokenEvents(ActiveUsers users) : JwtBearerEvents
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            // The client hung up during the lookup. Thrown on, the handler would log an error with a stack for it.
+            // The client hung up during the lookup. Thrown on, the handler would log an error with a stack for it; and
+            // with nobody to answer, the connection is dropped rather than its body drained.
             context.Fail("The client went away.");
+            context.HttpContext.Abort();
         }
     }
 

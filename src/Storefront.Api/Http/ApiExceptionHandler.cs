@@ -26,6 +26,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             // Not a server error, and an unauthenticated client must not be able to fill the log by hanging up.
             LogClientLeft(logger, httpContext.Request.Method, httpContext.Request.Path);
             if (!httpContext.Response.HasStarted) httpContext.Response.StatusCode = ClientClosedRequest;
+            // Nobody to answer, and nothing left to read: without the abort Kestrel would try to drain the rest of the
+            // body from the dead connection and log that failure as an error with its stack.
+            httpContext.Abort();
             return true;
         }
 
