@@ -71,7 +71,9 @@ else
   log "building the work tree ($(git -C "$REPO" rev-parse --short HEAD)$([[ -n "$(git -C "$REPO" status --porcelain -- src)" ]] && echo ", modified"))"
 fi
 bench_publish "$SRC"
-bench_start_service "Proxy__TrustedProxies__0=127.0.0.1" "${EXTRA[@]}"
+# The burst is of wrong passwords for one user: the per-username throttle (issue 33) would answer it 429 before any
+# hashing, which is not what this measures.
+bench_start_service "Proxy__TrustedProxies__0=127.0.0.1" "RateLimits__UsernameFailures=1000000" "RateLimits__UsernameHourlyFailures=1000000" "${EXTRA[@]}"
 log "service on $BASE${EXTRA:+ with ${EXTRA[*]}}"
 
 bench_register "$USER_NAME" "a long enough passphrase"

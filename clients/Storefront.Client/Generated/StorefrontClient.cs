@@ -15,14 +15,18 @@ using Storefront.Client.Inventory;
 using Storefront.Client.Items;
 using Storefront.Client.Jobs;
 using Storefront.Client.Log;
+using Storefront.Client.Logout;
+using Storefront.Client.LogoutAll;
 using Storefront.Client.Models;
 using Storefront.Client.Multi;
 using Storefront.Client.MultiFetch;
 using Storefront.Client.Orders;
+using Storefront.Client.PasswordRecovery;
 using Storefront.Client.Predict;
 using Storefront.Client.Product;
 using Storefront.Client.Qr;
 using Storefront.Client.Register;
+using Storefront.Client.ResetPassword;
 using Storefront.Client.SendEmail;
 using Storefront.Client.Slow;
 using Storefront.Client.Token;
@@ -83,6 +87,16 @@ namespace Storefront.Client
         {
             get => new global::Storefront.Client.Log.LogRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The logout property</summary>
+        public global::Storefront.Client.Logout.LogoutRequestBuilder Logout
+        {
+            get => new global::Storefront.Client.Logout.LogoutRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The logoutAll property</summary>
+        public global::Storefront.Client.LogoutAll.LogoutAllRequestBuilder LogoutAll
+        {
+            get => new global::Storefront.Client.LogoutAll.LogoutAllRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The multi property</summary>
         public global::Storefront.Client.Multi.MultiRequestBuilder Multi
         {
@@ -97,6 +111,11 @@ namespace Storefront.Client
         public global::Storefront.Client.Orders.OrdersRequestBuilder Orders
         {
             get => new global::Storefront.Client.Orders.OrdersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The passwordRecovery property</summary>
+        public global::Storefront.Client.PasswordRecovery.PasswordRecoveryRequestBuilder PasswordRecovery
+        {
+            get => new global::Storefront.Client.PasswordRecovery.PasswordRecoveryRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The predict property</summary>
         public global::Storefront.Client.Predict.PredictRequestBuilder Predict
@@ -117,6 +136,11 @@ namespace Storefront.Client
         public global::Storefront.Client.Register.RegisterRequestBuilder Register
         {
             get => new global::Storefront.Client.Register.RegisterRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The resetPassword property</summary>
+        public global::Storefront.Client.ResetPassword.ResetPasswordRequestBuilder ResetPassword
+        {
+            get => new global::Storefront.Client.ResetPassword.ResetPasswordRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The sendEmail property</summary>
         public global::Storefront.Client.SendEmail.SendEmailRequestBuilder SendEmail

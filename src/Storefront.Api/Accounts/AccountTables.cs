@@ -9,5 +9,9 @@ public static class AccountTables
     extension(StorefrontDbContext db)
     {
         public DbSet<User> Users => db.Set<User>();
+
+        public DbSet<RevokedToken> RevokedTokens => db.Set<RevokedToken>();
+
+        public DbSet<PasswordReset> PasswordResets => db.Set<PasswordReset>();
     }
 }

@@ -19,6 +19,7 @@ public static class AccountsExtensions
 {
     public const string LoginPolicy = "login";
     public const string RegisterPolicy = "register";
+    public const string RecoveryPolicy = "recovery";
 
     /// <summary>An authenticated user named in Accounts__Admins, in every environment.</summary>
     public const string AdminPolicy = "admin";
@@ -32,8 +33,9 @@ public static class AccountsExtensions
             .Validate(o => !o.Admins.Any(string.IsNullOrWhiteSpace), "Accounts__Admins: every entry must be a username.");
         services.AddOptions<AuthorizationOptions>().Configure<IOptions<AdminOptions>>((authorization, admins) =>
             authorization.AddPolicy(AdminPolicy, policy => RequireAdmin(policy, admins.Value)));
-        services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PasswordRecoveryOptions>().BindConfiguration(PasswordRecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddRedisWindows();
+        services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
         services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -67,6 +69,7 @@ public static class AccountsExtensions
         {
             limiter.AddPolicy(LoginPolicy, context => PerClient(context, LoginPolicy, o => o.LoginPermits));
             limiter.AddPolicy(RegisterPolicy, context => PerClient(context, RegisterPolicy, o => o.RegisterPermits));
+            limiter.AddPolicy(RecoveryPolicy, context => PerClient(context, RecoveryPolicy, o => o.RecoveryPermits));
             limiter.OnRejected = OnRejectedAsync;
         });
         return builder;
@@ -89,24 +92,10 @@ public static class AccountsExtensions
         return app;
     }
 
-    // Per client address. Behind a reverse proxy, Proxy__TrustedProxies makes this the real client (HttpConventions).
-    // With Redis the window is shared by every instance; without it each instance counts its own.
-    private static RateLimitPartition<string> PerClient(HttpContext context, string policy, Func<RateLimitsOptions, int> permits)
-    {
-        var options = context.RequestServices.GetRequiredService<IOptions<RateLimitsOptions>>().Value;
-        var windows = context.RequestServices.GetRequiredService<RedisWindows>();
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (!windows.IsConfigured) return RateLimitPartition.GetFixedWindowLimiter(client, _ => Window(options, permits));
-        return RateLimitPartition.Get(client, key =>
-            windows.CreateLimiter($"{policy}:{key}", Window(options, permits), TimeSpan.FromMilliseconds(options.RedisTimeoutMs)));
-    }
-
-    private static FixedWindowRateLimiterOptions Window(RateLimitsOptions options, Func<RateLimitsOptions, int> permits) => new()
-    {
-        PermitLimit = permits(options),
-        Window = TimeSpan.FromSeconds(options.WindowSeconds),
-        QueueLimit = 0,
-    };
+    // Per client address (IPv6 by /64). Behind a reverse proxy, Proxy__TrustedProxies makes this the real client
+    // (HttpConventions). With Redis the window is shared by every instance; without it each instance counts its own.
+    private static RateLimitPartition<string> PerClient(HttpContext context, string policy, Func<RateLimitsOptions, int> permits) =>
+        SharedLimits.PerClient(context, policy, permits);
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
@@ -120,7 +109,7 @@ public static class AccountsExtensions
             ProblemDetails =
             {
                 Status = StatusCodes.Status429TooManyRequests,
-                Detail = $"Too many attempts from this address; try again in {retryAfter} s.",
+                Detail = $"Too many requests of this kind from this client; try again in {retryAfter} s.",
             },
         });
     }

@@ -8,4 +8,8 @@ namespace Storefront.Api.Accounts;
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(UserListResponse))]
+[JsonSerializable(typeof(ChangePasswordRequest))]
+[JsonSerializable(typeof(PasswordRecoveryRequest))]
+[JsonSerializable(typeof(ResetPasswordRequest))]
+[JsonSerializable(typeof(RecoveryAcceptedResponse))]
 internal sealed partial class AccountsJsonContext : JsonSerializerContext;

@@ -6,10 +6,12 @@ using Storefront.Api.Data;
 namespace Storefront.Api.Accounts;
 
 /// <summary>
-/// Whether a token's subject is a user who exists now. Every request that carries a token asks, so a user found
-/// is remembered for Jwt__UserCheckCacheSeconds: one primary-key lookup per user per period instead of one per
-/// request. The price is that a deleted user's tokens keep working for at most that long. A subject not found is
-/// never remembered: it is looked up again each time, so a user is never refused for having been unknown a moment ago.
+/// Whether a token is still good: its subject is a user who exists now, it carries that user's current token version
+/// (a password change, a reset or "log out everywhere" raises it), and it was not ended by POST /logout. Every request
+/// that carries a token asks, so what was found is remembered for Jwt__UserCheckCacheSeconds: one lookup per user per
+/// period instead of one per request. The price is that an ended token, or a deleted user's, keeps working on other
+/// instances for at most that long (this instance forgets at once: <see cref="Forget"/>). A subject not found is never
+/// remembered, so a user is never refused for having been unknown a moment ago.
 /// </summary>
 public sealed class ActiveUsers : IDisposable
 {
@@ -19,17 +21,35 @@ public sealed class ActiveUsers : IDisposable
 
     private readonly MemoryCache _found = new(new MemoryCacheOptions { SizeLimit = MaxRemembered });
     private readonly TimeSpan _remember;
+    private readonly TimeProvider _clock;
 
-    public ActiveUsers(IOptions<JwtOptions> options) => _remember = TimeSpan.FromSeconds(options.Value.UserCheckCacheSeconds);
-
-    public async ValueTask<bool> ExistsAsync(int id, StorefrontDbContext db, CancellationToken cancellationToken)
+    public ActiveUsers(IOptions<JwtOptions> options, TimeProvider clock)
     {
-        if (_found.TryGetValue(id, out _)) return true;
-        var exists = await db.Users.AnyAsync(u => u.Id == id, cancellationToken);
-        if (exists && _remember > TimeSpan.Zero)
-            _found.Set(id, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _remember });
-        return exists;
+        _remember = TimeSpan.FromSeconds(options.Value.UserCheckCacheSeconds);
+        _clock = clock;
     }
 
+    /// <summary>True when user <paramref name="id"/> exists, is at <paramref name="version"/>, and has not ended <paramref name="jti"/>.</summary>
+    public async ValueTask<bool> AcceptsAsync(int id, int version, string? jti, StorefrontDbContext db, CancellationToken cancellationToken)
+    {
+        if (!_found.TryGetValue(id, out TokenState? state))
+        {
+            var current = await db.Users.Where(u => u.Id == id).Select(u => (int?)u.TokenVersion).FirstOrDefaultAsync(cancellationToken);
+            if (current is null) return false;
+            var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            // A user logs out a handful of tokens an hour at most (logins are rate limited): a short list.
+            var ended = await db.RevokedTokens.Where(t => t.UserId == id && t.ExpiresMs > now).Select(t => t.Jti).ToArrayAsync(cancellationToken);
+            state = new TokenState(current.Value, ended);
+            if (_remember > TimeSpan.Zero)
+                _found.Set(id, state, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _remember });
+        }
+        return state!.Version == version && (jti is null || Array.IndexOf(state.Ended, jti) < 0);
+    }
+
+    /// <summary>After this instance ended tokens of user <paramref name="id"/>: its next request is checked afresh.</summary>
+    public void Forget(int id) => _found.Remove(id);
+
     public void Dispose() => _found.Dispose();
+
+    private sealed record TokenState(int Version, string[] Ended);
 }

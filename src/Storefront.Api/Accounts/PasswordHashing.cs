@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Compute;
+using Storefront.Api.Data;
 
 namespace Storefront.Api.Accounts;
 

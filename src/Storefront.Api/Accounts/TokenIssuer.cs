@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Storefront.Api.Accounts;
 
-/// <summary>Signs access tokens: subject = user id, name = username, a unique id, issuer, audience, expiry.</summary>
+/// <summary>Signs access tokens: subject = user id, name = username, a unique id, the user's token version, issuer, audience, expiry.</summary>
 public sealed class TokenIssuer(SigningKey key, IOptions<JwtOptions> options, TimeProvider clock)
 {
     private readonly JsonWebTokenHandler _handler = new();
@@ -23,6 +23,7 @@ public sealed class TokenIssuer(SigningKey key, IOptions<JwtOptions> options, Ti
                 new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString(CultureInfo.InvariantCulture)),
                 new Claim(JwtRegisteredClaimNames.UniqueName, user.Username),
                 new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+                new Claim(BearerTokenEvents.VersionClaim, user.TokenVersion.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
             ]),
             Issuer = jwt.Issuer,
             Audience = jwt.Audience,

@@ -14,6 +14,9 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>Tokens carry the version they were issued at; raising it ends every earlier token (<see cref="ActiveUsers"/>).</summary>
+    public int TokenVersion { get; set; }
+
     public static string Normalize(string value) => value.Trim().ToLowerInvariant();
 }
 
@@ -30,6 +33,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.Property(u => u.NormalizedEmail).HasColumnName("normalized_email").HasMaxLength(254);
         user.Property(u => u.PasswordHash).HasColumnName("password_hash");
         user.Property(u => u.CreatedAt).HasColumnName("created_at");
+        user.Property(u => u.TokenVersion).HasColumnName("token_version");
         user.HasIndex(u => u.NormalizedUsername).IsUnique();
         user.HasIndex(u => u.NormalizedEmail).IsUnique();
     }

@@ -11,10 +11,15 @@ namespace Storefront.Api.Catalog;
 /// <summary>The seed's Item CRUD.</summary>
 public static class CatalogEndpoints
 {
+    /// <summary>GET /items?q= per client address (RateLimits__SearchPermits): a search costs more than a page.</summary>
+    public const string SearchPolicy = "search";
+
     public static RouteGroupBuilder MapCatalog(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/items").WithTags("Catalog").WithValidation();
-        group.MapGet("", ListItems).WithSummary("List, search and sort items, in keyset pages");
+        group.MapGet("", ListItems).RequireRateLimiting(SearchPolicy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status504GatewayTimeout)
+            .WithSummary("List, search and sort items, in keyset pages");
         group.MapGet("/{item_id}", GetItem).WithSummary("Get one item");
         // Reads are public; writes need a bearer token (POST /token). Reads are one query under the database's
         // command timeout; writes (write + cache invalidation) also carry the request deadline.
@@ -24,17 +29,36 @@ public static class CatalogEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<ItemListResponse>, ValidationProblem>> ListItems(
-        [AsParameters] ItemListQuery query, ItemPages pages, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ItemListResponse>, ValidationProblem, ProblemHttpResult>> ListItems(
+        [AsParameters] ItemListQuery query, ItemPages pages, IOptions<CatalogOptions> options, CancellationToken cancellationToken)
     {
         // Validation has read the cursor already; read again here rather than keep state on the query record.
         ItemCursor? after = null;
         if (query.After is not null) ItemCursor.TryRead(query.After, query, out after, out _);
-        var page = await pages.ReadAsync(query, after, cancellationToken);
-        ItemTotal? total = query.WantsTotal ? await pages.CountAsync(query, cancellationToken) : null;
-        return TypedResults.Ok(new ItemListResponse(page.Items, page.Next?.Write(query), total?.Count,
-            total?.IsEstimate, query.Skip, query.Limit));
+        // A search has a statement timeout of its own: cancelling the command stops it in the database too.
+        using var deadline = query.Search is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline?.CancelAfter(options.Value.SearchTimeoutMs);
+        var token = deadline?.Token ?? cancellationToken;
+        try
+        {
+            var page = await pages.ReadAsync(query, after, token);
+            ItemTotal? total = query.WantsTotal ? await pages.CountAsync(query, token) : null;
+            return TypedResults.Ok(new ItemListResponse(page.Items, page.Next?.Write(query), total?.Count,
+                total?.IsEstimate, query.Skip, query.Limit));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException
+                                   && deadline is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            return TypedResults.Problem($"The search took longer than {options.Value.SearchTimeoutMs} ms (Catalog__SearchTimeoutMs); make it narrower.",
+                statusCode: StatusCodes.Status504GatewayTimeout);
+        }
     }
+
+    /// <summary>Searches only: listing without ?q= is a page of an index and is not limited here.</summary>
+    internal static System.Threading.RateLimiting.RateLimitPartition<string> SearchLimit(HttpContext context) =>
+        string.IsNullOrEmpty(context.Request.Query["q"])
+            ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("not a search")
+            : SharedLimits.PerClient(context, SearchPolicy, o => o.SearchPermits);
 
     private static async Task<Results<Ok<ItemDetailResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
         [AsParameters] ItemRoute route, IItemReader items, HttpResponse response, CancellationToken cancellationToken)

@@ -10,6 +10,8 @@ public static class CatalogExtensions
         var services = builder.Services;
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddJsonTypes(CatalogJsonContext.Default);
+        services.AddRedisWindows();
+        services.AddRateLimiter(limiter => limiter.AddPolicy(CatalogEndpoints.SearchPolicy, CatalogEndpoints.SearchLimit));
         services.AddSingleton<ICatalogStatistics, CatalogStatistics>();
         services.AddSingleton<CatalogChanges>();
         services.AddSingleton<ISampleData, CatalogSampleData>();

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Storefront.Api.Catalog;
 
 /// <summary>Catalog settings (<c>Catalog__*</c>).</summary>
@@ -10,4 +12,8 @@ public sealed class CatalogOptions
     /// must never overwrite a change they have not seen. Off by default: the seed's clients send no If-Match.
     /// </summary>
     public bool RequireIfMatch { get; set; }
+
+    /// <summary>Longest a GET /items with ?q= may run in the database; then it is cancelled there and answered 504.</summary>
+    [Range(100, 600_000)]
+    public int SearchTimeoutMs { get; set; } = 5000;
 }

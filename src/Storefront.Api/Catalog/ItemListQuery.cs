@@ -21,7 +21,7 @@ public sealed record ItemListQuery(
     int Limit = 10,
     [property: Description("The `next` cursor of the previous page, with the same q, sort and price range.")]
     string? After = null,
-    [property: Description("Case-insensitive substring of the name, 1 to 200 characters.")]
+    [property: Description("Case-insensitive substring of the name, 3 to 200 characters (shorter text cannot use the search index).")]
     string? Q = null,
     [property: Description("id (default), price, -price or name (code-point order); ties are broken by id.")]
     string? Sort = null,
@@ -39,6 +39,12 @@ public sealed record ItemListQuery(
     public const int MaxSkip = 10_000;
 
     public const int MaxSearchLength = 200;
+
+    /// <summary>
+    /// The shortest search the trigram index serves: PostgreSQL's pg_trgm extracts no trigram from one or two
+    /// characters, so such a search would read every name in the catalog.
+    /// </summary>
+    public const int MinSearchLength = 3;
 
     public ItemSort SortOrder => ParseSort(Sort) ?? ItemSort.Id;
 
@@ -58,6 +64,8 @@ public sealed record ItemListQuery(
             .Check(Limit is >= 1 and <= PageQuery.MaxLimit, "limit", $"Must be between 1 and {PageQuery.MaxLimit}.")
             .Check(Sort is null || ParseSort(Sort) is not null, "sort", "One of: id, price, -price, name.")
             .Check(Q is null || Q.Length <= MaxSearchLength, "q", $"At most {MaxSearchLength} characters.")
+            .Check(string.IsNullOrEmpty(Q) || Q.Length >= MinSearchLength, "q",
+                $"At least {MinSearchLength} characters: shorter text cannot use the search index.")
             .CheckText(Q, "q")
             .Check(MinPrice is null or >= 0, "min_price", "Must be 0 or more.")
             .Check(MaxPrice is null or >= 0, "max_price", "Must be 0 or more.")

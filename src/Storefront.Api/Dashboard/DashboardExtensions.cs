@@ -56,7 +56,7 @@ public static class DashboardExtensions
         if (!app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.Enabled || !Directory.Exists(folder)) return app;
         var files = new StaticFileOptions { FileProvider = new PhysicalFileProvider(folder), RequestPath = Path };
         app.UseWhen(context => context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase),
-            dashboard => dashboard.UseStaticFiles(files));
+            dashboard => dashboard.UseNoFraming().UseStaticFiles(files));
         return app;
     }
 

@@ -54,8 +54,13 @@ public static class DataExtensions
     public static IServiceCollection AddRedisWindows(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<RedisWindows>();
-        services.AddHealthChecks().AddCheck<RateLimitsHealthCheck>("rate_limits", tags: ["ready"]);
+        services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<RedisWindows>();
+        if (!services.Any(d => d.ServiceType == typeof(RateLimitsHealthCheck)))
+        {
+            services.AddSingleton<RateLimitsHealthCheck>();
+            services.AddHealthChecks().AddCheck<RateLimitsHealthCheck>("rate_limits", tags: ["ready"]);
+        }
         return services;
     }
 }

@@ -38,13 +38,13 @@ public static class ApiDocs
         // Only for its own paths: the UI's middleware matches every request's path with a regular expression, ~3% of
         // GET / in a CPU profile, for a page a person opens now and then.
         app.UseWhen(context => context.Request.Path.StartsWithSegments(DocsPath, StringComparison.OrdinalIgnoreCase),
-            docs => docs.UseSwaggerUI(o =>
+            docs => docs.UseNoFraming().UseSwaggerUI(o =>
             {
                 o.RoutePrefix = DocsPath[1..];
                 o.SwaggerEndpoint($"/openapi/{DocumentName}.json", "Storefront v1");
                 o.DocumentTitle = "Storefront API";
-                // The token pasted into Authorize survives a reload of the page.
-                o.EnablePersistAuthorization();
+                // No EnablePersistAuthorization: it keeps the pasted token in localStorage, where any script of the
+                // origin reads it long after the tab is closed. The token lives in the page; a reload asks for it again.
             }));
         return app;
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Storefront.Api.Data;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
 
@@ -14,11 +15,17 @@ public static class EmailExtensions
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
         services.AddJsonTypes(EmailJsonContext.Default);
         services.AddSingleton<EmailSender>();
+        services.AddRedisWindows();
+        services.AddSingleton<RecipientLimits>();
+        services.AddRateLimiter(limiter => limiter.AddPolicy(EmailEndpoints.SendEmailPolicy, EmailEndpoints.PerUser));
         services.AddSingleton<IJobHandler, WelcomeEmailHandler>();
         services.AddSingleton<IJobHandler, SendEmailHandler>();
         services.AddSingleton<IWelcomeMail, WelcomeMail>();
         services.AddSingleton<IJobHandler, OrderConfirmationHandler>();
         services.AddSingleton<IOrderMail, OrderMail>();
+        services.AddSingleton<IJobHandler, PasswordRecoveryHandler>();
+        services.AddSingleton<IJobHandler, AlreadyRegisteredHandler>();
+        services.AddSingleton<IAccountMail, AccountMail>();
         return builder;
     }
 }

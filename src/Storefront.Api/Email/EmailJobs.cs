@@ -14,6 +14,8 @@ public abstract class EmailJobHandler<TPayload>(EmailSender sender, JsonTypeInfo
 {
     public abstract string Kind { get; }
 
+    public virtual JobPriority Priority => JobPriority.Normal;
+
     public async Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
     {
         var payload = JsonSerializer.Deserialize(job.Payload, payloadType)
@@ -48,6 +50,8 @@ public sealed class WelcomeEmailHandler(EmailSender sender, ILogger<WelcomeEmail
     public const string JobKind = "email.welcome";
 
     public override string Kind => JobKind;
+
+    public override JobPriority Priority => JobPriority.User;
 
     protected override (string, string, string) Compose(WelcomeEmailPayload payload, JobContext job) =>
         (payload.Email, "Welcome to Storefront", $"Hello {payload.Username},\n\nyour Storefront account is ready.\n");

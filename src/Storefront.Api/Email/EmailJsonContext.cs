@@ -7,4 +7,6 @@ namespace Storefront.Api.Email;
 [JsonSerializable(typeof(WelcomeEmailPayload))]
 [JsonSerializable(typeof(SendEmailPayload))]
 [JsonSerializable(typeof(OrderConfirmationPayload))]
+[JsonSerializable(typeof(PasswordRecoveryPayload))]
+[JsonSerializable(typeof(AlreadyRegisteredPayload))]
 internal sealed partial class EmailJsonContext : JsonSerializerContext;

@@ -28,6 +28,8 @@ public sealed class OrderConfirmationHandler(EmailSender sender, ILogger<OrderCo
 
     public override string Kind => JobKind;
 
+    public override JobPriority Priority => JobPriority.User;
+
     protected override (string, string, string) Compose(OrderConfirmationPayload payload, JobContext job) =>
         (payload.To, $"Storefront order {payload.OrderId} confirmed",
             string.Create(CultureInfo.InvariantCulture, $"Your order {payload.OrderId} is confirmed. Total: {payload.Total:0.00}.\n"));

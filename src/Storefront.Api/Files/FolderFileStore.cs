@@ -71,6 +71,19 @@ internal sealed partial class FolderFileStore : IFileStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Free space for this process on the file system that holds the folder.</summary>
+    public long? AvailableBytes()
+    {
+        try
+        {
+            return new DriveInfo(Root).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     public Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken)
     {
         var removed = 0;

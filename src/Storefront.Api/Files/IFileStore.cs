@@ -18,6 +18,9 @@ public interface IFileStore
 
     /// <summary>Removes what writers that are gone (a crash, a kill) left half-written; returns how many.</summary>
     Task<int> RemoveAbandonedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Bytes the store can still take (free space on its disk), or null when it cannot tell.</summary>
+    long? AvailableBytes() => null;
 }
 
 /// <summary>A file being written. Disposing it without <see cref="CommitAsync"/> throws the bytes away.</summary>

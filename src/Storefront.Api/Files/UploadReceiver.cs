@@ -37,6 +37,7 @@ internal sealed class UploadReceiver : IDisposable
     private readonly FileMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ConcurrencyLimiter _slots;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _perUser = new();
 
     public UploadReceiver(IFileStore store, IOptions<UploadsOptions> options, FileMetrics metrics, TimeProvider time)
     {
@@ -67,18 +68,46 @@ internal sealed class UploadReceiver : IDisposable
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
             bodyLimit.MaxRequestBodySize = _settings.MaxBytes + FramingAllowance;
 
+        var ownerId = CurrentUser.Id(context.User) ?? throw new InvalidOperationException("POST /upload requires authorization.");
+        // Free space first: a full disk refuses everyone alike, before anything is held or written.
+        if (_store.AvailableBytes() is { } free && free - Math.Max(0, request.ContentLength ?? 0) < _settings.MinFreeBytes)
+            return Refused("storage_full", StorageFull());
+        if (!TryEnter(ownerId))
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Refused("busy", Closing(context, TypedResults.Problem(
+                $"You have {_settings.MaxConcurrentPerUser} uploads in progress already (Uploads__MaxConcurrentPerUser); let one finish first.",
+                statusCode: StatusCodes.Status429TooManyRequests)));
+        }
+        try
+        {
+            return await ReceiveOneAsync(context, db, boundary.Value!, ownerId, cancellationToken);
+        }
+        finally
+        {
+            Leave(ownerId);
+        }
+    }
+
+    private async Task<Results<Created<FileResponse>, ProblemHttpResult, ValidationProblem>> ReceiveOneAsync(
+        HttpContext context, StorefrontDbContext db, string boundary, int ownerId, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
         using var slot = _slots.AttemptAcquire();
         if (!slot.IsAcquired)
             return Refused("busy", Problems.TooBusy(context, $"This instance is receiving {_settings.MaxConcurrent} uploads already; try again shortly."));
         using var active = _metrics.Started();
+        // A place is held only by a client that sends: Kestrel closes a body slower than this after the grace.
+        if (context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature>() is { } rate)
+            rate.MinDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(_settings.MinBytesPerSecond,
+                TimeSpan.FromSeconds(_settings.MinRateGraceSeconds));
 
-        var ownerId = CurrentUser.Id(context.User) ?? throw new InvalidOperationException("POST /upload requires authorization.");
         var used = await UsedBytesAsync(db, ownerId, cancellationToken);
         if (used >= _settings.QuotaBytes) return OverQuota(context, used);
 
         try
         {
-            var reader = new MultipartReader(boundary.Value!, request.Body, ChunkBytes);
+            var reader = new MultipartReader(boundary, request.Body, ChunkBytes);
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
                 if (section.GetContentDispositionHeader() is not { } disposition ||
@@ -93,9 +122,7 @@ internal sealed class UploadReceiver : IDisposable
         }
         catch (StorageFullException)
         {
-            return Refused("storage_full", TypedResults.Problem(
-                "The server has no room to store this file now; nothing was kept. Try again later.",
-                statusCode: StatusCodes.Status507InsufficientStorage));
+            return Refused("storage_full", StorageFull());
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -164,19 +191,28 @@ internal sealed class UploadReceiver : IDisposable
 
     /// <summary>
     /// Records the stored bytes, checking the quota again now that the size is known (this user's other uploads may have
-    /// finished meanwhile). False, and the bytes removed, when it no longer fits; the bytes are removed on any failure too.
+    /// finished meanwhile). The check and the insert are one transaction that the user's other uploads wait for (a
+    /// per-user advisory lock on PostgreSQL, from any instance; SQLite's one writer), so uploads finishing together
+    /// cannot all fit in the same room. False, and the bytes removed, when it no longer fits; removed on any failure too.
     /// </summary>
     private async Task<bool> RecordAsync(StorefrontDbContext db, StoredFile file, CancellationToken cancellationToken)
     {
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (db.Database.IsNpgsql())
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({QuotaLockSpace}, {file.OwnerId})", cancellationToken);
+            else // An immediate write turns SQLite's deferred transaction into the writer's before the sum is read.
+                await db.Database.ExecuteSqlRawAsync("UPDATE files SET size = size WHERE 0", cancellationToken);
             if (await UsedBytesAsync(db, file.OwnerId, cancellationToken) + file.Size > _settings.QuotaBytes)
             {
+                await transaction.RollbackAsync(CancellationToken.None);
                 await _store.DeleteAsync(file.StoredName, CancellationToken.None);
                 return false;
             }
             db.Files.Add(file);
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return true;
         }
         catch
@@ -185,6 +221,25 @@ internal sealed class UploadReceiver : IDisposable
             throw;
         }
     }
+
+    // The first key of the two-key advisory lock: the quota's locks stay apart from any other feature's.
+    private const int QuotaLockSpace = 0x5155;
+
+    private bool TryEnter(int ownerId)
+    {
+        if (_perUser.AddOrUpdate(ownerId, 1, (_, n) => n + 1) <= _settings.MaxConcurrentPerUser) return true;
+        Leave(ownerId);
+        return false;
+    }
+
+    private void Leave(int ownerId)
+    {
+        if (_perUser.AddOrUpdate(ownerId, 0, (_, n) => n - 1) <= 0) _perUser.TryRemove(new KeyValuePair<int, int>(ownerId, 0));
+    }
+
+    private static ProblemHttpResult StorageFull() => TypedResults.Problem(
+        "The server has no room to store this file now; nothing was kept. Try again later.",
+        statusCode: StatusCodes.Status507InsufficientStorage);
 
     private static Task<long> UsedBytesAsync(StorefrontDbContext db, int ownerId, CancellationToken cancellationToken) =>
         db.Files.Where(f => f.OwnerId == ownerId).SumAsync(f => f.Size, cancellationToken);

@@ -19,6 +19,28 @@ public sealed class UploadsOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxConcurrent { get; set; } = 64;
 
+    /// <summary>Uploads one user may have in flight at once (on this instance); one more is answered 429 with Retry-After.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentPerUser { get; set; } = 4;
+
+    /// <summary>
+    /// Slowest an upload's body may arrive, after MinRateGraceSeconds: below it the connection is closed. 10 KB/s is a
+    /// poor mobile link (80 kbit/s); a client trickling just above Kestrel's 240 bytes/s default could otherwise hold an
+    /// upload place for the whole TimeoutSeconds.
+    /// </summary>
+    [Range(1, 1L << 30)]
+    public long MinBytesPerSecond { get; set; } = 10 * 1024;
+
+    [Range(1, 3600)]
+    public int MinRateGraceSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Free space the store keeps: an upload that would start while less than this (plus the file's declared size) is
+    /// free is refused with 507 before a byte is written, so uploads never fill the disk the database and logs share.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MinFreeBytes { get; set; } = 1L << 30;
+
     /// <summary>Deadline for a whole upload (the body's minimum data rate guards against slow senders meanwhile).</summary>
     [Range(1, 24 * 3600)]
     public int TimeoutSeconds { get; set; } = 600;

@@ -58,6 +58,8 @@ public static class HttpConventions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = AddTraceAndDetail);
+        // After the framework's writer, which declines when Accept names neither JSON nor */*: errors stay JSON then too.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
         services.AddExceptionHandler<ApiExceptionHandler>();
         AllowedHosts.AddHostChecks(services);
 
@@ -93,8 +95,9 @@ public static class HttpConventions
         app.UseMiddleware<ResponseHeadersMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            // Client mistakes are answered, not logged as server errors.
-            SuppressDiagnosticsCallback = c => RequestFailures.Describe(c.HttpContext, c.Exception) is not null,
+            // ApiExceptionHandler logs what deserves a line (a 500 once, an outage once); the middleware's own line would
+            // repeat every 500 with its stack and add one for every answered 503 and client mistake.
+            SuppressDiagnosticsCallback = _ => true,
         });
         // Unknown routes, 405s and bodiless error results get a Problem Details body too.
         app.UseStatusCodePages();
@@ -103,7 +106,16 @@ public static class HttpConventions
         return app;
     }
 
-    private static void AddTraceAndDetail(ProblemDetailsContext context)
+    /// <summary>Longest part of a request path an error repeats: a 6,000-character path is not sent back whole.</summary>
+    public const int MaxEchoedPath = 200;
+
+    private static string EchoedPath(HttpContext context)
+    {
+        var path = context.Request.Path.ToString();
+        return path.Length <= MaxEchoedPath ? path : string.Concat(path.AsSpan(0, MaxEchoedPath), "…");
+    }
+
+    internal static void AddTraceAndDetail(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
         // The framework's defaults cover the common statuses only (not 429, 413, 431...).
@@ -115,8 +127,8 @@ public static class HttpConventions
         {
             StatusCodes.Status401Unauthorized => "A valid bearer token is required: get one from POST /token.",
             StatusCodes.Status403Forbidden => "This token does not allow that.",
-            StatusCodes.Status404NotFound => $"Nothing is served at {context.HttpContext.Request.Method} {context.HttpContext.Request.Path}.",
-            StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}.",
+            StatusCodes.Status404NotFound => $"Nothing is served at {context.HttpContext.Request.Method} {EchoedPath(context.HttpContext)}.",
+            StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {EchoedPath(context.HttpContext)}.",
             StatusCodes.Status504GatewayTimeout => "The request took longer than the server allows.",
             _ => problem.Title,
         };

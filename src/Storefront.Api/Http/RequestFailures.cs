@@ -36,6 +36,10 @@ internal static class RequestFailures
         JsonException json => new(StatusCodes.Status400BadRequest, DescribeJson(json)),
         InvalidDataException => new(StatusCodes.Status400BadRequest, FormProblem),
         DecoderFallbackException => new(StatusCodes.Status400BadRequest, "The request body is not valid text in the charset it declares."),
+        // Encoding.GetEncoding refuses UTF-7 (all its aliases) with this rather than ArgumentException: a multipart
+        // part's filename* (RFC 5987) names it, in /token's form or an upload.
+        NotSupportedException { TargetSite.DeclaringType: { } thrower } when thrower.Namespace == "System.Text" =>
+            new(StatusCodes.Status400BadRequest, "A part of the request names a charset that is not supported: use UTF-8."),
         IOException { Source: KestrelCore } => new(StatusCodes.Status400BadRequest,
             "The request body could not be read: its chunked encoding is malformed or it ended early."),
         IOException { Source: WebUtilitiesAssembly } => new(StatusCodes.Status400BadRequest,

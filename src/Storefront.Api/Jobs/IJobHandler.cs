@@ -15,7 +15,22 @@ public interface IJobHandler
 {
     string Kind { get; }
 
+    /// <summary>Which jobs the worker claims first when several are due: mail a user waits for before bulk work.</summary>
+    JobPriority Priority => JobPriority.Normal;
+
     Task<string> RunAsync(JobContext job, CancellationToken cancellationToken);
+}
+
+/// <summary>The order due jobs are claimed in; stored with each job (jobs.priority).</summary>
+public enum JobPriority
+{
+    /// <summary>Mail a person is waiting for (welcome, order confirmation, password recovery): never behind the others.</summary>
+    User = 0,
+
+    Normal = 1,
+
+    /// <summary>Anonymous and bulk work (/log): claimed only when nothing else is due.</summary>
+    Bulk = 2,
 }
 
 /// <summary>
@@ -33,6 +48,8 @@ public sealed partial class LogJobHandler(ILogger<LogJobHandler> logger) : IJobH
     public const string JobKind = "log";
 
     public string Kind => JobKind;
+
+    public JobPriority Priority => JobPriority.Bulk;
 
     public Task<string> RunAsync(JobContext job, CancellationToken cancellationToken)
     {

@@ -33,6 +33,9 @@ public sealed class Job
     /// <summary>The user who queued the job, the only one shown its details; null when nobody owns it (/log).</summary>
     public int? OwnerId { get; set; }
 
+    /// <summary>A <see cref="JobPriority"/>: lower is claimed first.</summary>
+    public int Priority { get; set; } = (int)JobPriority.Normal;
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 }
@@ -63,6 +66,7 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         job.Property(j => j.LeaseUntilMs).HasColumnName("lease_until_ms");
         job.Property(j => j.LockedBy).HasColumnName("locked_by").HasMaxLength(100);
         job.Property(j => j.OwnerId).HasColumnName("owner_id");
+        job.Property(j => j.Priority).HasColumnName("priority");
         job.Property(j => j.CreatedAt).HasColumnName("created_at");
         job.Property(j => j.FinishedAt).HasColumnName("finished_at");
     }

@@ -12,19 +12,25 @@ public static class JobEndpoints
 {
     public const int MaxLogBytes = 64 * 1024;
 
+    /// <summary>POST /log per client address (RateLimits__LogPermits): it is anonymous, and each entry is a stored row.</summary>
+    public const string LogPolicy = "log";
+
+    private const string QueueFull = "Too many log entries are waiting to be written; try again later.";
+
     public static RouteGroupBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Jobs").WithRequestDeadline();
         // The framework reads the body, under this endpoint's own limit (413 past it, before anything is read).
-        group.MapPost("/log", Log).WithRequestBodyLimit(MaxLogBytes).WithLocation(StatusCodes.Status202Accepted, "The job: GET it for its status")
+        group.MapPost("/log", Log).WithRequestBodyLimit(MaxLogBytes).RequireRateLimiting(LogPolicy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable).WithLocation(StatusCodes.Status202Accepted, "The job: GET it for its status")
             .WithSummary("Queue a JSON object (≤ 64 KB) to be written to the service log");
         group.MapGet("/jobs/{job_id}", GetJob).WithValidation().WithOptionalBearer()
             .WithSummary("A job's status; its details only to the user who queued it (bearer token)");
         return group;
     }
 
-    private static async Task<Results<Accepted<LogQueuedResponse>, ValidationProblem>> Log(
-        [FromBody] JsonElement entry, StorefrontDbContext db, IJobQueue jobs, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<LogQueuedResponse>, ValidationProblem, ProblemHttpResult>> Log(
+        [FromBody] JsonElement entry, HttpContext context, StorefrontDbContext db, IJobQueue jobs, CancellationToken cancellationToken)
     {
         if (entry.ValueKind != JsonValueKind.Object)
             return Problems.Invalid("body", "Must be a JSON object.");
@@ -33,6 +39,7 @@ public static class JobEndpoints
             return Problems.Invalid("body", $"At {path}: not valid Unicode text (a lone surrogate, invalid UTF-8 or NUL).");
 
         var job = await jobs.EnqueueAsync(db, LogJobHandler.JobKind, entry, JobsJsonContext.Default.JsonElement, ownerId: null, cancellationToken);
+        if (job is null) return Problems.TooBusy(context, QueueFull, IJobQueue.FullRetryAfterSeconds);
         return TypedResults.Accepted($"/jobs/{job.Id}", new LogQueuedResponse("queued", job.Id));
     }
 

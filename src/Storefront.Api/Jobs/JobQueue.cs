@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.EntityFrameworkCore;
@@ -21,13 +22,24 @@ public interface IJobQueue
     /// </summary>
     Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId);
 
-    /// <summary>Stores a job on its own; returns once it is committed.</summary>
-    Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,
+    /// <summary>
+    /// Stores a job on its own; returns once it is committed, or null without storing anything when its kind already
+    /// has Jobs__MaxQueuedPerKind unfinished jobs (the caller answers 503 with <see cref="FullRetryAfterSeconds"/>).
+    /// </summary>
+    Task<Job?> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,
         CancellationToken cancellationToken);
+
+    /// <summary>What a caller refused by a full queue tells its client to wait.</summary>
+    const int FullRetryAfterSeconds = 30;
 }
 
-internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock, JobSignal signal) : IJobQueue
+internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock, JobSignal signal, IEnumerable<IJobHandler> handlers) : IJobQueue
 {
+    private static readonly TimeSpan Recount = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<string, JobPriority> _priorities = handlers.ToDictionary(h => h.Kind, h => h.Priority, StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Backlog> _backlogs = new(StringComparer.Ordinal);
+
     public Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId)
     {
         var now = clock.GetUtcNow();
@@ -40,6 +52,7 @@ internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock
             MaxAttempts = options.Value.MaxAttempts,
             RunAfterMs = now.ToUnixTimeMilliseconds(),
             OwnerId = ownerId,
+            Priority = (int)_priorities.GetValueOrDefault(kind, JobPriority.Normal),
             CreatedAt = now,
         };
         db.Jobs.Add(job);
@@ -47,11 +60,15 @@ internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock
         return job;
     }
 
-    public async Task<Job> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,
+    public async Task<Job?> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,
         CancellationToken cancellationToken)
     {
+        var backlog = _backlogs.GetOrAdd(kind, _ => new Backlog());
+        if (await backlog.CountAsync(db, kind, options.Value.MaxQueuedPerKind, clock, cancellationToken) >= options.Value.MaxQueuedPerKind)
+            return null;
         var job = Add(db, kind, payload, payloadType, ownerId);
         await db.SaveChangesAsync(cancellationToken);
+        backlog.Added();
         return job;
     }
 
@@ -60,6 +77,47 @@ internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock
     {
         ((StorefrontDbContext)sender!).SavedChanges -= WakeWorker;
         signal.Notify();
+    }
+
+    /// <summary>
+    /// One kind's unfinished jobs, counted in the database at most once a second (bounded by the cap, on a partial
+    /// index) plus what this instance stored since: a flood of /log costs one count a second, not one per request.
+    /// </summary>
+    private sealed class Backlog
+    {
+        private int _counting;
+        private long _counted;
+        private long _addedSince;
+        private long _countedAt = long.MinValue;
+
+        public void Added() => Interlocked.Increment(ref _addedSince);
+
+        public async ValueTask<long> CountAsync(StorefrontDbContext db, string kind, int cap, TimeProvider clock, CancellationToken cancellationToken)
+        {
+            var countedAt = Interlocked.Read(ref _countedAt);
+            if (countedAt == long.MinValue || clock.GetElapsedTime(countedAt) >= Recount)
+            {
+                // One request recounts; the others go on with the last count rather than queue behind it.
+                if (Interlocked.CompareExchange(ref _counting, 1, 0) == 0)
+                {
+                    try
+                    {
+                        var started = clock.GetTimestamp();
+                        var counted = await db.Jobs
+                            .Where(j => j.Kind == kind && (j.Status == JobStatus.Queued || j.Status == JobStatus.Failed || j.Status == JobStatus.Running))
+                            .Take(cap).CountAsync(cancellationToken);
+                        Interlocked.Exchange(ref _counted, counted);
+                        Interlocked.Exchange(ref _addedSince, 0);
+                        Interlocked.Exchange(ref _countedAt, started);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _counting, 0);
+                    }
+                }
+            }
+            return Interlocked.Read(ref _counted) + Interlocked.Read(ref _addedSince);
+        }
     }
 }
 

@@ -12,7 +12,10 @@ namespace Storefront.Api.Jobs;
 /// </summary>
 public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provider, TimeProvider clock, IOptions<JobsOptions> options)
 {
-    /// <summary>Claims up to <paramref name="max"/> due jobs, and jobs whose lease expired because their worker died.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due jobs, and jobs whose lease expired because their worker died: the highest
+    /// priority first (mail for users before bulk work), then the longest due.
+    /// </summary>
     public async Task<IReadOnlyList<JobContext>> ClaimAsync(string workerId, int max, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -29,7 +32,7 @@ public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provi
                 SELECT id FROM jobs
                 WHERE (status IN ('queued', 'failed') AND run_after_ms <= @now)
                    OR (status = 'running' AND lease_until_ms < @now)
-                ORDER BY run_after_ms
+                ORDER BY priority, run_after_ms
                 LIMIT @max{(provider.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "")})
             RETURNING id, kind, payload, attempts, max_attempts;
             """;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 
@@ -14,6 +15,9 @@ public static class JobsExtensions
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System); // Also registered by caching; jobs must not depend on that.
         services.AddSingleton<JobSignal>();
+        services.AddRedisWindows();
+        services.AddRateLimiter(limiter => limiter.AddPolicy(JobEndpoints.LogPolicy,
+            context => SharedLimits.PerClient(context, JobEndpoints.LogPolicy, o => o.LogPermits)));
         services.AddSingleton<IJobQueue, JobQueue>();
         services.AddJsonTypes(JobsJsonContext.Default);
         services.AddSingleton<JobStore>();

@@ -42,6 +42,15 @@ public sealed class JobsOptions
     [Range(0, 36_500)]
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Unfinished jobs (queued, failed, running) one kind may have; a request that would queue another gets 503 +
+    /// Retry-After and stores nothing. Applies to the jobs endpoints queue on their own (/log, /send-email); mail staged
+    /// with a registration or an order is bounded by the limits on those instead. Counted approximately (re-read once
+    /// a second per instance), so several instances may overshoot it by their last second's share.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxQueuedPerKind { get; set; } = 10_000;
+
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
 

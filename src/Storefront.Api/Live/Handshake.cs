@@ -9,10 +9,10 @@ namespace Storefront.Api.Live;
 internal sealed class Handshake(LiveSockets sockets, IOptions<WebSocketsOptions> options, LiveMetrics metrics)
 {
     /// <summary>
-    /// Null when the socket may be accepted; then a place is reserved for it, to be given back with
-    /// <see cref="LiveSockets.Release"/> when it ends.
+    /// Null when the socket may be accepted; then a place is reserved for it (and for <paramref name="client"/>), to be
+    /// given back with <see cref="LiveSockets.Release"/> when it ends.
     /// </summary>
-    public ProblemHttpResult? Refusal(HttpContext context)
+    public ProblemHttpResult? Refusal(HttpContext context, string client)
     {
         if (!context.WebSockets.IsWebSocketRequest)
             return TypedResults.Problem("This is a WebSocket endpoint: open it with a WebSocket client (HTTP/1.1 GET with Upgrade: websocket).",
@@ -28,12 +28,19 @@ internal sealed class Handshake(LiveSockets sockets, IOptions<WebSocketsOptions>
             metrics.Refused("stopping");
             return Problems.TooBusy(context, "This instance is shutting down; connect again (to another instance).");
         }
-        if (!sockets.TryReserve())
+        switch (sockets.TryReserve(client))
         {
-            metrics.Refused("capacity");
-            return Problems.TooBusy(context, $"This instance holds as many WebSockets as it allows ({options.Value.MaxConnections}); try again shortly.");
+            case Reservation.InstanceFull:
+                metrics.Refused("capacity");
+                return Problems.TooBusy(context, $"This instance holds as many WebSockets as it allows ({options.Value.MaxConnections}); try again shortly.");
+            case Reservation.ClientFull:
+                metrics.Refused("client");
+                context.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem($"This client address holds as many WebSockets as one may ({options.Value.MaxConnectionsPerClient}, " +
+                    "WebSockets__MaxConnectionsPerClient): close one first.", statusCode: StatusCodes.Status429TooManyRequests);
+            default:
+                return null;
         }
-        return null;
     }
 
     public WebSocketAcceptContext AcceptContext() => new()

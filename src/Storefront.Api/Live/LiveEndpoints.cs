@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Data;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Live;
@@ -28,10 +29,11 @@ public static class LiveEndpoints
         return app;
     }
 
-    // The upgrade (101), and what Handshake refuses: not an upgrade (400), a foreign Origin (403), no room or shutting down (503).
+    // The upgrade (101), and what Handshake refuses: not an upgrade (400), a foreign Origin (403), a client holding its
+    // share of sockets (429), no room or shutting down (503).
     private static RouteHandlerBuilder ProducesHandshakeProblems(this RouteHandlerBuilder builder) =>
         builder.Produces(StatusCodes.Status101SwitchingProtocols).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static Task<Results<EmptyHttpResult, ProblemHttpResult>> Echo(
         HttpContext context, Handshake handshake, LiveSockets sockets, LiveMetrics metrics, IOptions<WebSocketsOptions> options) =>
@@ -43,7 +45,7 @@ public static class LiveEndpoints
         RunAsync(context, handshake, sockets, metrics, options.Value, StockPath, async (live, buffer) =>
         {
             var subscriber = new StockSubscriber(live, options.Value.SendQueueLimit, metrics, time);
-            var commands = new StockCommands(feed, bus, options.Value.MaxSubscriptions);
+            var commands = new StockCommands(feed, bus, options.Value.MaxSubscriptions, sockets);
             try
             {
                 return await StockLoopAsync(live, buffer, subscriber, commands, metrics);
@@ -51,6 +53,7 @@ public static class LiveEndpoints
             finally
             {
                 feed.Unsubscribe(subscriber, subscriber.Items);
+                sockets.RemoveSubscriptions(subscriber.Items.Count);
                 await subscriber.CompleteAsync();
             }
         });
@@ -63,7 +66,9 @@ public static class LiveEndpoints
         HttpContext context, Handshake handshake, LiveSockets sockets, LiveMetrics metrics, WebSocketsOptions options,
         string endpoint, Func<LiveSocket, MessageBuffer, Task<Incoming>> loop)
     {
-        if (handshake.Refusal(context) is { } refusal) return refusal;
+        // Through the trusted-proxy rules (the forwarded address), an IPv6 client by its /64, as the rate limits count.
+        var client = SharedLimits.ClientKey(context);
+        if (handshake.Refusal(context, client) is { } refusal) return refusal;
         try
         {
             using var socket = await context.WebSockets.AcceptWebSocketAsync(handshake.AcceptContext());
@@ -92,7 +97,7 @@ public static class LiveEndpoints
         }
         finally
         {
-            sockets.Release();
+            sockets.Release(client);
         }
         return TypedResults.Empty;
     }
@@ -141,7 +146,9 @@ public static class LiveEndpoints
             var incoming = await buffer.ReceiveAsync(live);
             if (incoming != Incoming.Text) return incoming;
             metrics.MessageIn(StockPath);
-            if (!subscriber.Reply(await commands.ApplyAsync(subscriber, buffer.Message)))
+            var answer = await commands.ApplyAsync(subscriber, buffer.Message);
+            live.Subscriptions = subscriber.Items.Count;
+            if (!subscriber.Reply(answer))
             {
                 await live.CloseAsync(WebSocketCloseStatus.PolicyViolation, "answers are not being read", "not_reading");
                 return Incoming.Closed;

@@ -31,6 +31,15 @@ internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider
 
     public TimeSpan Quiet => time.GetElapsedTime(Volatile.Read(ref _lastReceived));
 
+    private int _subscriptions;
+
+    /// <summary>/ws/stock: how many items the socket follows (the idle sweep closes quiet sockets that follow none).</summary>
+    public int Subscriptions
+    {
+        get => Volatile.Read(ref _subscriptions);
+        set => Volatile.Write(ref _subscriptions, value);
+    }
+
     /// <summary>True when the socket stopped taking frames within <c>SendTimeoutSeconds</c> and was dropped.</summary>
     public bool Stalled { get; private set; }
 

@@ -11,6 +11,13 @@ namespace Storefront.Api.Live;
 /// handlers to end). New sockets are refused from the start of the drain: one accepted then would be closed within
 /// seconds, and its client should reconnect to an instance that stays.
 /// </summary>
+internal enum Reservation
+{
+    Reserved,
+    InstanceFull,
+    ClientFull,
+}
+
 internal sealed class LiveSockets : IDisposable
 {
     private readonly ConcurrentDictionary<LiveSocket, byte> _open = new();
@@ -19,7 +26,9 @@ internal sealed class LiveSockets : IDisposable
     private readonly ShutdownDrain _drain;
     private readonly CancellationToken _stopping;
     private readonly ITimer? _idleSweep;
+    private readonly ConcurrentDictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private int _count;
+    private int _subscriptions;
 
     public LiveSockets(IOptions<WebSocketsOptions> options, TimeProvider time, ShutdownDrain drain)
     {
@@ -28,10 +37,11 @@ internal sealed class LiveSockets : IDisposable
         _drain = drain;
         _stopping = drain.Stopping;
         _stopping.Register(CloseAll);
-        if (_options.IdleTimeoutSeconds > 0)
+        var shortest = new[] { _options.IdleTimeoutSeconds, _options.UnsubscribedIdleSeconds }.Where(s => s > 0).DefaultIfEmpty(0).Min();
+        if (shortest > 0)
         {
             // A quarter of the timeout: a socket is closed between 1x and 1.25x its idle time, for one timer in all.
-            var period = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds) / 4;
+            var period = TimeSpan.FromSeconds(shortest) / 4;
             _idleSweep = time.CreateTimer(_ => SweepIdle(), null, period, period);
         }
     }
@@ -41,15 +51,38 @@ internal sealed class LiveSockets : IDisposable
     /// <summary>Refusing new sockets: the instance is draining or stopped.</summary>
     public bool IsStopping => _drain.IsDraining;
 
-    /// <summary>Takes a place for a socket about to be accepted; false when the instance is full.</summary>
-    public bool TryReserve()
+    /// <summary>Takes a place for a socket of <paramref name="client"/> about to be accepted, unless the instance or the client is full.</summary>
+    public Reservation TryReserve(string client)
     {
-        if (Interlocked.Increment(ref _count) <= _options.MaxConnections) return true;
+        if (Interlocked.Increment(ref _count) > _options.MaxConnections)
+        {
+            Interlocked.Decrement(ref _count);
+            return Reservation.InstanceFull;
+        }
+        if (_perClient.AddOrUpdate(client, 1, (_, n) => n + 1) > _options.MaxConnectionsPerClient)
+        {
+            Release(client);
+            return Reservation.ClientFull;
+        }
+        return Reservation.Reserved;
+    }
+
+    public void Release(string client)
+    {
         Interlocked.Decrement(ref _count);
+        // Removed at zero so the map holds only clients with sockets; a reservation racing the removal re-adds its own.
+        if (_perClient.AddOrUpdate(client, 0, (_, n) => n - 1) <= 0) _perClient.TryRemove(new KeyValuePair<string, int>(client, 0));
+    }
+
+    /// <summary>Counts <paramref name="count"/> new subscriptions against WebSockets__MaxInstanceSubscriptions; false (nothing counted) past it.</summary>
+    public bool TryAddSubscriptions(int count)
+    {
+        if (Interlocked.Add(ref _subscriptions, count) <= _options.MaxInstanceSubscriptions) return true;
+        Interlocked.Add(ref _subscriptions, -count);
         return false;
     }
 
-    public void Release() => Interlocked.Decrement(ref _count);
+    public void RemoveSubscriptions(int count) => Interlocked.Add(ref _subscriptions, -count);
 
     public LiveSocket Add(WebSocket socket, string endpoint)
     {
@@ -74,10 +107,15 @@ internal sealed class LiveSockets : IDisposable
     private void SweepIdle()
     {
         var limit = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
+        var unsubscribed = TimeSpan.FromSeconds(_options.UnsubscribedIdleSeconds);
         foreach (var live in _open.Keys)
         {
-            if (live.Endpoint == LiveEndpoints.EchoPath && live.Quiet >= limit)
+            if (live.Endpoint == LiveEndpoints.EchoPath && _options.IdleTimeoutSeconds > 0 && live.Quiet >= limit)
                 _ = live.CloseAsync(WebSocketCloseStatus.NormalClosure, "idle timeout", "idle");
+            // A subscriber is quiet by design, but one that follows nothing holds a place for nothing.
+            else if (live.Endpoint == LiveEndpoints.StockPath && _options.UnsubscribedIdleSeconds > 0 && live.Subscriptions == 0
+                     && live.Quiet >= unsubscribed)
+                _ = live.CloseAsync(WebSocketCloseStatus.NormalClosure, "idle: no subscriptions", "idle");
         }
     }
 

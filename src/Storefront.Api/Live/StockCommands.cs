@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Storefront.Api.Live;
 
 /// <summary>Applies one /ws/stock client message to its socket's subscriptions and words the answer.</summary>
-internal sealed class StockCommands(StockFeed feed, StockBus bus, int maxSubscriptions)
+internal sealed class StockCommands(StockFeed feed, StockBus bus, int maxSubscriptions, LiveSockets sockets)
 {
     private static readonly TimeSpan ListeningWait = TimeSpan.FromSeconds(2);
 
@@ -27,13 +27,17 @@ internal sealed class StockCommands(StockFeed feed, StockBus bus, int maxSubscri
         var items = subscriber.Items;
         if (unsubscribe is not null)
         {
-            feed.Unsubscribe(subscriber, unsubscribe.Where(items.Remove).ToList());
+            var removed = unsubscribe.Where(items.Remove).ToList();
+            feed.Unsubscribe(subscriber, removed);
+            sockets.RemoveSubscriptions(removed.Count);
         }
         if (subscribe is not null)
         {
             var added = subscribe.Where(id => !items.Contains(id)).ToList();
             if (items.Count + added.Count > maxSubscriptions)
                 return Error($"A socket follows at most {maxSubscriptions} items (WebSockets__MaxSubscriptions); it follows {items.Count}.");
+            if (!sockets.TryAddSubscriptions(added.Count))
+                return Error("This instance follows as many items as it allows (WebSockets__MaxInstanceSubscriptions); try again later or elsewhere.");
             items.UnionWith(added);
             feed.Subscribe(subscriber, added);
             // The answer means "from now on you get changes": from other instances too, once Redis listens (bounded wait).

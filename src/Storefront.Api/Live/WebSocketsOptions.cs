@@ -15,6 +15,13 @@ public sealed class WebSocketsOptions
     [Range(1, 1_000_000)]
     public int MaxConnections { get; set; } = 20_000;
 
+    /// <summary>
+    /// Most open sockets one client address may hold on an instance (behind a trusted proxy, the forwarded address; an
+    /// IPv6 client by its /64); past it the upgrade is refused with 429. One client cannot take every place.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerClient { get; set; } = 64;
+
     /// <summary>How often the server pings each socket, so proxies keep it open and dead peers are found.</summary>
     [Range(1, 3600)]
     public int KeepAliveSeconds { get; set; } = 20;
@@ -37,6 +44,17 @@ public sealed class WebSocketsOptions
     /// <summary>/ws/stock: most item ids one socket may follow.</summary>
     [Range(1, 100_000)]
     public int MaxSubscriptions { get; set; } = 1_000;
+
+    /// <summary>/ws/stock: most (socket, item) subscriptions on an instance, all sockets together: memory stays bounded.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxInstanceSubscriptions { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// /ws/stock: a socket that follows no item and has sent nothing for this long is closed (1000, "idle: no
+    /// subscriptions"): it holds a place for nothing. 0 turns it off.
+    /// </summary>
+    [Range(0, 86_400)]
+    public int UnsubscribedIdleSeconds { get; set; } = 60;
 
     /// <summary>
     /// /ws/stock: most distinct items waiting to be sent to one socket. Updates of an item already waiting replace it

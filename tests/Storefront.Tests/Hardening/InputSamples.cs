@@ -11,6 +11,14 @@ namespace Storefront.Tests.Hardening;
 /// </summary>
 internal sealed class InputSamples(string loginUsername)
 {
+    /// <summary>
+    /// What the samples send for a secret the request must prove it knows (the current password, a mailed reset token):
+    /// no sample can know one, so these endpoints' baselines are refused naming that field alone (InputCorpusTests).
+    /// </summary>
+    public const string WrongSecret = "not a secret anyone was given";
+
+    public static readonly IReadOnlySet<string> SecretFields = new HashSet<string> { "current_password", "token" };
+
     public const string FreeFormJson = """{"event": "corpus", "count": 1}""";
 
     /// <summary>The fields of a free-form JSON body (<see cref="JsonElement"/>), as in <see cref="FreeFormJson"/>.</summary>
@@ -23,6 +31,10 @@ internal sealed class InputSamples(string loginUsername)
         "username" => Accounts.NewUsername(),
         "email" => $"{Accounts.NewUsername()}@example.com",
         "password" => Accounts.Password,
+        "new_password" => "another fine passphrase",
+        // Wrong on purpose: a right one would change the corpus user's password and end the token the corpus sends.
+        "current_password" => WrongSecret,
+        "token" => WrongSecret,
         "name" => "Corpus lamp",
         "description" => "Made by the input corpus",
         "text" => "I love this lamp",

@@ -46,12 +46,13 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
         var email = $"{Accounts.NewUsername()}@example.com";
         var sameEmail = await RaceAsync(_ => new { username = Accounts.NewUsername(), email, password = Accounts.Password });
 
-        foreach (var (responses, field) in new[] { (sameName, "username"), (sameEmail, "email") })
-        {
-            Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
-            foreach (var conflict in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
-                Assert.Equal(field, (await conflict.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("field").GetString());
-        }
+        Assert.Equal(1, sameName.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var conflict in sameName.Where(r => r.StatusCode != HttpStatusCode.Created))
+            Assert.Equal("username", (await conflict.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("field").GetString());
+        // A taken email is answered like a registration (issue 33: no enumeration), each with an id of its own.
+        var ids = new List<int>();
+        foreach (var answer in sameEmail) ids.Add((await answer.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32());
+        Assert.Equal(ids.Count, ids.Distinct().Count());
 
         var entries = _logs.Entries;
         // The race was real: the database refused at least one row (logged at Debug, which production never shows).

@@ -88,6 +88,9 @@ public abstract class StrictInputTests(StorefrontFactory factory) : IAsyncLifeti
         { "POST", "/register", """{"username": "u~", "email": "u@example.com", "password": "a long enough passphrase"}""" },
         { "POST", "/predict", """{"text": "I love ~"}""" },
         { "POST", "/log", """{"event": "~"}""" },
+        { "POST", "/users/me/password", """{"current_password": "a~", "new_password": "another fine passphrase"}""" },
+        { "POST", "/password-recovery", """{"email": "u~@example.com"}""" },
+        { "POST", "/reset-password", """{"token": "t~", "new_password": "another fine passphrase"}""" },
         // No string field of their own: the bytes sit where a number is read (in an unknown member's name or value the
         // reader skips them unchecked, and the endpoint never sees them).
         { "POST", "/orders", """{"lines": [{"item_id": ~1, "quantity": 1}]}""" },

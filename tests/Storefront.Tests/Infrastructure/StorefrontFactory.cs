@@ -26,6 +26,13 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         // Every test talks from 127.0.0.1: the rate-limit tests lower these on factories of their own.
         ["RateLimits:LoginPermits"] = "100000",
         ["RateLimits:RegisterPermits"] = "100000",
+        ["RateLimits:RecoveryPermits"] = "100000",
+        ["RateLimits:LogPermits"] = "100000",
+        ["RateLimits:SearchPermits"] = "100000",
+        ["RateLimits:UsernameFailures"] = "100000",
+        ["RateLimits:UsernameHourlyFailures"] = "100000",
+        ["RateLimits:SendEmailPermits"] = "100000",
+        ["RateLimits:RecipientPermits"] = "100000",
         ["Jobs:PollIntervalMs"] = "100",
         ["Jobs:RetryBaseMs"] = "50",
         // The production 250 ms would read as an outage (BYPASS) whenever a loaded CI machine stalls a

@@ -57,7 +57,7 @@ internal static class JobTestSupport
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
         var job = await scope.ServiceProvider.GetRequiredService<IJobQueue>()
             .EnqueueAsync(db, kind, JsonDocument.Parse("{}").RootElement, JobsJsonContext.Default.JsonElement, ownerId, CancellationToken.None);
-        return job.Id;
+        return (job ?? throw new InvalidOperationException($"The {kind} queue is full.")).Id;
     }
 
     /// <summary>A new user, with a client signed in as them, to own test jobs.</summary>

@@ -133,8 +133,8 @@ public sealed class SharedRateLimitTests
     private static int Warnings(LogCapture logs) =>
         logs.Entries.Count(e => e.Category == RedisWindowsCategory && e.Level == LogLevel.Warning);
 
-    /// <summary>A documentation-range IPv6 address no other test uses.</summary>
-    private static string NewAddress() => $"2001:db8::{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}";
+    /// <summary>A documentation-range IPv6 address in a /64 no other test uses (limits count an IPv6 client by its /64).</summary>
+    private static string NewAddress() => $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}::1";
 
     private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
     {

@@ -53,6 +53,8 @@ namespace Storefront.Client.Items
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Storefront.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 504 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Storefront.Client.Models.ItemListResponse?> GetAsync(Action<RequestConfiguration<global::Storefront.Client.Items.ItemsRequestBuilder.ItemsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -66,6 +68,8 @@ namespace Storefront.Client.Items
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Storefront.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "504", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.ItemListResponse>(requestInfo, global::Storefront.Client.Models.ItemListResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -179,7 +183,7 @@ namespace Storefront.Client.Items
             /// <summary>Lowest price included.</summary>
             [QueryParameter("min_price")]
             public double? MinPrice { get; set; }
-            /// <summary>Case-insensitive substring of the name, 1 to 200 characters.</summary>
+            /// <summary>Case-insensitive substring of the name, 3 to 200 characters (shorter text cannot use the search index).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             public string? Q { get; set; }

@@ -43,6 +43,7 @@ namespace Storefront.Client.Log
         /// <exception cref="global::Storefront.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 504 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -61,6 +62,7 @@ namespace Storefront.Client.Log
                 { "400", global::Storefront.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "504", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };

@@ -34,7 +34,7 @@ namespace Storefront.Client.Register
         {
         }
         /// <summary>
-        /// Create an account; a welcome email is queued in the same transaction
+        /// Create an account; a welcome email is queued in the same transaction. A taken username is 409; a taken email is answered like a success and its owner is mailed instead
         /// </summary>
         /// <returns>A <see cref="global::Storefront.Client.Models.RegisterResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -71,7 +71,7 @@ namespace Storefront.Client.Register
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.RegisterResponse>(requestInfo, global::Storefront.Client.Models.RegisterResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Create an account; a welcome email is queued in the same transaction
+        /// Create an account; a welcome email is queued in the same transaction. A taken username is 409; a taken email is answered like a success and its owner is mailed instead
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

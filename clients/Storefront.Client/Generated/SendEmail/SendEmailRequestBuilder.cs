@@ -41,6 +41,7 @@ namespace Storefront.Client.SendEmail
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Storefront.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 504 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -57,6 +58,7 @@ namespace Storefront.Client.SendEmail
             {
                 { "400", global::Storefront.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "504", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };

@@ -40,13 +40,14 @@ namespace Storefront.Client.Users
         {
         }
         /// <summary>
-        /// Users, without emails
+        /// Users, without emails (admins only)
         /// </summary>
         /// <returns>A <see cref="global::Storefront.Client.Models.UserListResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 504 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -63,13 +64,14 @@ namespace Storefront.Client.Users
             {
                 { "400", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "504", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.UserListResponse>(requestInfo, global::Storefront.Client.Models.UserListResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Users, without emails
+        /// Users, without emails (admins only)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -97,7 +99,7 @@ namespace Storefront.Client.Users
             return new global::Storefront.Client.Users.UsersRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Users, without emails
+        /// Users, without emails (admins only)
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class UsersRequestBuilderGetQueryParameters 

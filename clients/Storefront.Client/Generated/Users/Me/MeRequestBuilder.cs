@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Storefront.Client.Models;
+using Storefront.Client.Users.Me.Password;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -17,6 +18,11 @@ namespace Storefront.Client.Users.Me
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MeRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The password property</summary>
+        public global::Storefront.Client.Users.Me.Password.PasswordRequestBuilder Password
+        {
+            get => new global::Storefront.Client.Users.Me.Password.PasswordRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::Storefront.Client.Users.Me.MeRequestBuilder"/> and sets the default values.
         /// </summary>
