@@ -9,7 +9,7 @@ namespace Storefront.Api.Dashboard;
 
 public static class DashboardExtensions
 {
-    /// <summary>Who may watch: an admin (Accounts__Admins); anyone in Development.</summary>
+    /// <summary>Who may watch: a holder of the admin role; anyone in Development.</summary>
     public const string WatchPolicy = "dashboard";
 
     /// <summary>Where the page and its assets are served, and the folder under wwwroot they come from.</summary>
@@ -22,7 +22,6 @@ public static class DashboardExtensions
         // On by default in Development only; configuration (bound after this) overrides either way.
         services.AddOptions<DashboardOptions>().Configure(o => o.Enabled = development)
             .BindConfiguration(DashboardOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
         services.AddJsonTypes(DashboardJsonContext.Default);
 
         services.AddSingleton<DashboardMeters>();
@@ -32,12 +31,11 @@ public static class DashboardExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
         services.AddHttpClient(LoadBurst.ClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
 
-        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AdminOptions>>((authorization, admins) =>
-            authorization.AddPolicy(WatchPolicy, policy =>
-            {
-                if (development) policy.RequireAssertion(_ => true);
-                else AccountsExtensions.RequireAdmin(policy, admins.Value);
-            }));
+        services.AddAuthorizationBuilder().AddPolicy(WatchPolicy, policy =>
+        {
+            if (development) policy.RequireAssertion(_ => true);
+            else Roles.RequireRole(policy, Roles.Admin);
+        });
 
         // The load button's demo of the blocking banner needs the probe: in Development, with the dashboard on, unless set.
         var enabled = builder.Configuration.GetValue<bool?>($"{DashboardOptions.Section}:{nameof(DashboardOptions.Enabled)}") ?? development;
