@@ -20,7 +20,7 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
 {
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async Task InitializeAsync() => _client = await factory.CreateStaffClientAsync();
 
     public Task DisposeAsync()
     {

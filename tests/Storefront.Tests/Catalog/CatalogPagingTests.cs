@@ -17,7 +17,7 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
 
     protected abstract bool TotalsAreEstimatedWhenLarge { get; }
 
-    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async Task InitializeAsync() => _client = await factory.CreateStaffClientAsync();
 
     public Task DisposeAsync()
     {

@@ -9,7 +9,7 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
 {
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async Task InitializeAsync() => _client = await factory.CreateStaffClientAsync();
 
     public Task DisposeAsync()
     {

@@ -124,12 +124,13 @@ public sealed class DashboardBrowserTests
         await using var service = await StartAsync(development: false, new Dictionary<string, string>
         {
             ["Dashboard__Enabled"] = "true",
-            ["Accounts__Admins__0"] = admin,
         });
         using var client = service.CreateClient();
         var someone = Accounts.NewUsername();
         await Accounts.RegisterAsync(client, admin, $"{admin}@example.com");
         await Accounts.RegisterAsync(client, someone, $"{someone}@example.com");
+        var granted = await service.RunCommandAsync("users", "grant", admin, "admin");
+        Assert.True(granted.ExitCode == 0, granted.Output);
 
         Assert.Equal(HttpStatusCode.Unauthorized, await StreamStatusAsync(client, token: null));
         Assert.Equal(HttpStatusCode.Forbidden, await StreamStatusAsync(client, await TokenAsync(client, someone)));

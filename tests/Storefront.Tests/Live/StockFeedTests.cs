@@ -23,7 +23,7 @@ public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<Sto
 {
     private HttpClient _writer = null!;
 
-    public async Task InitializeAsync() => _writer = await factory.CreateAuthenticatedClientAsync();
+    public async Task InitializeAsync() => _writer = await factory.CreateStaffClientAsync();
 
     public Task DisposeAsync()
     {
