@@ -104,7 +104,7 @@ public sealed class FirstRunTests
     public async Task The_sample_items_have_stock_so_the_first_order_works_and_the_shop_flow_follows()
     {
         await using var factory = new SqliteStorefrontFactory();
-        factory.With("Inventory:SampleUnits", null); // The default, as a new user runs it.
+        factory.With("Inventory:SampleUnits", "100"); // The default (the test hosts set 0), as a new user runs it.
         using var buyer = await factory.CreateAuthenticatedClientAsync();
         Assert.Equal(100, await OrderSupport.InStockAsync(buyer, 1));
         var order = await (await OrderSupport.OrderAsync(buyer, null, (1, 2))).ShouldBeJsonAsync(HttpStatusCode.Created);
