@@ -20,7 +20,9 @@ internal sealed class ForbiddenAnswers(IProblemDetailsService problems) : IAutho
             return;
         }
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await problems.WriteAsync(new ProblemDetailsContext
+        // Try: a client that accepts no JSON at all (the dashboard's stream asks for text/event-stream) gets the bare
+        // status, as the framework's own 403 would give it.
+        await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = { Status = StatusCodes.Status403Forbidden, Detail = reason },

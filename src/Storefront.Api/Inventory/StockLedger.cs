@@ -78,6 +78,15 @@ internal static class StockLedger
                 .ToListAsync(cancellationToken);
             return one.Count == 0 ? [] : new Dictionary<int, int> { [id] = one[0] };
         }
+        if (db.Database.IsNpgsql())
+        {
+            // One array parameter: one statement text for any number of items, so it stays in the auto-prepared set.
+            var array = itemIds.ToArray();
+            var found = await db.Database.SqlQuery<AvailableRow>(
+                $"""SELECT item_id AS "ItemId", available AS "Available" FROM stock_available WHERE item_id = ANY({array})""")
+                .ToListAsync(cancellationToken);
+            return found.ToDictionary(r => r.ItemId, r => r.Available);
+        }
         var ids = string.Join(",", itemIds.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         // Whole numbers formatted here, never text from a client: safe to inline, and both stores read the list the same way.
         var sql = $"""SELECT item_id AS "ItemId", available AS "Available" FROM stock_available WHERE item_id IN ({ids})""";

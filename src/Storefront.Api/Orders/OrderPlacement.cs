@@ -129,18 +129,16 @@ internal sealed class OrderPlacement(
 
         // Everything else is written first and the stock last, just before the commit: a reservation's row lock is what
         // orders of one item queue on, so it is held for the reservations and the commit only, not for the inserts.
-        var order = new Order
-        {
-            UserId = userId,
-            Status = OrderStatus.Confirmed,
-            CreatedAt = now,
-            Total = total,
-            Lines = [.. priced.Select(l => new OrderLine { ItemId = l.ItemId, Quantity = l.Quantity, UnitPrice = items[l.ItemId].Price })],
-        };
+        var order = new Order { UserId = userId, Status = OrderStatus.Confirmed, CreatedAt = now, Total = total };
         db.Orders.Add(order);
-        await db.SaveChangesAsync(cancellationToken); // The order's id, for the mail and the answer.
+        await db.SaveChangesAsync(cancellationToken); // The order's id, for its lines and the mail.
+        // The lines and the mail in one batch: one round trip, where adding the lines with the order took two (EF Core
+        // needs the generated id before it can write the dependents).
+        List<OrderLine> orderLines = [.. priced.Select(l => new OrderLine { OrderId = order.Id, ItemId = l.ItemId, Quantity = l.Quantity, UnitPrice = items[l.ItemId].Price })];
+        db.Set<OrderLine>().AddRange(orderLines);
         mail.StageConfirmation(db, userId, email, order.Id, order.Total);
         await db.SaveChangesAsync(cancellationToken);
+        order.Lines = orderLines;
         var placed = order.ToResponse();
         if (key is not null)
             await IdempotencyKeys.RecordAsync(db, userId, key, StatusCodes.Status201Created, Serialize(placed), cancellationToken);

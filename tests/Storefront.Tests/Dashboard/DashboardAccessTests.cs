@@ -36,6 +36,10 @@ public sealed class DashboardAccessTests
         var refused = await (await someone.GetAsync("/dashboard/stream")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
         Assert.Contains("role admin", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
+        // The page asks for text/event-stream, which no Problem Details writer serves: still a 403 (once a 500), without a body.
+        using (var asked = new HttpRequestMessage(HttpMethod.Get, "/dashboard/stream") { Headers = { Accept = { new("text/event-stream") } } })
+            Assert.Equal(HttpStatusCode.Forbidden, (await someone.SendAsync(asked)).StatusCode);
+
         // Catalog staff is not enough: the dashboard is for admins.
         using var staff = await factory.CreateStaffClientAsync("catalog");
         await (await staff.GetAsync("/dashboard/stream")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);

@@ -143,7 +143,15 @@ public sealed class DashboardBrowserTests
         Assert.False(await page.IsVisibleAsync("#charts"));
 
         await SignInAsync(page, someone);
-        await page.WaitForSelectorAsync("#forbidden", Visible);
+        try
+        {
+            await page.WaitForSelectorAsync("#forbidden", Visible);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"No #forbidden; status '{await page.TextContentAsync("#status")}', login error " +
+                $"'{await page.TextContentAsync("#login-error")}'. Errors: {string.Join("; ", dashboard.Errors)}", e);
+        }
         Assert.Contains("not an admin", await page.TextContentAsync("#forbidden"), StringComparison.Ordinal);
 
         await page.ClickAsync("#sign-out");
