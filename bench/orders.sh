@@ -157,6 +157,10 @@ set_stock() {  # SIDE ITEMS UNITS: items 1..ITEMS get UNITS each
     sql -c "INSERT INTO peer_stock (item_id, available) SELECT g, $3 FROM generate_series(1, $2) g
             ON CONFLICT (item_id) DO UPDATE SET available = EXCLUDED.available" >/dev/null
   else
+    # A level is units on hand, and the units of earlier windows' orders stay reserved (docs/api.md, "Stock"): they are
+    # cancelled here by SQL, so every window starts from the level it sets, as the peer's does.
+    sql -c "UPDATE orders SET status = 'cancelled', cancelled_at = now() WHERE status = 'confirmed';
+            UPDATE item_stock SET reserved = 0 WHERE reserved <> 0" >/dev/null
     python3 - "$SF_BASE" "$TOKEN" "$2" "$3" <<'PY'
 import http.client, json, sys, urllib.parse
 base, token, items, units = urllib.parse.urlsplit(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -181,7 +185,7 @@ tally() {  # SIDE ITEMS AFTER_ID: "orders units stock_left" for items 1..ITEMS s
                    FROM peer_order_lines l WHERE l.order_id > $3 AND l.item_id <= $2"
   else
     sql -F ' ' -c "SELECT count(DISTINCT o.id), coalesce(sum(l.quantity), 0),
-                          (SELECT coalesce(sum(in_stock), 0) FROM item_stock WHERE item_id <= $2)
+                          (SELECT coalesce(sum(available), 0) FROM stock_available WHERE item_id <= $2)
                    FROM orders o JOIN order_lines l ON l.order_id = o.id
                    WHERE o.id > $3 AND o.status = 'confirmed' AND l.item_id <= $2"
   fi
