@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Storefront.Api.Data;
 using Storefront.Api.Live;
 
@@ -15,6 +16,15 @@ public interface IStock
     /// </summary>
     Task<int?> TryReserveAsync(StorefrontDbContext db, int itemId, int quantity, int itemVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The last reservation of an order and its transaction's commit in one round trip (PostgreSQL; false elsewhere:
+    /// reserve and commit as usual). When the units are not there the transaction is left aborted for the caller to roll back.
+    /// </summary>
+    bool CanReserveAndCommit(StorefrontDbContext db);
+
+    /// <inheritdoc cref="CanReserveAndCommit"/>
+    Task<int?> TryReserveAndCommitAsync(StorefrontDbContext db, int itemId, int quantity, int itemVersion, CancellationToken cancellationToken);
+
     /// <summary>Releases the units a cancelled order held; the units available after.</summary>
     Task<int> ReleaseAsync(StorefrontDbContext db, int itemId, int quantity, CancellationToken cancellationToken);
 
@@ -29,6 +39,11 @@ internal sealed class Stock(IStockPublisher publisher, TimeProvider time) : ISto
 {
     public Task<int?> TryReserveAsync(StorefrontDbContext db, int itemId, int quantity, int itemVersion, CancellationToken cancellationToken) =>
         StockLedger.TryReserveAsync(db, itemId, quantity, itemVersion, NowMs(), cancellationToken);
+
+    public bool CanReserveAndCommit(StorefrontDbContext db) => db.Database.IsNpgsql();
+
+    public Task<int?> TryReserveAndCommitAsync(StorefrontDbContext db, int itemId, int quantity, int itemVersion, CancellationToken cancellationToken) =>
+        StockLedger.TryReserveAndCommitAsync(db, itemId, quantity, itemVersion, NowMs(), cancellationToken);
 
     public Task<int> ReleaseAsync(StorefrontDbContext db, int itemId, int quantity, CancellationToken cancellationToken) =>
         StockLedger.ReleaseAsync(db, itemId, quantity, NowMs(), cancellationToken);

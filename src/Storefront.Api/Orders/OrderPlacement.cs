@@ -144,37 +144,48 @@ internal sealed class OrderPlacement(
             await IdempotencyKeys.RecordAsync(db, userId, key, StatusCodes.Status201Created, Serialize(placed), cancellationToken);
 
         var unavailable = new List<(int ItemId, int Quantity)>();
-        foreach (var (itemId, quantity) in lines)
+        // Without a key (whose savepoint a refusal rolls back to) and with every line priced, the last reservation
+        // carries the COMMIT on PostgreSQL: the hot row is unlocked one round trip sooner.
+        var commitWithLast = key is null && priced.Count == lines.Count && stock.CanReserveAndCommit(db);
+        var committed = false;
+        for (var i = 0; i < lines.Count; i++)
         {
+            var (itemId, quantity) = lines[i];
             // An item the catalog does not have cannot be priced: it is named with the lines the stock cannot serve.
-            var remaining = items.TryGetValue(itemId, out var item)
-                ? await stock.TryReserveAsync(db, itemId, quantity, item.Version, cancellationToken)
-                : null;
+            int? remaining = null;
+            if (items.TryGetValue(itemId, out var item))
+            {
+                if (commitWithLast && i == lines.Count - 1 && unavailable.Count == 0)
+                {
+                    remaining = await stock.TryReserveAndCommitAsync(db, itemId, quantity, item.Version, cancellationToken);
+                    committed = remaining is not null;
+                }
+                else remaining = await stock.TryReserveAsync(db, itemId, quantity, item.Version, cancellationToken);
+            }
             if (remaining is { } units) left[itemId] = (item!.Price, units);
             else unavailable.Add((itemId, quantity));
         }
 
         if (unavailable.Count == 0)
         {
-            await transaction.CommitAsync(cancellationToken);
+            if (!committed) await transaction.CommitAsync(cancellationToken);
             return new PlaceOutcome.Placed(placed);
         }
 
         left.Clear();
         // The rows written above are gone with the rollback: the context must not think them stored.
         db.ChangeTracker.Clear();
+        // Without a key nothing of this transaction is kept (and a failed reserve-and-commit has aborted it): roll back
+        // first, then name the lines from what is committed.
+        if (key is null) await transaction.RollbackAsync(cancellationToken);
         var named = await NameAsync(unavailable, cancellationToken);
         // Every refused line had the units: an item changed since its price was read. Nothing is kept; run again.
         if (named.All(l => l.Available >= l.Quantity && items.ContainsKey(l.ItemId)))
         {
-            await transaction.RollbackAsync(cancellationToken);
+            if (key is not null) await transaction.RollbackAsync(cancellationToken);
             return new PlaceOutcome.ItemChanged();
         }
-        if (key is null)
-        {
-            await transaction.RollbackAsync(cancellationToken);
-            return new PlaceOutcome.Unavailable(named);
-        }
+        if (key is null) return new PlaceOutcome.Unavailable(named);
         // The order, its mail and the reservations made are undone; the key keeps this answer, so a retry is told the same.
         await transaction.RollbackToSavepointAsync("reserve", cancellationToken);
         await IdempotencyKeys.RecordAsync(db, userId, key, StatusCodes.Status409Conflict,
