@@ -50,17 +50,23 @@ public static class UserCommands
         }
     }
 
-    /// <summary>The embedded store is brought up to date as the service would at startup; PostgreSQL must be migrated first.</summary>
+    /// <summary>
+    /// An existing embedded store is brought up to date as the service would at startup; PostgreSQL must be migrated
+    /// first. A store not created yet is left to the service's first start, which also adds the sample data (it does so
+    /// only when it creates the schema): there is nobody to grant a role to before that anyway.
+    /// </summary>
     private static async Task<string?> SchemaProblemAsync(WebApplication app, CancellationToken cancellationToken)
     {
         var provider = app.Services.GetRequiredService<DatabaseProvider>();
         var migrator = app.Services.GetRequiredService<DatabaseMigrator>();
+        var status = await migrator.GetStatusAsync(cancellationToken);
+        if (provider.IsEmbedded && status.CurrentVersion == 0)
+            return "The embedded store does not exist yet: start the service once (it creates the store), register the user, then grant.";
         if (provider.IsEmbedded)
         {
-            await migrator.MigrateAsync(cancellationToken);
+            if (status.Pending.Count > 0) await migrator.MigrateAsync(cancellationToken);
             return null;
         }
-        var status = await migrator.GetStatusAsync(cancellationToken);
         return status.Pending.Count == 0 ? null
             : $"The {provider.Kind} database is at schema version {status.CurrentVersion}; run the migrate command first (dotnet Storefront.Api.dll migrate).";
     }
