@@ -89,9 +89,12 @@ bench_publish "$REPO"
 ADMIN="watcher_$RANDOM$RANDOM"
 PERF_MAPS=()
 (( PROFILE )) && PERF_MAPS=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
-bench_start_service "Dashboard__Enabled=true" "Accounts__Admins__0=$ADMIN" "${PERF_MAPS[@]}"
+bench_start_service "Dashboard__Enabled=true" "${PERF_MAPS[@]}"
 
 bench_register "$ADMIN" "a long enough passphrase"
+# The admin role, granted by the operator's command against the service's embedded store.
+env -C "$TMP/app" "Storage__Path=$TMP/data" Logging__LogLevel__Default=Warning dotnet Storefront.Api.dll users grant "$ADMIN" admin \
+  >/dev/null </dev/null || { log "users grant failed"; exit 1; }
 TOKEN="$(curl -fsS -d "username=$ADMIN&password=a long enough passphrase" "$BASE/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
 # The stream must answer 200 and send a snapshot, or the "viewers" side would measure nothing.
 curl -sS -N --max-time 3 -H "Authorization: Bearer $TOKEN" "$BASE/dashboard/stream" >"$TMP/probe.txt" 2>/dev/null || true

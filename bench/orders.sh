@@ -18,7 +18,7 @@
 # they do not run during the peer's window.
 #
 # Publishes src/Storefront.Api (Release) into a temp dir (or uses --app DIR), starts a throwaway PostgreSQL
-# (scripts/lib/servers.sh), seeds 1,000 items, starts Storefront (bench/lib/service.sh; one admin user, whose token
+# (scripts/lib/servers.sh), seeds 1,000 items, starts Storefront (bench/lib/service.sh; one admin user (users grant), whose token
 # places the orders) and the peer (bench/peer/run.sh, 2 workers, its tables from bench/peer/orders.sql in the same
 # database: peer_stock, peer_orders, peer_order_lines). Stock is set through Storefront's PUT /items/{id}/stock and
 # by SQL for the peer (it has no stock route). A warm-up of --warmup s per side and scenario, then --rounds rounds,
@@ -122,9 +122,16 @@ log "seeding $SPREAD_ITEMS items"
   || { tail -n 30 "$TMP/seed.log" >&2; die "seed failed"; }
 sql -f "$REPO/bench/peer/orders.sql" >/dev/null
 
-bench_start_service "ASPNETCORE_ENVIRONMENT=Production" "ConnectionStrings__Postgres=$DB" "Accounts__Admins__0=$ADMIN"
+# One user places every order, as the peer's clients do: the per-user limits (Orders__*) are a shop's policy, not part of
+# the comparison, so they are off here.
+bench_start_service "ASPNETCORE_ENVIRONMENT=Production" "ConnectionStrings__Postgres=$DB" \
+  "Orders__MaxOrdersPerMinute=0" "Orders__MaxUnitsPerItemPerUser=0"
 SF_BASE="$BASE"
 bench_register "$ADMIN" "$ADMIN_PASSWORD"
+# Roles are granted by the operator's command, against the same store.
+(cd "$TMP/app" && env ASPNETCORE_ENVIRONMENT=Production "ConnectionStrings__Postgres=$DB" Jwt__SigningKey=unused-for-granting-only-0123456789abcdef \
+  Logging__LogLevel__Default=Warning dotnet Storefront.Api.dll users grant "$ADMIN" admin </dev/null >>"$TMP/seed.log" 2>&1) \
+  || { tail -n 30 "$TMP/seed.log" >&2; die "users grant failed"; }
 TOKEN="$(curl -sS --data-urlencode "username=$ADMIN" --data-urlencode "password=$ADMIN_PASSWORD" "$SF_BASE/token" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')" || die "no token"
 
@@ -150,6 +157,10 @@ set_stock() {  # SIDE ITEMS UNITS: items 1..ITEMS get UNITS each
     sql -c "INSERT INTO peer_stock (item_id, available) SELECT g, $3 FROM generate_series(1, $2) g
             ON CONFLICT (item_id) DO UPDATE SET available = EXCLUDED.available" >/dev/null
   else
+    # A level is units on hand, and the units of earlier windows' orders stay reserved (docs/api.md, "Stock"): they are
+    # cancelled here by SQL, so every window starts from the level it sets, as the peer's does.
+    sql -c "UPDATE orders SET status = 'cancelled', cancelled_at = now() WHERE status = 'confirmed';
+            UPDATE item_stock SET reserved = 0 WHERE reserved <> 0" >/dev/null
     python3 - "$SF_BASE" "$TOKEN" "$2" "$3" <<'PY'
 import http.client, json, sys, urllib.parse
 base, token, items, units = urllib.parse.urlsplit(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -174,7 +185,7 @@ tally() {  # SIDE ITEMS AFTER_ID: "orders units stock_left" for items 1..ITEMS s
                    FROM peer_order_lines l WHERE l.order_id > $3 AND l.item_id <= $2"
   else
     sql -F ' ' -c "SELECT count(DISTINCT o.id), coalesce(sum(l.quantity), 0),
-                          (SELECT coalesce(sum(in_stock), 0) FROM item_stock WHERE item_id <= $2)
+                          (SELECT coalesce(sum(available), 0) FROM stock_available WHERE item_id <= $2)
                    FROM orders o JOIN order_lines l ON l.order_id = o.id
                    WHERE o.id > $3 AND o.status = 'confirmed' AND l.item_id <= $2"
   fi

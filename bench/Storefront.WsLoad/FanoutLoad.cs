@@ -231,8 +231,11 @@ internal sealed class FanoutLoad : IDisposable
             $"{{\"id\": {options.Item}, \"in_stock\": {inStock}, \"event_id\": \"wsload-{Guid.NewGuid():N}\"}}"));
         using var request = new HttpRequestMessage(HttpMethod.Post, options.Webhook) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.TryAddWithoutValidation("X-Signature-256",
-            "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.Secret), body)));
+        // t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." and the body> (docs/api.md, "The inventory webhook").
+        var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var signed = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{t}.")).Concat(body).ToArray();
+        request.Headers.TryAddWithoutValidation("X-Signature-256", string.Create(CultureInfo.InvariantCulture,
+            $"t={t},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.Secret), signed))}"));
 
         var posted = Stopwatch.GetTimestamp();
         Volatile.Write(ref postedAt[k], posted);

@@ -8,6 +8,7 @@ using Storefront.Api.Email;
 using Storefront.Api.Files;
 using Storefront.Api.Http;
 using Storefront.Api.Inference;
+using Storefront.Api.Inventory;
 using Storefront.Api.Jobs;
 using Storefront.Api.Lessons;
 using Storefront.Api.Live;
@@ -35,6 +36,7 @@ builder.AddHttpConventions()
     .AddJobs()
     .AddEmail()
     .AddLive()
+    .AddInventory()
     .AddOrders()
     .AddFiles()
     .AddInference()
@@ -42,6 +44,7 @@ builder.AddHttpConventions()
 
 var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
+if (UserCommands.IsCommand(args)) return await UserCommands.RunAsync(app, args);
 
 app.UseGracefulShutdown();
 app.UseHttpConventions();
@@ -67,6 +70,7 @@ routes.MapAccounts();
 routes.MapJobs();
 routes.MapEmail();
 routes.MapLive();
+routes.MapInventory();
 routes.MapOrders();
 routes.MapFiles();
 routes.MapInference();

@@ -21,7 +21,7 @@ public static class AccountsExtensions
     public const string RegisterPolicy = "register";
     public const string RecoveryPolicy = "recovery";
 
-    /// <summary>An authenticated user named in Accounts__Admins, in every environment.</summary>
+    /// <summary>An authenticated user holding the <c>admin</c> role (user_roles), in every environment.</summary>
     public const string AdminPolicy = "admin";
 
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
@@ -29,10 +29,13 @@ public static class AccountsExtensions
         var services = builder.Services;
         services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
-        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateOnStart()
-            .Validate(o => !o.Admins.Any(string.IsNullOrWhiteSpace), "Accounts__Admins: every entry must be a username.");
-        services.AddOptions<AuthorizationOptions>().Configure<IOptions<AdminOptions>>((authorization, admins) =>
-            authorization.AddPolicy(AdminPolicy, policy => RequireAdmin(policy, admins.Value)));
+        services.AddOptions<RolesOptions>().BindConfiguration(RolesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<UserRoles>();
+        services.AddSingleton<IAuthorizationHandler, RoleHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenAnswers>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AdminPolicy, policy => Roles.RequireRole(policy, Roles.Admin))
+            .AddPolicy(Roles.CatalogPolicy, policy => Roles.RequireRole(policy, Roles.Catalog, Roles.Admin));
         services.AddOptions<PasswordRecoveryOptions>().BindConfiguration(PasswordRecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddRedisWindows();
         services.AddSingleton<LoginThrottle>();
@@ -112,14 +115,5 @@ public static class AccountsExtensions
                 Detail = $"Too many requests of this kind from this client; try again in {retryAfter} s.",
             },
         });
-    }
-
-    /// <summary>The admin check, for policies of other features that admit admins (the dashboard's, outside Development).</summary>
-    public static AuthorizationPolicyBuilder RequireAdmin(AuthorizationPolicyBuilder policy, AdminOptions options)
-    {
-        var admins = options.Admins.Select(name => name.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        // Usernames are unique without regard to case (accounts normalize them), so the comparison ignores it too.
-        return policy.RequireAuthenticatedUser()
-            .RequireAssertion(context => context.User.FindFirstValue(JwtRegisteredClaimNames.UniqueName) is { } name && admins.Contains(name));
     }
 }

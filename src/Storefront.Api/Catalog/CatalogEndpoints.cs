@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Storefront.Api.Accounts;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 
@@ -21,11 +22,13 @@ public static class CatalogEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status504GatewayTimeout)
             .WithSummary("List, search and sort items, in keyset pages");
         group.MapGet("/{item_id}", GetItem).WithSummary("Get one item");
-        // Reads are public; writes need a bearer token (POST /token). Reads are one query under the database's
-        // command timeout; writes (write + cache invalidation) also carry the request deadline.
-        group.MapPost("", CreateItem).RequireAuthorization().WithRequestDeadline().WithLocation(StatusCodes.Status201Created, "The new item").WithSummary("Create an item");
-        group.MapPut("/{item_id}", UpdateItem).RequireAuthorization().WithRequestDeadline().WithSummary("Replace an item");
-        group.MapDelete("/{item_id}", DeleteItem).RequireAuthorization().WithRequestDeadline().WithSummary("Delete an item");
+        // Reads are public; writes need catalog staff (the catalog or admin role, granted by an operator) in every
+        // environment. Reads are one query under the database's command timeout; writes (write + cache invalidation)
+        // also carry the request deadline.
+        group.MapPost("", CreateItem).RequireAuthorization(Roles.CatalogPolicy).WithRequestDeadline()
+            .WithLocation(StatusCodes.Status201Created, "The new item").WithSummary("Create an item (roles: admin or catalog)");
+        group.MapPut("/{item_id}", UpdateItem).RequireAuthorization(Roles.CatalogPolicy).WithRequestDeadline().WithSummary("Replace an item (roles: admin or catalog)");
+        group.MapDelete("/{item_id}", DeleteItem).RequireAuthorization(Roles.CatalogPolicy).WithRequestDeadline().WithSummary("Delete an item (roles: admin or catalog)");
         return group;
     }
 

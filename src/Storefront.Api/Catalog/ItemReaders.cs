@@ -18,10 +18,11 @@ public interface IItemReader
 /// </summary>
 internal sealed class PostgresItemReader(NpgsqlDataSource dataSource) : IItemReader
 {
-    // The stock is the ledger orders reserve from (0005/0007): one join, so the hot read stays one statement.
+    // in_stock is Inventory's stock_available view (0009), the one way stock is read outside Inventory/: one join, so
+    // the hot read stays one statement (PostgreSQL inlines the view).
     private const string Sql = """
-        SELECT i.id, i.name, i.price, i.description, COALESCE(s.in_stock, 0), i.version
-        FROM items i LEFT JOIN item_stock s ON s.item_id = i.id WHERE i.id = $1
+        SELECT i.id, i.name, i.price, i.description, COALESCE(s.available, 0), i.version
+        FROM items i LEFT JOIN stock_available s ON s.item_id = i.id WHERE i.id = $1
         """;
 
     public async Task<StoredItem?> FindAsync(int id, CancellationToken cancellationToken)
@@ -37,13 +38,13 @@ internal sealed class PostgresItemReader(NpgsqlDataSource dataSource) : IItemRea
 
 /// <summary>
 /// SQLite (the embedded default): the same statement on the request's context's connection. Raw rather than LINQ
-/// because item_stock belongs to the stock ledger (Live/, Orders/), which the catalog's model does not map.
+/// because the stock_available view belongs to Inventory/, which the catalog's model does not map.
 /// </summary>
 internal sealed class SqliteItemReader(StorefrontDbContext db) : IItemReader
 {
     private const string Sql = """
-        SELECT i.id, i.name, i.price, i.description, COALESCE(s.in_stock, 0), i.version
-        FROM items i LEFT JOIN item_stock s ON s.item_id = i.id WHERE i.id = @id
+        SELECT i.id, i.name, i.price, i.description, COALESCE(s.available, 0), i.version
+        FROM items i LEFT JOIN stock_available s ON s.item_id = i.id WHERE i.id = @id
         """;
 
     public async Task<StoredItem?> FindAsync(int id, CancellationToken cancellationToken)

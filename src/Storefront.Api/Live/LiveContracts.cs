@@ -22,12 +22,6 @@ public sealed record StockAck(
 /// <summary>The answer to a /ws/stock message that could not be used; the socket stays open.</summary>
 public sealed record StockError(string Error);
 
-/// <summary>One stock change from the inventory system.</summary>
-public sealed record InventoryEventBody(int? Id, int? InStock, string? EventId);
-
-/// <summary>202 from POST /inventory/events.</summary>
-public sealed record InventoryAccepted(int Accepted, int Duplicates);
-
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never, NumberHandling = JsonNumberHandling.Strict,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
@@ -35,7 +29,4 @@ public sealed record InventoryAccepted(int Accepted, int Duplicates);
 [JsonSerializable(typeof(StockCommand))]
 [JsonSerializable(typeof(StockAck))]
 [JsonSerializable(typeof(StockError))]
-[JsonSerializable(typeof(InventoryEventBody))]
-[JsonSerializable(typeof(List<InventoryEventBody>))]
-[JsonSerializable(typeof(InventoryAccepted))]
 internal sealed partial class LiveJsonContext : JsonSerializerContext;

@@ -7,7 +7,7 @@ using Storefront.Api.Http;
 
 namespace Storefront.Api.Live;
 
-/// <summary>The seed's /ws echo, the live stock feed /ws/stock, and the inventory system's webhook that feeds it.</summary>
+/// <summary>The seed's /ws echo and the live stock feed /ws/stock (what it carries is published by Inventory/).</summary>
 public static class LiveEndpoints
 {
     public const string EchoPath = "/ws";
@@ -21,11 +21,6 @@ public static class LiveEndpoints
             .WithSummary("WebSocket: every text message m is answered with \"Echo: m\"");
         app.MapGet(StockPath, Stock).WithTags("WebSockets").ProducesHandshakeProblems()
             .WithSummary("WebSocket: send {\"subscribe\": [ids]} / {\"unsubscribe\": [ids]}; receive {id, price, in_stock, at} on every change");
-        app.MapPost("/inventory/events", InventoryWebhook.ReceiveAsync).WithTags("Inventory")
-            .WithRequestBodyLimit(InventoryWebhook.MaxBodyBytes).WithRequestDeadline()
-            // A bad signature (401), a delivery applied before (409).
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary($"Stock changes from the inventory system, signed with {InventoryWebhook.SignatureHeader}");
         return app;
     }
 

@@ -1,4 +1,3 @@
-using Storefront.Api.Catalog;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 
@@ -10,16 +9,13 @@ public static class LiveExtensions
     {
         var services = builder.Services;
         services.AddOptions<WebSocketsOptions>().BindConfiguration(WebSocketsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddJsonTypes(LiveJsonContext.Default);
         services.AddSingleton<LiveSockets>();
         services.AddSingleton<Handshake>();
         services.AddObservableMetrics<LiveMetrics>();
         services.AddSingleton<StockFeed>();
         services.AddSingleton<StockBus>();
-        services.AddSingleton<StockLevels>();
         services.AddSingleton<IStockPublisher, StockPublisher>();
-        services.AddSingleton<ICatalogChangeListener, StockCatalogListener>();
         return builder;
     }
 

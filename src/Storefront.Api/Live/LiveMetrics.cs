@@ -12,7 +12,6 @@ internal sealed class LiveMetrics
     private readonly Counter<long> _closed;
     private readonly Counter<long> _published;
     private readonly Counter<long> _relayFailures;
-    private readonly Counter<long> _inventoryEvents;
     private readonly Histogram<double> _delivery;
     private long _echoIn, _echoOut, _stockIn, _stockOut, _coalesced, _dropped;
 
@@ -38,7 +37,6 @@ internal sealed class LiveMetrics
         meter.CreateObservableCounter("storefront.stock.dropped", () => Volatile.Read(ref _dropped), null,
             "Updates never sent: the socket fell too far behind (closed with 1013) or ended first");
         _relayFailures = meter.CreateCounter<long>("storefront.stock.relay.failures", null, "Changes that could not be published to Redis");
-        _inventoryEvents = meter.CreateCounter<long>("storefront.inventory.events", null, "Inventory events received, by outcome (applied, duplicate)");
         _delivery = meter.CreateHistogram("storefront.stock.delivery.duration", "s",
             "From a change being published to its update being sent on a socket",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
@@ -57,7 +55,6 @@ internal sealed class LiveMetrics
 
     public void RelayFailed() => _relayFailures.Add(1);
 
-    public void InventoryEvents(string outcome, int count) => _inventoryEvents.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Coalesced() => Interlocked.Increment(ref _coalesced);
 

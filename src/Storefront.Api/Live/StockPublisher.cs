@@ -1,17 +1,17 @@
 namespace Storefront.Api.Live;
 
 /// <summary>
-/// What other features use to tell /ws/stock subscribers (on every instance) about a stock level they have committed:
-/// orders reserving or returning units, an admin setting the stock.
+/// How Inventory/ (the one publisher of stock) tells /ws/stock subscribers, on every instance, about a level or a
+/// catalog change it has committed. This feature only carries the updates; what they say is Inventory's.
 /// </summary>
 public interface IStockPublisher
 {
-    /// <summary>Publishes the item's committed stock level; call after the commit, never inside the transaction.</summary>
-    ValueTask PublishAsync(int itemId, decimal? price, int inStock);
+    /// <summary>Publishes the item's committed state; call after the commit, never inside the transaction.</summary>
+    ValueTask PublishAsync(int itemId, decimal? price, int? inStock, bool deleted = false);
 }
 
 internal sealed class StockPublisher(StockBus bus, TimeProvider time) : IStockPublisher
 {
-    public ValueTask PublishAsync(int itemId, decimal? price, int inStock) =>
-        bus.PublishAsync(new StockUpdate(itemId, price, inStock, time.GetUtcNow().UtcDateTime));
+    public ValueTask PublishAsync(int itemId, decimal? price, int? inStock, bool deleted = false) =>
+        bus.PublishAsync(new StockUpdate(itemId, price, inStock, time.GetUtcNow().UtcDateTime, deleted ? true : null));
 }

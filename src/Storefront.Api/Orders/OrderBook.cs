@@ -4,12 +4,12 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
-using Storefront.Api.Live;
+using Storefront.Api.Inventory;
 
 namespace Storefront.Api.Orders;
 
 /// <summary>Reading a user's orders and cancelling one.</summary>
-internal sealed class OrderBook(StorefrontDbContext db, SqliteWriteGate writes, IStockPublisher stock, TimeProvider time)
+internal sealed class OrderBook(StorefrontDbContext db, SqliteWriteGate writes, IStock stock, TimeProvider time)
 {
     /// <summary>The order, only to its owner: anyone else is told it does not exist.</summary>
     public async Task<OrderResponse?> FindAsync(int userId, long orderId, CancellationToken cancellationToken)
@@ -29,8 +29,9 @@ internal sealed class OrderBook(StorefrontDbContext db, SqliteWriteGate writes, 
     }
 
     /// <summary>
-    /// Cancels a confirmed order and returns its units, in one transaction; the status change is the guard, so two
-    /// concurrent cancels return the units once. An order cancelled before is answered as it is (idempotent).
+    /// Cancels a confirmed order and releases the units it held, in one transaction; the status change is the guard, so
+    /// two concurrent cancels release the units once. An order cancelled before is answered as it is (idempotent).
+    /// Releasing lowers the item's reserved units only: a level the warehouse gave meanwhile is never added to.
     /// </summary>
     public async Task<OrderResponse?> CancelAsync(int userId, long orderId, CancellationToken cancellationToken)
     {
@@ -44,7 +45,7 @@ internal sealed class OrderBook(StorefrontDbContext db, SqliteWriteGate writes, 
             if (cancelled == 0) return await FindAsync(userId, orderId, cancellationToken);
             var lines = await db.Set<OrderLine>().Where(l => l.OrderId == orderId).OrderBy(l => l.ItemId).ToListAsync(cancellationToken);
             foreach (var line in lines)
-                returned[line.ItemId] = await StockLedger.ReturnAsync(db, line.ItemId, line.Quantity, now.ToUnixTimeMilliseconds(), cancellationToken);
+                returned[line.ItemId] = await stock.ReleaseAsync(db, line.ItemId, line.Quantity, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

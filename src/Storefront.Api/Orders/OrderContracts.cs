@@ -45,16 +45,11 @@ public sealed record OrderListResponse(IReadOnlyList<OrderResponse> Orders, stri
 /// <summary>A line the stock could not serve, named in the 409.</summary>
 public sealed record UnavailableLine(int ItemId, int Quantity, int Available);
 
-/// <summary>Body of PUT /items/{item_id}/stock (admins).</summary>
-public sealed record StockRequest(int? InStock) : IValidatable
-{
-    public const int MaxUnits = 1_000_000_000;
+/// <summary>A line of an order whose total cannot be stored, named in the 400 with its own total.</summary>
+public sealed record LineTotal(int ItemId, int Quantity, decimal Total);
 
-    public Dictionary<string, string[]>? Validate() => new ValidationErrors()
-        .Check(InStock is >= 0 and <= MaxUnits, "in_stock", $"Required: a whole number from 0 to {MaxUnits}.").ToDictionary();
-}
-
-public sealed record StockResponse(int ItemId, int InStock);
+/// <summary>A line that would take the user past Orders__MaxUnitsPerItemPerUser: <c>held</c> is the units of the item in their confirmed orders.</summary>
+public sealed record HeldLine(int ItemId, int Quantity, int Held);
 
 internal static class OrderMapping
 {
@@ -67,6 +62,6 @@ internal static class OrderMapping
 [JsonSerializable(typeof(OrderResponse))]
 [JsonSerializable(typeof(OrderListResponse))]
 [JsonSerializable(typeof(List<UnavailableLine>))]
-[JsonSerializable(typeof(StockRequest))]
-[JsonSerializable(typeof(StockResponse))]
+[JsonSerializable(typeof(List<LineTotal>))]
+[JsonSerializable(typeof(List<HeldLine>))]
 internal sealed partial class OrdersJsonContext : JsonSerializerContext;

@@ -12,12 +12,11 @@ public static class OrderEndpoints
 {
     public static RouteGroupBuilder MapOrders(this IEndpointRouteBuilder app)
     {
-        // The admin's stock count lives under the item's path, but it is this feature's ledger.
-        app.MapStock();
         var group = app.MapGroup("/orders").WithTags("Orders").WithValidation().RequireAuthorization().WithRequestDeadline();
-        group.MapPost("", PlaceOrder).WithName("PlaceOrder")
+        group.MapPost("", PlaceOrder).WithName("PlaceOrder").RequireRateLimiting(OrderRateLimit.Policy)
             .WithSummary("Order items: every line's stock is reserved in one transaction, or none (optional Idempotency-Key)")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("", ListOrders).WithName("ListOrders").WithSummary("The caller's orders, newest first, keyset-paged");
         group.MapGet("/{order_id}", GetOrder).WithName("GetOrder").WithSummary("One of the caller's orders")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -45,6 +44,18 @@ public static class OrderEndpoints
                 return TypedResults.Created($"/orders/{placed.Order.Id}", placed.Order);
             case PlaceOutcome.Unavailable unavailable:
                 return Unavailable(unavailable.Lines);
+            case PlaceOutcome.TooLarge tooLarge:
+                return TypedResults.Problem(
+                    $"The order's total, {tooLarge.Total:0.00}, is more than an order can hold ({OrderPlacement.MaxTotal:0.00}): split it. " +
+                    "Its lines and their totals are in \"lines\".",
+                    statusCode: StatusCodes.Status400BadRequest,
+                    extensions: new Dictionary<string, object?> { ["lines"] = tooLarge.Lines });
+            case PlaceOutcome.OverUnitLimit over:
+                return TypedResults.Problem(
+                    $"One account may hold at most {over.Limit} units of an item across its open orders (Orders__MaxUnitsPerItemPerUser); " +
+                    $"{over.Lines.Count} of the order's lines would go past it. The lines and the units already held are in \"lines\".",
+                    statusCode: StatusCodes.Status409Conflict,
+                    extensions: new Dictionary<string, object?> { ["lines"] = over.Lines, ["limit"] = "Orders__MaxUnitsPerItemPerUser" });
             case PlaceOutcome.Replayed { StatusCode: StatusCodes.Status409Conflict } replayed:
                 context.Response.Headers["Idempotent-Replayed"] = "true";
                 return Unavailable(JsonSerializer.Deserialize(replayed.Response, OrdersJsonContext.Default.ListUnavailableLine)!);

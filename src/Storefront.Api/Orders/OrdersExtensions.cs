@@ -11,6 +11,8 @@ public static class OrdersExtensions
         services.AddJsonTypes(OrdersJsonContext.Default);
         services.AddScoped<OrderPlacement>();
         services.AddScoped<OrderBook>();
+        services.AddSingleton<OrderRateLimit>();
+        services.AddRateLimiter(limiter => limiter.AddPolicy<string, OrderRateLimit>(OrderRateLimit.Policy));
         return builder;
     }
 }

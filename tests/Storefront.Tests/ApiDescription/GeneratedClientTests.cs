@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
 using Storefront.Client;
@@ -38,6 +39,8 @@ public sealed class GeneratedClientTests(SqliteStorefrontFactory factory) : ICla
         tokens.Current = token!.AccessToken;
         Assert.Equal(username, (await client.Users.Me.GetAsync())?.Username);
 
+        // Catalog writes need catalog staff: the role an operator grants (the users command's code, on this host's store).
+        Assert.True(await factory.Services.GetRequiredService<Storefront.Api.Accounts.UserRoles>().GrantAsync(username, "catalog", CancellationToken.None));
         var created = await client.Items.PostAsync(new ItemRequest { Name = "Generated pen", Price = 1.5, Description = null });
         Assert.NotNull(created?.Id);
         var read = await client.Items[created!.Id!.Value].GetAsync();

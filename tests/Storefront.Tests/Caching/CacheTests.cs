@@ -21,7 +21,7 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
 {
     private HttpClient _client = null!;
 
-    public async ValueTask InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _client = await factory.CreateStaffClientAsync();
 
     public ValueTask DisposeAsync()
     {

@@ -15,7 +15,7 @@ public sealed class CrossInstanceTests
         reader.With("ConnectionStrings:Redis", redis.ConnectionString).With("Caching:LocalTtlMs", "60000");
         writer.With("ConnectionStrings:Redis", redis.ConnectionString);
         using var readerClient = reader.CreateClient();
-        using var writerClient = await writer.CreateAuthenticatedClientAsync();
+        using var writerClient = await writer.CreateStaffClientAsync();
 
         await CacheHeaderAsync(readerClient);
         Assert.Equal("HIT", await CacheHeaderAsync(readerClient));

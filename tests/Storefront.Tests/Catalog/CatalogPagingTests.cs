@@ -18,7 +18,7 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
 
     protected abstract bool TotalsAreEstimatedWhenLarge { get; }
 
-    public async ValueTask InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _client = await factory.CreateStaffClientAsync();
 
     public ValueTask DisposeAsync()
     {

@@ -10,7 +10,7 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
 {
     private HttpClient _client = null!;
 
-    public async ValueTask InitializeAsync() => _client = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _client = await factory.CreateStaffClientAsync();
 
     public ValueTask DisposeAsync()
     {

@@ -12,7 +12,7 @@ public sealed class FramingTests
     public async Task The_browser_pages_forbid_framing(string path)
     {
         await using var host = new SqliteStorefrontFactory();
-        host.With("Dashboard:Enabled", "true").With("Accounts:Admins:0", "framing_admin");
+        host.With("Dashboard:Enabled", "true");
         using var client = host.CreateClient();
         var response = await client.GetAsync(path);
         response.EnsureSuccessStatusCode();

@@ -124,12 +124,13 @@ public sealed class DashboardBrowserTests
         await using var service = await StartAsync(development: false, new Dictionary<string, string>
         {
             ["Dashboard__Enabled"] = "true",
-            ["Accounts__Admins__0"] = admin,
         });
         using var client = service.CreateClient();
         var someone = Accounts.NewUsername();
         await Accounts.RegisterAsync(client, admin, $"{admin}@example.com");
         await Accounts.RegisterAsync(client, someone, $"{someone}@example.com");
+        var granted = await service.RunCommandAsync("users", "grant", admin, "admin");
+        Assert.True(granted.ExitCode == 0, granted.Output);
 
         Assert.Equal(HttpStatusCode.Unauthorized, await StreamStatusAsync(client, token: null));
         Assert.Equal(HttpStatusCode.Forbidden, await StreamStatusAsync(client, await TokenAsync(client, someone)));
@@ -142,7 +143,15 @@ public sealed class DashboardBrowserTests
         Assert.False(await page.IsVisibleAsync("#charts"));
 
         await SignInAsync(page, someone);
-        await page.WaitForSelectorAsync("#forbidden", Visible);
+        try
+        {
+            await page.WaitForSelectorAsync("#forbidden", Visible);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"No #forbidden; status '{await page.TextContentAsync("#status")}', login error " +
+                $"'{await page.TextContentAsync("#login-error")}'. Errors: {string.Join("; ", dashboard.Errors)}", e);
+        }
         Assert.Contains("not an admin", await page.TextContentAsync("#forbidden"), StringComparison.Ordinal);
 
         await page.ClickAsync("#sign-out");

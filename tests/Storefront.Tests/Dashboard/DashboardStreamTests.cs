@@ -147,3 +147,22 @@ public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.De
 
     private static string[] Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();
 }
+
+/// <summary>The Load button's burst is the dashboard's own traffic: it must not flood the console (issue 32, item 5).</summary>
+public sealed class LoadBurstLogTests
+{
+    [Fact]
+    public async Task The_burst_writes_no_line_per_request_to_the_log()
+    {
+        var logs = new LogCapture();
+        await using var factory = new SqliteStorefrontFactory();
+        factory.WithEnvironment("Development").With("Logging:LogLevel:Default", "Information").With("Diagnostics:BlockingProbeEnabled", "false")
+            .WithServices(services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
+        using var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/dashboard/load", null)).StatusCode);
+        var burst = factory.Services.GetRequiredService<LoadBurst>();
+        await Eventually.TrueAsync(() => !burst.IsRunning, TimeSpan.FromSeconds(60), "the burst ends");
+        var lines = logs.Entries.Count(e => e.Category.StartsWith("System.Net.Http.HttpClient." + LoadBurst.ClientName, StringComparison.Ordinal));
+        Assert.Equal(0, lines);
+    }
+}

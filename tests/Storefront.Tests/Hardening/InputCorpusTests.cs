@@ -24,8 +24,7 @@ public abstract class InputCorpusTests : IAsyncLifetime
     protected InputCorpusTests(StorefrontFactory factory)
     {
         // A product page's 502/504 speaks of an upstream, not of the input: deadlines a loaded CI machine always meets.
-        _factory = factory.With("Products:Pricing:TimeoutMs", "20000").With("Products:Inventory:TimeoutMs", "20000")
-            .With("Accounts:Admins:0", Admin);
+        _factory = factory.With("Products:Pricing:TimeoutMs", "20000").With("Products:Inventory:TimeoutMs", "20000");
     }
 
     public async ValueTask InitializeAsync()

@@ -93,7 +93,7 @@ public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassF
     [Fact]
     public async Task A_json_charset_the_server_does_not_know_is_a_415_problem()
     {
-        using var client = await factory.CreateAuthenticatedClientAsync();
+        using var client = await factory.CreateStaffClientAsync();
         using var content = new ByteArrayContent("""{"name": "Lamp", "price": 5}"""u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=no-such-charset");
         await (await client.PostAsync("/items", content)).ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType);

@@ -15,7 +15,7 @@ public abstract class StrictInputTests(StorefrontFactory factory) : IAsyncLifeti
     private HttpClient _client = null!;
 
     // An admin, so that admin-only endpoints (PUT /items/{id}/stock) read the bodies under test.
-    public async ValueTask InitializeAsync() => _client = await factory.With("Accounts:Admins:0", "strict_admin").CreateAdminClientAsync("strict_admin");
+    public async ValueTask InitializeAsync() => _client = await factory.CreateAdminClientAsync("strict_admin");
 
     public ValueTask DisposeAsync()
     {

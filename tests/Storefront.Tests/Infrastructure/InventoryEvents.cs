@@ -11,9 +11,17 @@ internal static class InventoryEvents
 
     public const string SignatureHeader = "X-Signature-256";
 
-    /// <summary><c>sha256=</c> and the lowercase hex HMAC-SHA256 of the body's bytes, keyed with the secret's UTF-8.</summary>
-    public static string Sign(string body, string secret = Secret) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+    /// <summary>
+    /// <c>t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</c>: the lowercase hex HMAC-SHA256, keyed with the secret's UTF-8, of
+    /// <c>"&lt;t&gt;."</c> followed by the body's bytes — written here independently of the service's code, as the
+    /// inventory system's authors would from docs/api.md.
+    /// </summary>
+    public static string Sign(string body, string secret = Secret, DateTimeOffset? at = null)
+    {
+        var t = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{t}.{body}"));
+        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
+    }
 
     public static string NewEventId() => "evt-" + Guid.NewGuid().ToString("N");
 

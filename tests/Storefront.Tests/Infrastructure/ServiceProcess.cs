@@ -15,9 +15,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
 
-    private ServiceProcess(Process process, int port)
+    private readonly IReadOnlyDictionary<string, string?> _environment;
+
+    private ServiceProcess(Process process, int port, IReadOnlyDictionary<string, string?> environment)
     {
         _process = process;
+        _environment = environment;
         Port = port;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
     }
@@ -54,7 +57,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.Environment["Upstreams__UseSimulator"] = "true"; // Production: the simulator must be asked for.
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
-        var service = new ServiceProcess(ProcessGroups.Start(start), port);
+        var service = new ServiceProcess(ProcessGroups.Start(start), port, new Dictionary<string, string?>(start.Environment));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
@@ -80,6 +83,30 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             throw new TimeoutException($"{e.Message} The service did not start:\n{service.Output}", e);
         }
         return service;
+    }
+
+    /// <summary>
+    /// Runs one of the service's commands (<c>users grant NAME admin</c>, <c>migrate</c>) as an operator would: the same
+    /// binary and settings as this instance, so against the same store. Its exit code and everything it printed.
+    /// </summary>
+    public Task<(int ExitCode, string Output)> RunCommandAsync(params string[] args) => RunAsync(_environment, args);
+
+    /// <summary>Runs <c>dotnet Storefront.Api.dll</c> with these arguments and settings (no service is started by a command).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo(Command[0], [Path.Combine(AppContext.BaseDirectory, Command[1]), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await error);
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

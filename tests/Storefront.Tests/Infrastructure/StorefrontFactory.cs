@@ -40,6 +40,11 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         ["Caching:RedisTimeoutMs"] = "2000",
         // Likewise a rate limit would fall back to counting per instance: tests about outages set their own.
         ["RateLimits:RedisTimeoutMs"] = "2000",
+        // Tests send hundreds of orders from a few users; the order-limit tests set their own.
+        ["Orders:MaxOrdersPerMinute"] = "0",
+        ["Orders:MaxUnitsPerItemPerUser"] = "0",
+        // Sample stock would change what tests of a fresh store expect; the first-run tests set it back.
+        ["Inventory:SampleUnits"] = "0",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];
@@ -78,21 +83,26 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// A client carrying the token of <paramref name="admin"/>, an admin (Accounts__Admins) registered on first use:
-    /// the factory must name it before the host starts (<c>With("Accounts:Admins:0", admin)</c>).
+    /// A client carrying the token of <paramref name="admin"/>, registered on first use and granted <paramref name="role"/>
+    /// as an operator grants it (the users command's code, against this host's store).
     /// </summary>
-    public async Task<HttpClient> CreateAdminClientAsync(string admin)
+    public async Task<HttpClient> CreateAdminClientAsync(string admin, string role = "admin")
     {
         var client = CreateClient();
         var registered = await client.PostAsJsonAsync("/register", new { username = admin, email = $"{admin}@example.com", password = Accounts.Password });
         if (registered.StatusCode is not (System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict))
             throw new InvalidOperationException($"register {admin}: {registered.StatusCode}");
+        if (!await Services.GetRequiredService<Storefront.Api.Accounts.UserRoles>().GrantAsync(admin, role, CancellationToken.None))
+            throw new InvalidOperationException($"grant {admin} {role}: no such user");
         var login = await Accounts.LoginAsync(client, admin, Accounts.Password);
         login.EnsureSuccessStatusCode();
         var token = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>A client of a fresh user holding <paramref name="role"/> (admin: may write the catalog and set stock).</summary>
+    public Task<HttpClient> CreateStaffClientAsync(string role = "admin") => CreateAdminClientAsync(Accounts.NewUsername(), role);
 
     /// <summary>The embedded simulator: tests set its latencies and failure rates, and read its counters.</summary>
     public SimulatorState Simulator =>

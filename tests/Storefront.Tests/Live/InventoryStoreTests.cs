@@ -14,7 +14,7 @@ public abstract class InventoryStoreTests(StorefrontFactory factory)
     public async Task An_applied_event_is_stored_once_and_its_level_goes_with_later_catalog_writes()
     {
         factory.With("Inventory:WebhookSecret", InventoryEvents.Secret);
-        using var writer = await factory.CreateAuthenticatedClientAsync();
+        using var writer = await factory.CreateStaffClientAsync();
         var created = await (await writer.PostJsonTextAsync("/items", """{"name": "Stocked", "price": 5}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
         var id = created.GetProperty("id").GetInt32();
         await using var socket = await WebSocketClient.ConnectAsync(writer.BaseAddress!, "/ws/stock");

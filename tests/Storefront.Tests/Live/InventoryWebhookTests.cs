@@ -36,12 +36,19 @@ public sealed class InventoryWebhookTests(WebhookFactory factory) : IClassFixtur
         await using var socket = await SubscribeAsync(502);
         var eventId = InventoryEvents.NewEventId();
         var body = InventoryEvents.Event(502, 5, eventId);
-        var hex = InventoryEvents.Sign(body)["sha256=".Length..];
+        var signed = InventoryEvents.Sign(body);
+        var t = signed[2..signed.IndexOf(',', StringComparison.Ordinal)];
+        var hex = signed[(signed.IndexOf("v1=", StringComparison.Ordinal) + 3)..];
+        var bodyOnly = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(InventoryEvents.Secret), System.Text.Encoding.UTF8.GetBytes(body)));
         foreach (var signature in new[]
                  {
-                     null, "", "sha256=", InventoryEvents.Sign(body, "another-secret-of-enough-length"),
-                     InventoryEvents.Sign(body + " "), "sha256=" + hex[..^1] + (hex[^1] == '0' ? '1' : '0'), "sha256=" + hex[..^2],
-                     "sha256=zz" + hex[2..],
+                     null, "", "t=", "v1=" + hex, $"t={t}", $"t={t},v1=", InventoryEvents.Sign(body, "another-secret-of-enough-length"),
+                     InventoryEvents.Sign(body + " "), $"t={t},v1={hex[..^1]}{(hex[^1] == '0' ? '1' : '0')}", $"t={t},v1={hex[..^2]}",
+                     $"t={t},v1=zz{hex[2..]}", $"t={long.Parse(t, System.Globalization.CultureInfo.InvariantCulture) + 1},v1={hex}",
+                     $"t=-{t},v1={hex}", $"t={t},t={t},v1={hex}",
+                     // The old form, the MAC of the body alone: it has no time, so a captured delivery could be replayed for ever.
+                     bodyOnly,
                  })
         {
             using var response = await InventoryEvents.PostAsync(_client, body, signature);
@@ -51,6 +58,36 @@ public sealed class InventoryWebhookTests(WebhookFactory factory) : IClassFixtur
         var accepted = await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(502, 6, eventId))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
         Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
         await NextPushAsync(socket, 502, 6);
+    }
+
+    [Fact]
+    public async Task A_delivery_signed_outside_the_tolerance_is_401_even_with_a_right_mac()
+    {
+        await using var socket = await SubscribeAsync(509);
+        var eventId = InventoryEvents.NewEventId();
+        var body = InventoryEvents.Event(509, 7, eventId);
+        // The default tolerance is 5 minutes either way: a captured delivery replayed later, and one from a clock far ahead.
+        foreach (var at in new[] { TimeSpan.FromMinutes(-6), TimeSpan.FromHours(-2), TimeSpan.FromMinutes(6), TimeSpan.FromDays(1) })
+        {
+            var problem = await (await InventoryEvents.PostAsync(_client, body, InventoryEvents.Sign(body, at: DateTimeOffset.UtcNow + at)))
+                .ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+            Assert.Contains("300 s", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        // Within it (a sender's clock a little off either way): accepted.
+        var late = InventoryEvents.Event(509, 8);
+        await PostAsync(late, InventoryEvents.Sign(late, at: DateTimeOffset.UtcNow.AddMinutes(-4)));
+        await NextPushAsync(socket, 509, 8);
+        var level = InventoryEvents.Event(509, 9, eventId);
+        await PostAsync(level, InventoryEvents.Sign(level, at: DateTimeOffset.UtcNow.AddMinutes(4)));
+        await NextPushAsync(socket, 509, 9);
+    }
+
+    [Fact]
+    public async Task A_level_above_the_bound_every_path_shares_is_400()
+    {
+        await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(510, int.MaxValue))).ShouldBeValidationProblemAsync("in_stock");
+        await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(510, 1_000_000_001))).ShouldBeValidationProblemAsync("in_stock");
+        await PostAsync(InventoryEvents.Event(510, 1_000_000_000));
     }
 
     [Fact]
@@ -134,8 +171,8 @@ public sealed class InventoryWebhookTests(WebhookFactory factory) : IClassFixtur
         await (await InventoryEvents.PostAsync(client, body, null)).ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
     }
 
-    private async Task PostAsync(string body) =>
-        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+    private async Task PostAsync(string body, string? signature = null) =>
+        await (await InventoryEvents.PostAsync(_client, body, signature ?? InventoryEvents.Sign(body))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
 
     private async Task<WebSocketClient> SubscribeAsync(params int[] ids)
     {

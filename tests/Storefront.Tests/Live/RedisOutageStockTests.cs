@@ -17,7 +17,7 @@ public sealed class RedisOutageStockTests
         await using var factory = new SqliteStorefrontFactory();
         factory.With("ConnectionStrings:Redis", redis.ConnectionString).With("Inventory:WebhookSecret", InventoryEvents.Secret)
             .WithServices(services => services.AddSingleton<ILoggerProvider>(logs));
-        using var writer = await factory.CreateAuthenticatedClientAsync();
+        using var writer = await factory.CreateStaffClientAsync();
         var id = (await (await writer.PostAsJsonAsync("/items", new { name = "Local", price = 4.00m })).ShouldBeJsonAsync(HttpStatusCode.Created))
             .GetProperty("id").GetInt32();
         await using var subscriber = await WebSocketClient.ConnectAsync(writer.BaseAddress!, "/ws/stock");

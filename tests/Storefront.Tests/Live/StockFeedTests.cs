@@ -25,7 +25,7 @@ public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<Sto
 {
     private HttpClient _writer = null!;
 
-    public async ValueTask InitializeAsync() => _writer = await factory.CreateAuthenticatedClientAsync();
+    public async ValueTask InitializeAsync() => _writer = await factory.CreateStaffClientAsync();
 
     public ValueTask DisposeAsync()
     {

@@ -13,10 +13,8 @@ namespace Storefront.Tests.Orders;
 
 internal static class OrderSupport
 {
-    /// <summary>The admin every order test host names (Accounts__Admins), registered once per database.</summary>
+    /// <summary>The admin of every order test host: registered once per database and granted the admin role.</summary>
     public const string Admin = "stock_admin";
-
-    public static StorefrontFactory WithAdmin(this StorefrontFactory factory) => factory.With("Accounts:Admins:0", Admin);
 
     /// <summary>
     /// A small connection pool: these tests send a thousand requests at once, and the test server's 300 connections

@@ -14,7 +14,6 @@ public abstract class OrderTests(StorefrontFactory factory) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        factory.WithAdmin(); // Before the host's first start; the same settings again afterwards.
         if (factory is PostgresStorefrontFactory postgres)
             factory.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(postgres.Database.ConnectionString));
         _admin = await OrderSupport.AdminClientAsync(factory);

@@ -24,7 +24,8 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
         await Migrations.MigrateAsync(_database.ConnectionString);
         var redis = SharedRedis.NextDatabase();
         foreach (var instance in _instances)
-            instance.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(_database.ConnectionString)).With("ConnectionStrings:Redis", redis).WithAdmin();
+            instance.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(_database.ConnectionString)).With("ConnectionStrings:Redis", redis)
+                .With("Inventory:WebhookSecret", InventoryEvents.Secret);
     }
 
     public async ValueTask DisposeAsync()
@@ -94,6 +95,100 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
     }
 }
 
+/// <summary>Issue 32's rules across two instances on one PostgreSQL and one Redis: stock, roles and the per-user limits.</summary>
+public sealed class TwoInstanceShopTests : IAsyncLifetime
+{
+    private PostgresDatabase _database = null!;
+    private readonly SqliteStorefrontFactory[] _instances = [new(), new()];
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await PostgresDatabase.CreateAsync();
+        await Migrations.MigrateAsync(_database.ConnectionString);
+        var redis = SharedRedis.NextDatabase();
+        foreach (var instance in _instances)
+            instance.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(_database.ConnectionString)).With("ConnectionStrings:Redis", redis)
+                .With("Inventory:WebhookSecret", InventoryEvents.Secret).With("Orders:MaxOrdersPerMinute", "4")
+                .With("Orders:MaxUnitsPerItemPerUser", "5");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var instance in _instances) await instance.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Webhook_levels_orders_and_cancels_on_both_instances_never_sell_a_unit_twice()
+    {
+        using var admin = await OrderSupport.AdminClientAsync(_instances[0]);
+        var item = await OrderSupport.StockedItemAsync(admin, 10);
+        var buyers = new List<HttpClient>();
+        foreach (var instance in _instances) buyers.AddRange(await OrderSupport.BuyersAsync(instance, 2));
+        using var hookA = _instances[0].CreateClient();
+        using var hookB = _instances[1].CreateClient();
+
+        // Each buyer takes 2 (8 of 10) over both instances, while both receive the warehouse's unchanged count of 10.
+        var orders = await Task.WhenAll(buyers.Select(async b =>
+            (await (await OrderSupport.OrderAsync(b, null, (item, 2))).ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt64()));
+        await (await InventoryEvents.PostAsync(hookA, InventoryEvents.Event(item, 10))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        await (await InventoryEvents.PostAsync(hookB, InventoryEvents.Event(item, 10))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(2, await OrderSupport.InStockAsync(buyers[0], item));
+        Assert.Equal(2, await OrderSupport.InStockAsync(buyers[^1], item));
+
+        // Cancels on B, then a level on A: 10 on hand, 4 held.
+        await (await buyers[2].PostAsync($"/orders/{orders[2]}/cancel", null)).ShouldBeJsonAsync();
+        await (await buyers[3].PostAsync($"/orders/{orders[3]}/cancel", null)).ShouldBeJsonAsync();
+        await (await InventoryEvents.PostAsync(hookA, InventoryEvents.Event(item, 10))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(6, await OrderSupport.InStockAsync(buyers[0], item));
+        // Three orders of 3 at once over both instances with 6 available: exactly two fit.
+        var last = await Task.WhenAll(buyers[1].PostAsJsonAsync("/orders", new { lines = new[] { new { item_id = item, quantity = 3 } } }),
+            buyers[2].PostAsJsonAsync("/orders", new { lines = new[] { new { item_id = item, quantity = 3 } } }),
+            buyers[3].PostAsJsonAsync("/orders", new { lines = new[] { new { item_id = item, quantity = 3 } } }));
+        var sold = last.Count(r => r.StatusCode == HttpStatusCode.Created) * 3;
+        Assert.Equal(6, sold);
+        Assert.Equal(0, await OrderSupport.InStockAsync(buyers[^1], item));
+        buyers.ForEach(b => b.Dispose());
+    }
+
+    [Fact]
+    public async Task The_per_user_limits_count_orders_on_both_instances_together()
+    {
+        using var admin = await OrderSupport.AdminClientAsync(_instances[0]);
+        var item = await OrderSupport.StockedItemAsync(admin, 100);
+        using var viaA = await _instances[0].CreateAuthenticatedClientAsync();
+        using var viaB = _instances[1].CreateClient();
+        viaB.DefaultRequestHeaders.Authorization = viaA.DefaultRequestHeaders.Authorization;
+
+        await (await OrderSupport.OrderAsync(viaA, null, (item, 3))).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var over = await (await OrderSupport.OrderAsync(viaB, null, (item, 3))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal("Orders__MaxUnitsPerItemPerUser", over.GetProperty("limit").GetString());
+        await (await OrderSupport.OrderAsync(viaB, null, (item, 2))).ShouldBeJsonAsync(HttpStatusCode.Created);
+        // Four orders a minute in all, wherever they land (the window is in Redis): three asked already.
+        await (await OrderSupport.OrderAsync(viaA, null, (item, 1))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        var limited = await (await OrderSupport.OrderAsync(viaB, null, (item, 1))).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal("Orders__MaxOrdersPerMinute", limited.GetProperty("limit").GetString());
+        await (await OrderSupport.OrderAsync(viaA, null, (item, 1))).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    [Fact]
+    public async Task A_user_is_refused_catalog_writes_on_both_instances_and_an_admin_is_not()
+    {
+        using var admin = await OrderSupport.AdminClientAsync(_instances[0]);
+        var item = await OrderSupport.StockedItemAsync(admin, 1);
+        foreach (var instance in _instances)
+        {
+            using var anonymous = instance.CreateClient();
+            await (await anonymous.PutAsJsonAsync($"/items/{item}", new { name = "X", price = 0.01m })).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+            using var user = await instance.CreateAuthenticatedClientAsync();
+            await (await user.PutAsJsonAsync($"/items/{item}", new { name = "X", price = 0.01m })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
+            using var viaHere = instance.CreateClient();
+            viaHere.DefaultRequestHeaders.Authorization = admin.DefaultRequestHeaders.Authorization;
+            await (await viaHere.PutAsJsonAsync($"/items/{item}/stock", new { in_stock = 3 })).ShouldBeJsonAsync();
+        }
+    }
+}
+
 /// <summary>Catalog__RequireIfMatch: a write that names no version is refused, so no client overwrites blindly.</summary>
 [ServerFree]
 public sealed class RequiredIfMatchTests
@@ -103,7 +198,7 @@ public sealed class RequiredIfMatchTests
     {
         await using var factory = new SqliteStorefrontFactory();
         factory.With("Catalog:RequireIfMatch", "true");
-        using var client = await factory.CreateAuthenticatedClientAsync();
+        using var client = await factory.CreateStaffClientAsync();
         var id = (await (await client.PostAsJsonAsync("/items", new { name = "Guarded", price = 1m })).ShouldBeJsonAsync(HttpStatusCode.Created))
             .GetProperty("id").GetInt32();
         await (await client.PutAsJsonAsync($"/items/{id}", new { name = "Blind", price = 2m })).ShouldBeProblemAsync(HttpStatusCode.PreconditionRequired);
@@ -123,7 +218,6 @@ public sealed class StockAdminInDevelopmentTests
     {
         await using var factory = new SqliteStorefrontFactory();
         factory.WithEnvironment("Development");
-        factory.WithAdmin();
         using var anonymous = factory.CreateClient();
         await (await anonymous.PutAsJsonAsync("/items/1/stock", new { in_stock = 5 })).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         using var someone = await factory.CreateAuthenticatedClientAsync();

@@ -26,8 +26,7 @@ public abstract partial class AccountLifecycleTests : IDisposable
     protected AccountLifecycleTests(StorefrontFactory factory)
     {
         var (host, port) = Mailbox.Server;
-        _factory = factory.With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .With("Accounts:Admins:0", Admin);
+        _factory = factory.With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _client = factory.CreateClient();
     }
 

@@ -17,8 +17,7 @@ public sealed class AccountFactory : SqliteStorefrontFactory
     public AccountFactory()
     {
         var (host, port) = Mailbox.Server;
-        With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .With("Accounts:Admins:0", AccountTests.Admin);
+        With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
 

@@ -74,7 +74,7 @@ namespace Storefront.Client.Items
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.ItemListResponse>(requestInfo, global::Storefront.Client.Models.ItemListResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Create an item
+        /// Create an item (roles: admin or catalog)
         /// </summary>
         /// <returns>A <see cref="global::Storefront.Client.Models.ItemResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -82,6 +82,7 @@ namespace Storefront.Client.Items
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
@@ -101,6 +102,7 @@ namespace Storefront.Client.Items
             {
                 { "400", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -128,7 +130,7 @@ namespace Storefront.Client.Items
             return requestInfo;
         }
         /// <summary>
-        /// Create an item
+        /// Create an item (roles: admin or catalog)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

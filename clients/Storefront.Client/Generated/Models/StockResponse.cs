@@ -18,6 +18,10 @@ namespace Storefront.Client.Models
         public int? InStock { get; set; }
         /// <summary>The item_id property</summary>
         public int? ItemId { get; set; }
+        /// <summary>The on_hand property</summary>
+        public int? OnHand { get; set; }
+        /// <summary>The reserved property</summary>
+        public int? Reserved { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Storefront.Client.Models.StockResponse"/> and sets the default values.
         /// </summary>
@@ -45,6 +49,8 @@ namespace Storefront.Client.Models
             {
                 { "in_stock", n => { InStock = n.GetIntValue(); } },
                 { "item_id", n => { ItemId = n.GetIntValue(); } },
+                { "on_hand", n => { OnHand = n.GetIntValue(); } },
+                { "reserved", n => { Reserved = n.GetIntValue(); } },
             };
         }
         /// <summary>
@@ -56,6 +62,8 @@ namespace Storefront.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteIntValue("in_stock", InStock);
             writer.WriteIntValue("item_id", ItemId);
+            writer.WriteIntValue("on_hand", OnHand);
+            writer.WriteIntValue("reserved", Reserved);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

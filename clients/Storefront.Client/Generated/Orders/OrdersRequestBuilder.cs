@@ -88,6 +88,7 @@ namespace Storefront.Client.Orders
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 422 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 504 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -109,6 +110,7 @@ namespace Storefront.Client.Orders
                 { "413", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "504", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };

@@ -34,7 +34,7 @@ namespace Storefront.Client.Inventory.Events
         {
         }
         /// <summary>
-        /// Stock changes from the inventory system, signed with X-Signature-256
+        /// The warehouse&apos;s on-hand counts from the inventory system, signed with X-Signature-256 (t=..., v1=...)
         /// </summary>
         /// <returns>A <see cref="global::Storefront.Client.Models.InventoryAccepted"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace Storefront.Client.Inventory.Events
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.InventoryAccepted>(requestInfo, global::Storefront.Client.Models.InventoryAccepted.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Stock changes from the inventory system, signed with X-Signature-256
+        /// The warehouse&apos;s on-hand counts from the inventory system, signed with X-Signature-256 (t=..., v1=...)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

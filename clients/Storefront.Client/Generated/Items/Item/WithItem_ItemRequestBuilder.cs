@@ -40,12 +40,13 @@ namespace Storefront.Client.Items.Item
         {
         }
         /// <summary>
-        /// Delete an item
+        /// Delete an item (roles: admin or catalog)
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Storefront.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 504 status code</exception>
@@ -63,6 +64,7 @@ namespace Storefront.Client.Items.Item
             {
                 { "400", global::Storefront.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "504", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -95,7 +97,7 @@ namespace Storefront.Client.Items.Item
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.ItemDetailResponse>(requestInfo, global::Storefront.Client.Models.ItemDetailResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Replace an item
+        /// Replace an item (roles: admin or catalog)
         /// </summary>
         /// <returns>A <see cref="global::Storefront.Client.Models.ItemResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -103,6 +105,7 @@ namespace Storefront.Client.Items.Item
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Storefront.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Storefront.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
@@ -123,6 +126,7 @@ namespace Storefront.Client.Items.Item
             {
                 { "400", global::Storefront.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Storefront.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -132,7 +136,7 @@ namespace Storefront.Client.Items.Item
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.ItemResponse>(requestInfo, global::Storefront.Client.Models.ItemResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Delete an item
+        /// Delete an item (roles: admin or catalog)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -170,7 +174,7 @@ namespace Storefront.Client.Items.Item
             return requestInfo;
         }
         /// <summary>
-        /// Replace an item
+        /// Replace an item (roles: admin or catalog)
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

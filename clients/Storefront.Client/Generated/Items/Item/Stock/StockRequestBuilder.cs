@@ -34,7 +34,7 @@ namespace Storefront.Client.Items.Item.Stock
         {
         }
         /// <summary>
-        /// Set an item&apos;s units available (admins: Accounts__Admins)
+        /// Set an item&apos;s units on hand (roles: admin or catalog); orders&apos; reservations stay
         /// </summary>
         /// <returns>A <see cref="global::Storefront.Client.Models.StockResponse"/></returns>
         /// <param name="body">The request body</param>
@@ -73,7 +73,7 @@ namespace Storefront.Client.Items.Item.Stock
             return await RequestAdapter.SendAsync<global::Storefront.Client.Models.StockResponse>(requestInfo, global::Storefront.Client.Models.StockResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Set an item&apos;s units available (admins: Accounts__Admins)
+        /// Set an item&apos;s units on hand (roles: admin or catalog); orders&apos; reservations stay
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

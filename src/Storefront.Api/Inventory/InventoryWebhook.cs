@@ -1,28 +1,27 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Catalog;
 using Storefront.Api.Http;
+using Storefront.Api.Live;
 
-namespace Storefront.Api.Live;
+namespace Storefront.Api.Inventory;
 
 /// <summary>
-/// POST /inventory/events: stock changes from the inventory system. The body is read whole and checked against its
-/// signature before anything in it is trusted; events are applied once each (by event id) and published after the
-/// transaction commits.
+/// POST /inventory/events: the warehouse's on-hand counts from the inventory system. The body is read whole and checked
+/// against its timestamped signature before anything in it is trusted; events are applied once each (by event id) and
+/// published after the transaction commits.
 /// </summary>
 internal static class InventoryWebhook
 {
-    public const string SignatureHeader = "X-Signature-256";
+    public const string SignatureHeader = WebhookSignature.Header;
     public const int MaxBodyBytes = 256 * 1024;
     private const int MaxEventIdLength = 200;
 
     public static async Task<Results<Accepted<InventoryAccepted>, ProblemHttpResult, ValidationProblem>> ReceiveAsync(
-        HttpContext context, IOptions<InventoryOptions> options, StockLevels levels, StockBus bus, IItemReader items,
-        LiveMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, IOptions<InventoryOptions> options, StockLevels levels, IStockPublisher publisher, IItemReader items,
+        InventoryMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (string.IsNullOrEmpty(settings.WebhookSecret))
@@ -30,10 +29,16 @@ internal static class InventoryWebhook
                 statusCode: StatusCodes.Status503ServiceUnavailable);
 
         var body = await ReadBodyAsync(context.Request, cancellationToken);
-        if (!SignatureMatches(context.Request.Headers[SignatureHeader].ToString(), body, settings.WebhookSecret))
-            return TypedResults.Problem(
-                $"{SignatureHeader} must be sha256=<hex HMAC-SHA256 of the body with the shared secret>; it is missing or does not match.",
+        var verdict = WebhookSignature.Check(context.Request.Headers[SignatureHeader].ToString(), body, settings.WebhookSecret,
+            time.GetUtcNow(), settings.SignatureToleranceSeconds);
+        if (verdict != WebhookSignature.Verdict.Valid)
+        {
+            metrics.Refused(verdict == WebhookSignature.Verdict.OutsideTolerance ? "stale" : "signature");
+            return TypedResults.Problem(verdict == WebhookSignature.Verdict.OutsideTolerance
+                    ? $"The delivery's signed time (t) is more than {settings.SignatureToleranceSeconds} s from this server's clock: sign each delivery when it is sent."
+                    : $"{SignatureHeader} must be t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with the shared secret>; it is missing or does not match.",
                 statusCode: StatusCodes.Status401Unauthorized);
+        }
 
         if (Parse(body, settings.MaxEventsPerRequest) is not { } events)
             return Problems.Invalid("body", $"Must be an event {{\"id\", \"in_stock\", \"event_id\"}} or a list of 1 to {settings.MaxEventsPerRequest} of them.");
@@ -43,31 +48,19 @@ internal static class InventoryWebhook
         var bodyId = Convert.ToHexStringLower(SHA256.HashData(body).AsSpan(0, 16));
         var received = events.Select((e, i) => new InventoryEvent(e.EventId ?? $"body:{bodyId}:{i}", e.Id!.Value, e.InStock!.Value)).ToList();
         var applied = await levels.ApplyAsync(received, cancellationToken);
-        metrics.InventoryEvents("applied", applied.Count);
-        metrics.InventoryEvents("duplicate", received.Count - applied.Count);
+        metrics.Events("applied", applied.Count);
+        metrics.Events("duplicate", received.Count - applied.Count);
         if (applied.Count == 0)
             return TypedResults.Problem("Every event in this delivery has been applied before (same event ids, or the same body without event ids).",
                 statusCode: StatusCodes.Status409Conflict);
 
         // Committed: the change is published even if the sender hangs up now. Several events of one item: the last one.
-        var at = time.GetUtcNow().UtcDateTime;
-        foreach (var e in applied.GroupBy(e => e.ItemId).Select(g => g.Last()))
+        foreach (var e in applied.GroupBy(e => e.Event.ItemId).Select(g => g.Last()))
         {
-            var item = await items.FindAsync(e.ItemId, CancellationToken.None);
-            await bus.PublishAsync(new StockUpdate(e.ItemId, item?.Price, e.InStock, at));
+            var item = await items.FindAsync(e.Event.ItemId, CancellationToken.None);
+            await publisher.PublishAsync(e.Event.ItemId, item?.Price, e.Available);
         }
         return TypedResults.Accepted((string?)null, new InventoryAccepted(applied.Count, received.Count - applied.Count));
-    }
-
-    /// <summary>Constant-time comparison of <c>sha256=&lt;hex&gt;</c> (or the bare hex) with the body's HMAC.</summary>
-    private static bool SignatureMatches(string header, ReadOnlySpan<byte> body, string secret)
-    {
-        var hex = header.StartsWith("sha256=", StringComparison.OrdinalIgnoreCase) ? header.AsSpan(7) : header.AsSpan();
-        Span<byte> claimed = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        if (hex.Length != 2 * claimed.Length || Convert.FromHexString(hex, claimed, out _, out _) != OperationStatus.Done) return false;
-        Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body, expected);
-        return CryptographicOperations.FixedTimeEquals(claimed, expected);
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -85,8 +78,8 @@ internal static class InventoryWebhook
         {
             var first = body.AsSpan().TrimStart(" \t\r\n"u8);
             List<InventoryEventBody>? events = first.IsEmpty ? null
-                : first[0] == (byte)'[' ? JsonSerializer.Deserialize(body, LiveJsonContext.Default.ListInventoryEventBody)
-                : JsonSerializer.Deserialize(body, LiveJsonContext.Default.InventoryEventBody) is { } one ? [one] : null;
+                : first[0] == (byte)'[' ? JsonSerializer.Deserialize(body, InventoryJsonContext.Default.ListInventoryEventBody)
+                : JsonSerializer.Deserialize(body, InventoryJsonContext.Default.InventoryEventBody) is { } one ? [one] : null;
             return events is { Count: > 0 } && events.Count <= maxEvents && !events.Contains(null!) ? events : null;
         }
         catch (JsonException)
@@ -103,7 +96,7 @@ internal static class InventoryWebhook
             var e = events[i];
             var at = events.Count == 1 ? "" : $"[{i}].";
             errors.Check(e.Id is >= 1, $"{at}id", "Must be a whole number of 1 or more.")
-                .Check(e.InStock is >= 0, $"{at}in_stock", "Must be a whole number of 0 or more.")
+                .Check(e.InStock is >= 0 and <= StockLedger.MaxUnits, $"{at}in_stock", $"Must be a whole number from 0 to {StockLedger.MaxUnits}.")
                 .Check(e.EventId is null || (e.EventId.Length is >= 1 and <= MaxEventIdLength && e.EventId.All(c => c is >= '!' and <= '~')),
                     $"{at}event_id", $"Must be 1 to {MaxEventIdLength} printable ASCII characters without spaces.");
         }

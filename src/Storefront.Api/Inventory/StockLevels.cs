@@ -2,35 +2,39 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 
-namespace Storefront.Api.Live;
+namespace Storefront.Api.Inventory;
 
-/// <summary>One validated inventory event.</summary>
-internal sealed record InventoryEvent(string EventId, int ItemId, int InStock);
+/// <summary>One validated inventory event: the warehouse's on-hand count of the item.</summary>
+internal sealed record InventoryEvent(string EventId, int ItemId, int OnHand);
 
-/// <summary>The last stock level of each item, and the inventory events already applied (tables in 0005_stock.sql).</summary>
+/// <summary>An applied event and the units available after it (on hand less what orders hold).</summary>
+internal sealed record AppliedEvent(InventoryEvent Event, int Available);
+
+/// <summary>Levels from the inventory system, applied once each (inventory_events), and stock reads for publishing.</summary>
 internal sealed class StockLevels(IServiceScopeFactory scopes, TimeProvider time, IOptions<InventoryOptions> options)
 {
     private long _nextPruneMs;
 
-    public async Task<int?> InStockAsync(int itemId, CancellationToken cancellationToken)
+    /// <summary>The units available, or null for an item no level was ever given for.</summary>
+    public async Task<int?> AvailableAsync(int itemId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
-        var levels = await db.Database.SqlQuery<int>($"SELECT in_stock AS \"Value\" FROM item_stock WHERE item_id = {itemId}")
+        var levels = await db.Database.SqlQuery<int>($"SELECT available AS \"Value\" FROM stock_available WHERE item_id = {itemId}")
             .ToListAsync(cancellationToken);
         return levels.Count == 0 ? null : levels[0];
     }
 
     /// <summary>
     /// Applies the events not applied before, in order, in one transaction: an event's id and its stock level are
-    /// stored together or not at all. Returns the applied ones (duplicates are left out).
+    /// stored together or not at all. Returns the applied ones (duplicates are left out) with the units available after each.
     /// </summary>
-    public async Task<List<InventoryEvent>> ApplyAsync(IReadOnlyList<InventoryEvent> events, CancellationToken cancellationToken)
+    public async Task<List<AppliedEvent>> ApplyAsync(IReadOnlyList<InventoryEvent> events, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var applied = new List<InventoryEvent>(events.Count);
+        var applied = new List<AppliedEvent>(events.Count);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             // Stock rows in ascending item id, as orders lock them, so a batch and an order never wait on each other in a
@@ -42,13 +46,8 @@ internal sealed class StockLevels(IServiceScopeFactory scopes, TimeProvider time
                     $"INSERT INTO inventory_events (event_id, received_at_ms) VALUES ({e.EventId}, {now}) ON CONFLICT (event_id) DO NOTHING",
                     cancellationToken) == 1;
                 if (!isNew) continue;
-                await db.Database.ExecuteSqlAsync(
-                    $"""
-                    INSERT INTO item_stock (item_id, in_stock, updated_at_ms) VALUES ({e.ItemId}, {e.InStock}, {now})
-                    ON CONFLICT (item_id) DO UPDATE SET in_stock = excluded.in_stock, updated_at_ms = excluded.updated_at_ms,
-                        version = item_stock.version + 1
-                    """, cancellationToken);
-                applied.Add(e);
+                // The warehouse's count replaces on_hand only: units confirmed orders hold stay reserved (docs/api.md, "Stock").
+                applied.Add(new AppliedEvent(e, await StockLedger.SetOnHandAsync(db, e.ItemId, e.OnHand, now, cancellationToken)));
             }
             await transaction.CommitAsync(cancellationToken);
         }

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using Storefront.Api.Accounts;
+using Storefront.Api.Data;
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Orders;
+
+/// <summary>
+/// Orders__MaxOrdersPerMinute, per user (the token's subject, not the address: buyers behind one NAT are separate,
+/// one buyer on many addresses is not). With Redis the window is shared by every instance. Every POST /orders counts,
+/// refused ones and idempotent replays too: the limit is on what a client asks, which is what it can flood.
+/// </summary>
+internal sealed class OrderRateLimit(IOptions<OrdersOptions> orders, IOptions<RateLimitsOptions> limits, RedisWindows windows)
+    : IRateLimiterPolicy<string>
+{
+    public const string Policy = "orders";
+
+    public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = RejectAsync;
+
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext)
+    {
+        var permits = orders.Value.MaxOrdersPerMinute;
+        // Anonymous requests never reach the handler (401), and 0 turns the limit off.
+        if (permits == 0 || CurrentUser.Id(httpContext.User) is not { } userId) return RateLimitPartition.GetNoLimiter("none");
+        var key = userId.ToString(CultureInfo.InvariantCulture);
+        var window = new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+        if (!windows.IsConfigured) return RateLimitPartition.GetFixedWindowLimiter(key, _ => window);
+        return RateLimitPartition.Get(key, k =>
+            windows.CreateLimiter($"{Policy}:{k}", window, TimeSpan.FromMilliseconds(limits.Value.RedisTimeoutMs)));
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var http = rejected.HttpContext;
+        var permits = http.RequestServices.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxOrdersPerMinute;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Detail = $"This account has placed {permits} orders in the last minute, the most a user may (Orders__MaxOrdersPerMinute); " +
+                    $"try again in {retryAfter} s.",
+                Extensions = { ["limit"] = "Orders__MaxOrdersPerMinute" },
+            },
+        });
+    }
+}
