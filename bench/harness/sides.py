@@ -111,10 +111,13 @@ def _command(env, side, upstreams):
             "Upstreams__Reco": f"{base}/reco", "Upstreams__UseSimulator": "true",
             "Storage__Path": os.path.join(env.tmp, "storefront-data"),
             "Jwt__SigningKey": env.jwt_key, "Logging__LogLevel__Default": "Warning",
-            # The fan-out: 10,000 subscribers on one process, events signed with the run's secret.
+            # The fan-out: 10,000 subscribers on one process, events signed with the run's secret. The load tools are
+            # one client address and one account: the per-client and per-user abuse bounds would refuse them.
             "Inventory__WebhookSecret": env.webhook_secret, "WebSockets__MaxConnections": "20000",
-            # The uploads: one account stores 2 GB a window (deleted after it), far past the default quota.
-            "Uploads__QuotaBytes": str(10**12)}, "/health/ready")
+            "WebSockets__MaxConnectionsPerClient": "20000",
+            # The uploads: one account stores 2 GB a window (deleted after it), far past the default quota, with 50
+            # uploads at once.
+            "Uploads__QuotaBytes": str(10**12), "Uploads__MaxConcurrentPerUser": "64"}, "/health/ready")
     if side == "ceiling":
         return (["dotnet", "Storefront.Ceiling.dll"], os.path.join(env.tmp, "ceiling"), {
             "ASPNETCORE_URLS": f"http://127.0.0.1:{port}",
