@@ -100,20 +100,7 @@ public static class AccountsExtensions
     private static RateLimitPartition<string> PerClient(HttpContext context, string policy, Func<RateLimitsOptions, int> permits) =>
         SharedLimits.PerClient(context, policy, permits);
 
-    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
-    {
-        var http = rejected.HttpContext;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Detail = $"Too many requests of this kind from this client; try again in {retryAfter} s.",
-            },
-        });
-    }
+    private static ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken) =>
+        Problems.RateLimitedAsync(rejected.Lease, rejected.HttpContext, 1,
+            retryAfter => $"Too many requests of this kind from this client; try again in {retryAfter} s.");
 }

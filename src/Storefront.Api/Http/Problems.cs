@@ -20,6 +20,29 @@ public static class Problems
         return TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, extensions: extensions);
     }
 
+    /// <summary>
+    /// The one answer of a rate limiter's refusal: 429, Retry-After from the limiter's lease (else
+    /// <paramref name="fallbackSeconds"/>), and Problem Details whose detail <paramref name="detail"/> writes from that wait.
+    /// </summary>
+    /// <param name="limit">The setting that bounds the caller, as the problem's <c>limit</c> member; null: none named.</param>
+    public static async ValueTask RateLimitedAsync(System.Threading.RateLimiting.RateLimitLease lease, HttpContext http, int fallbackSeconds,
+        Func<int, string> detail, string? limit = null)
+    {
+        var retryAfter = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait)
+            ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
+            : fallbackSeconds;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Detail = detail(retryAfter) },
+        };
+        if (limit is not null) problem.ProblemDetails.Extensions["limit"] = limit;
+        // TryWrite: a client that accepts no JSON still gets the status and Retry-After, never an exception.
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(problem);
+    }
+
     public static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] },
             detail: "One or more fields are invalid.");

@@ -32,23 +32,11 @@ internal sealed class OrderRateLimit(IOptions<OrdersOptions> orders, IOptions<Ra
             windows.CreateLimiter($"{Policy}:{k}", window, TimeSpan.FromMilliseconds(limits.Value.RedisTimeoutMs)));
     }
 
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    private static ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
-        var http = rejected.HttpContext;
-        var permits = http.RequestServices.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxOrdersPerMinute;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 60;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Detail = $"This account has placed {permits} orders in the last minute, the most a user may (Orders__MaxOrdersPerMinute); " +
-                    $"try again in {retryAfter} s.",
-                Extensions = { ["limit"] = "Orders__MaxOrdersPerMinute" },
-            },
-        });
+        var permits = rejected.HttpContext.RequestServices.GetRequiredService<IOptions<OrdersOptions>>().Value.MaxOrdersPerMinute;
+        return Problems.RateLimitedAsync(rejected.Lease, rejected.HttpContext, 60, retryAfter =>
+            $"This account has placed {permits} orders in the last minute, the most a user may (Orders__MaxOrdersPerMinute); " +
+            $"try again in {retryAfter} s.", "Orders__MaxOrdersPerMinute");
     }
 }
