@@ -123,8 +123,10 @@ run_postgres() {
     && wait_for_postgres
 }
 
+# Arguments, if any, are a command run after initdb and before the first start (scripts/cluster adds replication).
 start_postgres() {
   init_postgres
+  [[ $# -eq 0 ]] || "$@"
 
   # Retry with another port if someone grabbed ours between check and bind.
   local _
