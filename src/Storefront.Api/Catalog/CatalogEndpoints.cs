@@ -33,7 +33,8 @@ public static class CatalogEndpoints
     }
 
     private static async Task<Results<Ok<ItemListResponse>, ValidationProblem, ProblemHttpResult>> ListItems(
-        [AsParameters] ItemListQuery query, ItemPages pages, IOptions<CatalogOptions> options, CancellationToken cancellationToken)
+        [AsParameters] ItemListQuery query, ItemPages pages, IOptions<CatalogOptions> options, System.Security.Claims.ClaimsPrincipal user,
+        CancellationToken cancellationToken)
     {
         // Validation has read the cursor already; read again here rather than keep state on the query record.
         ItemCursor? after = null;
@@ -44,8 +45,9 @@ public static class CatalogEndpoints
         var token = deadline?.Token ?? cancellationToken;
         try
         {
-            var page = await pages.ReadAsync(query, after, token);
-            ItemTotal? total = query.WantsTotal ? await pages.CountAsync(query, token) : null;
+            var freshness = ReadFreshnessRules.For(user);
+            var page = await pages.ReadAsync(query, after, freshness, token);
+            ItemTotal? total = query.WantsTotal ? await pages.CountAsync(query, freshness, token) : null;
             return TypedResults.Ok(new ItemListResponse(page.Items, page.Next?.Write(query), total?.Count,
                 total?.IsEstimate, query.Skip, query.Limit));
         }
@@ -64,10 +66,11 @@ public static class CatalogEndpoints
             : SharedLimits.PerClient(context, SearchPolicy, o => o.SearchPermits);
 
     private static async Task<Results<Ok<ItemDetailResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
-        [AsParameters] ItemRoute route, IItemReader items, HttpResponse response, CancellationToken cancellationToken)
+        [AsParameters] ItemRoute route, IItemReader items, HttpResponse response, System.Security.Claims.ClaimsPrincipal user,
+        CancellationToken cancellationToken)
     {
         var itemId = route.ItemId;
-        var item = await items.FindAsync(itemId, cancellationToken);
+        var item = await items.FindAsync(itemId, ReadFreshnessRules.For(user), cancellationToken);
         if (item is null) return Missing(itemId);
         // The item's own version: in_stock is live and versioned by the stock ledger, not by this tag.
         response.Headers.ETag = ItemPreconditions.ETag(item.Version);

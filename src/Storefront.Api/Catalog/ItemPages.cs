@@ -22,9 +22,9 @@ public abstract class ItemPages
     /// <summary>Below this many items a count is cheap enough to give exactly; above it PostgreSQL's estimate is used.</summary>
     public const int ExactTotalLimit = 10_000;
 
-    public async Task<ItemPage> ReadAsync(ItemListQuery query, ItemCursor? after, CancellationToken cancellationToken)
+    public async Task<ItemPage> ReadAsync(ItemListQuery query, ItemCursor? after, ReadFreshness freshness, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(freshness, cancellationToken);
         await using var command = connection.CreateCommand();
         // One row more than the page says whether there is a next page, without a count.
         _sql.Page(command, query, after, query.Limit + 1);
@@ -39,9 +39,10 @@ public abstract class ItemPages
         return new ItemPage(items, ItemCursor.After(query.SortOrder, items[^1]));
     }
 
-    public abstract Task<ItemTotal> CountAsync(ItemListQuery query, CancellationToken cancellationToken);
+    public abstract Task<ItemTotal> CountAsync(ItemListQuery query, ReadFreshness freshness, CancellationToken cancellationToken);
 
-    private protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
+    /// <summary>A connection for a read of this freshness (with a standby, a tolerant read may get one to it).</summary>
+    private protected abstract ValueTask<DbConnection> OpenAsync(ReadFreshness freshness, CancellationToken cancellationToken);
 
     private protected async Task<long> ScalarAsync(DbConnection connection, Action<DbCommand, ItemPageSql> build, CancellationToken cancellationToken)
     {
@@ -64,11 +65,11 @@ public abstract class ItemPages
 /// PostgreSQL: the shared data source's pool. Totals never read the whole catalog: a count is exact while it stays
 /// under <see cref="ItemPages.ExactTotalLimit"/> rows, and beyond that the total is the planner's estimate.
 /// </summary>
-internal sealed class PostgresItemPages(NpgsqlDataSource dataSource) : ItemPages(DatabaseKind.Postgres)
+internal sealed class PostgresItemPages(PostgresSources sources) : ItemPages(DatabaseKind.Postgres)
 {
-    public override async Task<ItemTotal> CountAsync(ItemListQuery query, CancellationToken cancellationToken)
+    public override async Task<ItemTotal> CountAsync(ItemListQuery query, ReadFreshness freshness, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(freshness, cancellationToken);
         // The estimate first (statistics only, no rows read): when it is large, that is the answer.
         var estimate = query.HasFilter
             ? await EstimateAsync(connection, query, cancellationToken)
@@ -79,20 +80,20 @@ internal sealed class PostgresItemPages(NpgsqlDataSource dataSource) : ItemPages
         return counted <= ExactTotalLimit ? new ItemTotal(counted, IsEstimate: false) : new ItemTotal(Math.Max(estimate, counted), IsEstimate: true);
     }
 
-    private protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
-        await dataSource.OpenConnectionAsync(cancellationToken);
+    private protected override async ValueTask<DbConnection> OpenAsync(ReadFreshness freshness, CancellationToken cancellationToken) =>
+        await sources.For(freshness).OpenConnectionAsync(cancellationToken);
 }
 
 /// <summary>SQLite (the embedded store): has no estimate, so its totals are exact counts.</summary>
 internal sealed class SqliteItemPages(DatabaseProvider provider) : ItemPages(DatabaseKind.Sqlite)
 {
-    public override async Task<ItemTotal> CountAsync(ItemListQuery query, CancellationToken cancellationToken)
+    public override async Task<ItemTotal> CountAsync(ItemListQuery query, ReadFreshness freshness, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(freshness, cancellationToken);
         return new ItemTotal(await ScalarAsync(connection, (c, sql) => sql.Count(c, query, cap: null), cancellationToken), IsEstimate: false);
     }
 
-    private protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    private protected override async ValueTask<DbConnection> OpenAsync(ReadFreshness freshness, CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(provider.ConnectionString);
         await connection.OpenAsync(cancellationToken);

@@ -16,8 +16,14 @@ public static class DataExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Resolved lazily so test hosts and the command line can change the configuration before first use.
         services.AddSingleton(sp => DatabaseProvider.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
-        // PostgreSQL only: one data source (one connection pool) shared by EF Core and the few raw reads.
-        services.AddSingleton(sp => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<DatabaseProvider>().ConnectionString));
+        // PostgreSQL only: one pool per server, shared by EF Core (the primary) and the few raw reads (the primary, or the
+        // standby for reads that tolerate a bounded staleness). The lag probe runs only with a standby.
+        services.AddSingleton<ReplicationLag>();
+        services.AddSingleton<PostgresSources>();
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresSources>().Primary);
+        services.AddHostedService(sp => new ReplicationLagProbe(sp.GetRequiredService<PostgresSources>(),
+            sp.GetRequiredService<ReplicationLag>(), sp.GetRequiredService<IOptions<DatabaseOptions>>(),
+            sp.GetRequiredService<ILogger<ReplicationLagProbe>>()));
         services.AddDbContextPool<StorefrontDbContext>((sp, options) =>
         {
             var provider = sp.GetRequiredService<DatabaseProvider>();

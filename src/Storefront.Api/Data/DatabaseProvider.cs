@@ -14,7 +14,8 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
     public static DatabaseProvider FromConfiguration(IConfiguration configuration)
     {
         var postgres = configuration.GetConnectionString("Postgres");
-        if (!string.IsNullOrWhiteSpace(postgres)) return new DatabaseProvider(DatabaseKind.Postgres, WithAutoPrepare(postgres));
+        if (!string.IsNullOrWhiteSpace(postgres))
+            return new DatabaseProvider(DatabaseKind.Postgres, WithDefaults(postgres, configuration[$"{DatabaseOptions.Section}:SynchronousCommit"]));
 
         var folder = Path.GetFullPath(configuration[$"{StorageOptions.Section}:Path"] ?? "./data");
         Directory.CreateDirectory(folder);
@@ -30,13 +31,24 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
     public bool IsEmbedded => Kind == DatabaseKind.Sqlite;
 
     /// <summary>
-    /// Unless the operator chose otherwise, let Npgsql prepare statements used more than twice: the server then
-    /// skips parsing and planning them, which is most of PostgreSQL's CPU for the catalog's key lookups.
+    /// What the operator did not choose, the service does:
+    /// - Npgsql prepares statements used more than twice: the server then skips parsing and planning them, which is
+    ///   most of PostgreSQL's CPU for the catalog's key lookups.
+    /// - With several servers: connections go to the primary unless a caller asks otherwise (the migrate command, and
+    ///   anything else that opens its own connection, must never write to a standby); a server's role is asked again
+    ///   after 2 s instead of 10, so a promoted standby takes writes soon after the promotion; and commits wait for the
+    ///   synchronous standby (synchronous_commit=on), so an acknowledged write survives a failover.
     /// </summary>
-    private static string WithAutoPrepare(string connectionString)
+    private static string WithDefaults(string connectionString, string? synchronousCommit)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 32;
+        bool Named(string key) => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase);
+        if (!Named("Auto Prepare")) builder.MaxAutoPrepare = 32;
+        var replicated = builder.Host?.Contains(',') == true;
+        if (replicated && !Named("Target Session Attributes")) builder.TargetSessionAttributes = "primary";
+        if (replicated && !Named("Host Recheck Seconds")) builder.HostRecheckSeconds = 2;
+        synchronousCommit ??= replicated ? "on" : null;
+        if (synchronousCommit is not null) builder.Options = $"{builder.Options} -c synchronous_commit={synchronousCommit}".Trim();
         return builder.ConnectionString;
     }
 }

@@ -7,10 +7,16 @@ namespace Storefront.Api.Data;
 /// messages. Unset, <see cref="IsConfigured"/> is false and every feature keeps to this process. The service starts
 /// (and stays up) without Redis: the multiplexer keeps retrying in the background and reconnects by itself.
 /// Each user bounds its own calls; the multiplexer's timeouts are only the backstop.
+/// With Sentinel (<c>sentinel1:26379,sentinel2:26379,serviceName=mymaster</c>) the multiplexer asks the Sentinels for
+/// the master, follows their switch-master announcements to the new one after a failover, and subscribes the
+/// pub/sub channels again there. Its first connection needs a Sentinel that answers, so that one is retried here.
 /// </summary>
 public sealed class RedisConnection : IAsyncDisposable
 {
+    private static readonly TimeSpan SentinelRetry = TimeSpan.FromSeconds(1);
+
     private readonly Task<ConnectionMultiplexer>? _connecting;
+    private readonly CancellationTokenSource _disposed = new();
     private ConnectionMultiplexer? _multiplexer;
 
     public RedisConnection(string? configuration)
@@ -35,15 +41,44 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (await WhenStartedAsync() is not { } multiplexer) return;
+        await _disposed.CancelAsync();
+        ConnectionMultiplexer? multiplexer;
+        try
+        {
+            multiplexer = await WhenStartedAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            return; // Sentinel never answered: nothing was connected.
+        }
+        if (multiplexer is null) return;
         await multiplexer.CloseAsync(allowCommandsToComplete: false);
         multiplexer.Dispose();
     }
 
     private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions config)
     {
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(config);
+        var multiplexer = string.IsNullOrEmpty(config.ServiceName)
+            ? await ConnectionMultiplexer.ConnectAsync(config)
+            : await ConnectThroughSentinelAsync(config);
         Volatile.Write(ref _multiplexer, multiplexer);
         return multiplexer;
+    }
+
+    // Without a master from a Sentinel there is no multiplexer to retry with (unlike a plain endpoint), so this loop
+    // does it; meanwhile the features work as with Redis down.
+    private async Task<ConnectionMultiplexer> ConnectThroughSentinelAsync(ConfigurationOptions config)
+    {
+        while (true)
+        {
+            try
+            {
+                return await ConnectionMultiplexer.ConnectAsync(config.Clone());
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or RedisException or TimeoutException)
+            {
+                await Task.Delay(SentinelRetry, _disposed.Token);
+            }
+        }
     }
 }

@@ -65,7 +65,7 @@ internal sealed class PostgresTestServer
     /// <summary>SIGINT: PostgreSQL's fast shutdown (sessions ended, no waiting for clients).</summary>
     public Task StopAsync() => _process.StopAsync(Signals.Interrupt);
 
-    private static string? NewestInstalled() =>
+    internal static string? NewestInstalled() =>
         Directory.Exists("/usr/lib/postgresql")
             ? Directory.EnumerateDirectories("/usr/lib/postgresql")
                 .Select(version => Path.Combine(version, "bin"))
@@ -74,10 +74,10 @@ internal sealed class PostgresTestServer
                 .FirstOrDefault()
             : null;
 
-    private static (string Program, string[] Arguments) AsPostgres(string program, string[] arguments) =>
+    internal static (string Program, string[] Arguments) AsPostgres(string program, string[] arguments) =>
         Environment.IsPrivilegedProcess ? ("runuser", ["-u", "postgres", "--", program, .. arguments]) : (program, arguments);
 
-    private static async Task RunAsync(string program, IEnumerable<string> arguments)
+    internal static async Task RunAsync(string program, IEnumerable<string> arguments)
     {
         var (exitCode, output, errors) = await Tool.RunAsync(program, arguments, ProcessGroups.RunFolder, TimeSpan.FromMinutes(2));
         if (exitCode != 0) throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({exitCode}):\n{output}{errors}");
