@@ -21,9 +21,7 @@ public static class DataExtensions
         services.AddSingleton<ReplicationLag>();
         services.AddSingleton<PostgresSources>();
         services.AddSingleton(sp => sp.GetRequiredService<PostgresSources>().Primary);
-        services.AddHostedService(sp => new ReplicationLagProbe(sp.GetRequiredService<PostgresSources>(),
-            sp.GetRequiredService<ReplicationLag>(), sp.GetRequiredService<IOptions<DatabaseOptions>>(),
-            sp.GetRequiredService<ILogger<ReplicationLagProbe>>()));
+        services.AddHostedService<ReplicationLagProbe>();
         services.AddDbContextPool<StorefrontDbContext>((sp, options) =>
         {
             var provider = sp.GetRequiredService<DatabaseProvider>();

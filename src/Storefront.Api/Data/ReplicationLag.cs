@@ -60,7 +60,7 @@ public sealed class ReplicationLag
 /// errs toward the primary). Runs only when the connection string names more than one server.
 /// </summary>
 internal sealed partial class ReplicationLagProbe(
-    PostgresSources sources, ReplicationLag lag, IOptions<DatabaseOptions> options, ILogger<ReplicationLagProbe> logger)
+    DatabaseProvider provider, IServiceProvider services, ReplicationLag lag, IOptions<DatabaseOptions> options, ILogger<ReplicationLagProbe> logger)
     : BackgroundService
 {
     private const string Sql = """
@@ -70,7 +70,8 @@ internal sealed partial class ReplicationLagProbe(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (sources.Standby is not { } standby) return;
+        // Resolved only on PostgreSQL: the embedded store has no data sources to make.
+        if (provider.Kind != DatabaseKind.Postgres || services.GetRequiredService<PostgresSources>().Standby is not { } standby) return;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.LagProbeIntervalMs));
         var failing = false;
         do
