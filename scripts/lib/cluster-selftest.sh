@@ -3,7 +3,16 @@
 # cluster someone already runs is left alone. Checks that requests through nginx reach both instances, that a
 # WebSocket upgrade passes through, that a GET still succeeds right after an instance is killed (retried on
 # the other), and that stop leaves no process and no folder behind. Exits non-zero at the first failure.
+#
+# --replicated: the same on a replicated cluster, then an order, a PostgreSQL failover and a Redis failover under a
+# trickle of requests: no answer but 2xx or 503 + Retry-After, the order still there, status naming the new primaries.
 set -euo pipefail
+REPLICATED=""
+if [[ ${1:-} == --replicated ]]; then
+  REPLICATED=--replicated
+  # One user orders through both failovers: past the default 20 a minute it would get 429s.
+  export STOREFRONT_CLUSTER_ENV="${STOREFRONT_CLUSTER_ENV:-} Orders__MaxOrdersPerMinute=0"
+fi
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLUSTER="$REPO/scripts/cluster"
@@ -15,10 +24,11 @@ log() { echo "[cluster selftest] $*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 trap '"$CLUSTER" stop >/dev/null 2>&1 || true' EXIT
 
-URL="$("$CLUSTER" start 2)"
+URL="$("$CLUSTER" start 2 $REPLICATED)"
 # shellcheck source=/dev/null
 source "$STOREFRONT_CLUSTER_DIR/state" # N, INSTANCE_PORTS, INSTANCE_PIDS, ...
 PIDS=("${INSTANCE_PIDS[@]}" "$SIM_PID" "$REDIS_PID" "$(<"$STOREFRONT_CLUSTER_DIR/nginx/nginx.pid")")
+[[ -z $REPLICATED ]] || PIDS+=("$REDIS_REPLICA_PID" "${SENTINEL_PIDS[@]}")
 for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || fail "pid $pid in the state file is not running"; done
 "$CLUSTER" status >/dev/null || { "$CLUSTER" status >&2 || true; fail "status reports a part down"; }
 
@@ -50,9 +60,17 @@ for i in $(seq 1 10); do
 done
 log "instance 0 killed: 10 GETs still 200"
 
+if [[ -n $REPLICATED ]]; then
+  "$CLUSTER" instance 0 start
+  # shellcheck source=lib/cluster-selftest-replicated.sh
+  source "$REPO/scripts/lib/cluster-selftest-replicated.sh"
+fi
+
 "$CLUSTER" stop
 trap - EXIT
 [[ ! -e "$STOREFRONT_CLUSTER_DIR" ]] || fail "stop left $STOREFRONT_CLUSTER_DIR behind"
 for pid in "${PIDS[@]}"; do if kill -0 "$pid" 2>/dev/null; then fail "pid $pid still runs after stop"; fi; done
-[[ -z "$("${PG_BIN}/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -t 1 2>/dev/null | grep accepting)" ]] || fail "PostgreSQL still runs after stop"
+for port in "$PG_PORT" ${PG_STANDBY_PORT:-}; do
+  [[ -z "$("${PG_BIN}/pg_isready" -h 127.0.0.1 -p "$port" -t 1 2>/dev/null | grep accepting)" ]] || fail "PostgreSQL still runs after stop"
+done
 log "passed"
