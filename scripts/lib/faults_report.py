@@ -20,7 +20,12 @@ TITLES = {
     "slowloris": ("1,000 slow-loris connections", "against nginx, a header line every 5 s, 20 s"),
     "cpu": ("CPU starvation", "a busy loop on every core for 10 s"),
     "memory": ("Memory pressure", "instance 1 in a memory cgroup of its RSS + 16 MiB for 20 s"),
+    "redis-failover": ("Redis master killed, Sentinel failover", "SIGKILL to the master; the Sentinels promote the replica"),
+    "pg-lag": ("Replication lag", "the standby stops applying WAL for 15 s (it still receives it), then catches up"),
+    "pg-standby": ("PostgreSQL standby killed", "SIGKILL; after 2 s the primary stops waiting for it (synchronous_standby_names emptied); started again after 8 s and made synchronous once it streams"),
+    "pg-failover": ("PostgreSQL primary killed, standby promoted", "SIGKILL to the primary; the script promotes the standby (pg_promote) and empties synchronous_standby_names"),
 }
+REPLICATED = ["redis-failover", "pg-lag", "pg-standby", "pg-failover"]
 
 
 def failed(s):
@@ -68,7 +73,17 @@ def row(out, name):
     if meta.get("note"):
         saw += f"; {meta['note']}"
     lost = "—" if jobs is None else f"{jobs['jobs_lost']} of {jobs['jobs_accepted']}"
-    return (f"| {title} ({how}; from {fault_start:.0f} s into the load, {fault_end - fault_start:.0f} s long) | {bad} / {total} | {slowest / 1000:.1f} s | {lost} | "
+    orders = ""
+    if name in REPLICATED:
+        path = os.path.join(out, f"{name}.orders.json")
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            o = json.load(open(path))
+            others = ", ".join(f"{v} × {'no answer' if k == '0' else k}" for k, v in sorted(o["statuses"].items()) if k != "201")
+            orders = (f" {o['orders_lost']} of {o['orders_accepted']} |")
+            saw += f"; orders: {o['statuses'].get('201', 0)} × 201{', ' + others if others else ''}, slowest {o['max_ms'] / 1000:.1f} s"
+        else:
+            orders = " — |"
+    return (f"| {title} ({how}; from {fault_start:.0f} s into the load, {fault_end - fault_start:.0f} s long) | {bad} / {total} | {slowest / 1000:.1f} s | {lost} |{orders} "
             f"{recovery} | {saw} |")
 
 
@@ -103,7 +118,25 @@ process on this one machine, which other work shared during the run, so take sin
 | fault | requests failed / total | slowest | jobs lost | recovery | what the user saw |
 |---|---:|---:|---:|---|---|""")
     for name in faults:
-        print(row(out, name))
+        if name not in REPLICATED:
+            print(row(out, name))
+    replicated = [name for name in faults if name in REPLICATED]
+    if replicated:
+        print(f"""
+## With a standby and Sentinel
+
+The same load on `scripts/cluster start 3 --replicated`: PostgreSQL as a primary and a synchronous streaming
+standby (the instances list both in one connection string; anonymous catalog reads go to the standby while its lag
+is within `Database__MaxStandbyLagMs`, 2 s), Redis as a master, a replica and three Sentinels (the instances
+name the Sentinels and the service, not a Redis address). Beside the load, one user places 3 orders a second
+(`scripts/lib/orders_probe.py`); **orders lost**: orders answered 201 that `GET /orders/{{id}}` does not find
+afterwards (on whichever server is the primary by then). Each fault's recovery action is the script's, as an
+operator or Patroni would take it; the service itself is never restarted or reconfigured.
+
+| fault | requests failed / total | slowest | jobs lost | orders lost | recovery | what the user saw |
+|---|---:|---:|---:|---:|---|---|""")
+        for name in replicated:
+            print(row(out, name))
     print(f"""
 Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC at commit {commit}.
 

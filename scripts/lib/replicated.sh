@@ -149,6 +149,16 @@ pg_sync_mode() {
   pg_node_sql "$primary" "SELECT pg_reload_conf()" >/dev/null
 }
 
+# Until the primary reports a standby streaming again (30 s at most).
+pg_wait_sync_standby() {
+  local primary deadline=$((SECONDS + 30))
+  primary="$(pg_primary_port)" || die "no PostgreSQL primary is running"
+  until [[ "$(pg_node_sql "$primary" "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" == 1 ]]; do
+    ((SECONDS < deadline)) || die "the standby is not streaming 30 s after it started"
+    sleep 0.2
+  done
+}
+
 # Lag on purpose: the standby stops applying WAL (it still receives it) for $1 seconds, then catches up.
 pg_pause_replay() {
   local standby
@@ -254,7 +264,8 @@ status_replicated() {
     printf '%-10s %-28s %s\n' postgres "127.0.0.1:$port" "$role"
   done
   pg_primary_port >/dev/null || { echo "postgres   no primary"; rc=1; }
-  pg_standby_port >/dev/null || { echo "postgres   no standby (commits wait for one: scripts/cluster postgres async)"; rc=1; }
+  # Degraded, not down: the primary serves everything (after a failover, or with the standby killed).
+  pg_standby_port >/dev/null || echo "postgres   no standby: every read goes to the primary"
   master="$(redis_master || true)"
   for port in "$REDIS_PORT" "$REDIS_REPLICA_PORT"; do
     if ! redis-cli -p "$port" ping >/dev/null 2>&1; then role=DOWN
