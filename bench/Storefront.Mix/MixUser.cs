@@ -13,15 +13,24 @@ internal sealed class MixUser(string username, string password, string token)
 {
     private const string Password = "a long faults passphrase";
 
+    /// <summary>
+    /// Registers a user of its own, or logs in as STOREFRONT_MIX_USERNAME / STOREFRONT_MIX_PASSWORD when set: catalog
+    /// writes need the catalog role, which only an operator grants (scripts/faults does, with scripts/cluster users).
+    /// </summary>
     public static async Task<MixUser> CreateAsync(HttpClient client)
     {
-        var username = $"faults_{Guid.NewGuid():N}"[..30];
-        var register = await client.PostAsync("/register", Json(new { username, email = $"{username}@example.com", password = Password }));
-        if (!register.IsSuccessStatusCode) throw new InvalidOperationException($"register answered {(int)register.StatusCode}");
-        using var login = await client.PostAsync("/token", Login(username, Password));
+        var username = Environment.GetEnvironmentVariable("STOREFRONT_MIX_USERNAME");
+        var password = Environment.GetEnvironmentVariable("STOREFRONT_MIX_PASSWORD") ?? Password;
+        if (string.IsNullOrEmpty(username))
+        {
+            username = $"faults_{Guid.NewGuid():N}"[..30];
+            var register = await client.PostAsync("/register", Json(new { username, email = $"{username}@example.com", password }));
+            if (!register.IsSuccessStatusCode) throw new InvalidOperationException($"register answered {(int)register.StatusCode}");
+        }
+        using var login = await client.PostAsync("/token", Login(username, password));
         if (!login.IsSuccessStatusCode) throw new InvalidOperationException($"login answered {(int)login.StatusCode}");
         using var doc = JsonDocument.Parse(await login.Content.ReadAsStringAsync());
-        return new MixUser(username, Password, doc.RootElement.GetProperty("access_token").GetString()!);
+        return new MixUser(username, password, doc.RootElement.GetProperty("access_token").GetString()!);
     }
 
     /// <summary>What request <paramref name="index"/> is, for counting failures by kind.</summary>
