@@ -46,6 +46,16 @@ public sealed class DependencyFailuresTests
         Assert.True(DependencyFailures.IsUnavailable(new DbUpdateException("save failed",
             new PostgresException("connection failure", "FATAL", "FATAL", "08006"))));
 
+        // A failover: a write reaching a server that has just become a standby, no primary found among several servers,
+        // and every server's connection refused at once.
+        Assert.True(DependencyFailures.IsUnavailable(new PostgresException("cannot execute INSERT in a read-only transaction", "ERROR", "ERROR", "25006")));
+        Assert.True(DependencyFailures.IsUnavailable(new NpgsqlException("No suitable host was found.")));
+        Assert.True(DependencyFailures.IsUnavailable(new NpgsqlException("Unable to connect to a suitable host.", new AggregateException(
+            new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused)),
+            new PostgresException("the database system is starting up", "FATAL", "FATAL", "57P03")))));
+
+        Assert.False(DependencyFailures.IsUnavailable(new NpgsqlException("Unable to connect to a suitable host.", new AggregateException(
+            new PostgresException("password authentication failed", "FATAL", "FATAL", "28P01")))));
         Assert.False(DependencyFailures.IsUnavailable(new PostgresException("duplicate key", "ERROR", "ERROR", "23505")));
         Assert.False(DependencyFailures.IsUnavailable(new PostgresException("no such table", "ERROR", "ERROR", "42P01")));
         Assert.False(DependencyFailures.IsUnavailable(new InvalidOperationException("a bug")));
