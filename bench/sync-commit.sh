@@ -8,7 +8,9 @@
 #
 # Each round runs both settings, alternating which goes first; the one instance is restarted with the setting
 # (Database__SynchronousCommit) between runs. Orders are one unit of item 1, whose stock is set to 1,000,000 first.
-# Prints a Markdown table (median of the rounds). Numbers on a shared machine are noisy: the load average is shown.
+# Prints a Markdown table (median of the rounds): orders/s, latency, and the CPU time per order of the instance and of
+# each PostgreSQL server (postmaster and backends, utime + stime from /proc), for docs/capacity.md. Numbers on a
+# shared machine are noisy: the load average is shown.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,15 +44,41 @@ curl -sf -X POST "$URL/register" -H 'content-type: application/json' \
 token="$(curl -sf -X POST "$URL/token" -d "username=$user&password=a long passphrase" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
 curl -sf -X PUT "$URL/items/1/stock" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"in_stock": 1000000}' >/dev/null
 
-# One run: the instance restarted with the setting, a short warm-up, then the measured orders. Prints "rps p50_ms p99_ms".
+tree() { echo "$1"; pgrep -P "$1" || true; }
+ticks() { # utime + stime of the pids on stdin, in clock ticks
+  local pid total=0 stat
+  while read -r pid; do
+    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+    stat="${stat##*) }"
+    # shellcheck disable=SC2086
+    set -- $stat
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+cpu() { # instance, primary, standby ticks
+  local instance
+  instance="$(<"$STOREFRONT_CLUSTER_DIR/instance-0.pid")"
+  echo "$(ticks <<<"$instance") $(tree "$(head -n 1 "$PG_DATA/postmaster.pid")" | ticks) $(tree "$(head -n 1 "$PG_STANDBY_DATA/postmaster.pid")" | ticks)"
+}
+HZ=$(getconf CLK_TCK)
+
+# One run: the instance restarted with the setting, a short warm-up, then the measured orders.
+# Prints "rps p50_ms p99_ms 201s instance_us primary_us standby_us" (CPU µs per order).
 run() {
   "$CLUSTER" instance 0 stop
   STOREFRONT_CLUSTER_ENV="$BASE_ENV Database__SynchronousCommit=$1" "$CLUSTER" instance 0 start
   local args=(-m POST -H "Authorization: Bearer $token" -T application/json -d '{"lines": [{"item_id": 1, "quantity": 1}]}')
   hey -n 100 -c "$CONCURRENCY" "${args[@]}" "$URL/orders" >/dev/null
-  hey -n "$ORDERS" -c "$CONCURRENCY" "${args[@]}" "$URL/orders" | awk '
+  local before after result
+  read -r -a before <<<"$(cpu)"
+  result="$(hey -n "$ORDERS" -c "$CONCURRENCY" "${args[@]}" "$URL/orders" | awk '
     /Requests\/sec/ {rps=$2} /50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000} /\[201\]/ {ok=$2}
-    END {printf "%.0f %.1f %.1f %d\n", rps, p50, p99, ok}'
+    END {printf "%.0f %.1f %.1f %d", rps, p50, p99, ok}')"
+  read -r -a after <<<"$(cpu)"
+  local ok=${result##* } i
+  for i in 0 1 2; do result+=" $(( (after[i] - before[i]) * 1000000 / HZ / (ok > 0 ? ok : 1) ))"; done
+  echo "$result"
 }
 
 declare -a on=() local_=()
@@ -58,16 +86,17 @@ for round in $(seq 1 "$ROUNDS"); do
   if ((round % 2)); then order=(on local); else order=(local on); fi
   for setting in "${order[@]}"; do
     result="$(run "$setting")"
-    log "round $round, synchronous_commit=$setting: $result (orders/s, p50 ms, p99 ms, 201s)"
+    log "round $round, synchronous_commit=$setting: $result (orders/s, p50 ms, p99 ms, 201s, CPU µs per order: instance, primary, standby)"
     if [[ $setting == on ]]; then on+=("$result"); else local_+=("$result"); fi
   done
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 column() { local i=$1; shift; local v=(); for r in "$@"; do v+=("$(cut -d' ' -f"$i" <<<"$r")"); done; median "${v[@]}"; }
-echo "| synchronous_commit | orders/s | p50 | p99 |"
-echo "|---|---:|---:|---:|"
-echo "| on (waits for the standby) | $(column 1 "${on[@]}") | $(column 2 "${on[@]}") ms | $(column 3 "${on[@]}") ms |"
-echo "| local (primary only) | $(column 1 "${local_[@]}") | $(column 2 "${local_[@]}") ms | $(column 3 "${local_[@]}") ms |"
+row() { local name=$1; shift; echo "| $name | $(column 1 "$@") | $(column 2 "$@") ms | $(column 3 "$@") ms | $(column 5 "$@") | $(column 6 "$@") | $(column 7 "$@") |"; }
+echo "| synchronous_commit | orders/s | p50 | p99 | instance CPU µs / order | primary CPU µs / order | standby CPU µs / order |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+row "on (waits for the standby)" "${on[@]}"
+row "local (primary only)" "${local_[@]}"
 echo
 echo "$ROUNDS rounds of $ORDERS orders at concurrency $CONCURRENCY, medians; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, $(nproc) cores."

@@ -30,6 +30,8 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
 
     public bool IsEmbedded => Kind == DatabaseKind.Sqlite;
 
+    private static readonly string[] SynchronousCommitValues = ["on", "off", "local", "remote_write", "remote_apply"];
+
     /// <summary>
     /// What the operator did not choose, the service does:
     /// - Npgsql prepares statements used more than twice: the server then skips parsing and planning them, which is
@@ -48,6 +50,9 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
         if (replicated && !Named("Target Session Attributes")) builder.TargetSessionAttributes = "primary";
         if (replicated && !Named("Host Recheck Seconds")) builder.HostRecheckSeconds = 2;
         synchronousCommit ??= replicated ? "on" : null;
+        // Checked here too (DatabaseOptions validates it at startup): it is spliced into the server's startup options.
+        if (synchronousCommit is not null && !SynchronousCommitValues.Contains(synchronousCommit))
+            throw new InvalidOperationException($"Database__SynchronousCommit must be one of {string.Join(", ", SynchronousCommitValues)}.");
         if (synchronousCommit is not null) builder.Options = $"{builder.Options} -c synchronous_commit={synchronousCommit}".Trim();
         return builder.ConnectionString;
     }
