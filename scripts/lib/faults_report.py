@@ -174,6 +174,17 @@ A failing required upstream opens its circuit: 503 with `Retry-After` at once in
 attempt, until the probe after the break finds it well again (the recovery column). The memory fault limits a
 running process, which .NET's garbage collector only learns about at its next collection; a container sets the limit
 before the process starts, so this row is a weak test of the memory case.""")
+    if replicated:
+        print("""
+With a standby. When the primary dies, the requests that need it at that moment get a 503 with `Retry-After`
+(never a 500), until the promoted server takes writes and the instances see it as the primary (Npgsql asks each
+server its role again within 2 s); anonymous catalog reads go on from the standby meanwhile. Every write the service
+acknowledged was already on the standby (`synchronous_commit=on`), hence no order or job lost. A killed standby
+holds the commits that wait for it until the primary stops waiting (the "slowest" column; Patroni and CloudNativePG
+take that step by themselves), and cuts the catalog reads that were on it at that instant; the rest move to the
+primary. Paused replay makes the standby's lag exceed the bound, and anonymous reads go to the primary until it has
+caught up: nobody sees a read older than the bound. A Redis master failover is invisible in the table: the cache
+and the limits fall back as in any Redis outage for the few seconds Sentinel needs, and come back by themselves.""")
 
 
 main()
