@@ -183,8 +183,8 @@ acknowledged was already on the standby (`synchronous_commit=on`), hence no orde
 holds the commits that wait for it until the primary stops waiting (the "slowest" column; Patroni and CloudNativePG
 take that step by themselves), and cuts the catalog reads that were on it at that instant; the rest move to the
 primary. Paused replay makes the standby's lag exceed the bound, and anonymous reads go to the primary until it has
-caught up: nobody sees a read older than the bound. A Redis master failover is invisible in the table: the cache
-and the limits fall back as in any Redis outage for the few seconds Sentinel needs, and come back by themselves.""")
+caught up: no read is older than the bound plus one probe interval. A Redis master failover fails no request: the
+cache and the limits fall back as in any Redis outage for the few seconds Sentinel needs, and come back by themselves.""")
 
 
 main()
