@@ -7,7 +7,10 @@
 # Starts `scripts/cluster start N` (a folder of its own), runs the mix at a fixed rate through nginx, and reads the
 # CPU time (utime + stime, /proc/PID/stat) each part's processes used over the run: the instances, PostgreSQL (the
 # postmaster and every backend; with --replicated the primary and the standby apart), Redis, nginx, the upstream
-# simulator. Prints a Markdown table: CPU µs per request (answered 2xx) and the cores each part used at that rate.
+# simulator. Before the load, the same parts are measured idle for 10 s (timers, the job worker's polling, the lag
+# probe, the collector): what they cost per second whatever the traffic. Prints a Markdown table: idle cores, CPU µs
+# per request (answered 2xx) all included, the same less the idle cost (the marginal cost of a request), and the
+# cores each part used at that rate.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +28,7 @@ done
 log() { echo "[bench/capacity] $*" >&2; }
 
 OUT="$(mktemp -d /tmp/storefront-capacity.XXXXXX)"
+chmod 755 "$OUT" # the cluster lives inside, and PostgreSQL runs as the postgres user
 export STOREFRONT_CLUSTER_DIR="$OUT/cluster"
 export STOREFRONT_CLUSTER_ENV="RateLimits__LoginPermits=100000 RateLimits__RegisterPermits=1000 RateLimits__LogPermits=1000000"
 trap '"$CLUSTER" stop >/dev/null 2>&1 || true' EXIT
@@ -72,6 +76,13 @@ names=(instances postgres redis nginx simulator)
 
 log "warming up: 10 s at $RATE/s"
 dotnet "$OUT/mix/Storefront.Mix.dll" "$URL" --rate "$RATE" --seconds 10 --jobs-wait 0 >/dev/null 2>&1 || true
+declare -A idle_start idle_used
+for n in "${names[@]}"; do idle_start[$n]="$(part_ticks "$n")"; done
+idle_from=$(date +%s%N)
+log "measuring idle: 10 s"
+sleep 10
+idle_ns=$(($(date +%s%N) - idle_from))
+for n in "${names[@]}"; do idle_used[$n]=$(( $(part_ticks "$n") - ${idle_start[$n]} )); done
 declare -A before
 for n in "${names[@]}"; do before[$n]="$(part_ticks "$n")"; done
 started=$(date +%s%N)
@@ -82,12 +93,19 @@ ok="$(python3 -c 'import json,sys; print(sum(json.loads(l).get("ok", 0) for l in
 total="$(python3 -c 'import json,sys; print(sum(json.loads(l).get("total", 0) for l in open(sys.argv[1]) if "second" in l))' "$OUT/mix.jsonl")"
 hz=$(getconf CLK_TCK)
 
-echo "| part | CPU µs / request | cores at $RATE requests/s |"
-echo "|---|---:|---:|"
+echo "| part | idle cores | CPU µs / request | less the idle cost | cores at $RATE requests/s |"
+echo "|---|---:|---:|---:|---:|"
 for n in "${names[@]}"; do
   used=$(( $(part_ticks "$n") - ${before[$n]} ))
-  python3 -c 'import sys; t,hz,ok,ns=map(float,sys.argv[2:6]); print(f"| {sys.argv[1]} | {t/hz*1e6/max(ok,1):,.0f} | {t/hz/(ns/1e9):.2f} |")' \
-    "$n" "$used" "$hz" "$ok" "$elapsed_ns"
+  python3 -c '
+import sys
+name = sys.argv[1]
+t, idle, hz, ok, ns, idle_ns = map(float, sys.argv[2:8])
+idle_cores = idle / hz / (idle_ns / 1e9)
+seconds = ns / 1e9
+marginal = max(0.0, t / hz - idle_cores * seconds)
+print(f"| {name} | {idle_cores:.3f} | {t / hz * 1e6 / max(ok, 1):,.0f} | {marginal * 1e6 / max(ok, 1):,.0f} | {t / hz / seconds:.2f} |")' \
+    "$n" "$used" "${idle_used[$n]}" "$hz" "$ok" "$elapsed_ns" "$idle_ns"
 done
 echo
 echo "$ok of $total requests answered 2xx over $((elapsed_ns / 1000000000)) s; $INSTANCES instances${MODE:+, replicated}; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
