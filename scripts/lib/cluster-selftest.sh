@@ -7,9 +7,9 @@
 # --replicated: the same on a replicated cluster, then an order, a PostgreSQL failover and a Redis failover under a
 # trickle of requests: no answer but 2xx or 503 + Retry-After, the order still there, status naming the new primaries.
 set -euo pipefail
-REPLICATED=""
+MODE="" # not REPLICATED: the cluster's state file, sourced below, defines that
 if [[ ${1:-} == --replicated ]]; then
-  REPLICATED=--replicated
+  MODE=--replicated
   # One user orders through both failovers: past the default 20 a minute it would get 429s.
   export STOREFRONT_CLUSTER_ENV="${STOREFRONT_CLUSTER_ENV:-} Orders__MaxOrdersPerMinute=0"
 fi
@@ -24,11 +24,12 @@ log() { echo "[cluster selftest] $*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 trap '"$CLUSTER" stop >/dev/null 2>&1 || true' EXIT
 
-URL="$("$CLUSTER" start 2 $REPLICATED)"
+# shellcheck disable=SC2086 # $MODE is empty or one flag
+URL="$("$CLUSTER" start 2 $MODE)"
 # shellcheck source=/dev/null
 source "$STOREFRONT_CLUSTER_DIR/state" # N, INSTANCE_PORTS, INSTANCE_PIDS, ...
 PIDS=("${INSTANCE_PIDS[@]}" "$SIM_PID" "$REDIS_PID" "$(<"$STOREFRONT_CLUSTER_DIR/nginx/nginx.pid")")
-[[ -z $REPLICATED ]] || PIDS+=("$REDIS_REPLICA_PID" "${SENTINEL_PIDS[@]}")
+[[ -z $MODE ]] || PIDS+=("$REDIS_REPLICA_PID" "${SENTINEL_PIDS[@]}")
 for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || fail "pid $pid in the state file is not running"; done
 "$CLUSTER" status >/dev/null || { "$CLUSTER" status >&2 || true; fail "status reports a part down"; }
 
@@ -60,7 +61,7 @@ for i in $(seq 1 10); do
 done
 log "instance 0 killed: 10 GETs still 200"
 
-if [[ -n $REPLICATED ]]; then
+if [[ -n $MODE ]]; then
   "$CLUSTER" instance 0 start
   # shellcheck source=lib/cluster-selftest-replicated.sh
   source "$REPO/scripts/lib/cluster-selftest-replicated.sh"
