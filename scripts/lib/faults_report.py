@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import sys
 
 TITLES = {
@@ -157,9 +158,11 @@ operator or Patroni would take it; the service itself is never restarted or reco
     measured = f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC at commit {commit}"
     if kept:
         titles = ", ".join(TITLES[name][0] for name in kept)
-        earlier = previous_measured.removeprefix("Measured ").rstrip(".") if previous_measured else "earlier"
-        measured += (f" ({', '.join(TITLES[name][0] for name in faults)}). The other rows ({titles}) are kept from an "
-                     f"earlier run, measured {earlier}")
+        # Only "DATE UTC at commit X" of the earlier line (it may itself name kept rows).
+        found = re.match(r"Measured (.+? at commit [0-9a-f]+(?: \+ uncommitted changes)?)", previous_measured or "")
+        earlier = found.group(1) if found else "earlier"
+        measured += (f" ({', '.join(TITLES[name][0] for name in faults)}). The other rows ({titles}) are kept from "
+                     f"earlier runs (the last of them measured {earlier})")
     print(f"""
 {measured}.
 
