@@ -43,6 +43,11 @@ class WrkTests(unittest.TestCase):
         self.assertEqual(w["latency_ms"]["p99"], 3.25)
         self.assertEqual(w["rps_2xx"], 450.0)
 
+    def test_a_line_of_another_marker_is_read_by_its_marker(self):
+        text = 'Running\nLOGIN_JSON {"requests": 5, "status": {"401": 4, "503": 1}}\n'
+        self.assertEqual(load.parse_json_line(text, "LOGIN_JSON")["status"], {"401": 4, "503": 1})
+        self.assertIsNone(load.parse_json_line(text))
+
     def test_no_json_line_is_none(self):
         self.assertIsNone(load.parse_wrk("Running 2s test\nsocket errors: connect 100"))
 

@@ -89,10 +89,12 @@ class DashboardViewersTests(unittest.TestCase):
 
 
 class LoginBurstTests(unittest.TestCase):
-    def test_the_login_line_is_read(self):
-        text = 'Running\nLOGIN_JSON {"requests": 5, "status": {"401": 4, "503": 1}}\n'
-        self.assertEqual(login_burst.login_line(text)["status"], {"401": 4, "503": 1})
-        self.assertIsNone(login_burst.login_line("nothing"))
+    def test_the_report_has_a_line_per_measurement(self):
+        rows = [{"what": "GET / alone", "rps": 1000, "p50": 1, "p99": 2, "max": 3, "errors": 0},
+                {"what": "POST /token load", "logins": {"status": {"401": 4}}}]
+        text = login_burst.report(rows, META, None)
+        self.assertIn("GET / alone                  1,000 rps   p50    1.00 ms", text)
+        self.assertIn('POST /token load         {"status": {"401": 4}}', text)
 
 
 if __name__ == "__main__":

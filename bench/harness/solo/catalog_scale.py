@@ -1,16 +1,9 @@
-"""The catalog at scale: GET /items rps at 20, 10k, 100k and 1M items on PostgreSQL, in one run, for four requests
-(REQUESTS below). Target: at the largest size the first page, the deep page and the search keep at least 80% of their
-rps at the smallest.
+"""The catalog at scale: GET /items rps at 20 to 1M items on PostgreSQL, one database and one service per size, all
+running; the first page, a page 90% deep by cursor, a search and a sort. Method: bench/README.md.
 
   scripts/bench catalog-scale                                   # 3 rounds of 5 s windows, 8 connections
   scripts/bench catalog-scale --duration 2 --rounds 1 --sizes 20,10000   # a quick check
   scripts/bench catalog-scale --out docs/bench/catalog-scale.md            # the committed result
-
-One database per size, filled by `seed --items N` (binary COPY, then ANALYZE), and one service on each, all running at
-once. Each service is warmed up on every request (--warmup s: the first seconds of a fresh process measure the JIT);
-then, per round and request, wrk -t1 runs against every size in turn, the order rotating each round, so a slow phase
-of the machine falls on every size alike. The report gives each size's median rps and p99 and its rps as a share of
-the smallest size's, per round (median and range).
 """
 
 import json

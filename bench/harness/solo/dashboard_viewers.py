@@ -1,28 +1,15 @@
-"""What the dashboard costs GET /: throughput with 0 and with 10 viewers on /dashboard/stream, alternated (the bar:
-the per-second snapshot costs under 1% of GET / throughput with 10 viewers open).
+"""What the dashboard costs GET /: throughput and CPU per request with no and with 10 /dashboard/stream viewers,
+alternated (the bar: under 1% of GET / throughput). Method: bench/README.md.
 
   scripts/bench dashboard-viewers                  # 6 rounds of (0 viewers, 10 viewers), 5 s each
-  scripts/bench dashboard-viewers --rounds 10 --duration 8 --viewers 10
   scripts/bench dashboard-viewers --pin            # service on CPU 1, wrk and the viewers on CPU 0
   scripts/bench dashboard-viewers --pin --rounds 30 --duration 3 --profile --micro --out docs/bench/dashboard-viewers.md
-                                                   # the committed result
 
-Storefront in Production on SQLite with the dashboard enabled and one admin (granted by the operator's command); per
-round wrk -t1 -c50 GET / with no stream open, then the same with N `curl -N` streams open, each side after 2 s of
-unmeasured load (so the listener is on and snapshots flow, or off again); the order alternates by round. With --pin
-the service has one core to itself and the load the other, so its throughput is the inverse of its CPU per request.
---micro also runs bench/Storefront.Micro's dashboard benchmark (BenchmarkDotNet: one request's duration measurement
-watched and not, in ns). --profile also samples the service's stacks with perf (20 s under the same load, with no
-viewer and with N) and counts the samples with a frame of the dashboard's own code: the dashboard's share of the
-service's CPU; the service then runs with perf maps on both sides, and perf (Debian's linux-perf) is installed if
-missing.
-
-Two measurements answer it. The A/B (rounds of GET / throughput with no viewer and with N) sees every effect but,
-on a 2-core VM, single 3-5 s runs of the same service vary by ±7%, so it resolves only a few percent: it is reported
-as the median ratio with a bootstrap 95% interval over the rounds. The profile counts the samples whose stack holds a
-frame of the dashboard's own code: a share of the service's CPU, resolved to about 0.1% by ~20,000 samples a side.
-Met when the watched share (viewers' minus none's: the static-file check runs on every request either way) is under
-1% and the A/B's interval does not exclude a loss under 1%; with fewer than 10 rounds the verdict is left open.
+Two measurements answer it. The A/B sees every effect but, on a 2-core VM, single 3-5 s runs of the same service vary
+by ±7%, so it resolves only a few percent: the median ratio with a bootstrap 95% interval over the rounds. The profile
+(perf) counts the samples whose stack holds a frame of the dashboard's own code: a share of the service's CPU,
+resolved to about 0.1%. Met when the watched share (viewers' minus none's) is under 1% and the A/B's interval does not
+exclude a loss under 1%; with fewer than 10 rounds the verdict is left open.
 """
 
 import glob
@@ -74,7 +61,7 @@ class Viewers:
 
     def close(self):
         for p in self.procs:
-            own.end(p)
+            p.cancel()
         self.procs = []
 
 
@@ -146,7 +133,7 @@ def _profile(run, service, root, cpus):
     pin = ["taskset", "-c", cpus] if cpus else []
     run_tool(pin + ["perf", "record", "-q", "-F", "999", "-g", "-p", str(service.pid), "-o", data, "--", "sleep",
                     str(PROFILE_S)], PROFILE_S + 60)
-    own.end(load, timeout_s=30)
+    load.finish(30)
     # perf script names JIT-compiled frames from /tmp/perf-PID.map, which lives as long as the service.
     script = subprocess.run(["perf", "script", "-i", data], capture_output=True, text=True, errors="replace")
     return perf_share.share(script.stdout.splitlines(), DASHBOARD_FRAMES)

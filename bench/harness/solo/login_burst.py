@@ -1,27 +1,16 @@
 """GET / latency while a burst of wrong-password logins hammers POST /token: do the password hashes leak into the
-request path? Target: GET / p99 <= 20 ms under the burst. Storefront only (the peer has no accounts), on the
-embedded SQLite store.
+request path? Target: GET / p99 <= 20 ms under the burst. Storefront only, on SQLite. Method: bench/README.md.
 
   scripts/bench login-burst                          # the work tree, 10 s measured
-  scripts/bench login-burst --duration 20            # 1..30 s
   scripts/bench login-burst --ref main               # build from a git revision, e.g. the code before a change
   scripts/bench login-burst -- PasswordHashing__Threads=1   # extra settings for the service (NAME=value ...)
-
-Registers one user, then runs two wrk at once, as the three-side run's root_under_predict does:
-  load:     wrk -t1 -c200 POST /token (bench/wrk/login-burst.lua): that user, a wrong password, and a random
-            X-Forwarded-For per request. The service trusts X-Forwarded-For from 127.0.0.1 for this run
-            (Proxy__TrustedProxies__0), so each request counts against its own address's login limit and the rate
-            limiter (10 a minute per address, unchanged) does not refuse the burst: it reaches the hashing.
-  measured: wrk -t1 -c10 --latency GET / (bench/wrk/report.lua), starting 0.5 s after the load and ending before
-            it, so every sample is taken under the burst.
-Before that, GET / alone with the same wrk shape for 3 s, as the unloaded reference. Prints GET / rps, p50, p99 and
-max (alone and under the burst) and the load's answers by status. The machine should be otherwise idle.
 """
 
 import json
 import os
 import time
 
+from harness import load as load_mod, source
 from harness.procs import Failure
 from harness.solo import own
 
@@ -53,7 +42,7 @@ def measure(run, opts):
     run.log(f"warm-up ({WARMUP_S} s)")
     load = own.background(_load_cmd(WARMUP_S, token_url), os.path.join(run.tmp, "warmup-load.txt"), login)
     own.wrk(service.base + "/", ROOT_CONNECTIONS, WARMUP_S - 1, script=None)
-    own.end(load, timeout_s=WARMUP_S + 30)
+    load.finish(WARMUP_S + 30)
     _wait_quick(service)
 
     run.log(f"GET / alone ({ALONE_S} s)")
@@ -63,17 +52,17 @@ def measure(run, opts):
     load = own.background(_load_cmd(opts.duration + 1, token_url), load_out, login)
     time.sleep(0.5)
     burst = own.wrk(service.base + "/", ROOT_CONNECTIONS, opts.duration, latency=True, timeout_s=10)
-    if own.end(load, timeout_s=opts.duration + 60) != 0:
+    status, text = load.finish(opts.duration + 60)
+    if status != 0:
         run.log("the load's wrk exited non-zero")
-    with open(load_out, encoding="utf-8", errors="replace") as f:
-        logins = login_line(f.read())
+    logins = load_mod.parse_json_line(text, "LOGIN_JSON")
     return [{"what": "GET / alone", **_figures(alone)}, {"what": "GET / under the burst", **_figures(burst)},
             {"what": "POST /token load", "logins": logins}]
 
 
 def _load_cmd(seconds, url):
     return ["wrk", "-t1", f"-c{LOAD_CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s",
-            os.path.join(own.source.BENCH, "wrk", "login-burst.lua"), url]
+            os.path.join(source.BENCH, "wrk", "login-burst.lua"), url]
 
 
 def _wait_quick(service, limit_s=30):
@@ -90,14 +79,6 @@ def _figures(w):
     lat = w["latency_ms"]
     return {"rps": w["rps"], "p50": float(lat["p50"]), "p99": float(lat["p99"]), "max": float(lat["max"]),
             "errors": sum(w["errors"].values())}
-
-
-def login_line(text):
-    """The LOGIN_JSON line of bench/wrk/login-burst.lua (the logins' answers by status), or None."""
-    for line in text.splitlines():
-        if line.startswith("LOGIN_JSON "):
-            return json.loads(line[len("LOGIN_JSON "):])
-    return None
 
 
 def report(rows, meta, opts):

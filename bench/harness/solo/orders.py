@@ -1,19 +1,10 @@
-"""Orders under contention: POST /orders per second and units oversold, Storefront against the FastAPI peer written
-the seeds' way (bench/peer/app.py: SELECT available, check, UPDATE to the computed value, under an asyncio.Lock that
-each of its 2 uvicorn workers holds alone), both on one throwaway PostgreSQL.
+"""Orders under contention: POST /orders per second and units oversold, Storefront against the FastAPI peer's
+seed-style POST /orders (bench/peer), both on one throwaway PostgreSQL. Method: bench/README.md. Exit status 1 if
+Storefront oversold.
 
   scripts/bench orders                        # 2 rounds, 5 s windows: about 3 minutes after the build
   scripts/bench orders --rounds 3 --out docs/bench/orders.md
   scripts/bench orders --seconds 2 --rounds 1 --warmup 1 --app DIR   # a quick check with an already published Storefront
-
-Each order is one unit of one item (WINDOWS below). Oversold units = units in accepted orders - (stock before - stock
-after): units handed out that the stock count never lost; 0 for a correct server, and with 100 units also the orders
-accepted beyond the stock. orders/s = 2xx answers a second (the burst: 201s over its time). Storefront's orders each
-queue a confirmation mail (a durable job); after its windows the run waits (20 s at most) for those jobs, so they do not
-run during the peer's. Stock is set through Storefront's PUT /items/{id}/stock (one admin account, granted the role by
-the operator's command) and by SQL for the peer (bench/peer/orders.sql: peer_stock, peer_orders, peer_order_lines).
-A warm-up of --warmup s of hot and spread per side, then --rounds rounds, the side going first alternating.
-Exit status 1 if Storefront oversold.
 """
 
 import json

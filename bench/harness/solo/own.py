@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -194,22 +193,8 @@ def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False
 
 
 def background(cmd, out_path, env=None, cpus=None):
-    """A command running beside the measured one (a load, a viewer)."""
-    pin = ["taskset", "-c", cpus] if cpus else []
-    proc = subprocess.Popen(pin + cmd, stdout=open(out_path, "wb"), stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True, env={**os.environ, **(env or {})})
-    return proc
-
-
-def end(proc, timeout_s=None):
-    """Waits for a background command (ends it first without a timeout); its exit status."""
-    if timeout_s is None:
-        procs._kill_group(proc)
-    try:
-        return proc.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        procs._kill_group(proc)
-        return proc.wait()
+    """A command running beside the measured one (a load, a viewer): procs.Background, on `cpus` if given."""
+    return procs.Background((["taskset", "-c", cpus] if cpus else []) + cmd, out_path, {**os.environ, **(env or {})})
 
 
 def _wait_ready(group, url, what):
