@@ -13,7 +13,7 @@ public enum ItemSort : byte
     Name = 4,
 }
 
-/// <summary>The query of GET /items: the seed's skip/limit, keyset cursors, search, sort, price range and totals.</summary>
+/// <summary>The query of GET /items: skip/limit, keyset cursors, search, sort, price range and totals.</summary>
 public sealed record ItemListQuery(
     [property: Description("Items to skip (the seed's paging; slower the deeper it goes). At most 10000: beyond, follow `next`.")]
     int Skip = 0,
@@ -53,7 +53,7 @@ public sealed record ItemListQuery(
 
     public bool HasFilter => Search is not null || MinPrice is not null || MaxPrice is not null;
 
-    /// <summary>The seed's form keeps its total; the new forms count only when asked.</summary>
+    /// <summary>The skip/limit form keeps its total (docs/seeds.md); cursors, search, sort and filters count only when asked.</summary>
     public bool WantsTotal => IncludeTotal ?? (After is null && Sort is null && !HasFilter);
 
     public Dictionary<string, string[]>? Validate()

@@ -12,9 +12,9 @@ public interface IItemReader
 }
 
 /// <summary>
-/// PostgreSQL: one auto-prepared statement on the shared data source. Measured under load against EF Core's
-/// compiled query on a pooled context, it saves ~10 µs of service CPU per request (context rent and reset, query
-/// context, materialiser): 55 → 45 µs, +10–15% throughput. Writes and every other read stay in EF Core.
+/// PostgreSQL: one auto-prepared statement on the shared data source. Under load it costs less service CPU per request
+/// than EF Core's compiled query on a pooled context (no context rent and reset, query context or materialiser; the
+/// figures are in docs/benchmarks-notes.md). Writes and every other read stay in EF Core.
 /// </summary>
 internal sealed class PostgresItemReader(NpgsqlDataSource dataSource) : IItemReader
 {
