@@ -15,7 +15,7 @@ public enum ItemSort : byte
 
 /// <summary>The query of GET /items: skip/limit, keyset cursors, search, sort, price range and totals.</summary>
 public sealed record ItemListQuery(
-    [property: Description("Items to skip (the seed's paging; slower the deeper it goes). At most 10000: beyond, follow `next`.")]
+    [property: Description("Items to skip (the original paging, kept for its clients; slower the deeper it goes). At most 10000: beyond, follow `next`.")]
     int Skip = 0,
     [property: Description("Items per page, 1 to 100.")]
     int Limit = 10,
@@ -32,7 +32,7 @@ public sealed record ItemListQuery(
     [property: Description("Highest price included.")]
     decimal? MaxPrice = null,
     [FromQuery(Name = "include_total")]
-    [property: Description("Add `total` (exact, or PostgreSQL's estimate with `total_is_estimate: true` on large results). Default: true for the seed's form (no after, q, sort or price range), false otherwise.")]
+    [property: Description("Add `total` (exact, or PostgreSQL's estimate with `total_is_estimate: true` on large results). Default: true for the skip/limit form (no after, q, sort or price range), false otherwise.")]
     bool? IncludeTotal = null) : IValidatable
 {
     /// <summary>Deeper than this, offset paging reads and discards too many rows: the cursor costs the same at any depth.</summary>
