@@ -16,6 +16,7 @@ import datetime
 import os
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 
@@ -83,6 +84,8 @@ def main(name, argv):
     except procs.Failure as e:
         run.log(f"ERROR: {e}")
     finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)   # a second Ctrl-C must not cut the cleanup short
         run.stop()
         if os.environ.get("BENCH_KEEP_TMP"):
             run.log(f"kept {tmp}")

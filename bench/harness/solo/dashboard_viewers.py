@@ -55,7 +55,7 @@ class Viewers:
         if side == "none":
             self.close()
         elif not self.procs:
-            self.procs = [own.background(["curl", "-sS", "-N", "-o", "/dev/null", "-H",
+            self.procs = [self.run.background(["curl", "-sS", "-N", "-o", "/dev/null", "-H",
                                           f"Authorization: Bearer {self.token}", self.service.base + "/dashboard/stream"],
                                          os.devnull, cpus=self.cpus) for _ in range(self.n)]
 
@@ -127,7 +127,7 @@ def _install_perf():
 
 def _profile(run, service, root, cpus):
     """The service's stacks over PROFILE_S s under load, as perf_share's counts."""
-    load = own.background(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{PROFILE_S + 4}s", root], os.devnull, cpus=cpus)
+    load = run.background(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{PROFILE_S + 4}s", root], os.devnull, cpus=cpus)
     time.sleep(2)
     data = os.path.join(run.tmp, f"perf-{time.monotonic_ns()}.data")
     pin = ["taskset", "-c", cpus] if cpus else []

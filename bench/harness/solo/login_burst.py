@@ -40,7 +40,7 @@ def measure(run, opts):
     token_url = service.base + "/token"
 
     run.log(f"warm-up ({WARMUP_S} s)")
-    load = own.background(_load_cmd(WARMUP_S, token_url), os.path.join(run.tmp, "warmup-load.txt"), login)
+    load = run.background(_load_cmd(WARMUP_S, token_url), os.path.join(run.tmp, "warmup-load.txt"), login)
     own.wrk(service.base + "/", ROOT_CONNECTIONS, WARMUP_S - 1, script=None)
     load.finish(WARMUP_S + 30)
     _wait_quick(service)
@@ -49,7 +49,7 @@ def measure(run, opts):
     alone = own.wrk(service.base + "/", ROOT_CONNECTIONS, ALONE_S, latency=True)
     run.log(f"GET / under the login burst ({opts.duration} s, {LOAD_CONNECTIONS} connections on POST /token)")
     load_out = os.path.join(run.tmp, "load.txt")
-    load = own.background(_load_cmd(opts.duration + 1, token_url), load_out, login)
+    load = run.background(_load_cmd(opts.duration + 1, token_url), load_out, login)
     time.sleep(0.5)
     burst = own.wrk(service.base + "/", ROOT_CONNECTIONS, opts.duration, latency=True, timeout_s=10)
     status, text = load.finish(opts.duration + 60)

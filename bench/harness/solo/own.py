@@ -25,6 +25,7 @@ class Run:
         self.app = None          # the published Storefront's folder
         self.postgres = None
         self.groups = []
+        self.backgrounds = []    # loads and viewers beside the measured tool
 
     def log(self, text):
         print(f"[{self.name}] {text}", file=sys.stderr, flush=True)
@@ -111,7 +112,16 @@ class Run:
         _wait_ready(group, base + "/items/1", "the peer")
         return Service(base, group)
 
+    def background(self, cmd, out_path, env=None, cpus=None):
+        """A command running beside the measured one (a load, a viewer), on `cpus` if given; stopped with the run."""
+        proc = procs.Background((["taskset", "-c", cpus] if cpus else []) + cmd, out_path, {**os.environ, **(env or {})})
+        self.backgrounds.append(proc)
+        return proc
+
     def stop(self):
+        for proc in self.backgrounds:
+            if proc.proc.poll() is None:
+                proc.cancel()
         procs.stop_groups(self.groups)
         procs.stop_all()
         if self.postgres:
@@ -190,11 +200,6 @@ def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False
     if result is None:
         raise Failure(f"wrk printed no result for {url} (exit {status}):\n{out[-1000:]}")
     return result
-
-
-def background(cmd, out_path, env=None, cpus=None):
-    """A command running beside the measured one (a load, a viewer): procs.Background, on `cpus` if given."""
-    return procs.Background((["taskset", "-c", cpus] if cpus else []) + cmd, out_path, {**os.environ, **(env or {})})
 
 
 def _wait_ready(group, url, what):
