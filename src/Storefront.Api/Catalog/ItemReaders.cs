@@ -25,6 +25,15 @@ internal sealed class PostgresItemReader(NpgsqlDataSource dataSource) : IItemRea
         FROM items i LEFT JOIN stock_available s ON s.item_id = i.id WHERE i.id = $1
         """;
 
+    /// <summary>
+    /// The items' prices, versions and units available, as one statement of another feature's batch (Orders): a row
+    /// (id, price, version, available) per item that exists.
+    /// </summary>
+    public static NpgsqlBatchCommand PricesCommand(int[] ids) => new("""
+        SELECT i.id, i.price, i.version, COALESCE(s.available, 0)
+        FROM items i LEFT JOIN stock_available s ON s.item_id = i.id WHERE i.id = ANY($1)
+        """) { Parameters = { new NpgsqlParameter<int[]> { TypedValue = ids } } };
+
     public async Task<StoredItem?> FindAsync(int id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(Sql);
