@@ -57,6 +57,22 @@ public sealed class JobStore(IServiceScopeFactory scopes, DatabaseProvider provi
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
         var now = clock.GetUtcNow();
+        if (provider.Kind == DatabaseKind.Postgres)
+        {
+            // One statement, so one round trip and its own transaction: the worker's cost per job is what bounds the
+            // mail a busy shop can send (one confirmation per order).
+            var recorded = await db.Database.SqlQuery<int>($"""
+                WITH done AS (
+                    UPDATE jobs SET status = 'succeeded', finished_at = {now}, run_after_ms = {now.ToUnixTimeMilliseconds()},
+                                    lease_until_ms = NULL, last_error = NULL
+                    WHERE id = {job.Id} AND locked_by = {workerId} AND status = 'running'
+                    RETURNING id)
+                INSERT INTO job_effects (job_id, kind, summary, recorded_at)
+                SELECT id, {job.Kind}, {Truncate(summary)}, {now} FROM done
+                RETURNING 1 AS "Value"
+                """).ToListAsync(cancellationToken);
+            return recorded.Count == 1;
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var updated = await db.Jobs
             .Where(j => j.Id == job.Id && j.LockedBy == workerId && j.Status == JobStatus.Running)
