@@ -37,6 +37,17 @@ class OrdersTests(unittest.TestCase):
         self.assertIn("1-minute load average before the run: 0.5 on 2 cores.", text)
         self.assertEqual(text.count("| hot |"), 4)
 
+    def test_the_mail_drain_is_reported_from_the_storefront_windows_that_left_mail(self):
+        rows = [{**order_row(1, "storefront", "hot", 100), "mails": 1000, "drain_s": 4.0},
+                {**order_row(1, "storefront", "spread", 100), "mails": 900, "drain_s": 2.0},
+                {**order_row(1, "storefront", "oversell", 10), "mails": 0, "drain_s": 0.0},
+                order_row(1, "peer", "hot", 100)]
+        self.assertEqual(orders.mail_drain(rows), (350.0, 250.0, 450.0, 4.0))
+        self.assertIn("were drained after each of its windows before the next window started: 350 mails/s (median; "
+                      "250–450), the longest drain 4 s.", orders.report(rows, META, self.opts))
+        self.assertIsNone(orders.mail_drain([order_row(1, "peer", "hot", 100)]))
+        self.assertNotIn("mails/s", orders.report([order_row(1, "peer", "hot", 100)], META, self.opts))
+
     def test_a_busy_machine_is_said_so(self):
         text = orders.report([order_row(1, "storefront", "hot", 1)], {**META, "load": 3.0}, self.opts)
         self.assertIn("**Measured on a busy machine**", text)

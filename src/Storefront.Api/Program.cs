@@ -56,8 +56,9 @@ app.UseLive();
 // Last before the endpoints, where a filter would run: raw path/query checks for endpoints mapped WithValidation().
 app.UseRawInputRules();
 
-// Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is.
-var routes = app.MapGroup("").AnswerHeadWhereGetIs();
+// Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is, and 200
+// JSON answers written with their length.
+var routes = app.MapGroup("").AnswerHeadWhereGetIs().WriteJsonWithLength();
 routes.MapApiDocs();
 routes.MapHealth();
 routes.MapMetrics();
