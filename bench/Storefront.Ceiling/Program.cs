@@ -52,13 +52,20 @@ app.MapGet("/slow", async (double seconds, CancellationToken ct) =>
     return new SlowMessage($"Completed after {seconds.ToString(CultureInfo.InvariantCulture)} seconds");
 });
 
-app.MapGet("/items/{id:int}", async (int id, CancellationToken ct) =>
+// The same query as Storefront's GET /items/{id}: the item with its units available (the stock_available view) and
+// its version, sent as the ETag.
+app.MapGet("/items/{id:int}", async (int id, HttpResponse response, CancellationToken ct) =>
 {
-    await using var command = db!.CreateCommand("SELECT id, name, price, description FROM items WHERE id = $1");
+    await using var command = db!.CreateCommand("""
+        SELECT i.id, i.name, i.price, i.description, COALESCE(s.available, 0), i.version
+        FROM items i LEFT JOIN stock_available s ON s.item_id = i.id WHERE i.id = $1
+        """);
     command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = id });
     await using var reader = await command.ExecuteReaderAsync(ct);
     if (!await reader.ReadAsync(ct)) return Results.NotFound();
-    return Results.Ok(new Item(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+    response.Headers.ETag = string.Create(CultureInfo.InvariantCulture, $"\"{reader.GetInt32(5)}\"");
+    return Results.Ok(new Item(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.GetInt32(4)));
 });
 
 app.MapGet("/cached-data", async (HttpContext context, CancellationToken ct) =>
@@ -181,7 +188,7 @@ async Task<(byte[]? Body, double Ms)> Fetch(string url, CancellationToken ct)
 
 internal sealed record Hello(string Message);
 internal sealed record SlowMessage(string Msg);
-internal sealed record Item(int Id, string Name, decimal Price, string? Description);
+internal sealed record Item(int Id, string Name, decimal Price, string? Description, int InStock);
 internal sealed record DataSummary(int Items, decimal AvgPrice);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
