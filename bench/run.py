@@ -8,6 +8,8 @@
   scripts/bench --out DIR       # write benchmarks.{json,md,png} to DIR instead of docs/
   scripts/bench --ref HEAD      # build the sides from a git revision (git archive), not the work tree
   scripts/bench --rounds N      # rounds per side and scenario (at least 3 for figures worth quoting)
+  scripts/bench NAME [--help]   # a benchmark of one question: orders, catalog-scale, login-burst, dashboard-viewers
+                                # (bench/harness/solo/)
 
 Starts, all on 127.0.0.1 and in a temp dir: a throwaway PostgreSQL 15 cluster, redis-server, nginx with
 the echo module as the pricing/inventory/reco upstreams (bench/nginx), and the sides on the same seeded
@@ -20,7 +22,6 @@ Exit status: 0 if every present side was measured, 1 otherwise (the report is st
 import argparse
 import base64
 import datetime
-import hashlib
 import json
 import os
 import resource
@@ -34,7 +35,7 @@ import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the repository
 import report                                     # noqa: E402  (bench/report.py)
-from harness import load, machine, plan, procs, services, sides  # noqa: E402
+from harness import load, machine, plan, procs, services, sides, solo, source  # noqa: E402
 from harness.measure import Settings              # noqa: E402
 from harness.scenarios import NOT_SELECTED, SCENARIOS  # noqa: E402
 
@@ -51,7 +52,6 @@ TIMING = {
     "quick": {"rounds": 2, "window_s": 1, "warmup_s": 1, "process_warmup_s": 1, "idle_s": 0.3, "uploads_per_client": 1,
               "budget_s": 180},
 }
-ARTIFACTS_CACHE = "/var/tmp/storefront-bench"
 NOFILE = 65536     # servers and load tools hold a descriptor per connection (10,000 for /slow)
 
 
@@ -108,45 +108,6 @@ def raise_nofile():
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def source_tree(args, tmp, console):
-    """Where the sides' code is read from: the work tree, or a `git archive` of --ref."""
-    if not args.ref:
-        return REPO
-    src = os.path.join(tmp, "src")
-    os.makedirs(src)
-    archive = subprocess.run(["git", "-C", REPO, "archive", args.ref], capture_output=True, check=False)
-    if archive.returncode != 0:
-        raise procs.Failure(f"could not archive {args.ref}: {archive.stderr.decode(errors='replace')}")
-    subprocess.run(["tar", "-x", "-C", src], input=archive.stdout, check=True)
-    console.log(f"building the sides from {args.ref} ({commit_of(args.ref)})")
-    return src
-
-
-def artifacts_dir(args, tmp):
-    """Where dotnet keeps bin/obj. For the work tree, a cache outside the repo kept between runs (one per
-    work tree): an incremental build takes seconds where a cold one takes a minute or more, which a
-    quick run cannot spare. A --ref build starts cold in the temp dir."""
-    if args.ref:
-        return os.path.join(tmp, "artifacts")
-    key = hashlib.sha1(REPO.encode()).hexdigest()[:12]
-    return os.path.join(ARTIFACTS_CACHE, key)
-
-
-def commit_of(ref):
-    out = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", ref], capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"
-
-
-def commit_text(args):
-    text = commit_of(args.ref or "HEAD")
-    if not args.ref:
-        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src", "bench"],
-                               capture_output=True, text=True).stdout.strip()
-        if dirty:
-            text += " + uncommitted changes in src/ or bench/"
-    return text
-
-
 def build_sides(env, states, console):
     """Storefront first: it migrates and seeds the database every side reads."""
     if states.state["storefront"][0] != "ok" and states.ok():
@@ -184,7 +145,7 @@ def measure_everything(args, timing, tmp, console):
     states = plan.SideStates(args.wanted)
     postgres = services.Postgres(tmp)
     try:
-        src = source_tree(args, tmp, console)
+        src = source.tree(args.ref, tmp, console.log)
         postgres.start()
         console.log(f"PostgreSQL on 127.0.0.1:{postgres.port}")
         redis_group, redis_port = services.start_redis(tmp)
@@ -194,7 +155,7 @@ def measure_everything(args, timing, tmp, console):
         console.log(f"nginx upstreams (checked): delayed on {nginx.ports['delayed']}, instant on {nginx.ports['instant']}")
         # Storefront refuses to start outside Development without a token signing key; none is used here.
         jwt_key = base64.b64encode(secrets.token_bytes(48)).decode()
-        env = sides.Env(tmp, src, artifacts_dir(args, tmp), postgres, redis_port, nginx, jwt_key,
+        env = sides.Env(tmp, src, source.artifacts_dir(args.ref, tmp), postgres, redis_port, nginx, jwt_key,
                         secrets.token_hex(32))
         build_sides(env, states, console)
         build_load_tools(env, args.selected, console)
@@ -214,7 +175,7 @@ def write_report(args, timing, console, results, states, pg_bin, nofile):
     doc = {
         "meta": {
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "commit": commit_text(args), "quick": args.quick, **timing,
+            "commit": source.commit_text(args.ref), "quick": args.quick, **timing,
             "wrk_threads": 2, "peer_workers": sides.PEER_WORKERS, "nofile": nofile,
             "elapsed_s": console.elapsed(), "sides": states.as_json(), "warnings": console.warnings,
             "scenarios_run": [sc["id"] for sc in args.selected],
@@ -233,6 +194,10 @@ def write_report(args, timing, console, results, states, pg_bin, nofile):
 
 
 def main(argv):
+    if argv and argv[0] in solo.SCENARIOS:
+        raise_nofile()
+        os.environ.update(DOTNET_NOLOGO="1", DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_SKIP_FIRST_TIME_EXPERIENCE="1")
+        return solo.main(argv[0], argv[1:])
     args = parse_args(argv)
     timing = dict(TIMING["quick" if args.quick else "full"])
     if args.rounds:

@@ -115,11 +115,12 @@ def parse_wrk(text):
     return w
 
 
-def parse_json_line(text):
-    """The WRK_JSON line of a load tool's output as a dict; None if it is missing."""
+def parse_json_line(text, marker="WRK_JSON"):
+    """The `MARKER {json}` line of a load tool's output (WRK_JSON; bench/wrk/login-burst.lua's LOGIN_JSON) as a dict;
+    None if it is missing."""
     for line in text.splitlines():
-        if line.startswith("WRK_JSON "):
-            return json.loads(line[len("WRK_JSON "):])
+        if line.startswith(marker + " "):
+            return json.loads(line[len(marker) + 1:])
     return None
 
 

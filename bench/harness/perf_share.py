@@ -39,16 +39,22 @@ def name(frame):
     return re.sub(r"`\d+(\[[^\]]*\])?", "", match.group(1) if match else frame.split(" (")[0][:120])
 
 
-def main():
-    pattern = re.compile(sys.argv[1])
+def share(lines, pattern):
+    """{samples, matching, frames: [[frame, samples], ...]} of `perf script` output lines for a regular expression."""
+    pattern = re.compile(pattern)
     total = 0
     by_frame = collections.Counter()
-    for frames in samples(sys.stdin):
+    for frames in samples(lines):
         total += 1
         hit = next((f for f in frames if pattern.search(f)), None)
         if hit is not None:
             by_frame[name(hit)] += 1
-    print(json.dumps({"samples": total, "matching": sum(by_frame.values()), "frames": by_frame.most_common(8)}))
+    return {"samples": total, "matching": sum(by_frame.values()),
+            "frames": [list(kv) for kv in by_frame.most_common(8)]}
+
+
+def main():
+    print(json.dumps(share(sys.stdin, sys.argv[1])))
 
 
 if __name__ == "__main__":

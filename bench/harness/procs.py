@@ -113,11 +113,11 @@ def run_tool(cmd, timeout_s, out_path=None, env=None, cwd=None):
 class Background:
     """A load tool running next to the measured one (root_under_predict's /predict load)."""
 
-    def __init__(self, cmd, out_path):
+    def __init__(self, cmd, out_path, env=None):
         self.out_path = out_path
         self._out = open(out_path, "w+b")
         self.proc = subprocess.Popen(cmd, stdout=self._out, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+                                     stdin=subprocess.DEVNULL, start_new_session=True, env=env)
 
     def finish(self, timeout_s):
         """Waits for the tool (killing it after timeout_s); returns its exit status and output."""

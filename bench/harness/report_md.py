@@ -39,15 +39,15 @@ def render(doc, png_name, extras_dir=None):
 # ------------------------------------------------------------------ top
 
 def _extras(extras_dir):
-    """The results of the benchmarks that run by scripts of their own (bench/dashboard-viewers.sh, ...): each writes
-    one Markdown file into docs/bench/, kept there between runs and copied in here, so this report holds every
-    measured figure and a new `scripts/bench` run (or a re-render) never drops them."""
+    """The results of the benchmarks of one question (`scripts/bench dashboard-viewers`, ...): each writes one Markdown
+    file into docs/bench/, kept there between runs and copied in here, so this report holds every measured figure and
+    a new `scripts/bench` run (or a re-render) never drops them."""
     files = sorted(glob.glob(os.path.join(extras_dir, "*.md"))) if extras_dir else []
     if not files:
         return []
-    lines = ["", "## Measured by scripts of their own", "",
-             "Not part of this run: each section is the committed result of its own script (its date, commit and "
-             "command are in it), copied from `docs/bench/`."]
+    lines = ["", "## Measured by benchmarks of their own", "",
+             "Not part of this run: each section is the committed result of its own benchmark (`scripts/bench NAME`; "
+             "its date, commit and command are in it), copied from `docs/bench/`."]
     for path in files:
         with open(path, encoding="utf-8") as f:
             text = f.read().strip()

@@ -216,7 +216,7 @@ async def get_item(item_id: int = Path(..., ge=1, le=INT32_MAX)):
 # One lock per worker process, around read-modify-write of stock: it serialises the orders of one
 # worker and nothing else. With 2 workers (or 2 instances) two orders can read the same `available`,
 # both pass the check, and the second UPDATE overwrites the first: a lost update, units sold twice.
-# That is on purpose: bench/orders.sh counts those oversold units against Storefront's conditional
+# That is on purpose: `scripts/bench orders` counts those oversold units against Storefront's conditional
 # UPDATE. The tables come from bench/peer/orders.sql (the benchmark creates them).
 ORDER_LOCK = asyncio.Lock()
 

@@ -1,5 +1,5 @@
 -- Tables of the peer's POST /orders (bench/peer/app.py), in the database of PEER_POSTGRES_DSN, next to `items`.
--- bench/orders.sh applies this; the peer does not create them, so its other routes never need DDL rights.
+-- `scripts/bench orders` applies this; the peer does not create them, so its other routes never need DDL rights.
 CREATE TABLE IF NOT EXISTS peer_stock (
     item_id   integer PRIMARY KEY,
     available integer NOT NULL  -- no CHECK (available >= 0): the seeds' code has none, and a lost update never goes negative anyway

@@ -1,4 +1,4 @@
--- wrk -s bench/wrk/orders.lua: POST /orders of one unit, {"lines": [{"item_id": k, "quantity": 1}]}, for bench/orders.sh.
+-- wrk -s bench/wrk/orders.lua: POST /orders of one unit, {"lines": [{"item_id": k, "quantity": 1}]}, for `scripts/bench orders`.
 -- Environment: ORDERS_ITEMS (k is random in 1..ORDERS_ITEMS; 1, the default, is the one hot item) and ORDERS_TOKEN
 -- (sent as Authorization: Bearer; the peer ignores it). Prints report.lua's WRK_JSON line at the end.
 -- One item: the request is built once (no Lua per request). Several: request() builds each, which costs wrk some

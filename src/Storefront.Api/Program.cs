@@ -18,7 +18,7 @@ using Storefront.Api.Upstreams;
 
 // appsettings.json is read from beside the binaries, whatever folder the service is started from.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-// The seed's uvicorn listens on :8000; ASPNETCORE_URLS or --urls override it.
+// Port 8000, as the FastAPI original (docs/seeds.md); ASPNETCORE_URLS or --urls override it.
 if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://localhost:8000");
 
 builder.AddHttpConventions()
@@ -56,8 +56,9 @@ app.UseLive();
 // Last before the endpoints, where a filter would run: raw path/query checks for endpoints mapped WithValidation().
 app.UseRawInputRules();
 
-// Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is.
-var routes = app.MapGroup("").AnswerHeadWhereGetIs();
+// Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is, and 200
+// JSON answers written with their length.
+var routes = app.MapGroup("").AnswerHeadWhereGetIs().WriteJsonWithLength();
 routes.MapApiDocs();
 routes.MapHealth();
 routes.MapMetrics();

@@ -27,7 +27,7 @@ public static class SentimentPipeline
     /// The trainers tried, the best on the validation split wins. Each runs on one thread so that the same data gives
     /// the same model (SDCA and L-BFGS otherwise split the work by thread count, which reorders floating-point sums).
     /// L-BFGS's default penalties (L1 = L2 = 1) are far too strong for L2-normalised features of a few thousand
-    /// sentences (69% on validation), hence the L2 values tried and no L1.
+    /// sentences (docs/model.md has the validation scores), hence the L2 values tried and no L1.
     /// </summary>
     public static IReadOnlyList<TrainerCandidate> Candidates { get; } =
     [
@@ -43,8 +43,8 @@ public static class SentimentPipeline
     ];
 
     /// <summary>
-    /// Chosen on the validation split (docs/model.md has the table): TF-IDF over plain term frequency and dropping
-    /// punctuation were worth about two points each; character 1–6-grams scored within noise of 1–5 and cost more.
+    /// Chosen on the validation split (docs/model.md has the scores): TF-IDF over plain term frequency and dropping
+    /// punctuation each scored better; character 1–6-grams scored within noise of 1–5 and cost more.
     /// </summary>
     public static TextFeaturizingEstimator.Options Featurizer() => new()
     {

@@ -5,7 +5,7 @@ public sealed record RouteBehavior(int LatencyMs, int JitterMs = 0, double Failu
 {
     public static readonly IReadOnlyDictionary<string, RouteBehavior> Defaults = new Dictionary<string, RouteBehavior>
     {
-        // The seed's "industry project" latencies: total ≈ the slowest (reco), never the sum.
+        // The product page's latencies (docs/seeds.md): total ≈ the slowest (reco), never the sum.
         ["pricing"] = new(20),
         ["inventory"] = new(30),
         ["reco"] = new(50),

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Accounts;
@@ -14,4 +15,8 @@ public static class AccountTables
 
         public DbSet<PasswordReset> PasswordResets => db.Set<PasswordReset>();
     }
+
+    /// <summary>PostgreSQL: a user's mail address, as one statement of another feature's batch (one row, or none).</summary>
+    public static NpgsqlBatchCommand EmailCommand(int userId) =>
+        new("SELECT email FROM users WHERE id = $1") { Parameters = { new NpgsqlParameter<int> { TypedValue = userId } } };
 }

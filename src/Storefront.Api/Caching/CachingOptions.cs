@@ -6,7 +6,7 @@ public sealed class CachingOptions
 {
     public const string Section = "Caching";
 
-    /// <summary>TTL of the seed's <c>data</c> key behind /cached-data.</summary>
+    /// <summary>TTL of the <c>data</c> key behind /cached-data.</summary>
     [Range(1, 86_400)]
     public int DataTtlSeconds { get; set; } = 300;
 

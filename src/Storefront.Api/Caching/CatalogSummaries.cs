@@ -10,7 +10,7 @@ public sealed record CatalogSummary(int TotalItems, decimal MinPrice, decimal Ma
 /// <summary>The cached values, computed from the catalog on a miss and kept as ready-to-send JSON bytes.</summary>
 public sealed class CatalogSummaries(ICatalogStatistics statistics, TimeProvider clock)
 {
-    /// <summary>The seed's key for /cached-data.</summary>
+    /// <summary>The key behind /cached-data, the original API's (docs/seeds.md).</summary>
     public const string DataKey = "data";
     public const string ExpensiveKey = "expensive-endpoint";
 

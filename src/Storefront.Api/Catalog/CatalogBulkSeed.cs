@@ -7,7 +7,7 @@ using Storefront.Api.Data;
 namespace Storefront.Api.Catalog;
 
 /// <summary>
-/// <c>seed --items N</c>: a catalog of N items for the scale benchmark (bench/catalog-scale.sh) and anyone reproducing
+/// <c>seed --items N</c>: a catalog of N items for the scale benchmark (<c>scripts/bench catalog-scale</c>) and anyone reproducing
 /// it. Generated, not random: item k is always "{adjective} {noun} k" at the same price, so two runs hold the same
 /// catalog. PostgreSQL takes binary COPY (one stream, no per-row statements); SQLite prepared inserts in batches.
 /// </summary>

@@ -9,7 +9,7 @@ using Storefront.Api.Http;
 
 namespace Storefront.Api.Catalog;
 
-/// <summary>The seed's Item CRUD.</summary>
+/// <summary>The item CRUD (docs/seeds.md).</summary>
 public static class CatalogEndpoints
 {
     /// <summary>GET /items?q= per client address (RateLimits__SearchPermits): a search costs more than a page.</summary>

@@ -9,7 +9,7 @@ public sealed class CatalogOptions
 
     /// <summary>
     /// When true, PUT and DELETE /items/{id} without If-Match are refused with 428, for deployments whose clients
-    /// must never overwrite a change they have not seen. Off by default: the seed's clients send no If-Match.
+    /// must never overwrite a change they have not seen. Off by default: the original API's clients send no If-Match.
     /// </summary>
     public bool RequireIfMatch { get; set; }
 

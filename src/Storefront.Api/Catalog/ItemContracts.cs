@@ -43,7 +43,7 @@ public sealed record StoredItem(int Id, string Name, decimal Price, string? Desc
 
 /// <summary>
 /// A page of GET /items. <c>next</c> is the cursor of the following page (null on the last). <c>total</c> and
-/// <c>total_is_estimate</c> are present only when a total was asked for (or implied by the seed's form).
+/// <c>total_is_estimate</c> are present only when a total was asked for (or implied by the skip/limit form).
 /// </summary>
 public sealed record ItemListResponse(
     IReadOnlyList<ItemResponse> Items,

@@ -13,9 +13,9 @@ public enum ItemSort : byte
     Name = 4,
 }
 
-/// <summary>The query of GET /items: the seed's skip/limit, keyset cursors, search, sort, price range and totals.</summary>
+/// <summary>The query of GET /items: skip/limit, keyset cursors, search, sort, price range and totals.</summary>
 public sealed record ItemListQuery(
-    [property: Description("Items to skip (the seed's paging; slower the deeper it goes). At most 10000: beyond, follow `next`.")]
+    [property: Description("Items to skip (the original paging, kept for its clients; slower the deeper it goes). At most 10000: beyond, follow `next`.")]
     int Skip = 0,
     [property: Description("Items per page, 1 to 100.")]
     int Limit = 10,
@@ -32,7 +32,7 @@ public sealed record ItemListQuery(
     [property: Description("Highest price included.")]
     decimal? MaxPrice = null,
     [FromQuery(Name = "include_total")]
-    [property: Description("Add `total` (exact, or PostgreSQL's estimate with `total_is_estimate: true` on large results). Default: true for the seed's form (no after, q, sort or price range), false otherwise.")]
+    [property: Description("Add `total` (exact, or PostgreSQL's estimate with `total_is_estimate: true` on large results). Default: true for the skip/limit form (no after, q, sort or price range), false otherwise.")]
     bool? IncludeTotal = null) : IValidatable
 {
     /// <summary>Deeper than this, offset paging reads and discards too many rows: the cursor costs the same at any depth.</summary>
@@ -53,7 +53,7 @@ public sealed record ItemListQuery(
 
     public bool HasFilter => Search is not null || MinPrice is not null || MaxPrice is not null;
 
-    /// <summary>The seed's form keeps its total; the new forms count only when asked.</summary>
+    /// <summary>The skip/limit form keeps its total (docs/seeds.md); cursors, search, sort and filters count only when asked.</summary>
     public bool WantsTotal => IncludeTotal ?? (After is null && Sort is null && !HasFilter);
 
     public Dictionary<string, string[]>? Validate()

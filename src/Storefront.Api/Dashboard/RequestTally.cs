@@ -4,7 +4,7 @@ namespace Storefront.Api.Dashboard;
 /// Request durations and server errors by route pattern, counted on the thread that ends the request, without a lock,
 /// an interlocked operation or a shared cache line: each thread owns running totals that only it writes, and
 /// <see cref="Collect"/> (once a second) sums every thread's totals and subtracts the previous sum. That keeps the
-/// cost of a watched request to a few nanoseconds where a shared histogram cost ~150 ns (bench/Storefront.Micro).
+/// cost of a watched request far below a shared histogram's (bench/Storefront.Micro; docs/benchmarks-notes.md).
 /// </summary>
 internal sealed class RequestTally
 {

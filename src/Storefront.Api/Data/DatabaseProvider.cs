@@ -36,6 +36,10 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
     /// What the operator did not choose, the service does:
     /// - Npgsql prepares statements used more than twice: the server then skips parsing and planning them, which is
     ///   most of PostgreSQL's CPU for the catalog's key lookups.
+    /// - A pooled connection's session is kept as it is when it goes back to the pool. The service sets no session
+    ///   state (its locks and settings are per transaction, its timeouts are cancellations; synchronous_commit below is
+    ///   a startup option, which a reset would not touch either), so the reset Npgsql would otherwise send with the next
+    ///   use, five statements each time a request borrows a connection, resets nothing.
     /// - With several servers: connections go to the primary unless a caller asks otherwise (the migrate command, and
     ///   anything else that opens its own connection, must never write to a standby); a server's role is asked again
     ///   after 2 s instead of 10, so a promoted standby takes writes soon after the promotion; and commits wait for the
@@ -46,6 +50,7 @@ public sealed record DatabaseProvider(DatabaseKind Kind, string ConnectionString
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         bool Named(string key) => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase);
         if (!Named("Auto Prepare")) builder.MaxAutoPrepare = 32;
+        if (!Named("Reset On Close")) builder.NoResetOnClose = true;
         var replicated = builder.Host?.Contains(',') == true;
         if (replicated && !Named("Target Session Attributes")) builder.TargetSessionAttributes = "primary";
         if (replicated && !Named("Host Recheck Seconds")) builder.HostRecheckSeconds = 2;

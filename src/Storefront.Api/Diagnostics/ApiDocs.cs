@@ -4,7 +4,7 @@ using Storefront.Api.Http;
 namespace Storefront.Api.Diagnostics;
 
 /// <summary>
-/// The OpenAPI document at /openapi/v1.json and the interactive page at /docs, as the seed framework has. The document
+/// The OpenAPI document at /openapi/v1.json and the interactive page at /docs, as FastAPI serves them. The document
 /// is committed as docs/openapi.json (scripts/generate-client rewrites it, a test compares it with what is served), so it
 /// must not depend on the request: no server URL from the request's host, nothing environment-specific in it.
 /// </summary>
@@ -35,8 +35,8 @@ public static class ApiDocs
     /// <summary>Swagger UI at /docs: middleware serving its own files, not a route.</summary>
     public static WebApplication UseApiDocs(this WebApplication app)
     {
-        // Only for its own paths: the UI's middleware matches every request's path with a regular expression, ~3% of
-        // GET / in a CPU profile, for a page a person opens now and then.
+        // Only for its own paths: the UI's middleware matches every request's path with a regular expression, a share
+        // of GET /'s CPU in profiles (docs/benchmarks-notes.md), for a page a person opens now and then.
         app.UseWhen(context => context.Request.Path.StartsWithSegments(DocsPath, StringComparison.OrdinalIgnoreCase),
             docs => docs.UseNoFraming().UseSwaggerUI(o =>
             {

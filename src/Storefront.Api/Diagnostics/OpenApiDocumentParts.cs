@@ -8,7 +8,7 @@ internal static class OpenApiDocumentParts
     // A tag without a description here still appears; ApiDescriptionTests fails until it has one.
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
-        ["Lessons"] = "The seed's concurrency lessons: waits that hold no thread, concurrent calls to configured sources.",
+        ["Lessons"] = "The concurrency lessons: waits that hold no thread, concurrent calls to configured sources.",
         ["Products"] = "The product page: pricing, inventory and recommendations fetched concurrently, each under its own deadline.",
         ["Catalog"] = "Items: public reads (cursor pages, search, sort), writes with a bearer token and optional If-Match.",
         ["Orders"] = "Orders reserved atomically against stock (409 when it cannot be served), Idempotency-Key retries, admin stock.",
@@ -18,7 +18,7 @@ internal static class OpenApiDocumentParts
         ["Email"] = "Email sent by a durable job.",
         ["Files"] = "Streamed uploads stored under server-chosen names; downloads with ranges and validators.",
         ["Inference"] = "CPU-bound work (sentiment, QR codes) on bounded worker pools: 503 with Retry-After when full.",
-        ["WebSockets"] = "The seed's echo and the live stock feed; these paths answer a WebSocket upgrade.",
+        ["WebSockets"] = "The echo socket and the live stock feed; these paths answer a WebSocket upgrade.",
         ["Inventory"] = "Stock changes from the inventory system, signed with HMAC-SHA256.",
         ["Operations"] = "Health, the OpenAPI document and the live dashboard.",
     };

@@ -31,8 +31,8 @@ public static class Telemetry
                 // connection figures from its own; routing and diagnostics meters are left out (per-request cost, little use).
                 .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
                 // No HttpClient meter: it records several measurements per upstream call (connection state changes,
-                // queue time, active requests, duration), which cost the 1,000-connection product fan-out 20-40% of
-                // its throughput in benchmark pairs; views that drop some of them put every instrument on a slower
+                // queue time, active requests, duration), a large share of the 1,000-connection product fan-out's
+                // throughput (docs/benchmarks-notes.md); views that drop some of them put every instrument on a slower
                 // path. storefront.upstream.request.duration (per source and outcome) measures the same calls, and
                 // traces keep HttpClient's spans.
                 .AddRuntimeInstrumentation()
@@ -52,7 +52,7 @@ public static class Telemetry
         else
         {
             // Without tracing, ASP.NET Core would still make an Activity and a logging scope for every request, because
-            // its hosting-diagnostics category can log (at any level): 3-4% of GET /'s CPU in profiles
+            // its hosting-diagnostics category can log (at any level): a visible share of GET /'s CPU in profiles
             // (docs/benchmarks-notes.md). That category's lines are the per-request "Request starting/finished"
             // (Information and Debug, off under the shipped "Microsoft.AspNetCore": "Warning"); an error answer makes
             // its trace id when it needs one (Http/RequestTrace) and the unhandled-exception line carries it.

@@ -8,7 +8,7 @@ namespace Storefront.Api.Email;
 
 public sealed record EmailQueuedResponse(string Message, string JobId);
 
-/// <summary>The seed's /send-email background task, made durable: a 202 means the job row is committed.</summary>
+/// <summary>The /send-email background task made durable (docs/seeds.md): a 202 means the job row is committed.</summary>
 public static class EmailEndpoints
 {
     /// <summary>POST /send-email per user (RateLimits__SendEmailPermits per window).</summary>

@@ -57,7 +57,7 @@ public sealed class WelcomeEmailHandler(EmailSender sender, ILogger<WelcomeEmail
         (payload.Email, "Welcome to Storefront", $"Hello {payload.Username},\n\nyour Storefront account is ready.\n");
 }
 
-/// <summary>The seed's /send-email background task, made durable.</summary>
+/// <summary>The /send-email background task, made durable.</summary>
 public sealed class SendEmailHandler(EmailSender sender, ILogger<SendEmailHandler> logger)
     : EmailJobHandler<SendEmailPayload>(sender, EmailJsonContext.Default.SendEmailPayload, logger)
 {

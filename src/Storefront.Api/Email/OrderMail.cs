@@ -1,4 +1,5 @@
 using System.Globalization;
+using Npgsql;
 using Storefront.Api.Data;
 using Storefront.Api.Jobs;
 
@@ -9,6 +10,12 @@ public interface IOrderMail
 {
     /// <summary>Stages the confirmation in <paramref name="db"/>; the caller's SaveChanges stores it with the order, in its transaction.</summary>
     void StageConfirmation(StorefrontDbContext db, int userId, string email, long orderId, decimal total);
+
+    /// <summary>PostgreSQL: the confirmation as one statement of the caller's batch; <see cref="Stored"/> once it has committed.</summary>
+    NpgsqlBatchCommand ConfirmationCommand(int userId, string email, long orderId, decimal total);
+
+    /// <summary>The batch holding <see cref="ConfirmationCommand"/> has committed: the mail goes out now, not at the next poll.</summary>
+    void Stored();
 }
 
 internal sealed class OrderMail(IJobQueue jobs) : IOrderMail
@@ -16,6 +23,12 @@ internal sealed class OrderMail(IJobQueue jobs) : IOrderMail
     public void StageConfirmation(StorefrontDbContext db, int userId, string email, long orderId, decimal total) =>
         jobs.Add(db, OrderConfirmationHandler.JobKind, new OrderConfirmationPayload(email, orderId, total),
             EmailJsonContext.Default.OrderConfirmationPayload, ownerId: userId);
+
+    public NpgsqlBatchCommand ConfirmationCommand(int userId, string email, long orderId, decimal total) =>
+        jobs.AddCommand(OrderConfirmationHandler.JobKind, new OrderConfirmationPayload(email, orderId, total),
+            EmailJsonContext.Default.OrderConfirmationPayload, ownerId: userId);
+
+    public void Stored() => jobs.Stored();
 }
 
 public sealed record OrderConfirmationPayload(string To, long OrderId, decimal Total);

@@ -7,7 +7,7 @@ using Storefront.Api.Http;
 
 namespace Storefront.Api.Files;
 
-/// <summary>The seed's upload lesson, made safe: streamed uploads under the server's names, downloads with ranges.</summary>
+/// <summary>The upload lesson made safe (docs/seeds.md): streamed uploads under the server's names, downloads with ranges.</summary>
 public static partial class FileEndpoints
 {
     public const string UploadDeadline = "upload-deadline";

@@ -78,7 +78,8 @@ public static class HttpConventions
         // A named policy for endpoints that chain several waits (accounts, jobs, catalog writes, the lessons'
         // upstream calls). Endpoints bounded by one deadline of their own skip it: answers from memory (/, /metrics,
         // /health), single reads under the database's command timeout, the product sources' deadlines, the cache's
-        // Redis timeout, the CPU runners' deadlines, /slow ≤ 30 s. A per-request timer costs ~9% of GET / throughput.
+        // Redis timeout, the CPU runners' deadlines, /slow ≤ 30 s. A per-request timer shows in GET /'s throughput
+        // (docs/benchmarks-notes.md).
         services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<LimitsOptions>>((o, limits) =>
             o.AddPolicy(RequestDeadline, new RequestTimeoutPolicy
             {

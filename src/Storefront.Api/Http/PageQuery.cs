@@ -1,6 +1,6 @@
 namespace Storefront.Api.Http;
 
-/// <summary>The seed's skip/limit paging, for every list endpoint (bind with <c>[AsParameters]</c>).</summary>
+/// <summary>Skip/limit paging, for every list endpoint (bind with <c>[AsParameters]</c>).</summary>
 public sealed record PageQuery(int Skip = 0, int Limit = 10) : IValidatable
 {
     public const int MaxLimit = 100;

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Primitives;
 namespace Storefront.Api.Http;
 
 /// <summary>
-/// Stamps the headers every response carries, errors included: <c>X-Process-Time</c> (seconds spent in the server, as
-/// the seed does) and <c>X-Content-Type-Options: nosniff</c> (a browser must not read a JSON or text answer as HTML or
+/// Stamps the headers every response carries, errors included: <c>X-Process-Time</c> (seconds spent in the server, as the
+/// original API sends it) and <c>X-Content-Type-Options: nosniff</c> (a browser must not read a JSON or text answer as HTML or
 /// script). Written as plain middleware rather than a filter so it also covers 404s, 400s from binding, 500s from the
 /// exception handler (which clears the headers, but not this callback), /metrics, health and the OpenAPI document.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class ResponseHeadersMiddleware(RequestDelegate next)
 
     /// <summary>
     /// Seconds with six decimals, the text <c>TotalSeconds.ToString("F6")</c> gives, from whole microseconds: formatting
-    /// two integers costs a fraction of formatting a double, which was ~1% of <c>GET /</c>'s CPU in profiles.
+    /// two integers costs a fraction of formatting a double, which showed in <c>GET /</c>'s CPU profile.
     /// </summary>
     internal static string Seconds(TimeSpan elapsed)
     {

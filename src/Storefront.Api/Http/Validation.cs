@@ -46,8 +46,8 @@ public sealed class ValidationErrors
 /// </summary>
 /// <remarks>
 /// The filter is added only to endpoints that take an <see cref="IValidatable"/>: an endpoint filter makes the framework
-/// box every argument and await the handler through a <c>ValueTask&lt;object&gt;</c>, which cost <c>POST /predict</c>
-/// 5% of its throughput when the raw checks ran in it too (docs/benchmarks-notes.md).
+/// box every argument and await the handler through a <c>ValueTask&lt;object&gt;</c>, which showed in <c>POST /predict</c>'s
+/// throughput when the raw checks ran in it too (docs/benchmarks-notes.md).
 /// </remarks>
 public static class ValidationExtensions
 {

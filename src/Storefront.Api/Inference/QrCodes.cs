@@ -7,7 +7,7 @@ namespace Storefront.Api.Inference;
 public readonly record struct QrRequest(string Data, int PixelsPerModule);
 
 /// <summary>
-/// The seed's QR exercise: QRCoder is synchronous and CPU-heavy for large payloads, so it runs on its own
+/// GET /qr (docs/seeds.md): QRCoder is synchronous and CPU-heavy for large payloads, so it runs on its own
 /// CPU runner, never on a request thread.
 /// </summary>
 public static class QrCodes

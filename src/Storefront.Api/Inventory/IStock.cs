@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Storefront.Api.Data;
 using Storefront.Api.Live;
 
@@ -25,6 +26,16 @@ public interface IStock
     /// <inheritdoc cref="CanReserveAndCommit"/>
     Task<int?> TryReserveAndCommitAsync(StorefrontDbContext db, int itemId, int quantity, int itemVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// PostgreSQL: <see cref="TryReserveAsync"/> as one statement of the caller's batch, its answer the units available
+    /// after. When the units are not there (or the item changed) the statement fails with division_by_zero
+    /// (<see cref="IsRefusal"/>), which aborts the batch's transaction: nothing of it is kept.
+    /// </summary>
+    NpgsqlBatchCommand ReserveCommand(int itemId, int quantity, int itemVersion);
+
+    /// <summary>The error a <see cref="ReserveCommand"/> that could not reserve fails with.</summary>
+    static bool IsRefusal(PostgresException exception) => exception.SqlState == PostgresErrorCodes.DivisionByZero;
+
     /// <summary>Releases the units a cancelled order held; the units available after.</summary>
     Task<int> ReleaseAsync(StorefrontDbContext db, int itemId, int quantity, CancellationToken cancellationToken);
 
@@ -44,6 +55,9 @@ internal sealed class Stock(IStockPublisher publisher, TimeProvider time) : ISto
 
     public Task<int?> TryReserveAndCommitAsync(StorefrontDbContext db, int itemId, int quantity, int itemVersion, CancellationToken cancellationToken) =>
         StockLedger.TryReserveAndCommitAsync(db, itemId, quantity, itemVersion, NowMs(), cancellationToken);
+
+    public NpgsqlBatchCommand ReserveCommand(int itemId, int quantity, int itemVersion) =>
+        StockLedger.ReserveCommand(itemId, quantity, itemVersion, NowMs());
 
     public Task<int> ReleaseAsync(StorefrontDbContext db, int itemId, int quantity, CancellationToken cancellationToken) =>
         StockLedger.ReleaseAsync(db, itemId, quantity, NowMs(), cancellationToken);

@@ -42,7 +42,7 @@ public class JobFailureException(string reason, Exception? innerException = null
 /// <summary>A failure no later attempt can fix (an address the mail server refuses for good): the job ends dead, unretried.</summary>
 public sealed class PermanentJobFailureException(string reason, Exception? innerException = null) : JobFailureException(reason, innerException);
 
-/// <summary>The seed's /log background task: writes the posted object to the service log.</summary>
+/// <summary>The /log background task: writes the posted object to the service log.</summary>
 public sealed partial class LogJobHandler(ILogger<LogJobHandler> logger) : IJobHandler
 {
     public const string JobKind = "log";

@@ -7,7 +7,7 @@ using Storefront.Api.Http;
 
 namespace Storefront.Api.Jobs;
 
-/// <summary>The seed's BackgroundTasks, made durable: a 202 means the job row is committed.</summary>
+/// <summary>Background tasks made durable (docs/seeds.md): a 202 means the job row is committed.</summary>
 public static class JobEndpoints
 {
     public const int MaxLogBytes = 64 * 1024;

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Jobs;
@@ -29,6 +31,15 @@ public interface IJobQueue
     Task<Job?> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// PostgreSQL: the job as one statement for the caller's own batch, which stores it in the caller's transaction;
+    /// once that has committed, the caller calls <see cref="Stored"/> to wake the worker.
+    /// </summary>
+    NpgsqlBatchCommand AddCommand<T>(string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId);
+
+    /// <summary>Wakes this instance's worker: a job the caller stored with <see cref="AddCommand"/> has committed.</summary>
+    void Stored();
+
     /// <summary>What a caller refused by a full queue tells its client to wait.</summary>
     const int FullRetryAfterSeconds = 30;
 }
@@ -42,8 +53,37 @@ internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock
 
     public Job Add<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId)
     {
+        var job = NewJob(kind, payload, payloadType, ownerId);
+        db.Jobs.Add(job);
+        db.SavedChanges += WakeWorker;
+        return job;
+    }
+
+    public NpgsqlBatchCommand AddCommand<T>(string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId)
+    {
+        var job = NewJob(kind, payload, payloadType, ownerId);
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_after_ms, owner_id, priority, created_at)
+            VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Id });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Kind });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Payload, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = job.Status });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = job.MaxAttempts });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = job.RunAfterMs });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)job.OwnerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = job.Priority });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = job.CreatedAt });
+        return command;
+    }
+
+    public void Stored() => signal.Notify();
+
+    private Job NewJob<T>(string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId)
+    {
         var now = clock.GetUtcNow();
-        var job = new Job
+        return new Job
         {
             Id = Guid.NewGuid().ToString("N"),
             Kind = kind,
@@ -55,9 +95,6 @@ internal sealed class JobQueue(IOptions<JobsOptions> options, TimeProvider clock
             Priority = (int)_priorities.GetValueOrDefault(kind, JobPriority.Normal),
             CreatedAt = now,
         };
-        db.Jobs.Add(job);
-        db.SavedChanges += WakeWorker;
-        return job;
     }
 
     public async Task<Job?> EnqueueAsync<T>(StorefrontDbContext db, string kind, T payload, JsonTypeInfo<T> payloadType, int? ownerId,

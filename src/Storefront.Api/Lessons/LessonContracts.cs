@@ -9,7 +9,7 @@ public sealed record SlowResponse(string Msg);
 public sealed record MultiResponse(string Msg, long ElapsedMs);
 
 /// <summary>
-/// /weather's entry for a source that failed, in the place its body would have had: the seed's array stays an array
+/// /weather's entry for a source that failed, in the place its body would have had: the answer stays an array
 /// (one entry per source, in configured order), and the failure is marked where it happened.
 /// </summary>
 public sealed record FailedSource(

@@ -7,7 +7,7 @@ using Storefront.Api.Upstreams;
 namespace Storefront.Api.Lessons;
 
 /// <summary>
-/// The seed's concurrency demonstrations. Every wait here is an awaited timer or socket: no thread is held,
+/// The concurrency lessons (docs/seeds.md). Every wait here is an awaited timer or socket: no thread is held,
 /// so ten thousand concurrent /slow calls cost memory for their state machines and nothing else.
 /// </summary>
 public static class LessonEndpoints
@@ -43,7 +43,7 @@ public static class LessonEndpoints
     }
 
     /// <summary>
-    /// The seed's array, one entry per source in configured order: a source's body, or, where it failed, a
+    /// An array, one entry per source in configured order: a source's body, or, where it failed, a
     /// <see cref="FailedSource"/> naming it with its status (the vocabulary of /product's sources).
     /// </summary>
     private static async Task<Results<Ok<RawJson[]>, ProblemHttpResult>> Weather(
@@ -74,14 +74,14 @@ public static class LessonEndpoints
     }
 
     /// <summary>
-    /// The seed's gather: each source is reported in its place, and a failed one leaves a null there. Only when no source
+    /// Each source is reported in its place, and a failed one leaves a null there. Only when no source
     /// answered is there nothing to show: then the first failure is the answer (502, 504, or 503 while its circuit is open).
     /// </summary>
     private static SourceResult? NoneAnswered(SourceResult[] results) =>
         results.Any(r => r.Succeeded) ? null : results[0];
 }
 
-/// <summary>The seed's <c>/slow?seconds=</c> (3 by default).</summary>
+/// <summary>The query of <c>/slow?seconds=</c> (3 by default).</summary>
 public sealed record SlowQuery(double? Seconds) : IValidatable
 {
     public const double DefaultSeconds = 3;

@@ -7,7 +7,7 @@ using Storefront.Api.Http;
 
 namespace Storefront.Api.Live;
 
-/// <summary>The seed's /ws echo and the live stock feed /ws/stock (what it carries is published by Inventory/).</summary>
+/// <summary>The /ws echo (docs/seeds.md) and the live stock feed /ws/stock (what it carries is published by Inventory/).</summary>
 public static class LiveEndpoints
 {
     public const string EchoPath = "/ws";

@@ -12,7 +12,7 @@ internal sealed class StoredKey
 }
 
 /// <summary>
-/// The Idempotency-Key rows of POST /orders (0008_orders.sql), always used inside the ordering transaction: the claim
+/// The Idempotency-Key rows of POST /orders (the idempotency_keys table), always used inside the ordering transaction: the claim
 /// comes first, so a concurrent request with the same key waits on the row's primary key (PostgreSQL) or on the single
 /// writer (SQLite) until the first commits, then finds its answer. A key older than the retention is claimed afresh.
 /// </summary>

@@ -10,7 +10,7 @@ public static class OrderStatus
     public const string Cancelled = "cancelled";
 }
 
-/// <summary>A stored order (0008_orders.sql). Its stock was reserved in the transaction that stored it.</summary>
+/// <summary>A stored order (the orders table). Its stock was reserved in the transaction that stored it.</summary>
 public sealed class Order
 {
     public long Id { get; set; }

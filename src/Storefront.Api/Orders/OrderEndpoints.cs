@@ -7,7 +7,7 @@ using Storefront.Api.Http;
 
 namespace Storefront.Api.Orders;
 
-/// <summary>The seed's Lock lesson made real: orders that reserve stock atomically, on any number of instances.</summary>
+/// <summary>The Lock lesson made real (docs/seeds.md): orders that reserve stock atomically, on any number of instances.</summary>
 public static class OrderEndpoints
 {
     public static RouteGroupBuilder MapOrders(this IEndpointRouteBuilder app)

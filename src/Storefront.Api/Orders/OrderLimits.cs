@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Orders;
@@ -27,4 +28,31 @@ internal static class OrderLimits
             .Select(l => new HeldLine(l.ItemId, l.Quantity, held.GetValueOrDefault(l.ItemId))).ToList();
         return over.Count == 0 ? null : over;
     }
+
+    /// <summary>PostgreSQL: the user's lock as one statement of a batch; held until that batch's transaction ends.</summary>
+    public static NpgsqlBatchCommand LockCommand(int userId) => new($"SELECT pg_advisory_xact_lock({UserOrdersLock}, $1)::text")
+    {
+        Parameters = { new NpgsqlParameter<int> { TypedValue = userId } },
+    };
+
+    /// <summary>
+    /// PostgreSQL, after <see cref="LockCommand"/>: a statement that fails (division_by_zero, aborting its batch) when a
+    /// line would take the user past the limit. It does not say which: the general path, run then, names them.
+    /// </summary>
+    public static NpgsqlBatchCommand GuardCommand(int userId, List<(int ItemId, int Quantity)> lines, int limit) => new("""
+        SELECT 1 / (CASE WHEN EXISTS (
+            SELECT 1 FROM orders o JOIN order_lines l ON l.order_id = o.id
+            JOIN unnest($2::integer[], $3::integer[]) AS r(item_id, quantity) ON r.item_id = l.item_id
+            WHERE o.user_id = $1 AND o.status = 'confirmed'
+            GROUP BY l.item_id, r.quantity HAVING sum(l.quantity) + r.quantity > $4) THEN 0 ELSE 1 END)
+        """)
+    {
+        Parameters =
+        {
+            new NpgsqlParameter<int> { TypedValue = userId },
+            new NpgsqlParameter<int[]> { TypedValue = [.. lines.Select(l => l.ItemId)] },
+            new NpgsqlParameter<int[]> { TypedValue = [.. lines.Select(l => l.Quantity)] },
+            new NpgsqlParameter<int> { TypedValue = limit },
+        },
+    };
 }

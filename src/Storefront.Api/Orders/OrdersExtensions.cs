@@ -1,3 +1,4 @@
+using Storefront.Api.Data;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Orders;
@@ -10,6 +11,9 @@ public static class OrdersExtensions
         services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddJsonTypes(OrdersJsonContext.Default);
         services.AddScoped<OrderPlacement>();
+        services.AddScoped<IOrderBatch>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres
+            ? ActivatorUtilities.CreateInstance<PostgresOrderBatch>(sp)
+            : new NoOrderBatch());
         services.AddScoped<OrderBook>();
         services.AddSingleton<OrderRateLimit>();
         services.AddRateLimiter(limiter => limiter.AddPolicy<string, OrderRateLimit>(OrderRateLimit.Policy));

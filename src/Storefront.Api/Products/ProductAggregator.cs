@@ -4,7 +4,7 @@ using Storefront.Api.Upstreams;
 namespace Storefront.Api.Products;
 
 /// <summary>
-/// The seed's "industry project": pricing, inventory and recommendations called at once, so the page
+/// The product page (docs/seeds.md): pricing, inventory and recommendations called at once, so the page
 /// costs the slowest of them, not the sum. A required source that fails stops the others straight away,
 /// and one whose circuit is open stops the page before any call is made.
 /// </summary>

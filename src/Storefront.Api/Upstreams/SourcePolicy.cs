@@ -11,7 +11,7 @@ public sealed class SourcePolicy
 
     public bool Required { get; set; } = true;
 
-    /// <summary>Calls in flight to this source at once (the seed's semaphore).</summary>
+    /// <summary>Calls in flight to this source at once (a semaphore, as in docs/seeds.md's product page).</summary>
     public int MaxConcurrency { get; set; } = 1024;
 
     /// <summary>Calls allowed to wait for a slot; beyond that a call is rejected at once.</summary>

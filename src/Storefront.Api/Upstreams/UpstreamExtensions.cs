@@ -36,8 +36,8 @@ public static class UpstreamExtensions
         // A pooled handler per source: connections are reused across requests and recycled every two minutes so DNS
         // changes are seen, and a source that hangs holds only its own connections. Deadlines are the pipeline's, not
         // HttpClient.Timeout. The client starts a span and writes W3C trace headers per call only when traces are
-        // exported: without an exporter nobody reads them, and they cost the 1,000-connection fan-out ~15% of its
-        // throughput (docs/benchmarks-notes.md). A null propagator leaves the client's diagnostics handler out altogether.
+        // exported: without an exporter nobody reads them, and they cost the 1,000-connection fan-out a visible share of
+        // its throughput (docs/benchmarks-notes.md). A null propagator leaves the client's diagnostics handler out altogether.
         services.AddHttpClient(UpstreamSources.ClientName(name), (sp, client) =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan;

@@ -9,9 +9,9 @@ namespace Storefront.Api.Upstreams;
 /// <summary>
 /// The parts of one source's resilience pipeline and the rules they apply. UpstreamSource runs them around each call,
 /// outermost first: the deadline, the concurrency limit, at most one retry, and the circuit breaker around each attempt
-/// (docs/architecture.md, "Upstream calls", says why in this order and why they are composed there rather than as
-/// strategies of one Polly pipeline or an HttpClient resilience handler: each strategy is an async layer per call, and
-/// four of them cost the product page a quarter of its throughput).
+/// (docs/decisions/upstream-pipeline-by-hand.md says why in this order and why they are composed there rather than as
+/// strategies of one Polly pipeline or an HttpClient resilience handler: each strategy is an async layer per call, which
+/// the product page's throughput showed; docs/benchmarks-notes.md has the figures).
 /// </summary>
 internal static class UpstreamPipeline
 {
@@ -42,7 +42,7 @@ internal static class UpstreamPipeline
             })
             .Build();
 
-    /// <summary>The seed's semaphore with a bounded queue, as the library's limiter; a retry keeps the slot of its call.</summary>
+    /// <summary>A semaphore with a bounded queue, as the library's limiter; a retry keeps the slot of its call.</summary>
     public static ConcurrencyLimiter Limiter(SourcePolicy policy) => new(new ConcurrencyLimiterOptions
     {
         PermitLimit = policy.MaxConcurrency,

@@ -33,7 +33,7 @@ public sealed class DocsBrowserTests(SqliteStorefrontFactory factory) : IClassFi
         Assert.Equal($"Bearer {token}", await response.Request.HeaderValueAsync("authorization"));
         await operation.Locator(".live-responses-table .response-col_status:text('200')").First.WaitForAsync(new() { Timeout = Patience });
         Assert.Empty(docs.Errors);
-        // Issue 33: the token lives in the page, not in storage any script of the origin can read later.
+        // The token lives in the page, not in storage any script of the origin can read later.
         var stored = await page.EvaluateAsync<string>("() => JSON.stringify(Object.assign({}, localStorage)) + JSON.stringify(Object.assign({}, sessionStorage))");
         Assert.DoesNotContain(token, stored, StringComparison.Ordinal);
     }

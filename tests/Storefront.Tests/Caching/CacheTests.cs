@@ -41,7 +41,7 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
         Assert.True(first.GetProperty("items").GetInt32() >= 1);
         Assert.True(first.GetProperty("avg_price").GetDecimal() > 0);
 
-        // Stored in Redis under the seed's key "data", with the configured 300 s TTL.
+        // Stored in Redis under the original API's key "data" (docs/seeds.md), with the configured 300 s TTL.
         var (database, multiplexer) = await OpenRedisAsync();
         using (multiplexer)
         {

@@ -8,7 +8,7 @@ using Storefront.Tests.Infrastructure.Servers;
 namespace Storefront.Tests.Catalog;
 
 /// <summary>
-/// GET /items at scale (issue 19): keyset cursors, search, sort, price range and totals, once per store. Each test
+/// GET /items at scale: keyset cursors, search, sort, price range and totals, once per store. Each test
 /// names its items with a token of its own and lists them with ?q=token, so other tests' items never show.
 /// </summary>
 public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLifetime

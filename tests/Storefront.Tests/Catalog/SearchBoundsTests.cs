@@ -5,7 +5,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Catalog;
 
 /// <summary>
-/// Issue 33, item 6: a search the trigram index cannot serve is refused, naming the minimum; searches have their own
+/// A search the trigram index cannot serve is refused, naming the minimum; searches have their own
 /// rate limit; and a search has a statement timeout.
 /// </summary>
 public abstract class SearchBoundsTests(StorefrontFactory factory) : IDisposable

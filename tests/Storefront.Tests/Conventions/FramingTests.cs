@@ -2,7 +2,7 @@ using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Conventions;
 
-/// <summary>Issue 33, item 8: /docs and /dashboard cannot be framed by another site (clickjacking).</summary>
+/// <summary>/docs and /dashboard cannot be framed by another site (clickjacking).</summary>
 public sealed class FramingTests
 {
     [Theory]

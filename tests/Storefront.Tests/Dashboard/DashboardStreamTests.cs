@@ -148,7 +148,7 @@ public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.De
     private static string[] Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();
 }
 
-/// <summary>The Load button's burst is the dashboard's own traffic: it must not flood the console (issue 32, item 5).</summary>
+/// <summary>The Load button's burst is the dashboard's own traffic: it must not flood the console.</summary>
 public sealed class LoadBurstLogTests
 {
     [Fact]

@@ -70,7 +70,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.Equal(0, after.Named("storefront_upstream_circuit_state").Value("storefront_upstream_circuit_state", ("source", "pricing")));
         Assert.True(after.Named("storefront_cpu_completed_total").Value("storefront_cpu_completed_total", ("runner", "predict")) >= 1);
         Assert.Equal(1, after.Sum("storefront_cache_lookups_total", "storefront_cache_lookups_total", ("outcome", "miss")));
-        // HttpClient's meter stays off the upstream hot path (docs/architecture.md, Telemetry).
+        // HttpClient's meter stays off the upstream hot path (docs/decisions/telemetry.md).
         Assert.DoesNotContain(after, f => f.Name.StartsWith("http_client_", StringComparison.Ordinal));
     }
 

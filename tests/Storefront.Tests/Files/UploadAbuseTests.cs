@@ -7,7 +7,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Files;
 
 /// <summary>
-/// Issue 33, item 5: one user cannot hold every upload place (a per-user cap), nor hold one by trickling just above
+/// One user cannot hold every upload place (a per-user cap), nor hold one by trickling just above
 /// Kestrel's default rate (a minimum data rate of its own), uploads stop before the disk fills (a free-space floor), and
 /// uploads finishing together cannot pass the quota. On both stores where the database is involved.
 /// </summary>

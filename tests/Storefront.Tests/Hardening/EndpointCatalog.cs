@@ -56,7 +56,7 @@ internal static class EndpointCatalog
         var endpoints = new List<InputEndpoint>();
         foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
-            // The service's own handlers. The framework's (the OpenAPI document) answer in their own way: issue 10 item 8.
+            // The service's own handlers. The framework's (the OpenAPI document) answer in their own way.
             var handler = endpoint.Metadata.GetMetadata<MethodInfo>();
             if (handler?.DeclaringType?.Assembly != typeof(Program).Assembly) continue;
 

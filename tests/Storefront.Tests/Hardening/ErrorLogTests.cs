@@ -10,7 +10,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Hardening;
 
 /// <summary>
-/// Issue 33, item 9: a 500 is one log line (not the handler's and the framework's both), and an outage answered with
+/// A 500 is one log line (not the handler's and the framework's both), and an outage answered with
 /// 503s does not flood the log: one warning when it starts, none with a stack, nothing from the framework's middleware.
 /// </summary>
 public sealed class ErrorLogTests

@@ -16,7 +16,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Hardening;
 
 /// <summary>
-/// Issue 33, item 9: what a bad-input probe of ~5,500 requests still found, one class of request per test: parser
+/// What a bad-input probe of ~5,500 requests still found, one class of request per test: parser
 /// exceptions as 500s, a client leaving mid-body logged as a server error, text/plain errors for some Accept headers,
 /// an echoed 6,000-character path, a JWT with an unknown critical header accepted.
 /// </summary>

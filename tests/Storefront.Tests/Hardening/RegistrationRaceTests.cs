@@ -49,7 +49,7 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
         Assert.Equal(1, sameName.Count(r => r.StatusCode == HttpStatusCode.Created));
         foreach (var conflict in sameName.Where(r => r.StatusCode != HttpStatusCode.Created))
             Assert.Equal("username", (await conflict.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("field").GetString());
-        // A taken email is answered like a registration (issue 33: no enumeration), each with an id of its own.
+        // A taken email is answered like a registration (no enumeration), each with an id of its own.
         var ids = new List<int>();
         foreach (var answer in sameEmail) ids.Add((await answer.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32());
         Assert.Equal(ids.Count, ids.Distinct().Count());

@@ -9,7 +9,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Jobs;
 
 /// <summary>
-/// Issue 33, item 3: no anonymous client can fill the jobs table or make users' mail wait. /log is rate limited per
+/// No anonymous client can fill the jobs table or make users' mail wait. /log is rate limited per
 /// client; each job kind has a queue depth cap (503 + Retry-After, nothing stored); mail for users is claimed before
 /// bulk jobs; /send-email is limited per user and per recipient.
 /// </summary>

@@ -46,7 +46,7 @@ public sealed class LessonGatherTests(LessonGatherFactory factory) : IClassFixtu
     {
         var body = await (await _client.GetAsync("/weather")).ShouldBeJsonAsync();
 
-        // The seed's array, one entry per source in order; the failed one is marked in its place.
+        // One entry per source in order, as the original API's array; the failed one is marked in its place.
         Assert.Equal(3, body.GetArrayLength());
         Assert.Equal("oslo", body[0].GetProperty("city").GetString());
         Assert.Equal("lima", body[2].GetProperty("city").GetString());

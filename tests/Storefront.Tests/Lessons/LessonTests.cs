@@ -69,7 +69,7 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
     public async Task Weather_answers_every_configured_source_in_order()
     {
         var body = await (await _client.GetAsync("/weather")).ShouldBeJsonAsync();
-        // The seed's answer: a bare array, one body per source, in configured order.
+        // The original API's answer (docs/seeds.md): a bare array, one body per source, in configured order.
         Assert.Equal(["london", "paris", "tokyo"], body.EnumerateArray().Select(e => e.GetProperty("city").GetString()));
     }
 

@@ -12,7 +12,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Users;
 
 /// <summary>
-/// Issue 33, item 1: a stolen token can be ended (logout, logout everywhere, password change, reset), a forgotten
+/// A stolen token can be ended (logout, logout everywhere, password change, reset), a forgotten
 /// password recovered by mail with a one-time token, the user list is for admins, and /register keeps quiet about
 /// which addresses hold accounts. On both stores, with real SMTP delivery.
 /// </summary>

@@ -95,7 +95,7 @@ public sealed class AccountTests(AccountFactory factory) : IClassFixture<Account
         var problem = await sameName.ShouldBeProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal("username", problem.GetProperty("field").GetString());
 
-        // Issue 33: a taken address is answered as a registration is; its owner is mailed instead (AccountLifecycleTests).
+        // A taken address is answered as a registration is; its owner is mailed instead (AccountLifecycleTests).
         var otherName = Accounts.NewUsername();
         var sameEmail = await _client.PostAsJsonAsync("/register", new { username = otherName, email = $"{username.ToUpperInvariant()}@EXAMPLE.com", password = Accounts.Password });
         Assert.Equal("User registered", (await sameEmail.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("msg").GetString());

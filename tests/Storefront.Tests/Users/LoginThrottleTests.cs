@@ -6,7 +6,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Users;
 
 /// <summary>
-/// Issue 33, item 2: password spraying from many addresses meets a limit per username as well as per address (an IPv6
+/// Password spraying from many addresses meets a limit per username as well as per address (an IPv6
 /// client counted by its /64), shared by instances through Redis; the back-off is bounded, and the throttle answers a
 /// name that exists exactly as one that does not.
 /// </summary>

@@ -174,7 +174,7 @@ namespace Storefront.Client.Items
 #else
             public string After { get; set; }
 #endif
-            /// <summary>Add `total` (exact, or PostgreSQL&apos;s estimate with `total_is_estimate: true` on large results). Default: true for the seed&apos;s form (no after, q, sort or price range), false otherwise.</summary>
+            /// <summary>Add `total` (exact, or PostgreSQL&apos;s estimate with `total_is_estimate: true` on large results). Default: true for the skip/limit form (no after, q, sort or price range), false otherwise.</summary>
             [QueryParameter("include_total")]
             public bool? IncludeTotal { get; set; }
             /// <summary>Items per page, 1 to 100.</summary>
@@ -193,7 +193,7 @@ namespace Storefront.Client.Items
 #else
             public string Q { get; set; }
 #endif
-            /// <summary>Items to skip (the seed&apos;s paging; slower the deeper it goes). At most 10000: beyond, follow `next`.</summary>
+            /// <summary>Items to skip (the original paging, kept for its clients; slower the deeper it goes). At most 10000: beyond, follow `next`.</summary>
             public int? Skip { get; set; }
             /// <summary>id (default), price, -price or name (code-point order); ties are broken by id.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER

@@ -12,8 +12,8 @@ namespace Storefront.Api.Inference.Sentiment;
 public sealed class SentimentModel : IDisposable
 {
     /// <summary>
-    /// Files already loaded by this process, by path and version. Loading takes seconds (4–7 s measured on a busy 2-core
-    /// machine: ML.NET's loaders are JIT-compiled, then the n-gram dictionaries are read), while the
+    /// Files already loaded by this process, by path and version. Loading takes seconds (docs/benchmarks-notes.md:
+    /// ML.NET's loaders are JIT-compiled, then the n-gram dictionaries are read), while the
     /// loaded transformer is immutable and thread-safe: a process that starts many hosts (the tests) pays it once.
     /// </summary>
     private static readonly ConcurrentDictionary<string, Lazy<(MLContext Context, ITransformer Transformer)>> Loaded = new();

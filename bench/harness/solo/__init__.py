@@ -1,0 +1,94 @@
+"""Benchmarks of one question each, outside the three-side run: `scripts/bench NAME [options]`.
+
+  orders             POST /orders per second and units oversold, Storefront against the peer (docs/bench/orders.md)
+  catalog-scale      GET /items at 20 to 1M items on PostgreSQL (docs/bench/catalog-scale.md)
+  login-burst        GET / latency while wrong-password logins hammer POST /token
+  dashboard-viewers  GET / with no and with 10 /dashboard/stream viewers (docs/bench/dashboard-viewers.md)
+
+Each module holds its scenario: OPTIONS (its command-line options, defaults and bounds, as data), `measure(run, opts)`
+(the windows; returns rows) and `report(rows, meta, opts)` (the Markdown, from the rows alone), plus `failed(rows)`
+where a result fails the run. This module parses the options, starts and stops what a run needs (own.py), times the
+run and writes the report.
+"""
+
+import argparse
+import datetime
+import os
+import shlex
+import shutil
+import signal
+import sys
+import tempfile
+
+from harness import procs, source
+from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders, own
+
+SCENARIOS = {m.NAME: m for m in (orders, catalog_scale, login_burst, dashboard_viewers)}
+
+
+def parse(module, argv):
+    """The scenario's options (module.OPTIONS: flag → default, bounds, help; a bool is a switch) and the common ones."""
+    p = argparse.ArgumentParser(prog=f"scripts/bench {module.NAME}", description=module.__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    for flag, (default, low, high, text) in module.OPTIONS.items():
+        if isinstance(default, bool):
+            p.add_argument(flag, action="store_true", help=text)
+        else:
+            p.add_argument(flag, default=default, type=type(default), help=f"{text} (default {default})")
+    p.add_argument("--out", help="also write the Markdown report to this file")
+    p.add_argument("--ref", help="build Storefront from this git revision instead of the work tree")
+    p.add_argument("--app", help="an already published Storefront (a folder with Storefront.Api.dll): no build")
+    p.add_argument("settings", nargs="*", metavar="NAME=value",
+                   help="extra settings for the service, after --, e.g. -- PasswordHashing__Threads=1")
+    opts = p.parse_args(argv)
+    for flag, (default, low, high, _) in module.OPTIONS.items():
+        value = getattr(opts, flag[2:].replace("-", "_"))
+        if low is not None and not low <= value <= high:
+            p.error(f"{flag}: {low}..{high} (got {value})")
+    if opts.app and not os.path.isfile(os.path.join(opts.app, "Storefront.Api.dll")):
+        p.error(f"--app: no Storefront.Api.dll in {opts.app}")
+    if any("=" not in s for s in opts.settings):
+        p.error("settings are NAME=value")
+    check = getattr(module, "check", None)
+    if check and (problem := check(opts)):
+        p.error(problem)
+    return opts
+
+
+def main(name, argv):
+    module = SCENARIOS[name]
+    opts = parse(module, argv)
+    load_at_start = float(open("/proc/loadavg").read().split()[0])   # before the run adds any
+    procs.raise_on_signals()
+    # Under /tmp: the postgres user must reach it, and socket paths stay short.
+    tmp = tempfile.mkdtemp(prefix=f"storefront-{name}.", dir="/tmp")
+    os.chmod(tmp, 0o755)
+    run = own.Run(name, tmp, opts)
+    status = 1
+    try:
+        rows = module.measure(run, opts)
+        meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
+                "commit": source.commit_text(opts.ref), "cores": os.cpu_count(), "load": load_at_start,
+                "command": shlex.join(["scripts/bench", name] + argv)}
+        text = module.report(rows, meta, opts)
+        print(text, end="")
+        if opts.out:
+            os.makedirs(os.path.dirname(os.path.abspath(opts.out)), exist_ok=True)
+            with open(opts.out, "w", encoding="utf-8") as f:
+                f.write(text)
+            run.log(f"wrote {opts.out}")
+        failed = getattr(module, "failed", lambda rows: None)(rows)
+        if failed:
+            run.log(failed)
+        status = 1 if failed else 0
+    except procs.Failure as e:
+        run.log(f"ERROR: {e}")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)   # a second Ctrl-C must not cut the cleanup short
+        run.stop()
+        if os.environ.get("BENCH_KEEP_TMP"):
+            run.log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return status

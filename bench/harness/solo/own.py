@@ -1,0 +1,225 @@
+"""What the single-question benchmarks share: a published Storefront started on a free loopback port in a process
+group of its own (the embedded SQLite store unless told otherwise), its operator commands, an account and its token,
+the FastAPI peer, a throwaway PostgreSQL; every one stopped when the run ends, also on failure or Ctrl-C."""
+
+import base64
+import http.client
+import json
+import os
+import secrets
+import sys
+import time
+import urllib.parse
+
+from harness import procs, services, sides, source
+from harness.procs import Failure, Group, run_tool
+
+READY_TIMEOUT_S = 60
+
+
+class Run:
+    """One run's temp dir, log, build and the processes it started."""
+
+    def __init__(self, name, tmp, opts):
+        self.name, self.tmp, self.opts = name, tmp, opts
+        self.app = None          # the published Storefront's folder
+        self.postgres = None
+        self.groups = []
+        self.backgrounds = []    # loads and viewers beside the measured tool
+
+    def log(self, text):
+        print(f"[{self.name}] {text}", file=sys.stderr, flush=True)
+
+    # ---------------------------------------------------------------- build and dependencies
+
+    def publish(self):
+        """Storefront, published (Release) from the work tree or --ref, or the --app folder as it is."""
+        if self.opts.app:
+            self.app = os.path.abspath(self.opts.app)
+            self.log(f"using the published Storefront in {self.app}")
+            return
+        src = source.tree(self.opts.ref, self.tmp, self.log)
+        if not self.opts.ref:
+            self.log(f"building the work tree ({source.commit_text(None)})")
+        self.app = os.path.join(self.tmp, "app")
+        build = type("Build", (), {"artifacts": source.artifacts_dir(self.opts.ref, self.tmp)})
+        log_path = os.path.join(self.tmp, "publish.log")
+        if not sides.publish(build, os.path.join(src, "src", "Storefront.Api"), self.app, log_path):
+            raise Failure(f"publish failed:\n{_tail(log_path)}")
+
+    def start_postgres(self):
+        self.postgres = services.Postgres(self.tmp)
+        self.postgres.start()
+        self.log(f"PostgreSQL on 127.0.0.1:{self.postgres.port}")
+        return self.postgres
+
+    def sql(self, statement, database="storefront"):
+        """A statement as the service's own role (the tables it creates are its); the rows as lists of fields."""
+        status, out = run_tool([f"{self.postgres.bin}/psql", "-X", "-qtA", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+                                "-h", "127.0.0.1", "-p", str(self.postgres.port), "-U", "storefront",
+                                "-d", database, "-c", statement], 120, env={**os.environ, "PGPASSWORD": "storefront"})
+        if status != 0:
+            raise Failure(f"psql failed: {statement[:200]}: {out.strip()}")
+        return [line.split("\t") for line in out.splitlines() if line.strip()]
+
+    def connection_string(self, database="storefront"):
+        return (f"Host=127.0.0.1;Port={self.postgres.port};Username=storefront;Password=storefront;"
+                f"Database={database}")
+
+    # ---------------------------------------------------------------- Storefront
+
+    def command(self, args, settings=()):
+        """An operator command of the published service (seed, users grant, ...) with the run's settings."""
+        env = {**os.environ, "Logging__LogLevel__Default": "Warning", "Upstreams__UseSimulator": "true",
+               "Storage__Path": os.path.join(self.tmp, "data"),
+               "Jwt__SigningKey": "unused-by-operator-commands-0123456789abcdef", **dict(_pairs(settings))}
+        status, out = run_tool(["dotnet", "Storefront.Api.dll"] + args, 1800, cwd=self.app, env=env)
+        if status != 0:
+            raise Failure(f"{' '.join(args)} failed:\n{out[-3000:]}")
+
+    def start_service(self, settings=(), cpus=None):
+        """Storefront on a free port with the embedded defaults plus `settings` (NAME=value; later ones win) and the
+        run's extra settings; on `cpus` (a taskset list) from its start if given."""
+        port = services.pick_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "ASPNETCORE_URLS": base, "Storage__Path": os.path.join(self.tmp, "data"),
+               "Jwt__SigningKey": base64.b64encode(secrets.token_bytes(48)).decode(),
+               "Upstreams__UseSimulator": "true", "Logging__LogLevel__Default": "Warning",
+               **dict(_pairs(settings)), **dict(_pairs(self.opts.settings))}
+        pin = ["taskset", "-c", cpus] if cpus else []
+        group = Group("storefront", pin + ["dotnet", "Storefront.Api.dll"],
+                      os.path.join(self.tmp, f"service-{port}.log"), cwd=self.app, env=env)
+        self.groups.append(group)
+        service = Service(base, group)
+        _wait_ready(group, base + "/", "the service")
+        return service
+
+    # ---------------------------------------------------------------- the FastAPI peer
+
+    def start_peer(self, workers=2):
+        """bench/peer on this run's PostgreSQL (its packages from bench/peer/install.sh)."""
+        peer = os.path.join(source.BENCH, "peer")
+        status, out = run_tool(["bash", os.path.join(peer, "install.sh")], 900)
+        if status != 0:
+            raise Failure(f"bench/peer/install.sh failed:\n{out[-3000:]}")
+        port = services.pick_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "PEER_WORKERS": str(workers),
+               "PEER_POSTGRES_DSN": self.postgres.dsn(), "PEER_UPLOAD_DIR": os.path.join(self.tmp, "peer-uploads")}
+        group = Group("peer", ["bash", "./run.sh"], os.path.join(self.tmp, "peer.log"), cwd=peer, env=env)
+        self.groups.append(group)
+        # uvicorn's supervisor keeps the port open when a worker fails to start: ready is an answer from PostgreSQL.
+        _wait_ready(group, base + "/items/1", "the peer")
+        return Service(base, group)
+
+    def background(self, cmd, out_path, env=None, cpus=None):
+        """A command running beside the measured one (a load, a viewer), on `cpus` if given; stopped with the run."""
+        proc = procs.Background((["taskset", "-c", cpus] if cpus else []) + cmd, out_path, {**os.environ, **(env or {})})
+        self.backgrounds.append(proc)
+        return proc
+
+    def stop(self):
+        for proc in self.backgrounds:
+            if proc.proc.poll() is None:
+                proc.cancel()
+        procs.stop_groups(self.groups)
+        procs.stop_all()
+        if self.postgres:
+            self.postgres.stop()
+
+
+class Service:
+    """A started server: its address, its process group, HTTP calls to it."""
+
+    def __init__(self, base, group):
+        self.base, self.group = base, group
+        url = urllib.parse.urlsplit(base)
+        self._conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+
+    @property
+    def pid(self):
+        return self.group.pgid
+
+    def call(self, method, path, body=None, headers=None):
+        """(status, body bytes) on one kept-alive connection; a JSON body is sent as JSON."""
+        headers = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body, headers["Content-Type"] = json.dumps(body), "application/json"
+        elif isinstance(body, str):
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        for attempt in range(2):
+            try:
+                self._conn.request(method, path, body, headers)
+                response = self._conn.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, ConnectionError) as e:
+                self._conn.close()   # the server closed a kept-alive connection: once more on a new one
+                if not self.group.alive():
+                    raise Failure(f"{self.group.name} is gone (exit status {self.group.proc.poll()}); its log ends:\n"
+                                  + self.group.log_tail(10)) from e
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def register(self, username, password):
+        status, body = self.call("POST", "/register",
+                                 {"username": username, "email": f"{username}@example.com", "password": password})
+        if status != 201:
+            raise Failure(f"register answered {status}: {body[:300]!r}")
+
+    def token(self, username, password):
+        form = urllib.parse.urlencode({"username": username, "password": password})
+        status, body = self.call("POST", "/token", form)
+        if status != 200:
+            raise Failure(f"POST /token answered {status}: {body[:300]!r}")
+        return json.loads(body)["access_token"]
+
+    def cpu_ticks(self):
+        """utime + stime of the service process, in clock ticks."""
+        with open(f"/proc/{self.pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+
+
+def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False, env=None, timeout_s=None,
+        cpus=None):
+    """One wrk run to its end; its WRK_JSON line (bench/wrk/report.lua and the scripts that report like it) as a
+    dict with rps_2xx, or the whole output when there is no such line (script None)."""
+    from harness import load   # noqa: PLC0415 (load imports wsprobe; only here)
+    cmd = (["taskset", "-c", cpus] if cpus else []) + ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    if timeout_s:
+        cmd += ["--timeout", f"{timeout_s}s"]
+    if script:
+        cmd += ["-s", os.path.join(source.BENCH, "wrk", script)]
+    if latency:
+        cmd.append("--latency")
+    status, out = run_tool(cmd + [url], seconds + 60, env={**os.environ, **(env or {})})
+    if not script:
+        return out
+    result = load.parse_wrk(out)
+    if result is None:
+        raise Failure(f"wrk printed no result for {url} (exit {status}):\n{out[-1000:]}")
+    return result
+
+
+def _wait_ready(group, url, what):
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if sides._status(url) == 200:
+            return
+        if not group.alive():
+            raise Failure(f"{what} exited:\n{group.log_tail()}")
+        time.sleep(0.1)
+    raise Failure(f"{what} did not answer {url} within {READY_TIMEOUT_S} s:\n{group.log_tail()}")
+
+
+def _pairs(settings):
+    return (s.split("=", 1) for s in settings)
+
+
+def _tail(path, lines=30):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
