@@ -7,7 +7,7 @@ using Storefront.Tests.Infrastructure;
 namespace Storefront.Tests.Live;
 
 /// <summary>
-/// Issue 33, item 4: one client cannot hold every WebSocket place of an instance (a cap per client address, tried
+/// One client cannot hold every WebSocket place of an instance (a cap per client address, tried
 /// from several loopback addresses), the subscriptions of an instance are bounded, and a /ws/stock socket that
 /// follows nothing does not stay open for ever.
 /// </summary>

@@ -97,7 +97,7 @@ public sealed class SqliteOrderLimitTests(SqliteStorefrontFactory factory) : Ord
 
 public sealed class PostgresOrderLimitTests(PostgresStorefrontFactory factory) : OrderLimitTests(factory), IClassFixture<PostgresStorefrontFactory>;
 
-/// <summary>Item 5 of issue 32: the embedded default serves the first order of a first run, and the shop flow works.</summary>
+/// <summary>The embedded default serves the first order of a first run, and the README's shop flow works.</summary>
 public sealed class FirstRunTests
 {
     [Fact]

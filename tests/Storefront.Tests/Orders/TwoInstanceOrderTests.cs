@@ -95,7 +95,7 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
     }
 }
 
-/// <summary>Issue 32's rules across two instances on one PostgreSQL and one Redis: stock, roles and the per-user limits.</summary>
+/// <summary>The commerce rules across two instances on one PostgreSQL and one Redis: stock, roles and the per-user limits.</summary>
 public sealed class TwoInstanceShopTests : IAsyncLifetime
 {
     private PostgresDatabase _database = null!;
