@@ -12,6 +12,7 @@ using Microsoft.IdentityModel.Tokens;
 using Storefront.Api.Compute;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Accounts;
 
@@ -37,7 +38,7 @@ public static class AccountsExtensions
             .AddPolicy(AdminPolicy, policy => Roles.RequireRole(policy, Roles.Admin))
             .AddPolicy(Roles.CatalogPolicy, policy => Roles.RequireRole(policy, Roles.Catalog, Roles.Admin));
         services.AddOptions<PasswordRecoveryOptions>().BindConfiguration(PasswordRecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddRedisWindows();
+        services.AddRateLimits();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
@@ -73,7 +74,6 @@ public static class AccountsExtensions
             limiter.AddPolicy(LoginPolicy, context => PerClient(context, LoginPolicy, o => o.LoginPermits));
             limiter.AddPolicy(RegisterPolicy, context => PerClient(context, RegisterPolicy, o => o.RegisterPermits));
             limiter.AddPolicy(RecoveryPolicy, context => PerClient(context, RecoveryPolicy, o => o.RecoveryPermits));
-            limiter.OnRejected = OnRejectedAsync;
         });
         return builder;
     }
@@ -99,8 +99,4 @@ public static class AccountsExtensions
     // (HttpConventions). With Redis the window is shared by every instance; without it each instance counts its own.
     private static RateLimitPartition<string> PerClient(HttpContext context, string policy, Func<RateLimitsOptions, int> permits) =>
         SharedLimits.PerClient(context, policy, permits);
-
-    private static ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken) =>
-        Problems.RateLimitedAsync(rejected.Lease, rejected.HttpContext, 1,
-            retryAfter => $"Too many requests of this kind from this client; try again in {retryAfter} s.");
 }

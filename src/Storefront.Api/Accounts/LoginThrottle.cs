@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Accounts;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Compute;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Accounts;
 

@@ -28,10 +28,16 @@ public sealed class CacheStatistics
 /// <summary>Cache outcomes for /metrics.</summary>
 public sealed class CacheMetrics
 {
+    /// <summary>The instrument names other features read (the dashboard), so they are spelled only here.</summary>
+    public static class Names
+    {
+        public const string Lookups = "storefront.cache.lookups";
+    }
+
     public CacheMetrics(CacheStatistics statistics, CacheAside cache, IMeterFactory meters)
     {
         var meter = meters.Create("Storefront.Cache");
-        meter.CreateObservableCounter("storefront.cache.lookups", () => new[]
+        meter.CreateObservableCounter(Names.Lookups, () => new[]
         {
             new Measurement<long>(statistics.Hits, new KeyValuePair<string, object?>("outcome", "hit")),
             new Measurement<long>(statistics.Misses, new KeyValuePair<string, object?>("outcome", "miss")),

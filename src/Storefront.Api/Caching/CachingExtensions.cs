@@ -37,7 +37,9 @@ public static class CachingExtensions
         services.AddSingleton<ICatalogChangeListener, CatalogSummaryInvalidation>();
         services.AddJsonTypes(CachingJsonContext.Default);
         services.AddHostedService<CacheStartup>();
-        services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache", tags: ["ready"]);
+        // A cache outage degrades the service (slower, still correct); it never makes it unready.
+        services.AddHealthChecks().AddRedisCheck<CacheAside>("cache", cache => cache.IsShared, cache => cache.IsAvailable,
+            "Redis is unreachable; answering from the source.");
         return builder;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Storefront.Api.Accounts;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Catalog;

@@ -1,4 +1,5 @@
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Catalog;
@@ -10,7 +11,7 @@ public static class CatalogExtensions
         var services = builder.Services;
         services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddJsonTypes(CatalogJsonContext.Default);
-        services.AddRedisWindows();
+        services.AddRateLimits();
         services.AddRateLimiter(limiter => limiter.AddPolicy(CatalogEndpoints.SearchPolicy, CatalogEndpoints.SearchLimit));
         services.AddSingleton<ICatalogStatistics, CatalogStatistics>();
         services.AddSingleton<CatalogChanges>();

@@ -1,4 +1,10 @@
 using System.Diagnostics.Metrics;
+using Storefront.Api.Caching;
+using Storefront.Api.Compute;
+using Storefront.Api.Diagnostics;
+using Storefront.Api.Jobs;
+using Storefront.Api.Live;
+using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Dashboard;
 
@@ -14,20 +20,21 @@ internal sealed class DashboardMeters(IMeterFactory meterFactory) : IDisposable
     private enum Kind { RequestDuration, UpstreamDuration, JobFinished, Gauge, Total }
 
     // Boxed once: the listener hands the state object back with every measurement.
+    // Each feature spells its instruments' names once (XxxMetrics.Names); the framework's request duration is ASP.NET Core's.
     private static readonly Dictionary<string, object> Instruments = new(StringComparer.Ordinal)
     {
         ["http.server.request.duration"] = Kind.RequestDuration,
-        ["storefront.upstream.request.duration"] = Kind.UpstreamDuration,
-        ["storefront.jobs.finished"] = Kind.JobFinished,
-        ["storefront.threadpool.lag"] = Kind.Gauge,
-        ["storefront.threadpool.queue_length"] = Kind.Gauge,
-        ["storefront.threadpool.threads"] = Kind.Gauge,
-        ["storefront.jobs.waiting"] = Kind.Gauge,
-        ["storefront.upstream.circuit.state"] = Kind.Gauge,
-        ["storefront.cpu.queue_length"] = Kind.Gauge,
-        ["storefront.websockets.open"] = Kind.Gauge,
-        ["storefront.cache.lookups"] = Kind.Total,
-        ["storefront.cpu.rejected"] = Kind.Total,
+        [UpstreamMetrics.Names.RequestDuration] = Kind.UpstreamDuration,
+        [JobMetrics.Names.Finished] = Kind.JobFinished,
+        [BlockingDetector.Names.Lag] = Kind.Gauge,
+        [BlockingDetector.Names.QueueLength] = Kind.Gauge,
+        [BlockingDetector.Names.Threads] = Kind.Gauge,
+        [JobMetrics.Names.Waiting] = Kind.Gauge,
+        [UpstreamMetrics.Names.CircuitState] = Kind.Gauge,
+        [CpuRunnerMetrics.Names.QueueLength] = Kind.Gauge,
+        [LiveMetrics.Names.WebSocketsOpen] = Kind.Gauge,
+        [CacheMetrics.Names.Lookups] = Kind.Total,
+        [CpuRunnerMetrics.Names.Rejected] = Kind.Total,
     };
 
     private readonly Lock _gate = new();

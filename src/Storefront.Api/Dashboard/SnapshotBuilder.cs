@@ -1,6 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Storefront.Api.Caching;
+using Storefront.Api.Compute;
 using Storefront.Api.Diagnostics;
+using Storefront.Api.Jobs;
+using Storefront.Api.Live;
+using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Dashboard;
 
@@ -18,25 +23,25 @@ internal sealed class SnapshotBuilder(InFlightRequests inFlight, BlockingDetecto
     {
         var seconds = Math.Max(0.001, clock.GetElapsedTime(reading.Window.Started, now).TotalSeconds);
         var gauges = reading.Gauges;
-        var lagMs = Gauge(gauges, "storefront.threadpool.lag") * 1000;
+        var lagMs = Gauge(gauges, BlockingDetector.Names.Lag) * 1000;
         var stall = detector.LastStall is { } last && System.Diagnostics.Stopwatch.GetElapsedTime(last.At) < StallShownFor ? last : null;
         var blocked = lagMs >= blocking.Value.WarnAboveMs || stall is not null;
-        var hits = (long)Delta(reading, "storefront.cache.lookups", "hit");
-        var misses = (long)Delta(reading, "storefront.cache.lookups", "miss");
+        var hits = (long)Delta(reading, CacheMetrics.Names.Lookups, "hit");
+        var misses = (long)Delta(reading, CacheMetrics.Names.Lookups, "miss");
         return new DashboardSnapshot(
             clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             environment.IsDevelopment(),
             Routes(reading.Requests, seconds),
             inFlight.Count,
-            new ThreadPoolFigures(Math.Round(lagMs, 1), (long)Gauge(gauges, "storefront.threadpool.queue_length"),
-                (long)Gauge(gauges, "storefront.threadpool.threads")),
+            new ThreadPoolFigures(Math.Round(lagMs, 1), (long)Gauge(gauges, BlockingDetector.Names.QueueLength),
+                (long)Gauge(gauges, BlockingDetector.Names.Threads)),
             Upstreams(reading),
             new CacheFigures(hits, misses, hits + misses == 0 ? 0 : Math.Round((double)hits / (hits + misses), 3)),
-            new JobFigures((long)Gauge(gauges, "storefront.jobs.waiting", "queued"), (long)Gauge(gauges, "storefront.jobs.waiting", "running"),
-                (long)Gauge(gauges, "storefront.jobs.waiting", "failed"), reading.Window.DeadJobs),
-            Series(gauges, "storefront.cpu.queue_length")
-                .Select(r => new CpuRunnerFigures(r.Tag, (long)r.Value, (long)Delta(reading, "storefront.cpu.rejected", r.Tag))).ToList(),
-            new WebSocketFigures((long)Series(gauges, "storefront.websockets.open").Sum(s => s.Value)),
+            new JobFigures((long)Gauge(gauges, JobMetrics.Names.Waiting, "queued"), (long)Gauge(gauges, JobMetrics.Names.Waiting, "running"),
+                (long)Gauge(gauges, JobMetrics.Names.Waiting, "failed"), reading.Window.DeadJobs),
+            Series(gauges, CpuRunnerMetrics.Names.QueueLength)
+                .Select(r => new CpuRunnerFigures(r.Tag, (long)r.Value, (long)Delta(reading, CpuRunnerMetrics.Names.Rejected, r.Tag))).ToList(),
+            new WebSocketFigures((long)Series(gauges, LiveMetrics.Names.WebSocketsOpen).Sum(s => s.Value)),
             new BlockingFigures(blocked, Math.Round(Math.Max(lagMs, stall?.Lag.TotalMilliseconds ?? 0), 1), !blocked ? []
                 : stall is { Routes.Count: > 0 } ? stall.Routes : inFlight.Longest(Suspects).Select(r => r.Route).ToList()),
             new LoadFigures(load.IsRunning));
@@ -50,7 +55,7 @@ internal sealed class SnapshotBuilder(InFlightRequests inFlight, BlockingDetecto
 
     // Every registered source is listed from startup (its breaker gauge), called this second or not.
     private static List<UpstreamFigures> Upstreams(MeterReading reading) =>
-        Series(reading.Gauges, "storefront.upstream.circuit.state").Select(s => s.Tag)
+        Series(reading.Gauges, UpstreamMetrics.Names.CircuitState).Select(s => s.Tag)
             .Union(reading.Window.Upstreams.Keys).Order(StringComparer.Ordinal)
             .Select(source =>
             {
@@ -58,7 +63,7 @@ internal sealed class SnapshotBuilder(InFlightRequests inFlight, BlockingDetecto
                 return new UpstreamFigures(source, Ms(stats?.Durations.QuantileMs(0.5) ?? 0), stats?.Durations.Count ?? 0,
                     stats?[UpstreamOutcome.Ok] ?? 0, stats?[UpstreamOutcome.Timeout] ?? 0, stats?[UpstreamOutcome.Error] ?? 0,
                     stats?[UpstreamOutcome.Rejected] ?? 0, stats?[UpstreamOutcome.Open] ?? 0,
-                    Circuit(Gauge(reading.Gauges, "storefront.upstream.circuit.state", source)));
+                    Circuit(Gauge(reading.Gauges, UpstreamMetrics.Names.CircuitState, source)));
             })
             .ToList();
 

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Metrics;
@@ -49,23 +48,6 @@ public static class DataExtensions
         services.AddHostedService<DatabaseStartup>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
-    }
-
-    /// <summary>
-    /// Fixed windows shared by every instance through Redis (<see cref="RedisWindows"/>), for the features that rate
-    /// limit, with their state in readiness as "rate_limits".
-    /// </summary>
-    public static IServiceCollection AddRedisWindows(this IServiceCollection services)
-    {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<RedisWindows>();
-        if (!services.Any(d => d.ServiceType == typeof(RateLimitsHealthCheck)))
-        {
-            services.AddSingleton<RateLimitsHealthCheck>();
-            services.AddHealthChecks().AddCheck<RateLimitsHealthCheck>("rate_limits", tags: ["ready"]);
-        }
-        return services;
     }
 }
 

@@ -32,6 +32,14 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
 {
     public const string MeterName = "Storefront.Runtime";
 
+    /// <summary>The instrument names other parts read (the dashboard), so they are spelled only here.</summary>
+    public static class Names
+    {
+        public const string Lag = "storefront.threadpool.lag";
+        public const string QueueLength = "storefront.threadpool.queue_length";
+        public const string Threads = "storefront.threadpool.threads";
+    }
+
     private readonly InFlightRequests _inFlight;
     private readonly BlockingDetectorOptions _options;
     private readonly ILogger<BlockingDetector> _logger;
@@ -49,11 +57,11 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
         _options = options.Value;
         _logger = logger;
         var meter = meters.Create(MeterName);
-        meter.CreateObservableGauge("storefront.threadpool.lag", () => LastLag.TotalSeconds, "s",
+        meter.CreateObservableGauge(Names.Lag, () => LastLag.TotalSeconds, "s",
             "Time a work item queued to the thread pool waited before it ran (the event-loop delay)");
-        meter.CreateObservableGauge("storefront.threadpool.queue_length", () => ThreadPool.PendingWorkItemCount, null,
+        meter.CreateObservableGauge(Names.QueueLength, () => ThreadPool.PendingWorkItemCount, null,
             "Work items waiting for a thread-pool thread");
-        meter.CreateObservableGauge("storefront.threadpool.threads", () => ThreadPool.ThreadCount, null, "Thread-pool threads");
+        meter.CreateObservableGauge(Names.Threads, () => ThreadPool.ThreadCount, null, "Thread-pool threads");
     }
 
     public TimeSpan LastLag => TimeSpan.FromTicks(Interlocked.Read(ref _lastLagTicks));

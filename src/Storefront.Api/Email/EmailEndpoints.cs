@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
 
@@ -15,7 +16,7 @@ public static class EmailExtensions
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
         services.AddJsonTypes(EmailJsonContext.Default);
         services.AddSingleton<EmailSender>();
-        services.AddRedisWindows();
+        services.AddRateLimits();
         services.AddSingleton<RecipientLimits>();
         services.AddRateLimiter(limiter => limiter.AddPolicy(EmailEndpoints.SendEmailPolicy, EmailEndpoints.PerUser));
         services.AddSingleton<IJobHandler, WelcomeEmailHandler>();

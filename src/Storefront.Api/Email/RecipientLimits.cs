@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Email;
 

@@ -11,14 +11,21 @@ public sealed class JobMetrics
 {
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(2);
 
+    /// <summary>The instrument names other features read (the dashboard), so they are spelled only here.</summary>
+    public static class Names
+    {
+        public const string Finished = "storefront.jobs.finished";
+        public const string Waiting = "storefront.jobs.waiting";
+    }
+
     private readonly Counter<long> _finished;
     private long _queued, _failed, _running, _refreshed;
 
     public JobMetrics(IMeterFactory meters)
     {
         var meter = meters.Create("Storefront.Jobs");
-        _finished = meter.CreateCounter<long>("storefront.jobs.finished", null, "Job attempts that ended, by kind and outcome");
-        meter.CreateObservableGauge("storefront.jobs.waiting", () => new[]
+        _finished = meter.CreateCounter<long>(Names.Finished, null, "Job attempts that ended, by kind and outcome");
+        meter.CreateObservableGauge(Names.Waiting, () => new[]
         {
             new Measurement<long>(Interlocked.Read(ref _queued), new KeyValuePair<string, object?>("status", JobStatus.Queued)),
             new Measurement<long>(Interlocked.Read(ref _failed), new KeyValuePair<string, object?>("status", JobStatus.Failed)),

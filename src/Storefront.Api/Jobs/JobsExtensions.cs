@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 
@@ -15,7 +16,7 @@ public static class JobsExtensions
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System); // Also registered by caching; jobs must not depend on that.
         services.AddSingleton<JobSignal>();
-        services.AddRedisWindows();
+        services.AddRateLimits();
         services.AddRateLimiter(limiter => limiter.AddPolicy(JobEndpoints.LogPolicy,
             context => SharedLimits.PerClient(context, JobEndpoints.LogPolicy, o => o.LogPermits)));
         services.AddSingleton<IJobQueue, JobQueue>();

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Live;

@@ -8,6 +8,12 @@ namespace Storefront.Api.Live;
 /// </summary>
 internal sealed class LiveMetrics
 {
+    /// <summary>The instrument names other features read (the dashboard), so they are spelled only here.</summary>
+    public static class Names
+    {
+        public const string WebSocketsOpen = "storefront.websockets.open";
+    }
+
     private readonly Counter<long> _refused;
     private readonly Counter<long> _closed;
     private readonly Counter<long> _published;
@@ -18,7 +24,7 @@ internal sealed class LiveMetrics
     public LiveMetrics(IMeterFactory meters, LiveSockets sockets)
     {
         var meter = meters.Create("Storefront.Live");
-        meter.CreateObservableGauge("storefront.websockets.open", () => new[]
+        meter.CreateObservableGauge(Names.WebSocketsOpen, () => new[]
         {
             new Measurement<int>(sockets.CountOf(LiveEndpoints.EchoPath), new KeyValuePair<string, object?>("endpoint", LiveEndpoints.EchoPath)),
             new Measurement<int>(sockets.CountOf(LiveEndpoints.StockPath), new KeyValuePair<string, object?>("endpoint", LiveEndpoints.StockPath)),

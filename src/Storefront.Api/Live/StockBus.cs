@@ -13,7 +13,6 @@ namespace Storefront.Api.Live;
 /// </summary>
 internal sealed partial class StockBus
 {
-    private static readonly RedisChannel Channel = RedisChannel.Literal("storefront:stock");
     private static readonly TimeSpan RelayTimeout = TimeSpan.FromSeconds(1);
 
     private readonly StockFeed _feed;
@@ -21,8 +20,7 @@ internal sealed partial class StockBus
     private readonly TimeProvider _time;
     private readonly LiveMetrics _metrics;
     private readonly ILogger<StockBus> _logger;
-    private readonly string _instanceId = Guid.NewGuid().ToString("N");
-    private int _subscribed;
+    private readonly RedisBroadcast _channel;
     private int _relayDown;
 
     public StockBus(StockFeed feed, RedisConnection redis, TimeProvider time, LiveMetrics metrics, ILogger<StockBus> logger)
@@ -32,7 +30,8 @@ internal sealed partial class StockBus
         _time = time;
         _metrics = metrics;
         _logger = logger;
-        Listening = redis.IsConfigured ? ListenAsync() : Task.CompletedTask;
+        _channel = new RedisBroadcast(redis, "storefront:stock");
+        Listening = _channel.ListenAsync(Relayed, ex => LogRelayDown(_logger, ex.Message));
     }
 
     /// <summary>Completes once this instance receives the other instances' changes (at once without Redis).</summary>
@@ -52,7 +51,7 @@ internal sealed partial class StockBus
         }
         try
         {
-            await multiplexer.GetSubscriber().PublishAsync(Channel, Envelope(message)).WaitAsync(RelayTimeout);
+            await _channel.PublishAsync(multiplexer, Envelope(message)).WaitAsync(RelayTimeout);
             if (Interlocked.Exchange(ref _relayDown, 0) == 1) LogRelayRestored(_logger);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
@@ -67,38 +66,14 @@ internal sealed partial class StockBus
         if (Interlocked.Exchange(ref _relayDown, 1) == 0) LogRelayDown(_logger, reason);
     }
 
-    private async Task ListenAsync()
-    {
-        if (await _redis.WhenStartedAsync() is not { } multiplexer) return;
-        // Redis was down at startup: subscribe when it comes back. Once subscribed, the client resubscribes by itself.
-        multiplexer.ConnectionRestored += (_, _) => _ = SubscribeAsync(multiplexer);
-        await SubscribeAsync(multiplexer);
-    }
+    // "<item id> <published, Unix ms> <json>"
+    private static string Envelope(StockMessage message) => string.Create(CultureInfo.InvariantCulture,
+        $"{message.ItemId} {new DateTimeOffset(message.PublishedAt).ToUnixTimeMilliseconds()} {Encoding.UTF8.GetString(message.Utf8Json)}");
 
-    private async Task SubscribeAsync(ConnectionMultiplexer multiplexer)
+    private void Relayed(string relayed)
     {
-        if (Volatile.Read(ref _subscribed) == 1 || !multiplexer.IsConnected) return;
-        try
-        {
-            // A queue, not a handler: messages are handed on in the order they were published.
-            var queue = await multiplexer.GetSubscriber().SubscribeAsync(Channel);
-            queue.OnMessage(Relayed);
-            Volatile.Write(ref _subscribed, 1);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            LogRelayDown(_logger, ex.Message);
-        }
-    }
-
-    // "<instance> <item id> <published, Unix ms> <json>"
-    private string Envelope(StockMessage message) => string.Create(CultureInfo.InvariantCulture,
-        $"{_instanceId} {message.ItemId} {new DateTimeOffset(message.PublishedAt).ToUnixTimeMilliseconds()} {Encoding.UTF8.GetString(message.Utf8Json)}");
-
-    private void Relayed(ChannelMessage relayed)
-    {
-        var parts = ((string?)relayed.Message)?.Split(' ', 4);
-        if (parts is not [var instance, var id, var published, var json] || instance == _instanceId) return;
+        var parts = relayed.Split(' ', 3);
+        if (parts is not [var id, var published, var json]) return;
         if (!int.TryParse(id, CultureInfo.InvariantCulture, out var itemId) || !long.TryParse(published, CultureInfo.InvariantCulture, out var ms)) return;
         _feed.Deliver(new StockMessage(itemId, Encoding.UTF8.GetBytes(json), DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime));
         _metrics.Published("relayed");

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Accounts;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Orders;

@@ -16,7 +16,7 @@ public sealed class UpstreamCircuits
         Clock = clock;
         _byName = names.Select(n => n.Name).Distinct(StringComparer.Ordinal)
             .ToDictionary(name => name, name => new SourceCircuit(name, clock, logger), StringComparer.Ordinal);
-        meters.Create("Storefront.Upstreams").CreateObservableGauge("storefront.upstream.circuit.state", Observe, null,
+        meters.Create(UpstreamMetrics.MeterName).CreateObservableGauge(UpstreamMetrics.Names.CircuitState, Observe, null,
             "Each source's circuit breaker: 0 closed, 1 half-open (one call probes it), 2 open (calls refused)");
     }
 

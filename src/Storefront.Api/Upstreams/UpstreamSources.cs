@@ -10,8 +10,8 @@ namespace Storefront.Api.Upstreams;
 public sealed class UpstreamSources(EmbeddedSimulator simulator, IHttpClientFactory clients, UpstreamCircuits circuits,
     IServiceProvider services, IMeterFactory meters) : IDisposable
 {
-    private readonly Histogram<double> _duration = meters.Create("Storefront.Upstreams").CreateHistogram<double>(
-        "storefront.upstream.request.duration", "s", "Time each upstream call took, by source and outcome");
+    private readonly Histogram<double> _duration = meters.Create(UpstreamMetrics.MeterName).CreateHistogram<double>(
+        UpstreamMetrics.Names.RequestDuration, "s", "Time each upstream call took, by source and outcome");
     private readonly List<UpstreamSource> _created = [];
 
     /// <summary>The named client of a source: its own connection pool.</summary>

@@ -6,7 +6,9 @@ namespace Storefront.Tests.Conventions;
 /// <summary>
 /// Dependencies between the service's folders point one way: features use the shared parts (Http, Data,
 /// Diagnostics), shared parts use no feature, and the features' own uses of each other are exactly the arrows of
-/// the diagram in docs/architecture.md, which has no cycle. A new edge fails here until the diagram shows it.
+/// the diagram in docs/architecture.md, which has no cycle. A new edge fails here until the diagram shows it. Two
+/// couplings no <c>using</c> shows are checked too: a metric name spelled as a string outside the folder that records
+/// it, and SQL or EF Core writes to a table another folder owns.
 /// </summary>
 [ServerFree]
 public sealed partial class DependencyTests
@@ -16,10 +18,30 @@ public sealed partial class DependencyTests
     {
         ["Http"] = [],
         ["Data"] = ["Http"],
+        ["RateLimits"] = ["Http", "Data"],
         ["Diagnostics"] = ["Http", "Data"],
     };
 
+    /// <summary>Each table's one owner: the only folder whose SQL or EF Core calls may write it (others read it, or go through the owner).</summary>
+    private static readonly Dictionary<string, string> TableOwners = new(StringComparer.Ordinal)
+    {
+        ["items"] = "Catalog",
+        ["users"] = "Accounts",
+        ["revoked_tokens"] = "Accounts",
+        ["password_resets"] = "Accounts",
+        ["user_roles"] = "Accounts",
+        ["jobs"] = "Jobs",
+        ["job_effects"] = "Jobs",
+        ["item_stock"] = "Inventory",
+        ["inventory_events"] = "Inventory",
+        ["files"] = "Files",
+        ["orders"] = "Orders",
+        ["order_lines"] = "Orders",
+        ["idempotency_keys"] = "Orders",
+    };
+
     private static readonly string Root = FindRepositoryRoot();
+    private static readonly string Source = Path.Combine(Root, "src", "Storefront.Api");
 
     [Fact]
     public void Shared_parts_use_no_feature()
@@ -73,19 +95,130 @@ public sealed partial class DependencyTests
         Assert.Contains(("Catalog", "Http"), edges);
     }
 
-    /// <summary>Folder-to-folder uses in src/Storefront.Api: <c>using Storefront.Api.X</c> and qualified <c>Storefront.Api.X.</c> names.</summary>
-    private static List<(string From, string To, string File)> Edges()
+    [Fact]
+    public void A_metric_name_is_spelled_only_in_the_folder_that_records_it()
     {
-        var source = Path.Combine(Root, "src", "Storefront.Api");
-        var edges = new List<(string, string, string)>();
-        foreach (var file in Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories))
+        var owners = MetricOwners();
+        var wrong = (from file in SourceFiles()
+                     from Match literal in StringLiteral().Matches(file.Text)
+                     let name = literal.Groups["text"].Value
+                     where owners.TryGetValue(name, out var owner) && owner != file.Folder
+                     select $"{file.Path} spells \"{name}\", which {owners[name]}/ records").Distinct().ToList();
+        Assert.True(wrong.Count == 0,
+            $"Read another feature's metric through its constant (XxxMetrics.Names), so the dependency is a using this test sees: {string.Join("; ", wrong)}");
+    }
+
+    [Fact]
+    public void The_metric_rule_reads_real_owners()
+    {
+        var owners = MetricOwners();
+        Assert.Equal("Jobs", owners.GetValueOrDefault("storefront.jobs.waiting")); // a constant of JobMetrics.Names
+        Assert.Equal("Caching", owners.GetValueOrDefault("storefront.cache.lookups"));
+        Assert.Equal("Files", owners.GetValueOrDefault("storefront.uploads")); // a literal where the instrument is made
+        Assert.Equal("Upstreams", owners.GetValueOrDefault("storefront.upstream.circuit.state"));
+    }
+
+    [Fact]
+    public void Every_table_the_migrations_create_has_one_owner()
+    {
+        var created = Directory.EnumerateFiles(Path.Combine(Source, "Data", "Migrations"), "*.sql", SearchOption.AllDirectories)
+            .SelectMany(f => CreateTable().Matches(File.ReadAllText(f)).Select(m => m.Groups["table"].Value.ToLowerInvariant()))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.True(created.Count > 5, "the migrations are read");
+        Assert.Empty(created.Except(TableOwners.Keys));
+        Assert.Empty(TableOwners.Keys.Except(created));
+    }
+
+    [Fact]
+    public void A_folder_writes_only_the_tables_it_owns()
+    {
+        var sets = DbSetOwners();
+        var wrong = new List<string>();
+        foreach (var file in SourceFiles())
         {
-            var relative = Path.GetRelativePath(source, file);
+            foreach (Match write in SqlWrite().Matches(file.Text))
+            {
+                var table = write.Groups["table"].Value;
+                if (TableOwners.TryGetValue(table, out var owner) && owner != file.Folder)
+                    wrong.Add($"{file.Path}: {write.Value.Trim()} (owned by {owner}/)");
+            }
+            foreach (Match write in EfWrite().Matches(file.Text))
+            {
+                var set = write.Groups["set"].Success ? write.Groups["set"].Value : write.Groups["entity"].Value;
+                if (sets.TryGetValue(set, out var owner) && owner != file.Folder)
+                    wrong.Add($"{file.Path}: {set}.{write.Groups["op"].Value} (owned by {owner}/)");
+            }
+        }
+        Assert.True(wrong.Count == 0,
+            $"A folder writes another's table; go through a small interface of the owner instead: {string.Join("; ", wrong)}");
+    }
+
+    [Fact]
+    public void The_table_rule_reads_real_writes()
+    {
+        // Guards the readers: a pattern that matched nothing would pass everything.
+        var sql = SourceFiles().SelectMany(f => SqlWrite().Matches(f.Text).Select(m => (f.Folder, Table: m.Groups["table"].Value))).ToHashSet();
+        Assert.Contains(("Inventory", "item_stock"), sql);
+        Assert.Contains(("Orders", "order_lines"), sql);
+        var ef = SourceFiles().SelectMany(f => EfWrite().Matches(f.Text)
+            .Select(m => (f.Folder, Set: m.Groups["set"].Success ? m.Groups["set"].Value : m.Groups["entity"].Value))).ToHashSet();
+        Assert.Contains(("Catalog", "Items"), ef);
+        Assert.Contains(("Orders", "OrderLine"), ef);
+        Assert.Equal("Accounts", DbSetOwners().GetValueOrDefault("Users"));
+    }
+
+    /// <summary>Metric name to the folder that records it: named where the instrument is made, or as a constant (<c>Names</c>).</summary>
+    private static Dictionary<string, string> MetricOwners()
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in SourceFiles())
+        {
+            foreach (var match in InstrumentName().Matches(file.Text).Concat(MetricNameConstant().Matches(file.Text)))
+            {
+                var name = match.Groups["name"].Value;
+                if (!owners.TryAdd(name, file.Folder))
+                    Assert.True(owners[name] == file.Folder, $"{name} is recorded or named by both {owners[name]}/ and {file.Folder}/");
+            }
+        }
+        return owners;
+    }
+
+    /// <summary>EF Core table names (the <c>db.Items</c> extension properties) and their entities, to the folder declaring them.</summary>
+    private static Dictionary<string, string> DbSetOwners()
+    {
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in SourceFiles())
+            foreach (Match set in DbSetDeclaration().Matches(file.Text))
+            {
+                owners[set.Groups["name"].Value] = file.Folder;
+                owners[set.Groups["entity"].Value] = file.Folder;
+            }
+        // Entities mapped without a DbSet property (read as db.Set<T>()): owned where they are mapped to a table.
+        foreach (var file in SourceFiles())
+            foreach (Match mapped in EntityMapping().Matches(file.Text))
+                owners.TryAdd(mapped.Groups["entity"].Value, file.Folder);
+        return owners;
+    }
+
+    private static IEnumerable<(string Folder, string Path, string Text)> SourceFiles()
+    {
+        foreach (var file in Directory.EnumerateFiles(Source, "*.cs", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(Source, file);
             if (relative.StartsWith("bin", StringComparison.Ordinal) || relative.StartsWith("obj", StringComparison.Ordinal)) continue;
             var parts = relative.Split(Path.DirectorySeparatorChar);
             if (parts.Length < 2) continue; // Program.cs composes everything.
-            var from = parts[0];
-            foreach (Match match in Reference().Matches(File.ReadAllText(file)))
+            yield return (parts[0], relative, File.ReadAllText(file));
+        }
+    }
+
+    /// <summary>Folder-to-folder uses in src/Storefront.Api: <c>using Storefront.Api.X</c> and qualified <c>Storefront.Api.X.</c> names.</summary>
+    private static List<(string From, string To, string File)> Edges()
+    {
+        var edges = new List<(string, string, string)>();
+        foreach (var (from, relative, text) in SourceFiles())
+        {
+            foreach (Match match in Reference().Matches(text))
             {
                 var to = match.Groups["part"].Value;
                 if (to != from) edges.Add((from, to, relative));
@@ -114,6 +247,34 @@ public sealed partial class DependencyTests
     // "namespace Storefront.Api.X;" declares, it does not use: only the using directive or a qualified name counts.
     [GeneratedRegex(@"(?<!namespace )\bStorefront\.Api\.(?<part>[A-Z][A-Za-z]*)\b")]
     private static partial Regex Reference();
+
+    // meter.CreateCounter<long>("storefront.x.y", ...), CreateObservableGauge("...", ...) and the rest of the family.
+    [GeneratedRegex(@"\bCreate(?:Observable)?(?:Counter|UpDownCounter|Histogram|Gauge)(?:<[^>]+>)?\(\s*""(?<name>[^""]+)""")]
+    private static partial Regex InstrumentName();
+
+    [GeneratedRegex(@"\bconst\s+string\s+\w+\s*=\s*""(?<name>storefront(?:\.[a-z0-9_]+)+)""")]
+    private static partial Regex MetricNameConstant();
+
+    [GeneratedRegex(@"""(?<text>[a-z0-9_.]+)""")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"\bCREATE TABLE (?:IF NOT EXISTS )?(?<table>\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex CreateTable();
+
+    // Upper-case keywords, as every statement here is written; a lower-case "update" is prose.
+    [GeneratedRegex(@"\b(?:INSERT\s+(?:OR\s+[A-Z]+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+""?(?<table>[a-z_][a-z0-9_]*)")]
+    private static partial Regex SqlWrite();
+
+    // db.Items.Add(...), db.Users.Where(...).ExecuteUpdateAsync(...), db.Set<OrderLine>().AddRange(...): a table, then calls, then a
+    // write. The context is called db everywhere; other receivers (a subscriber's Items) are not tables.
+    [GeneratedRegex(@"\bdb\.(?:(?<set>[A-Z]\w*)|Set<(?<entity>\w+)>\(\))(?:\s*\.\s*\w+(?:<[^<>()]*>)?\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\))*\s*\.\s*(?<op>Add|AddRange|AddAsync|AddRangeAsync|Remove|RemoveRange|Update|UpdateRange|Attach|ExecuteUpdate|ExecuteUpdateAsync|ExecuteDelete|ExecuteDeleteAsync)\(")]
+    private static partial Regex EfWrite();
+
+    [GeneratedRegex(@"\bDbSet<(?<entity>\w+)>\s+(?<name>\w+)\s*=>")]
+    private static partial Regex DbSetDeclaration();
+
+    [GeneratedRegex(@"EntityTypeBuilder<(?<entity>\w+)>")]
+    private static partial Regex EntityMapping();
 
     [GeneratedRegex(@"^\s*(?<from>[A-Z][A-Za-z]*)\s*-->\s*(?<to>[A-Z][A-Za-z]*)\s*$", RegexOptions.Multiline)]
     private static partial Regex DiagramEdge();

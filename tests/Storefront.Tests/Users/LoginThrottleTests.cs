@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Users;

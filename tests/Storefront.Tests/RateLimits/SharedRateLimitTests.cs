@@ -2,9 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Storefront.Api.RateLimits;
 using Storefront.Tests.Infrastructure;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.RateLimits;
 
 /// <summary>
 /// Two instances on one Redis count one window per client: together they give the configured permits. Each test's
@@ -12,7 +13,7 @@ namespace Storefront.Tests.Users;
 /// </summary>
 public sealed class SharedRateLimitTests
 {
-    private const string RedisWindowsCategory = "Storefront.Api.Data.RedisWindows";
+    private static readonly string RedisWindowsCategory = typeof(RedisWindows).FullName!;
 
     [Fact]
     public async Task Two_instances_together_give_the_configured_logins_then_both_answer_429()

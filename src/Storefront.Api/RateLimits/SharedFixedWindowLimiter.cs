@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 
-namespace Storefront.Api.Data;
+namespace Storefront.Api.RateLimits;
 
 /// <summary>
 /// One partition's limiter (one client under one policy) on a window shared through Redis, so N instances together

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 
-namespace Storefront.Api.Data;
+namespace Storefront.Api.RateLimits;
 
 /// <summary>
 /// Fixed windows per key for the rate limiter policies of every feature: shared by all instances through Redis when

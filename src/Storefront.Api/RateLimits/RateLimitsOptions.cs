@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Storefront.Api.Data;
+namespace Storefront.Api.RateLimits;
 
 /// <summary>Every feature's per-client rate limits, in one section: they share the window length and the Redis timeout.</summary>
 public sealed class RateLimitsOptions

@@ -1,7 +1,8 @@
 using System.Threading.RateLimiting;
 using StackExchange.Redis;
+using Storefront.Api.Data;
 
-namespace Storefront.Api.Data;
+namespace Storefront.Api.RateLimits;
 
 /// <summary>A shared fixed window as Redis counted it: this call's count so far and how long the window still runs.</summary>
 public readonly record struct WindowCount(long Count, TimeSpan Remaining);

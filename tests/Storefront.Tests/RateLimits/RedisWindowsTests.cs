@@ -2,9 +2,10 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Storefront.Api.Data;
+using Storefront.Api.RateLimits;
 using Storefront.Tests.Infrastructure;
 
-namespace Storefront.Tests.Data;
+namespace Storefront.Tests.RateLimits;
 
 /// <summary>The shared window's decisions, its fallback count, and the one Redis script on a real redis-server.</summary>
 public sealed class RedisWindowsTests
