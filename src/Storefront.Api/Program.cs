@@ -1,3 +1,4 @@
+using Storefront.Api;
 using Storefront.Api.Accounts;
 using Storefront.Api.Caching;
 using Storefront.Api.Catalog;
@@ -46,15 +47,8 @@ var app = builder.Build();
 if (DatabaseCommands.IsCommand(args)) return await DatabaseCommands.RunAsync(app, args);
 if (UserCommands.IsCommand(args)) return await UserCommands.RunAsync(app, args);
 
-app.UseGracefulShutdown();
-app.UseHttpConventions();
-app.UseDiagnostics();
-app.UseDashboard();
-app.UseAccounts();
-app.UseApiDocs();
-app.UseLive();
-// Last before the endpoints, where a filter would run: raw path/query checks for endpoints mapped WithValidation().
-app.UseRawInputRules();
+// The middleware, step by step with the reason for each: RequestPipeline.cs.
+app.UseRequestPipeline();
 
 // Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is, and 200
 // JSON answers written with their length.

@@ -81,17 +81,17 @@ public static class AccountsExtensions
     // The key UseAuthentication sets and WebApplication checks before adding the middleware itself.
     private const string AuthenticationMiddlewareSet = "__AuthenticationMiddlewareSet";
 
-    public static WebApplication UseAccounts(this WebApplication app)
+    /// <summary>
+    /// Authentication for the requests that carry credentials only: the rest are anonymous anyway, and a protected
+    /// endpoint answers them 401 through the authorization middleware's challenge.
+    /// </summary>
+    public static WebApplication UseAuthenticationWhenPresented(this WebApplication app)
     {
-        // Only requests that carry credentials pay for authentication; the rest are anonymous anyway, and
-        // a protected endpoint answers them 401 through the authorization middleware's challenge.
         app.UseWhen(context => context.Request.Headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.Authorization),
             authenticated => authenticated.UseAuthentication());
         // UseAuthentication marks only the branch's copy of the properties. Unmarked, WebApplication adds its own
         // authentication middleware in front of everything, and every anonymous request paid for it again.
         ((IApplicationBuilder)app).Properties[AuthenticationMiddlewareSet] = true;
-        app.UseAuthorization();
-        app.UseRateLimiter();
         return app;
     }
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Storefront.Api.Accounts;
 using Storefront.Api.Data;
-using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Catalog;
 

@@ -1,6 +1,6 @@
 using Storefront.Api.Data;
-using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Catalog;
 

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Storefront.Api.Data;
-using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Email;
 

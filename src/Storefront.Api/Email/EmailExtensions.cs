@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
-using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Email;
 

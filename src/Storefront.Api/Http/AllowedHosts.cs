@@ -25,10 +25,11 @@ internal static class AllowedHosts
     }
 
     /// <summary>Only when hosts are named: with the default "*" the check would pass every request, at a middleware hop each.</summary>
-    public static void UseHostChecks(WebApplication app)
+    public static WebApplication UseHostChecks(this WebApplication app)
     {
         var hosts = app.Services.GetRequiredService<IOptions<HostFilteringOptions>>().Value.AllowedHosts;
         if (hosts.Count > 0 && !hosts.Any(AllowsAny)) app.UseHostFiltering();
+        return app;
     }
 
     // As the framework reads them: these entries allow every host.

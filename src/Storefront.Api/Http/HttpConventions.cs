@@ -89,21 +89,29 @@ public static class HttpConventions
         return builder;
     }
 
-    public static WebApplication UseHttpConventions(this WebApplication app)
+    /// <summary>The client's address and scheme from the forwarded headers, only with Proxy__TrustedProxies set.</summary>
+    public static WebApplication UseForwardedClient(this WebApplication app)
     {
-        // Only with trusted proxies configured: the client's address (rate limits) and scheme come from them.
         if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.TrustedProxies.Count > 0) app.UseForwardedHeaders();
+        return app;
+    }
+
+    /// <summary>X-Process-Time and nosniff on every response (<see cref="ResponseHeadersMiddleware"/>).</summary>
+    public static WebApplication UseResponseHeaders(this WebApplication app)
+    {
         app.UseMiddleware<ResponseHeadersMiddleware>();
+        return app;
+    }
+
+    /// <summary>Exceptions answered as Problem Details by <see cref="ApiExceptionHandler"/>.</summary>
+    public static WebApplication UseProblemDetailsForExceptions(this WebApplication app)
+    {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // ApiExceptionHandler logs what deserves a line (a 500 once, an outage once); the middleware's own line would
             // repeat every 500 with its stack and add one for every answered 503 and client mistake.
             SuppressDiagnosticsCallback = _ => true,
         });
-        // Unknown routes, 405s and bodiless error results get a Problem Details body too.
-        app.UseStatusCodePages();
-        AllowedHosts.UseHostChecks(app);
-        app.UseRequestTimeouts();
         return app;
     }
 

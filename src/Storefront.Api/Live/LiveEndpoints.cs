@@ -3,8 +3,8 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
-using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Live;
 

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using Storefront.Api.Accounts;
 using Storefront.Api.Data;
-using Storefront.Api.RateLimits;
 using Storefront.Api.Http;
+using Storefront.Api.RateLimits;
 
 namespace Storefront.Api.Orders;
 

@@ -12,7 +12,7 @@ public sealed class DocsBrowserTests(SqliteStorefrontFactory factory) : IClassFi
     public async Task Docs_page_authorizes_with_a_bearer_token_and_calls_a_protected_endpoint()
     {
         using var http = factory.CreateClient();
-        var token = await Accounts.RegisterAndLoginAsync(http);
+        var token = await TestAccounts.RegisterAndLoginAsync(http);
         await using var browser = await Chromium.LaunchAsync();
         var docs = await browser.OpenAsync(new Uri(http.BaseAddress!, "/docs/index.html"));
         var page = docs.Page;

@@ -27,14 +27,14 @@ public sealed class GeneratedClientTests(SqliteStorefrontFactory factory) : ICla
         };
         var client = new StorefrontClient(adapter);
 
-        var username = Accounts.NewUsername();
+        var username = TestAccounts.NewUsername();
         var registered = await client.Register.PostAsync(new RegisterRequest
         {
-            Username = username, Email = $"{username}@example.com", Password = Accounts.Password,
+            Username = username, Email = $"{username}@example.com", Password = TestAccounts.Password,
         });
         Assert.Equal("User registered", registered?.Msg);
 
-        var token = await client.Token.PostAsync(new TokenPostRequestBody { Username = username, Password = Accounts.Password });
+        var token = await client.Token.PostAsync(new TokenPostRequestBody { Username = username, Password = TestAccounts.Password });
         Assert.Equal("bearer", token?.TokenType);
         tokens.Current = token!.AccessToken;
         Assert.Equal(username, (await client.Users.Me.GetAsync())?.Username);

@@ -23,7 +23,7 @@ public sealed class DashboardAccessTests
     [Fact]
     public async Task Enabled_the_stream_needs_an_admin_token_and_there_is_no_load_button()
     {
-        var admin = Accounts.NewUsername();
+        var admin = TestAccounts.NewUsername();
         using var factory = new SqliteStorefrontFactory();
         factory.With("Dashboard:Enabled", "true");
         using var client = factory.CreateClient();

@@ -120,15 +120,15 @@ public sealed class DashboardBrowserTests
     [Fact]
     public async Task Outside_Development_the_stream_needs_an_admin_and_the_page_asks_for_one()
     {
-        var admin = Accounts.NewUsername();
+        var admin = TestAccounts.NewUsername();
         await using var service = await StartAsync(development: false, new Dictionary<string, string>
         {
             ["Dashboard__Enabled"] = "true",
         });
         using var client = service.CreateClient();
-        var someone = Accounts.NewUsername();
-        await Accounts.RegisterAsync(client, admin, $"{admin}@example.com");
-        await Accounts.RegisterAsync(client, someone, $"{someone}@example.com");
+        var someone = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(client, admin, $"{admin}@example.com");
+        await TestAccounts.RegisterAsync(client, someone, $"{someone}@example.com");
         var granted = await service.RunCommandAsync("users", "grant", admin, "admin");
         Assert.True(granted.ExitCode == 0, granted.Output);
 
@@ -208,7 +208,7 @@ public sealed class DashboardBrowserTests
 
     private static async Task<string> TokenAsync(HttpClient client, string username)
     {
-        var body = await (await Accounts.LoginAsync(client, username, Accounts.Password)).ShouldBeJsonAsync();
+        var body = await (await TestAccounts.LoginAsync(client, username, TestAccounts.Password)).ShouldBeJsonAsync();
         return body.GetProperty("access_token").GetString()!;
     }
 
@@ -224,7 +224,7 @@ public sealed class DashboardBrowserTests
     private static async Task SignInAsync(IPage page, string username)
     {
         await page.FillAsync("#username", username);
-        await page.FillAsync("#password", Accounts.Password);
+        await page.FillAsync("#password", TestAccounts.Password);
         await page.ClickAsync("#login button[type=submit]");
     }
 }

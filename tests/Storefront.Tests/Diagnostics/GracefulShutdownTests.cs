@@ -67,8 +67,8 @@ public sealed class GracefulShutdownTests
             ["Smtp__Port"] = hanging.Port.ToString(CultureInfo.InvariantCulture),
         });
         using var clientA = a.CreateClient();
-        var first = Accounts.NewUsername();
-        await Accounts.RegisterAsync(clientA, first, $"{first}@example.com");
+        var first = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(clientA, first, $"{first}@example.com");
         // A's welcome job is running: its SMTP connection is open and will never be answered.
         await Eventually.TrueAsync(() => hanging.Connections > 0, Patience, "A attempts the first welcome email");
 
@@ -85,8 +85,8 @@ public sealed class GracefulShutdownTests
             TimeSpan.FromSeconds(10), "A is draining");
         // A still serves during its drain, but its worker no longer claims: the enqueue wakes A's worker at once,
         // so without that rule A would take this job (a second hanging SMTP connection) rather than B.
-        var second = Accounts.NewUsername();
-        await Accounts.RegisterAsync(clientA, second, $"{second}@example.com");
+        var second = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(clientA, second, $"{second}@example.com");
 
         Assert.Equal(0, await a.WaitForExitAsync(Patience));
         Assert.Contains("released 1 unfinished job", a.Output, StringComparison.Ordinal);

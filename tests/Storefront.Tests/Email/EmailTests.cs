@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using MimeKit;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Jobs;
-using Storefront.Tests.Users;
+using Storefront.Tests.Accounts;
 using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Email;
@@ -22,8 +22,8 @@ public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClas
     [Fact]
     public async Task Without_a_host_the_welcome_mail_is_a_complete_eml_file_in_the_pickup_folder()
     {
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
         var folder = Path.Combine(factory.StoragePath, "mail");
 
         string? file = null;
@@ -44,7 +44,7 @@ public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClas
     [InlineData("用户@example.com")]
     public async Task A_non_ascii_local_part_is_refused_with_a_400_naming_email_on_register_and_send_email(string email)
     {
-        var register = await _client.PostAsJsonAsync("/register", new { username = Accounts.NewUsername(), email, password = Accounts.Password });
+        var register = await _client.PostAsJsonAsync("/register", new { username = TestAccounts.NewUsername(), email, password = TestAccounts.Password });
         var problem = await register.ShouldBeValidationProblemAsync("email");
         Assert.Contains("ASCII", problem.GetProperty("errors").GetProperty("email")[0].GetString(), StringComparison.Ordinal);
 

@@ -18,7 +18,7 @@ public sealed class UploadMetricsTests : IAsyncLifetime
     public async Task Metrics_count_uploads_by_outcome_and_the_bytes_stored()
     {
         using var client = _service.Process.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", await Accounts.RegisterAndLoginAsync(client));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await TestAccounts.RegisterAndLoginAsync(client));
 
         await Uploads.UploadAsync(client, Uploads.Binary(1234));
         await Uploads.UploadAsync(client, Uploads.Text(66));

@@ -29,8 +29,8 @@ public sealed class ErrorLogTests
             services.AddSingleton<IWelcomeMail, BrokenWelcomeMail>();
         });
         using var client = host.CreateClient();
-        var username = Accounts.NewUsername();
-        var response = await client.PostAsJsonAsync("/register", new { username, email = $"{username}@example.com", password = Accounts.Password });
+        var username = TestAccounts.NewUsername();
+        var response = await client.PostAsJsonAsync("/register", new { username, email = $"{username}@example.com", password = TestAccounts.Password });
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.InternalServerError);
         Assert.DoesNotContain("broken on purpose", problem.ToString(), StringComparison.Ordinal);
 

@@ -28,9 +28,9 @@ internal sealed class InputSamples(string loginUsername)
     public string Text(InputEndpoint endpoint, InputField field) => field.Name.ToLowerInvariant() switch
     {
         "username" when endpoint.Body == BodyKind.Form => loginUsername,
-        "username" => Accounts.NewUsername(),
-        "email" => $"{Accounts.NewUsername()}@example.com",
-        "password" => Accounts.Password,
+        "username" => TestAccounts.NewUsername(),
+        "email" => $"{TestAccounts.NewUsername()}@example.com",
+        "password" => TestAccounts.Password,
         "new_password" => "another fine passphrase",
         // Wrong on purpose: a right one would change the corpus user's password and end the token the corpus sends.
         "current_password" => WrongSecret,

@@ -166,7 +166,7 @@ public sealed class ProbeFindingsTests : IClassFixture<ProbeFindingsTests.Host>,
     [Fact]
     public async Task A_token_with_an_unknown_critical_header_is_refused()
     {
-        var id = await Accounts.RegisterAsync(_client, Accounts.NewUsername(), $"{Guid.NewGuid():N}@example.com");
+        var id = await TestAccounts.RegisterAsync(_client, TestAccounts.NewUsername(), $"{Guid.NewGuid():N}@example.com");
         var now = DateTime.UtcNow;
         var descriptor = new SecurityTokenDescriptor
         {

@@ -41,10 +41,10 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
             });
         _client = factory.CreateClient();
 
-        var username = Accounts.NewUsername();
-        var sameName = await RaceAsync(_ => new { username, email = $"{Accounts.NewUsername()}@example.com", password = Accounts.Password });
-        var email = $"{Accounts.NewUsername()}@example.com";
-        var sameEmail = await RaceAsync(_ => new { username = Accounts.NewUsername(), email, password = Accounts.Password });
+        var username = TestAccounts.NewUsername();
+        var sameName = await RaceAsync(_ => new { username, email = $"{TestAccounts.NewUsername()}@example.com", password = TestAccounts.Password });
+        var email = $"{TestAccounts.NewUsername()}@example.com";
+        var sameEmail = await RaceAsync(_ => new { username = TestAccounts.NewUsername(), email, password = TestAccounts.Password });
 
         Assert.Equal(1, sameName.Count(r => r.StatusCode == HttpStatusCode.Created));
         foreach (var conflict in sameName.Where(r => r.StatusCode != HttpStatusCode.Created))

@@ -29,7 +29,7 @@ public abstract class StrictInputTests(StorefrontFactory factory) : IAsyncLifeti
     [InlineData("\nabcdef")]
     public async Task A_username_with_a_line_break_is_refused(string username)
     {
-        var response = await _client.PostAsJsonAsync("/register", new { username, email = $"{Accounts.NewUsername()}@example.com", password = Accounts.Password });
+        var response = await _client.PostAsJsonAsync("/register", new { username, email = $"{TestAccounts.NewUsername()}@example.com", password = TestAccounts.Password });
         await response.ShouldBeValidationProblemAsync("username");
     }
 
@@ -114,12 +114,12 @@ public abstract class StrictInputTests(StorefrontFactory factory) : IAsyncLifeti
     public async Task Nul_in_text_is_refused_before_the_store_sees_it(string body, string field)
     {
         await (await _client.PostJsonTextAsync("/items", body)).ShouldBeValidationProblemAsync(field);
-        var register = await _client.PostAsJsonAsync("/register", new { username = Accounts.NewUsername(), email = "nul@example.com", password = "a long\0passphrase" });
+        var register = await _client.PostAsJsonAsync("/register", new { username = TestAccounts.NewUsername(), email = "nul@example.com", password = "a long\0passphrase" });
         await register.ShouldBeValidationProblemAsync("password");
         await (await _client.GetAsync("/qr?data=a%00b")).ShouldBeValidationProblemAsync("data");
         await (await _client.PostAsync("/predict?text=a%00b", null)).ShouldBeValidationProblemAsync("text");
         // The multipart form reader, unlike the urlencoded one, lets NUL through to the endpoint.
-        using var form = new MultipartFormDataContent { { new StringContent("ann\0"), "username" }, { new StringContent(Accounts.Password), "password" } };
+        using var form = new MultipartFormDataContent { { new StringContent("ann\0"), "username" }, { new StringContent(TestAccounts.Password), "password" } };
         await (await _client.PostAsync("/token", form)).ShouldBeValidationProblemAsync("username");
     }
 }

@@ -77,7 +77,7 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> CreateAuthenticatedClientAsync()
     {
         var client = CreateClient();
-        var token = await Accounts.RegisterAndLoginAsync(client);
+        var token = await TestAccounts.RegisterAndLoginAsync(client);
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -89,12 +89,12 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> CreateAdminClientAsync(string admin, string role = "admin")
     {
         var client = CreateClient();
-        var registered = await client.PostAsJsonAsync("/register", new { username = admin, email = $"{admin}@example.com", password = Accounts.Password });
+        var registered = await client.PostAsJsonAsync("/register", new { username = admin, email = $"{admin}@example.com", password = TestAccounts.Password });
         if (registered.StatusCode is not (System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict))
             throw new InvalidOperationException($"register {admin}: {registered.StatusCode}");
         if (!await Services.GetRequiredService<Storefront.Api.Accounts.UserRoles>().GrantAsync(admin, role, CancellationToken.None))
             throw new InvalidOperationException($"grant {admin} {role}: no such user");
-        var login = await Accounts.LoginAsync(client, admin, Accounts.Password);
+        var login = await TestAccounts.LoginAsync(client, admin, TestAccounts.Password);
         login.EnsureSuccessStatusCode();
         var token = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -102,7 +102,7 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A client of a fresh user holding <paramref name="role"/> (admin: may write the catalog and set stock).</summary>
-    public Task<HttpClient> CreateStaffClientAsync(string role = "admin") => CreateAdminClientAsync(Accounts.NewUsername(), role);
+    public Task<HttpClient> CreateStaffClientAsync(string role = "admin") => CreateAdminClientAsync(TestAccounts.NewUsername(), role);
 
     /// <summary>The embedded simulator: tests set its latencies and failure rates, and read its counters.</summary>
     public SimulatorState Simulator =>

@@ -71,8 +71,8 @@ public abstract class JobQueueBoundsTests(StorefrontFactory factory)
         Assert.False(await db.Jobs.AnyAsync(j => j.Payload.Contains("refused-entry")));
 
         // Another kind has a queue of its own: a registration (and its welcome mail) still goes through.
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(client, username, $"{username}@example.com");
     }
 }
 
@@ -95,8 +95,8 @@ public abstract class JobPriorityTests(StorefrontFactory factory)
         await JobTestSupport.EnqueueAsync(factory.Services, GateHandler.JobKind);
         await gate.Entered;
         for (var i = 0; i < 20; i++) await (await client.PostAsJsonAsync("/log", new { i })).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(client, username, $"{username}@example.com");
         gate.Release();
 
         await using var check = factory.Services.CreateAsyncScope();

@@ -23,11 +23,11 @@ public sealed class CrashRecoveryTests
             ["Smtp__Port"] = hanging.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
-        var username = Accounts.NewUsername();
+        var username = TestAccounts.NewUsername();
         await using (var doomed = await ServiceProcess.StartAsync(environment))
         {
             using var client = doomed.CreateClient();
-            await Accounts.RegisterAsync(client, username, $"{username}@example.com");
+            await TestAccounts.RegisterAsync(client, username, $"{username}@example.com");
             // The welcome job is running: its SMTP connection is open and will never be answered.
             await Eventually.TrueAsync(() => hanging.Connections > 0, TimeSpan.FromSeconds(30), "the welcome email is attempted");
             Assert.Equal("running", await JobColumnAsync<string>(database, "status"));
@@ -62,8 +62,8 @@ public sealed class CrashRecoveryTests
         };
         await using var service = await ServiceProcess.StartAsync(environment);
         using var client = service.CreateClient();
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(client, username, $"{username}@example.com");
         await Eventually.TrueAsync(() => hanging.Connections > 0, TimeSpan.FromSeconds(30), "the welcome email is attempted");
 
         var exitCode = await service.TerminateAsync(TimeSpan.FromSeconds(30));

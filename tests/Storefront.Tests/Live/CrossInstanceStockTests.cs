@@ -48,11 +48,11 @@ public sealed class CrossInstanceStockTests : IAsyncLifetime
         Assert.Equal(9, first.GetProperty("in_stock").GetInt32());
 
         // An item of A's catalog, changed on A Changes times, one at a time.
-        var staff = Accounts.NewUsername();
-        await Accounts.RegisterAsync(_a.Client, staff, $"{staff}@example.com");
+        var staff = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(_a.Client, staff, $"{staff}@example.com");
         var granted = await _a.Process.RunCommandAsync("users", "grant", staff, "catalog");
         Assert.True(granted.ExitCode == 0, granted.Output);
-        var token = (await (await Accounts.LoginAsync(_a.Client, staff, Accounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+        var token = (await (await TestAccounts.LoginAsync(_a.Client, staff, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
         _a.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         var created = await _a.Client.PostAsJsonAsync("/items", new { name = "Relayed", price = 1.00m });
         var id = (await created.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();

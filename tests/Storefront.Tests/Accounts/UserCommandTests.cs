@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Storefront.Tests.Infrastructure;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>
 /// The operator's command, run as a process as an operator runs it (<c>dotnet Storefront.Api.dll users ...</c>), against
@@ -20,10 +20,10 @@ public sealed class UserCommandTests
             ["Accounts__RoleCacheSeconds"] = "1",
         });
         using var client = service.CreateClient();
-        var name = Accounts.NewUsername();
-        await Accounts.RegisterAsync(client, name, $"{name}@example.com");
+        var name = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(client, name, $"{name}@example.com");
         client.DefaultRequestHeaders.Authorization = new("Bearer",
-            (await (await Accounts.LoginAsync(client, name, Accounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString());
+            (await (await TestAccounts.LoginAsync(client, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString());
         var problem = await (await client.PutAsJsonAsync("/items/1/stock", new { in_stock = 5 })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
         Assert.Contains("users grant", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
@@ -59,9 +59,9 @@ public sealed class UserCommandTests
             instance.With("ConnectionStrings:Postgres", database.ConnectionString).With("Accounts:RoleCacheSeconds", "1");
         using var viaA = a.CreateClient();
         using var viaB = b.CreateClient();
-        var name = Accounts.NewUsername();
-        await Accounts.RegisterAsync(viaA, name, $"{name}@example.com");
-        var token = (await (await Accounts.LoginAsync(viaB, name, Accounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+        var name = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(viaA, name, $"{name}@example.com");
+        var token = (await (await TestAccounts.LoginAsync(viaB, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
         viaA.DefaultRequestHeaders.Authorization = new("Bearer", token);
         viaB.DefaultRequestHeaders.Authorization = new("Bearer", token);
         foreach (var client in new[] { viaA, viaB })

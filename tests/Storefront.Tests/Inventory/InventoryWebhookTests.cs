@@ -2,7 +2,7 @@ using System.Net;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Infrastructure.Servers;
 
-namespace Storefront.Tests.Live;
+namespace Storefront.Tests.Inventory;
 
 public sealed class WebhookFactory : SqliteStorefrontFactory
 {

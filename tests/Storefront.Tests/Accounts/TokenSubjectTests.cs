@@ -12,7 +12,7 @@ using Storefront.Api.Data;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Infrastructure.Servers;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>
 /// A correctly signed token is not enough: its subject must be one current user. Every endpoint that needs a user
@@ -50,7 +50,7 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassF
             "two subjects" => [new Claim("sub", Id(realId)), new Claim("sub", Id(realId + 1000)), new Claim("unique_name", "forger")],
             _ => new[] { new Claim("sub", subject), new Claim("unique_name", "forger") },
         };
-        var token = Accounts.Forge(claims);
+        var token = TestAccounts.Forge(claims);
 
         var wrong = new List<string>();
         foreach (var (method, path) in ProtectedEndpoints())
@@ -75,7 +75,7 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassF
         var id = Id(await RegisterAsync());
         foreach (var (method, path) in ProtectedEndpoints().OrderBy(e => e.Path == "/logout-all"))
         {
-            var token = Accounts.Forge(new Claim("sub", id), new Claim("unique_name", "forger"), new Claim("jti", Guid.NewGuid().ToString("N")));
+            var token = TestAccounts.Forge(new Claim("sub", id), new Claim("unique_name", "forger"), new Claim("jti", Guid.NewGuid().ToString("N")));
             Assert.NotEqual(HttpStatusCode.Unauthorized, (await SendAsync(method, path, token)).StatusCode);
         }
     }
@@ -166,8 +166,8 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassF
 
     private async Task<int> RegisterAsync()
     {
-        var username = Accounts.NewUsername();
-        return await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        return await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
     }
 
     private static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);

@@ -2,7 +2,7 @@ using System.Net;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Infrastructure.Servers;
 
-namespace Storefront.Tests.Live;
+namespace Storefront.Tests.Inventory;
 
 /// <summary>
 /// The webhook's store on PostgreSQL (production), and the limits of one delivery. On both stores an applied event is

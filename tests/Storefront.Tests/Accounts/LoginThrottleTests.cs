@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Storefront.Api.RateLimits;
 using Storefront.Tests.Infrastructure;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>
 /// Password spraying from many addresses meets a limit per username as well as per address (an IPv6
@@ -18,19 +18,19 @@ public sealed class LoginThrottleTests
         await using var host = new SqliteStorefrontFactory();
         host.With("RateLimits:UsernameFailures", "3").With("RateLimits:UsernameWindowSeconds", "60");
         using var registrar = host.CreateClient();
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(registrar, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(registrar, username, $"{username}@example.com");
 
         var answers = new Dictionary<string, string>();
-        foreach (var name in new[] { username, Accounts.NewUsername() }) // A real name and a name nobody has.
+        foreach (var name in new[] { username, TestAccounts.NewUsername() }) // A real name and a name nobody has.
         {
             for (var i = 0; i < 3; i++)
             {
                 using var sprayer = From(host, $"127.0.0.{10 + i}");
-                await (await Accounts.LoginAsync(sprayer, name, $"guess number {i}")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+                await (await TestAccounts.LoginAsync(sprayer, name, $"guess number {i}")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
             }
             using var next = From(host, "127.0.0.20");
-            var refused = await Accounts.LoginAsync(next, name, Accounts.Password); // The right password, for the real name.
+            var refused = await TestAccounts.LoginAsync(next, name, TestAccounts.Password); // The right password, for the real name.
             answers[name == username ? "real" : "unknown"] =
                 (await refused.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("detail").GetString()!;
             Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
@@ -44,12 +44,12 @@ public sealed class LoginThrottleTests
         await using var host = new SqliteStorefrontFactory();
         host.With("RateLimits:UsernameFailures", "2").With("RateLimits:UsernameWindowSeconds", "2");
         using var client = host.CreateClient();
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(client, username, $"{username}@example.com");
         // A slow machine may cross a window boundary on the way: then it takes a few more failures to reach the limit.
-        await Eventually.ValueAsync(() => Accounts.LoginAsync(client, username, "a wrong guess"), r => r.StatusCode == HttpStatusCode.TooManyRequests,
+        await Eventually.ValueAsync(() => TestAccounts.LoginAsync(client, username, "a wrong guess"), r => r.StatusCode == HttpStatusCode.TooManyRequests,
             TimeSpan.FromSeconds(30), "the name is throttled");
-        var back = await Eventually.ValueAsync(() => Accounts.LoginAsync(client, username, Accounts.Password), r => r.StatusCode == HttpStatusCode.OK,
+        var back = await Eventually.ValueAsync(() => TestAccounts.LoginAsync(client, username, TestAccounts.Password), r => r.StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(30), "the owner's correct password works again once the window ends");
         await back.ShouldBeJsonAsync();
     }
@@ -85,10 +85,10 @@ public sealed class LoginThrottleTests
             host.With("ConnectionStrings:Redis", redis).With("RateLimits:UsernameFailures", "2").With("RateLimits:UsernameWindowSeconds", "60");
         using var a = first.CreateClient();
         using var b = second.CreateClient();
-        var name = Accounts.NewUsername();
-        await (await Accounts.LoginAsync(a, name, "guess one")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
-        await (await Accounts.LoginAsync(b, name, "guess two")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
-        await (await Accounts.LoginAsync(a, name, "guess three")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        var name = TestAccounts.NewUsername();
+        await (await TestAccounts.LoginAsync(a, name, "guess one")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await TestAccounts.LoginAsync(b, name, "guess two")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await TestAccounts.LoginAsync(a, name, "guess three")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
     }
 
     /// <summary>A client whose connections come from <paramref name="address"/> (a loopback address of its own).</summary>

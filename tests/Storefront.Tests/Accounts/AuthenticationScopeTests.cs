@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Infrastructure.Servers;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>
 /// Authentication runs only for requests that carry credentials: an anonymous request has nothing to authenticate,

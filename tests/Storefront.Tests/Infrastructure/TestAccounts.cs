@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Storefront.Tests.Infrastructure;
 
-internal static class Accounts
+internal static class TestAccounts
 {
     public const string Password = "a long enough passphrase";
 

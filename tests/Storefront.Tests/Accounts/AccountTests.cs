@@ -9,7 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Infrastructure.Servers;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>Accounts with real SMTP delivery of the welcome mail.</summary>
 public sealed class AccountFactory : SqliteStorefrontFactory
@@ -32,9 +32,9 @@ public sealed class AccountTests(AccountFactory factory) : IClassFixture<Account
     [Fact]
     public async Task Register_token_and_me_round_trip()
     {
-        var username = Accounts.NewUsername();
-        var id = await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
-        var token = await (await Accounts.LoginAsync(_client, username, Accounts.Password)).ShouldBeJsonAsync();
+        var username = TestAccounts.NewUsername();
+        var id = await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var token = await (await TestAccounts.LoginAsync(_client, username, TestAccounts.Password)).ShouldBeJsonAsync();
         Assert.Equal("bearer", token.GetProperty("token_type").GetString());
         Assert.Equal(3600, token.GetProperty("expires_in").GetInt32());
 
@@ -64,8 +64,8 @@ public sealed class AccountTests(AccountFactory factory) : IClassFixture<Account
     [Fact]
     public async Task The_welcome_email_reaches_the_smtp_server()
     {
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
         var messages = await Mailbox.WaitForAsync($"{username}@example.com", TimeSpan.FromSeconds(20));
         var message = Assert.Single(messages);
         Assert.Contains("Welcome to Storefront", message, StringComparison.Ordinal);
@@ -75,11 +75,11 @@ public sealed class AccountTests(AccountFactory factory) : IClassFixture<Account
     [Fact]
     public async Task Wrong_password_and_unknown_user_get_the_same_401_in_similar_time()
     {
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
 
         var wrong = await TimeLoginsAsync(username, "not the passphrase");
-        var unknown = await TimeLoginsAsync(Accounts.NewUsername(), "not the passphrase");
+        var unknown = await TimeLoginsAsync(TestAccounts.NewUsername(), "not the passphrase");
         Assert.Equal(wrong.Detail, unknown.Detail);
         // Both run the same slow hash; without the dummy hash, unknown users would answer many times faster.
         Assert.True(unknown.Median > wrong.Median * 0.4, $"unknown user {unknown.Median} ms vs wrong password {wrong.Median} ms");
@@ -88,18 +88,18 @@ public sealed class AccountTests(AccountFactory factory) : IClassFixture<Account
     [Fact]
     public async Task Duplicate_username_is_409_and_a_duplicate_email_is_not_revealed()
     {
-        var username = Accounts.NewUsername();
-        await Accounts.RegisterAsync(_client, username, $"{username}@example.com");
+        var username = TestAccounts.NewUsername();
+        await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
 
-        var sameName = await _client.PostAsJsonAsync("/register", new { username = username.ToUpperInvariant(), email = $"other-{username}@example.com", password = Accounts.Password });
+        var sameName = await _client.PostAsJsonAsync("/register", new { username = username.ToUpperInvariant(), email = $"other-{username}@example.com", password = TestAccounts.Password });
         var problem = await sameName.ShouldBeProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal("username", problem.GetProperty("field").GetString());
 
         // A taken address is answered as a registration is; its owner is mailed instead (AccountLifecycleTests).
-        var otherName = Accounts.NewUsername();
-        var sameEmail = await _client.PostAsJsonAsync("/register", new { username = otherName, email = $"{username.ToUpperInvariant()}@EXAMPLE.com", password = Accounts.Password });
+        var otherName = TestAccounts.NewUsername();
+        var sameEmail = await _client.PostAsJsonAsync("/register", new { username = otherName, email = $"{username.ToUpperInvariant()}@EXAMPLE.com", password = TestAccounts.Password });
         Assert.Equal("User registered", (await sameEmail.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("msg").GetString());
-        await (await Accounts.LoginAsync(_client, otherName, Accounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await TestAccounts.LoginAsync(_client, otherName, TestAccounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
     }
 
     [Theory]
@@ -180,7 +180,7 @@ public sealed class AccountTests(AccountFactory factory) : IClassFixture<Account
         for (var i = 0; i < 5; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            var response = await Accounts.LoginAsync(_client, username, password);
+            var response = await TestAccounts.LoginAsync(_client, username, password);
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             detail = (await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("detail").GetString()!;
         }
@@ -212,8 +212,8 @@ public sealed class RateLimitTests
         factory.With("RateLimits:LoginPermits", "3").With("RateLimits:WindowSeconds", "60");
         using var client = factory.CreateClient();
         for (var i = 0; i < 3; i++)
-            Assert.Equal(HttpStatusCode.Unauthorized, (await Accounts.LoginAsync(client, "nobody", "whatever123")).StatusCode);
-        var limited = await Accounts.LoginAsync(client, "nobody", "whatever123");
+            Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginAsync(client, "nobody", "whatever123")).StatusCode);
+        var limited = await TestAccounts.LoginAsync(client, "nobody", "whatever123");
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.NotNull(limited.Headers.RetryAfter);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
@@ -227,10 +227,10 @@ public sealed class RateLimitTests
         using var client = factory.CreateClient();
         for (var i = 0; i < 2; i++)
         {
-            var name = Accounts.NewUsername();
-            await Accounts.RegisterAsync(client, name, $"{name}@example.com");
+            var name = TestAccounts.NewUsername();
+            await TestAccounts.RegisterAsync(client, name, $"{name}@example.com");
         }
-        var limited = await client.PostAsJsonAsync("/register", new { username = "one_more", email = "one@example.com", password = Accounts.Password });
+        var limited = await client.PostAsJsonAsync("/register", new { username = "one_more", email = "one@example.com", password = TestAccounts.Password });
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.NotNull(limited.Headers.RetryAfter);
     }
@@ -312,7 +312,7 @@ public sealed class SigningKeyTests
         var newKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
         await using var before = new SqliteStorefrontFactory();
         using var beforeClient = before.CreateClient();
-        var oldToken = await Accounts.RegisterAndLoginAsync(beforeClient);
+        var oldToken = await TestAccounts.RegisterAndLoginAsync(beforeClient);
 
         // The same store restarted with the new key, once with the old key kept for checking and once without.
         await using var rotated = new SqliteStorefrontFactory();
@@ -326,7 +326,7 @@ public sealed class SigningKeyTests
         await (await MeAsync(rotatedClient, oldToken)).ShouldBeJsonAsync();
         await (await MeAsync(forgottenClient, oldToken)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
 
-        var newToken = await Accounts.RegisterAndLoginAsync(rotatedClient);
+        var newToken = await TestAccounts.RegisterAndLoginAsync(rotatedClient);
         await (await MeAsync(forgottenClient, newToken)).ShouldBeJsonAsync(); // Signed with the new key...
         await (await MeAsync(beforeClient, newToken)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized); // ...not the old one.
     }

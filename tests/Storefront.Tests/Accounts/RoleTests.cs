@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Storefront.Tests.Infrastructure;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>
 /// Roles live in the database and only the operator's command grants them: catalog writes and stock need catalog staff
@@ -66,10 +66,10 @@ public abstract class RoleTests(StorefrontFactory factory) : IAsyncLifetime
         foreach (var name in new[] { "admin", "Administrator", "root" })
         {
             using var client = factory.CreateClient();
-            var registered = await client.PostAsJsonAsync("/register", new { username = name, email = $"{Guid.NewGuid():N}@example.com", password = Accounts.Password });
+            var registered = await client.PostAsJsonAsync("/register", new { username = name, email = $"{Guid.NewGuid():N}@example.com", password = TestAccounts.Password });
             if (registered.StatusCode == HttpStatusCode.Conflict) continue; // Another test class of this database took it: it is no admin either.
             await registered.ShouldBeJsonAsync(HttpStatusCode.Created);
-            var token = (await (await Accounts.LoginAsync(client, name, Accounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+            var token = (await (await TestAccounts.LoginAsync(client, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
             client.DefaultRequestHeaders.Authorization = new("Bearer", token);
             await (await client.PutAsJsonAsync($"/items/{_item}", new { name = "Mine now", price = 0.01m })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
             await (await client.PutAsJsonAsync($"/items/{_item}/stock", new { in_stock = 1 })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
@@ -79,10 +79,10 @@ public abstract class RoleTests(StorefrontFactory factory) : IAsyncLifetime
     [Fact]
     public async Task A_grant_works_at_once_and_a_revocation_within_the_cache_time()
     {
-        var name = Accounts.NewUsername();
+        var name = TestAccounts.NewUsername();
         using var client = factory.CreateClient();
-        await Accounts.RegisterAsync(client, name, $"{name}@example.com");
-        var token = (await (await Accounts.LoginAsync(client, name, Accounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+        await TestAccounts.RegisterAsync(client, name, $"{name}@example.com");
+        var token = (await (await TestAccounts.LoginAsync(client, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         await (await client.PutAsJsonAsync($"/items/{_item}/stock", new { in_stock = 4 })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
 

@@ -9,7 +9,7 @@ using Storefront.Api.Accounts;
 using Storefront.Api.Data;
 using Storefront.Tests.Infrastructure;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>
 /// A stolen token can be ended (logout, logout everywhere, password change, reset), a forgotten
@@ -40,18 +40,18 @@ public abstract partial class AccountLifecycleTests : IDisposable
     public async Task A_password_change_ends_every_earlier_token_and_only_the_new_password_signs_in()
     {
         var (username, _) = await RegisterAsync();
-        var first = await LoginAsync(username, Accounts.Password);
-        var second = await LoginAsync(username, Accounts.Password);
+        var first = await LoginAsync(username, TestAccounts.Password);
+        var second = await LoginAsync(username, TestAccounts.Password);
 
         await (await ChangePasswordAsync(first, "not the passphrase", NewPassword)).ShouldBeValidationProblemAsync("current_password");
-        await (await ChangePasswordAsync(first, Accounts.Password, "short")).ShouldBeValidationProblemAsync("new_password");
-        await (await ChangePasswordAsync(first, Accounts.Password, $"x{username}x")).ShouldBeValidationProblemAsync("new_password");
+        await (await ChangePasswordAsync(first, TestAccounts.Password, "short")).ShouldBeValidationProblemAsync("new_password");
+        await (await ChangePasswordAsync(first, TestAccounts.Password, $"x{username}x")).ShouldBeValidationProblemAsync("new_password");
         await (await MeAsync(first)).ShouldBeJsonAsync(); // Refused changes end nothing.
 
-        Assert.Equal(HttpStatusCode.NoContent, (await ChangePasswordAsync(first, Accounts.Password, NewPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await ChangePasswordAsync(first, TestAccounts.Password, NewPassword)).StatusCode);
         await (await MeAsync(first)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         await (await MeAsync(second)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
-        await (await Accounts.LoginAsync(_client, username, Accounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await TestAccounts.LoginAsync(_client, username, TestAccounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         await (await MeAsync(await LoginAsync(username, NewPassword))).ShouldBeJsonAsync();
     }
 
@@ -59,8 +59,8 @@ public abstract partial class AccountLifecycleTests : IDisposable
     public async Task Logout_ends_the_token_it_is_called_with_and_no_other()
     {
         var (username, _) = await RegisterAsync();
-        var ended = await LoginAsync(username, Accounts.Password);
-        var kept = await LoginAsync(username, Accounts.Password);
+        var ended = await LoginAsync(username, TestAccounts.Password);
+        var kept = await LoginAsync(username, TestAccounts.Password);
 
         Assert.Equal(HttpStatusCode.NoContent, (await PostAsync("/logout", ended)).StatusCode);
         await (await MeAsync(ended)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
@@ -72,20 +72,20 @@ public abstract partial class AccountLifecycleTests : IDisposable
     public async Task Logout_all_ends_every_token_of_the_user_and_later_logins_work()
     {
         var (username, _) = await RegisterAsync();
-        var tokens = new[] { await LoginAsync(username, Accounts.Password), await LoginAsync(username, Accounts.Password) };
-        var stranger = await Accounts.RegisterAndLoginAsync(_client);
+        var tokens = new[] { await LoginAsync(username, TestAccounts.Password), await LoginAsync(username, TestAccounts.Password) };
+        var stranger = await TestAccounts.RegisterAndLoginAsync(_client);
 
         Assert.Equal(HttpStatusCode.NoContent, (await PostAsync("/logout-all", tokens[0])).StatusCode);
         foreach (var token in tokens) await (await MeAsync(token)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         await (await MeAsync(stranger)).ShouldBeJsonAsync();
-        await (await MeAsync(await LoginAsync(username, Accounts.Password))).ShouldBeJsonAsync();
+        await (await MeAsync(await LoginAsync(username, TestAccounts.Password))).ShouldBeJsonAsync();
     }
 
     [Fact]
     public async Task Recovery_mails_a_single_use_token_that_resets_the_password_and_ends_earlier_tokens()
     {
         var (username, email) = await RegisterAsync();
-        var before = await LoginAsync(username, Accounts.Password);
+        var before = await LoginAsync(username, TestAccounts.Password);
 
         var known = await (await _client.PostAsJsonAsync("/password-recovery", new { email = email.ToUpperInvariant() }))
             .ShouldBeJsonAsync(HttpStatusCode.Accepted);
@@ -100,7 +100,7 @@ public abstract partial class AccountLifecycleTests : IDisposable
 
         await (await ResetAsync(token, "yet another passphrase")).ShouldBeValidationProblemAsync("token"); // Single use.
         await (await MeAsync(before)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
-        await (await Accounts.LoginAsync(_client, username, Accounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await TestAccounts.LoginAsync(_client, username, TestAccounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         await (await MeAsync(await LoginAsync(username, NewPassword))).ShouldBeJsonAsync();
     }
 
@@ -135,27 +135,27 @@ public abstract partial class AccountLifecycleTests : IDisposable
     public async Task Register_with_a_taken_email_answers_like_a_registration_and_mails_the_owner_instead()
     {
         var (_, email) = await RegisterAsync();
-        var other = Accounts.NewUsername();
-        var first = await _client.PostAsJsonAsync("/register", new { username = other, email = email.ToUpperInvariant(), password = Accounts.Password });
+        var other = TestAccounts.NewUsername();
+        var first = await _client.PostAsJsonAsync("/register", new { username = other, email = email.ToUpperInvariant(), password = TestAccounts.Password });
         var body = await first.ShouldBeJsonAsync(HttpStatusCode.Created);
         Assert.Equal("User registered", body.GetProperty("msg").GetString());
-        var fresh = Accounts.NewUsername();
-        var next = await Accounts.RegisterAsync(_client, fresh, $"{fresh}@example.com");
+        var fresh = TestAccounts.NewUsername();
+        var next = await TestAccounts.RegisterAsync(_client, fresh, $"{fresh}@example.com");
         Assert.True(body.GetProperty("id").GetInt32() < next, "the answered id comes from the same sequence as real ones");
 
         await Eventually.TrueAsync(() => Mailbox.Received(email).Any(m => m.Contains("already has one", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(20), $"the owner of {email} is told someone tried to register it");
         // No second account was made with the address.
-        await (await Accounts.LoginAsync(_client, other, Accounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await TestAccounts.LoginAsync(_client, other, TestAccounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         // A taken username is still said: it is public, and one cannot choose another without knowing.
-        var sameName = await _client.PostAsJsonAsync("/register", new { username = fresh, email = $"x-{fresh}@example.com", password = Accounts.Password });
+        var sameName = await _client.PostAsJsonAsync("/register", new { username = fresh, email = $"x-{fresh}@example.com", password = TestAccounts.Password });
         Assert.Equal("username", (await sameName.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("field").GetString());
     }
 
     [Fact]
     public async Task The_user_list_is_for_admins_only()
     {
-        var user = await Accounts.RegisterAndLoginAsync(_client);
+        var user = await TestAccounts.RegisterAndLoginAsync(_client);
         using var request = new HttpRequestMessage(HttpMethod.Get, "/users");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user);
         await (await _client.SendAsync(request)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
@@ -166,14 +166,14 @@ public abstract partial class AccountLifecycleTests : IDisposable
 
     private async Task<(string Username, string Email)> RegisterAsync()
     {
-        var username = Accounts.NewUsername();
+        var username = TestAccounts.NewUsername();
         var email = $"{username}@example.com";
-        await Accounts.RegisterAsync(_client, username, email);
+        await TestAccounts.RegisterAsync(_client, username, email);
         return (username, email);
     }
 
     private async Task<string> LoginAsync(string username, string password) =>
-        (await (await Accounts.LoginAsync(_client, username, password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString()!;
+        (await (await TestAccounts.LoginAsync(_client, username, password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString()!;
 
     private Task<HttpResponseMessage> MeAsync(string token) => SendAsync(HttpMethod.Get, "/users/me", token, null);
 

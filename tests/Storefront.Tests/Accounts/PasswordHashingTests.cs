@@ -6,7 +6,7 @@ using Storefront.Api.Accounts;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Infrastructure.Servers;
 
-namespace Storefront.Tests.Users;
+namespace Storefront.Tests.Accounts;
 
 /// <summary>The real PBKDF2 hasher, watched: which threads run it; optionally each verification is held until released.</summary>
 internal sealed class WatchedHasher(WorkerGate? verifyGate = null) : IPasswordHasher<User>
@@ -45,12 +45,12 @@ public sealed class PasswordHashingTests
         await using var factory = new SqliteStorefrontFactory();
         factory.With("PasswordHashing:Threads", "2").WithServices(services => services.AddSingleton<IPasswordHasher<User>>(hasher));
         using var client = factory.CreateClient();
-        var username = Accounts.NewUsername();
+        var username = TestAccounts.NewUsername();
 
-        await Accounts.RegisterAsync(client, username, $"{username}@example.com");
-        await (await Accounts.LoginAsync(client, username, Accounts.Password)).ShouldBeJsonAsync();
-        await (await Accounts.LoginAsync(client, username, "not the passphrase")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
-        await (await Accounts.LoginAsync(client, Accounts.NewUsername(), "not the passphrase")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await TestAccounts.RegisterAsync(client, username, $"{username}@example.com");
+        await (await TestAccounts.LoginAsync(client, username, TestAccounts.Password)).ShouldBeJsonAsync();
+        await (await TestAccounts.LoginAsync(client, username, "not the passphrase")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        await (await TestAccounts.LoginAsync(client, TestAccounts.NewUsername(), "not the passphrase")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
 
         var calls = hasher.Calls.ToList();
         // One verification per login, the unknown user's against the dummy hash like a real one; two hashes: the
@@ -73,10 +73,10 @@ public sealed class PasswordHashingTests
         using var client = factory.CreateClient();
         client.Timeout = TimeSpan.FromSeconds(90);
 
-        var held = Accounts.LoginAsync(client, "held_user", "some password");
+        var held = TestAccounts.LoginAsync(client, "held_user", "some password");
         await gate.Entered; // The only worker is inside a hash.
         // Two more: one takes the only place in the queue, the other is refused at once, whichever arrives first.
-        var more = new[] { Accounts.LoginAsync(client, "second_user", "some password"), Accounts.LoginAsync(client, "third_user", "some password") };
+        var more = new[] { TestAccounts.LoginAsync(client, "second_user", "some password"), TestAccounts.LoginAsync(client, "third_user", "some password") };
         var refused = await await Task.WhenAny(more);
         await refused.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
