@@ -17,18 +17,8 @@ public sealed class RedisCacheFactory : SqliteStorefrontFactory
     public RedisCacheFactory() => WithSharedRedis();
 }
 
-public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<RedisCacheFactory>, IAsyncLifetime
+public sealed class RedisCacheTests(RedisCacheFactory factory) : StaffClientTests(factory), IClassFixture<RedisCacheFactory>
 {
-    private HttpClient _client = null!;
-
-    public async ValueTask InitializeAsync() => _client = await factory.CreateStaffClientAsync();
-
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task Cached_data_misses_once_then_hits_with_the_seed_key_and_ttl()
     {
@@ -69,7 +59,7 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
         var (_, before) = await GetAsync("/cached-data");
         var count = before.GetProperty("items").GetInt32();
 
-        var created = await (await _client.PostJsonTextAsync("/items", """{"name": "Cache buster", "price": 1000}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var created = await (await Staff.PostJsonTextAsync("/items", """{"name": "Cache buster", "price": 1000}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
         var id = created.GetProperty("id").GetInt32();
         var (afterPost, posted) = await GetAsync("/cached-data");
         Assert.Equal("MISS", afterPost);
@@ -77,12 +67,12 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
         var (expensiveAfterPost, _) = await GetAsync("/expensive-endpoint");
         Assert.Equal("MISS", expensiveAfterPost);
 
-        await (await _client.PutJsonTextAsync($"/items/{id}", """{"name": "Cache buster", "price": 2000}""")).ShouldBeJsonAsync();
+        await (await Staff.PutJsonTextAsync($"/items/{id}", """{"name": "Cache buster", "price": 2000}""")).ShouldBeJsonAsync();
         var (afterPut, put) = await GetAsync("/cached-data");
         Assert.Equal("MISS", afterPut);
         Assert.True(put.GetProperty("avg_price").GetDecimal() > posted.GetProperty("avg_price").GetDecimal());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/items/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Staff.DeleteAsync($"/items/{id}")).StatusCode);
         var (afterDelete, deleted) = await GetAsync("/cached-data");
         Assert.Equal("MISS", afterDelete);
         Assert.Equal(count, deleted.GetProperty("items").GetInt32());
@@ -92,7 +82,7 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
     public async Task Hundred_concurrent_misses_compute_once()
     {
         await InvalidateAsync();
-        var statistics = factory.Services.GetRequiredService<CacheStatistics>();
+        var statistics = Factory.Services.GetRequiredService<CacheStatistics>();
         var before = statistics.Computations;
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => GetAsync("/cached-data")));
         Assert.Equal(1, statistics.Computations - before);
@@ -102,7 +92,7 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
     [Fact]
     public async Task Concurrent_callers_of_a_slow_computation_share_it()
     {
-        var cache = factory.Services.GetRequiredService<CacheAside>();
+        var cache = Factory.Services.GetRequiredService<CacheAside>();
         var computations = 0;
         async Task<byte[]> SlowCompute(CancellationToken token)
         {
@@ -123,7 +113,7 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
     [Fact]
     public async Task A_computation_that_overlaps_a_write_is_returned_but_not_stored()
     {
-        var cache = factory.Services.GetRequiredService<CacheAside>();
+        var cache = Factory.Services.GetRequiredService<CacheAside>();
         var key = $"overlap-{Guid.NewGuid():N}";
         var computations = 0;
         var computing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -162,24 +152,24 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : IClassFixture<R
     [Fact]
     public async Task Readiness_reports_the_cache_as_redis_and_healthy()
     {
-        var ready = await (await _client.GetAsync("/health/ready")).ShouldBeJsonAsync();
+        var ready = await (await Staff.GetAsync("/health/ready")).ShouldBeJsonAsync();
         var cache = ready.GetProperty("checks").GetProperty("cache");
         Assert.Equal("healthy", cache.GetProperty("status").GetString());
         Assert.Equal("redis", cache.GetProperty("description").GetString());
     }
 
-    private Task InvalidateAsync() => factory.Services.GetRequiredService<CacheAside>().InvalidateAsync(CatalogSummaries.CatalogKeys).AsTask();
+    private Task InvalidateAsync() => Factory.Services.GetRequiredService<CacheAside>().InvalidateAsync(CatalogSummaries.CatalogKeys).AsTask();
 
     private async Task<(string Cache, JsonElement Body)> GetAsync(string url)
     {
-        var response = await _client.GetAsync(url);
+        var response = await Staff.GetAsync(url);
         var body = await response.ShouldBeJsonAsync();
         return (response.Headers.GetValues("X-Cache").Single(), body);
     }
 
     private async Task<(IDatabase, ConnectionMultiplexer)> OpenRedisAsync()
     {
-        var configuration = factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!;
+        var configuration = Factory.Services.GetRequiredService<IConfiguration>().GetConnectionString("Redis")!;
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
         return (multiplexer.GetDatabase(), multiplexer);
     }

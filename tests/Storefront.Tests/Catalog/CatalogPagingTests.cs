@@ -11,20 +11,11 @@ namespace Storefront.Tests.Catalog;
 /// GET /items at scale: keyset cursors, search, sort, price range and totals, once per store. Each test
 /// names its items with a token of its own and lists them with ?q=token, so other tests' items never show.
 /// </summary>
-public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLifetime
+public abstract class CatalogPagingTests(StorefrontFactory factory) : StaffClientTests(factory)
 {
     private readonly string _token = $"tok{Guid.NewGuid():N}"[..15];
-    private HttpClient _client = null!;
 
     protected abstract bool TotalsAreEstimatedWhenLarge { get; }
-
-    public async ValueTask InitializeAsync() => _client = await factory.CreateStaffClientAsync();
-
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
 
     [Theory]
     [InlineData("id")]
@@ -55,7 +46,7 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
             // Between pages: delete one item already shown and one not yet shown, and add one.
             var unseen = created.Keys.Except(seen).Except(deleted).FirstOrDefault();
             foreach (var id in new[] { seen[0], unseen }.Where(id => id != 0 && deleted.Add(id)))
-                Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/items/{id}")).StatusCode);
+                Assert.Equal(HttpStatusCode.NoContent, (await Staff.DeleteAsync($"/items/{id}")).StatusCode);
             inserted.Add(await CreateAsync($"m {_token} new{page}", 11m));
         }
 
@@ -117,14 +108,14 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
         var next = (await PageAsync($"/items?q={_token}&sort=price&limit=1")).Next!;
 
         var flipped = (next[5] == 'A' ? 'B' : 'A');
-        await (await _client.GetAsync($"/items?q={_token}&sort=price&limit=1&after={next[..5]}{flipped}{next[6..]}")).ShouldBeValidationProblemAsync("after");
-        await (await _client.GetAsync($"/items?q={_token}&sort=price&limit=1&after={next[..^2]}")).ShouldBeValidationProblemAsync("after");
-        await (await _client.GetAsync($"/items?q={_token}&sort=price&after=not-a-cursor!")).ShouldBeValidationProblemAsync("after");
+        await (await Staff.GetAsync($"/items?q={_token}&sort=price&limit=1&after={next[..5]}{flipped}{next[6..]}")).ShouldBeValidationProblemAsync("after");
+        await (await Staff.GetAsync($"/items?q={_token}&sort=price&limit=1&after={next[..^2]}")).ShouldBeValidationProblemAsync("after");
+        await (await Staff.GetAsync($"/items?q={_token}&sort=price&after=not-a-cursor!")).ShouldBeValidationProblemAsync("after");
         // A cursor belongs to its query: another sort, search or price range refuses it.
-        await (await _client.GetAsync($"/items?q={_token}&sort=-price&after={next}")).ShouldBeValidationProblemAsync("after");
-        await (await _client.GetAsync($"/items?q={_token}x&sort=price&after={next}")).ShouldBeValidationProblemAsync("after");
-        await (await _client.GetAsync($"/items?q={_token}&sort=price&min_price=1&after={next}")).ShouldBeValidationProblemAsync("after");
-        await (await _client.GetAsync($"/items?q={_token}&sort=price&skip=1&after={next}")).ShouldBeValidationProblemAsync("after");
+        await (await Staff.GetAsync($"/items?q={_token}&sort=-price&after={next}")).ShouldBeValidationProblemAsync("after");
+        await (await Staff.GetAsync($"/items?q={_token}x&sort=price&after={next}")).ShouldBeValidationProblemAsync("after");
+        await (await Staff.GetAsync($"/items?q={_token}&sort=price&min_price=1&after={next}")).ShouldBeValidationProblemAsync("after");
+        await (await Staff.GetAsync($"/items?q={_token}&sort=price&skip=1&after={next}")).ShouldBeValidationProblemAsync("after");
         // The untouched cursor still works.
         Assert.Single((await PageAsync($"/items?q={_token}&sort=price&limit=1&after={next}")).Ids);
     }
@@ -143,15 +134,15 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
     [InlineData("limit=101&after=x", "limit")]
     public async Task Bad_list_parameters_are_a_400_naming_the_parameter(string query, string field)
     {
-        await (await _client.GetAsync($"/items?{query}")).ShouldBeValidationProblemAsync(field);
+        await (await Staff.GetAsync($"/items?{query}")).ShouldBeValidationProblemAsync(field);
     }
 
     [Fact]
     public async Task Skip_beyond_the_maximum_points_to_the_cursor_and_the_maximum_itself_works()
     {
-        var problem = await (await _client.GetAsync("/items?skip=10001")).ShouldBeValidationProblemAsync("skip");
+        var problem = await (await Staff.GetAsync("/items?skip=10001")).ShouldBeValidationProblemAsync("skip");
         Assert.Contains("after", problem.GetProperty("errors").GetProperty("skip")[0].GetString(), StringComparison.Ordinal);
-        var page = await (await _client.GetAsync("/items?skip=10000&limit=5")).ShouldBeJsonAsync();
+        var page = await (await Staff.GetAsync("/items?skip=10000&limit=5")).ShouldBeJsonAsync();
         Assert.Equal(10000, page.GetProperty("skip").GetInt32());
     }
 
@@ -160,33 +151,33 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
     {
         for (var i = 0; i < 3; i++) await CreateAsync($"{_token} {i}", 1m + i);
 
-        var seedForm = await (await _client.GetAsync("/items?skip=0&limit=2")).ShouldBeJsonAsync();
+        var seedForm = await (await Staff.GetAsync("/items?skip=0&limit=2")).ShouldBeJsonAsync();
         Assert.True(seedForm.TryGetProperty("total", out _));
         Assert.Equal(JsonValueKind.String, seedForm.GetProperty("next").ValueKind);
 
-        var search = await (await _client.GetAsync($"/items?q={_token}&limit=2")).ShouldBeJsonAsync();
+        var search = await (await Staff.GetAsync($"/items?q={_token}&limit=2")).ShouldBeJsonAsync();
         Assert.False(search.TryGetProperty("total", out _));
         Assert.False(search.TryGetProperty("total_is_estimate", out _));
 
-        var counted = await (await _client.GetAsync($"/items?q={_token}&limit=2&include_total=true")).ShouldBeJsonAsync();
+        var counted = await (await Staff.GetAsync($"/items?q={_token}&limit=2&include_total=true")).ShouldBeJsonAsync();
         Assert.Equal(3, counted.GetProperty("total").GetInt64());
         Assert.False(counted.GetProperty("total_is_estimate").GetBoolean());
 
-        var last = await (await _client.GetAsync($"/items?q={_token}&limit=2&after={counted.GetProperty("next").GetString()}")).ShouldBeJsonAsync();
+        var last = await (await Staff.GetAsync($"/items?q={_token}&limit=2&after={counted.GetProperty("next").GetString()}")).ShouldBeJsonAsync();
         Assert.Single(last.GetProperty("items").EnumerateArray());
         Assert.Equal(JsonValueKind.Null, last.GetProperty("next").ValueKind);
 
-        var none = await (await _client.GetAsync("/items?include_total=false")).ShouldBeJsonAsync();
+        var none = await (await Staff.GetAsync("/items?include_total=false")).ShouldBeJsonAsync();
         Assert.False(none.TryGetProperty("total", out _));
     }
 
     [Fact]
     public async Task A_large_catalog_gives_an_estimate_on_PostgreSQL_and_a_count_on_SQLite()
     {
-        var seed = factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
+        var seed = Factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
         await seed.SeedToAsync(12_500, CancellationToken.None);
 
-        var page = await (await _client.GetAsync("/items?limit=1&include_total=true")).ShouldBeJsonAsync();
+        var page = await (await Staff.GetAsync("/items?limit=1&include_total=true")).ShouldBeJsonAsync();
         var total = page.GetProperty("total").GetInt64();
         Assert.Equal(TotalsAreEstimatedWhenLarge, page.GetProperty("total_is_estimate").GetBoolean());
         if (TotalsAreEstimatedWhenLarge) Assert.InRange(total, 10_000, 20_000); // the planner's statistics, not a count
@@ -194,25 +185,25 @@ public abstract class CatalogPagingTests(StorefrontFactory factory) : IAsyncLife
 
         // A search under the exact limit is still counted exactly.
         await CreateAsync($"{_token} one", 1m);
-        var search = await (await _client.GetAsync($"/items?q={_token}&include_total=true")).ShouldBeJsonAsync();
+        var search = await (await Staff.GetAsync($"/items?q={_token}&include_total=true")).ShouldBeJsonAsync();
         Assert.Equal(1, search.GetProperty("total").GetInt64());
         Assert.False(search.GetProperty("total_is_estimate").GetBoolean());
 
         // Deep pages by cursor reach the end of the generated catalog.
-        var deep = await (await _client.GetAsync("/items?sort=-price&limit=3")).ShouldBeJsonAsync();
+        var deep = await (await Staff.GetAsync("/items?sort=-price&limit=3")).ShouldBeJsonAsync();
         Assert.Equal(3, deep.GetProperty("items").GetArrayLength());
     }
 
     private async Task<(List<int> Ids, string? Next)> PageAsync(string url)
     {
-        var page = await (await _client.GetAsync(url)).ShouldBeJsonAsync();
+        var page = await (await Staff.GetAsync(url)).ShouldBeJsonAsync();
         var ids = page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt32()).ToList();
         return (ids, page.GetProperty("next").GetString());
     }
 
     private async Task<int> CreateAsync(string name, decimal price)
     {
-        var created = await (await _client.PostJsonTextAsync("/items", JsonSerializer.Serialize(new { name, price })))
+        var created = await (await Staff.PostJsonTextAsync("/items", JsonSerializer.Serialize(new { name, price })))
             .ShouldBeJsonAsync(HttpStatusCode.Created);
         return created.GetProperty("id").GetInt32();
     }

@@ -1,55 +1,43 @@
 using System.Net;
 using System.Text.Json;
+using Storefront.Api.Catalog;
 using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Catalog;
 
 /// <summary>The catalog contract, run once per store: SQLite (the embedded default) and real PostgreSQL.</summary>
-public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
+public abstract class CatalogTests(StorefrontFactory factory) : StaffClientTests(factory)
 {
-    private HttpClient _client = null!;
-
-    public async ValueTask InitializeAsync() => _client = await factory.CreateStaffClientAsync();
-
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task Writes_without_a_token_are_401_and_change_nothing()
     {
-        using var anonymous = factory.CreateClient();
-        var before = await (await anonymous.GetAsync("/items?limit=1")).ShouldBeJsonAsync();
+        using var anonymous = Factory.CreateClient();
+        var before = await (await anonymous.GetAsync("/items?limit=1")).ShouldBeJsonAsync<ItemListResponse>();
         await (await anonymous.PostJsonTextAsync("/items", """{"name": "Sneaky", "price": 1}""")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         await (await anonymous.PutJsonTextAsync("/items/1", """{"name": "Sneaky", "price": 1}""")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         await (await anonymous.DeleteAsync("/items/1")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
-        var after = await (await anonymous.GetAsync("/items?limit=1")).ShouldBeJsonAsync();
-        Assert.Equal(before.GetProperty("total").GetInt32(), after.GetProperty("total").GetInt32());
+        var after = await (await anonymous.GetAsync("/items?limit=1")).ShouldBeJsonAsync<ItemListResponse>();
+        Assert.Equal(before.Total, after.Total);
     }
 
     [Fact]
     public async Task Created_item_can_be_read_back()
     {
-        var response = await _client.PostJsonTextAsync("/items", """{"name": "Desk mat", "price": 19.99, "description": "Felt"}""");
-        var created = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
-        var id = created.GetProperty("id").GetInt32();
+        var response = await Staff.PostJsonTextAsync("/items", """{"name": "Desk mat", "price": 19.99, "description": "Felt"}""");
+        var id = (await response.ShouldBeJsonAsync<ItemResponse>(HttpStatusCode.Created)).Id;
         Assert.Equal($"/items/{id}", response.Headers.Location?.OriginalString);
 
-        var item = await (await _client.GetAsync($"/items/{id}")).ShouldBeJsonAsync();
-        Assert.Equal("Desk mat", item.GetProperty("name").GetString());
-        Assert.Equal(19.99m, item.GetProperty("price").GetDecimal());
-        Assert.Equal("Felt", item.GetProperty("description").GetString());
+        var item = await (await Staff.GetAsync($"/items/{id}")).ShouldBeJsonAsync<ItemDetailResponse>();
+        Assert.Equal(("Desk mat", 19.99m, "Felt"), (item.Name, item.Price, item.Description));
     }
 
     [Fact]
     public async Task Description_is_optional()
     {
-        var created = await (await _client.PostJsonTextAsync("/items", """{"name": "Pencil", "price": 0.5}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
+        var created = await (await Staff.PostJsonTextAsync("/items", """{"name": "Pencil", "price": 0.5}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
         Assert.Equal(JsonValueKind.Null, created.GetProperty("description").ValueKind);
-        var read = await (await _client.GetAsync($"/items/{created.GetProperty("id").GetInt32()}")).ShouldBeJsonAsync();
+        var read = await (await Staff.GetAsync($"/items/{created.GetProperty("id").GetInt32()}")).ShouldBeJsonAsync();
         Assert.Equal(JsonValueKind.Null, read.GetProperty("description").ValueKind);
         Assert.Equal(0.5m, read.GetProperty("price").GetDecimal());
     }
@@ -58,33 +46,31 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
     public async Task Update_replaces_every_field()
     {
         var id = await CreateAsync("Old name", 5m);
-        var updated = await (await _client.PutJsonTextAsync($"/items/{id}", """{"name": "New name", "price": 7.25, "description": "now described"}"""))
-            .ShouldBeJsonAsync();
-        Assert.Equal("New name", updated.GetProperty("name").GetString());
+        var updated = await (await Staff.PutJsonTextAsync($"/items/{id}", """{"name": "New name", "price": 7.25, "description": "now described"}"""))
+            .ShouldBeJsonAsync<ItemResponse>();
+        Assert.Equal("New name", updated.Name);
 
-        var item = await (await _client.GetAsync($"/items/{id}")).ShouldBeJsonAsync();
-        Assert.Equal("New name", item.GetProperty("name").GetString());
-        Assert.Equal(7.25m, item.GetProperty("price").GetDecimal());
-        Assert.Equal("now described", item.GetProperty("description").GetString());
+        var item = await (await Staff.GetAsync($"/items/{id}")).ShouldBeJsonAsync<ItemDetailResponse>();
+        Assert.Equal(("New name", 7.25m, "now described"), (item.Name, item.Price, item.Description));
     }
 
     [Fact]
     public async Task Delete_removes_the_item()
     {
         var id = await CreateAsync("Short-lived", 1m);
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/items/{id}")).StatusCode);
-        await (await _client.GetAsync($"/items/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        await (await _client.DeleteAsync($"/items/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.NoContent, (await Staff.DeleteAsync($"/items/{id}")).StatusCode);
+        await (await Staff.GetAsync($"/items/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Staff.DeleteAsync($"/items/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Unknown_item_is_a_404_problem_for_read_update_and_delete()
     {
         const string missing = "/items/2000000000";
-        var problem = await (await _client.GetAsync(missing)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var problem = await (await Staff.GetAsync(missing)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         Assert.Contains("2000000000", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        await (await _client.PutJsonTextAsync(missing, """{"name": "x", "price": 1}""")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        await (await _client.DeleteAsync(missing)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Staff.PutJsonTextAsync(missing, """{"name": "x", "price": 1}""")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Staff.DeleteAsync(missing)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -93,26 +79,23 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
         var ids = new List<int>();
         for (var i = 0; i < 3; i++) ids.Add(await CreateAsync($"Paged {i}", 1m + i));
 
-        var all = await (await _client.GetAsync("/items?skip=0&limit=100")).ShouldBeJsonAsync();
-        var total = all.GetProperty("total").GetInt32();
-        var allIds = all.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt32()).ToList();
+        var all = await (await Staff.GetAsync("/items?skip=0&limit=100")).ShouldBeJsonAsync<ItemListResponse>();
+        var total = all.Total;
+        var allIds = all.Items.Select(i => i.Id).ToList();
         Assert.True(total >= 3);
         Assert.Equal(allIds.Order(), allIds);
         Assert.Subset(allIds.ToHashSet(), ids.ToHashSet());
 
-        var page = await (await _client.GetAsync("/items?skip=1&limit=2")).ShouldBeJsonAsync();
-        Assert.Equal(1, page.GetProperty("skip").GetInt32());
-        Assert.Equal(2, page.GetProperty("limit").GetInt32());
-        Assert.Equal(total, page.GetProperty("total").GetInt32());
-        Assert.Equal(allIds.Skip(1).Take(2), page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt32()));
+        var page = await (await Staff.GetAsync("/items?skip=1&limit=2")).ShouldBeJsonAsync<ItemListResponse>();
+        Assert.Equal((1, 2, total), (page.Skip, page.Limit, page.Total));
+        Assert.Equal(allIds.Skip(1).Take(2), page.Items.Select(i => i.Id));
     }
 
     [Fact]
     public async Task List_defaults_to_the_first_ten()
     {
-        var page = await (await _client.GetAsync("/items")).ShouldBeJsonAsync();
-        Assert.Equal(0, page.GetProperty("skip").GetInt32());
-        Assert.Equal(10, page.GetProperty("limit").GetInt32());
+        var page = await (await Staff.GetAsync("/items")).ShouldBeJsonAsync<ItemListResponse>();
+        Assert.Equal((0, 10), (page.Skip, page.Limit));
     }
 
     [Theory]
@@ -122,7 +105,7 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
     [InlineData("limit=ten", "limit")]
     public async Task List_rejects_out_of_range_paging(string query, string field)
     {
-        await (await _client.GetAsync($"/items?{query}")).ShouldBeValidationProblemAsync(field);
+        await (await Staff.GetAsync($"/items?{query}")).ShouldBeValidationProblemAsync(field);
     }
 
     [Theory]
@@ -131,8 +114,8 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
     [InlineData("abc")]
     public async Task Invalid_item_id_is_a_400_problem(string id)
     {
-        await (await _client.GetAsync($"/items/{id}")).ShouldBeValidationProblemAsync("item_id");
-        await (await _client.DeleteAsync($"/items/{id}")).ShouldBeValidationProblemAsync("item_id");
+        await (await Staff.GetAsync($"/items/{id}")).ShouldBeValidationProblemAsync("item_id");
+        await (await Staff.DeleteAsync($"/items/{id}")).ShouldBeValidationProblemAsync("item_id");
     }
 
     public static TheoryData<string, string> InvalidBodies => new()
@@ -152,9 +135,9 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
     [MemberData(nameof(InvalidBodies))]
     public async Task Invalid_fields_are_a_400_naming_the_field(string body, string field)
     {
-        await (await _client.PostJsonTextAsync("/items", body)).ShouldBeValidationProblemAsync(field);
+        await (await Staff.PostJsonTextAsync("/items", body)).ShouldBeValidationProblemAsync(field);
         var id = await CreateAsync("Valid", 2m);
-        await (await _client.PutJsonTextAsync($"/items/{id}", body)).ShouldBeValidationProblemAsync(field);
+        await (await Staff.PutJsonTextAsync($"/items/{id}", body)).ShouldBeValidationProblemAsync(field);
     }
 
     [Theory]
@@ -164,14 +147,14 @@ public abstract class CatalogTests(StorefrontFactory factory) : IAsyncLifetime
     [InlineData("")]
     public async Task Malformed_json_is_a_400_problem(string body)
     {
-        await (await _client.PostJsonTextAsync("/items", body)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        await (await Staff.PostJsonTextAsync("/items", body)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
     }
 
     private async Task<int> CreateAsync(string name, decimal price)
     {
-        var created = await (await _client.PostJsonTextAsync("/items", JsonSerializer.Serialize(new { name, price })))
-            .ShouldBeJsonAsync(HttpStatusCode.Created);
-        return created.GetProperty("id").GetInt32();
+        var created = await (await Staff.PostJsonTextAsync("/items", JsonSerializer.Serialize(new { name, price })))
+            .ShouldBeJsonAsync<ItemResponse>(HttpStatusCode.Created);
+        return created.Id;
     }
 }
 

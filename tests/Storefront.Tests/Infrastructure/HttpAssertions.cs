@@ -57,6 +57,23 @@ internal static class HttpAssertions
         return JsonDocument.Parse(body).RootElement;
     }
 
+    /// <summary>
+    /// The body read as the service's own response record: snake_case as it writes it, and as strict as reading each
+    /// property by hand (a constructor parameter missing from the body, or a null where none may be, fails).
+    /// </summary>
+    public static async Task<T> ShouldBeJsonAsync<T>(this HttpResponseMessage response, HttpStatusCode status = HttpStatusCode.OK)
+    {
+        var body = await response.ShouldBeJsonAsync(status);
+        return body.Deserialize<T>(Answers) ?? throw new Xunit.Sdk.XunitException($"The body is null, not a {typeof(T).Name}");
+    }
+
+    private static readonly JsonSerializerOptions Answers = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
     public static Task<HttpResponseMessage> PostJsonTextAsync(this HttpClient client, string url, string json) =>
         client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 

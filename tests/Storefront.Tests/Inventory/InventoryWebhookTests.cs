@@ -4,18 +4,18 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Inventory;
 
-public sealed class WebhookFactory : SqliteStorefrontFactory
-{
-    public WebhookFactory() => With("Inventory:WebhookSecret", InventoryEvents.Secret);
-}
-
 /// <summary>
 /// POST /inventory/events. Every refusal is also checked for what it must not do: a subscriber of the item receives
 /// nothing from it, shown by the push of a following legitimate event being the next message.
 /// </summary>
 [ServerFree]
-public sealed class InventoryWebhookTests(WebhookFactory factory) : IClassFixture<WebhookFactory>, IDisposable
+public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTests> factory) : IClassFixture<ConfiguredFactory<InventoryWebhookTests>>, IDisposable, IHostSettings
 {
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Inventory:WebhookSecret"] = InventoryEvents.Secret,
+    };
+
     private readonly HttpClient _client = factory.CreateClient();
 
     public void Dispose() => _client.Dispose();

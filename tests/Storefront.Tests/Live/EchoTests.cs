@@ -6,17 +6,17 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
-/// <summary>/ws with a small message limit, so "exactly the limit" and "one byte over" are cheap to send.</summary>
-public sealed class EchoFactory : SqliteStorefrontFactory
+[ServerFree]
+public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : IClassFixture<ConfiguredFactory<EchoTests>>, IDisposable, IHostSettings
 {
     public const int MaxMessageBytes = 1024;
 
-    public EchoFactory() => With("WebSockets:MaxMessageBytes", MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-}
+    /// <summary>/ws with a small message limit, so "exactly the limit" and "one byte over" are cheap to send.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["WebSockets:MaxMessageBytes"] = MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
-[ServerFree]
-public sealed class EchoTests(EchoFactory factory) : IClassFixture<EchoFactory>, IDisposable
-{
     private readonly HttpClient _client = factory.CreateClient();
 
     public void Dispose() => _client.Dispose();
@@ -42,8 +42,8 @@ public sealed class EchoTests(EchoFactory factory) : IClassFixture<EchoFactory>,
     {
         await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws");
         // Two bytes each in UTF-8: the limit counts bytes, not characters.
-        var exactly = new string('é', EchoFactory.MaxMessageBytes / 2);
-        Assert.Equal(EchoFactory.MaxMessageBytes, Encoding.UTF8.GetByteCount(exactly));
+        var exactly = new string('é', MaxMessageBytes / 2);
+        Assert.Equal(MaxMessageBytes, Encoding.UTF8.GetByteCount(exactly));
 
         await socket.SendTextAsync(exactly);
         Assert.Equal("Echo: " + exactly, await socket.ReceiveTextAsync());

@@ -4,19 +4,16 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
-/// <summary>A one-second idle timeout (swept every quarter second), and the webhook on to make a change.</summary>
-public sealed class IdleFactory : SqliteStorefrontFactory
-{
-    public IdleFactory()
-    {
-        With("WebSockets:IdleTimeoutSeconds", "1");
-        With("Inventory:WebhookSecret", InventoryEvents.Secret);
-    }
-}
-
 [ServerFree]
-public sealed class IdleTimeoutTests(IdleFactory factory) : IClassFixture<IdleFactory>, IDisposable
+public sealed class IdleTimeoutTests(ConfiguredFactory<IdleTimeoutTests> factory) : IClassFixture<ConfiguredFactory<IdleTimeoutTests>>, IDisposable, IHostSettings
 {
+    /// <summary>A one-second idle timeout (swept every quarter second), and the webhook on to make a change.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["WebSockets:IdleTimeoutSeconds"] = "1",
+        ["Inventory:WebhookSecret"] = InventoryEvents.Secret,
+    };
+
     private readonly HttpClient _client = factory.CreateClient();
 
     public void Dispose() => _client.Dispose();

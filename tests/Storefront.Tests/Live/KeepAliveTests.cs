@@ -4,23 +4,17 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
-/// <summary>
-/// Pings every second, to be answered within five: long enough for a test on a loaded machine to answer, short
-/// enough that a peer that never answers is found within seconds.
-/// </summary>
-public sealed class KeepAliveFactory : SqliteStorefrontFactory
-{
-    public KeepAliveFactory()
-    {
-        With("WebSockets:KeepAliveSeconds", "1");
-        With("WebSockets:KeepAliveTimeoutSeconds", "5");
-    }
-}
-
 /// <summary>The server's pings, seen on a hand-framed socket: ClientWebSocket answers them itself and shows nothing.</summary>
 [ServerFree]
-public sealed class KeepAliveTests(KeepAliveFactory factory) : IClassFixture<KeepAliveFactory>, IDisposable
+public sealed class KeepAliveTests(ConfiguredFactory<KeepAliveTests> factory) : IClassFixture<ConfiguredFactory<KeepAliveTests>>, IDisposable, IHostSettings
 {
+    /// <summary>Pings every second, to be answered within five: long enough for a test on a loaded machine to answer, short enough that a peer that never answers is found within seconds.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["WebSockets:KeepAliveSeconds"] = "1",
+        ["WebSockets:KeepAliveTimeoutSeconds"] = "5",
+    };
+
     private static readonly TimeSpan FrameWait = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _client = factory.CreateClient();

@@ -5,18 +5,18 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
-/// <summary>One browser origin allowed besides the service's own.</summary>
-public sealed class OriginFactory : SqliteStorefrontFactory
+/// <summary>Which pages may open a socket: checked on the upgrade, refused with 403 before the handshake.</summary>
+[ServerFree]
+public sealed class OriginTests(ConfiguredFactory<OriginTests> factory) : IClassFixture<ConfiguredFactory<OriginTests>>, IDisposable, IHostSettings
 {
     public const string Listed = "https://shop.example";
 
-    public OriginFactory() => With("WebSockets:AllowedOrigins:0", Listed);
-}
+    /// <summary>One browser origin allowed besides the service's own.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["WebSockets:AllowedOrigins:0"] = Listed,
+    };
 
-/// <summary>Which pages may open a socket: checked on the upgrade, refused with 403 before the handshake.</summary>
-[ServerFree]
-public sealed class OriginTests(OriginFactory factory) : IClassFixture<OriginFactory>, IDisposable
-{
     private readonly HttpClient _client = factory.CreateClient();
 
     public void Dispose() => _client.Dispose();
@@ -43,7 +43,7 @@ public sealed class OriginTests(OriginFactory factory) : IClassFixture<OriginFac
     public async Task No_origin_the_services_own_origin_and_a_listed_origin_are_accepted()
     {
         var own = _client.BaseAddress!.GetLeftPart(UriPartial.Authority);
-        foreach (var origin in new[] { null, own, OriginFactory.Listed })
+        foreach (var origin in new[] { null, own, Listed })
         {
             await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws",
                 options => { if (origin is not null) options.SetRequestHeader("Origin", origin); });

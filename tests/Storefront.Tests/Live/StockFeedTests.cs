@@ -7,31 +7,18 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
-/// <summary>The webhook on, and a small subscription limit so "too many" is cheap to reach.</summary>
-public sealed class StockFeedFactory : SqliteStorefrontFactory
+/// <summary>/ws/stock: subscriptions, and the pushes that catalog writes and inventory events produce.</summary>
+[ServerFree]
+public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : StaffClientTests(factory), IClassFixture<ConfiguredFactory<StockFeedTests>>, IHostSettings
 {
     public const int MaxSubscriptions = 5;
 
-    public StockFeedFactory()
+    /// <summary>The webhook on, and a small subscription limit so "too many" is cheap to reach.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        With("Inventory:WebhookSecret", InventoryEvents.Secret);
-        With("WebSockets:MaxSubscriptions", MaxSubscriptions.ToString(CultureInfo.InvariantCulture));
-    }
-}
-
-/// <summary>/ws/stock: subscriptions, and the pushes that catalog writes and inventory events produce.</summary>
-[ServerFree]
-public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<StockFeedFactory>, IAsyncLifetime
-{
-    private HttpClient _writer = null!;
-
-    public async ValueTask InitializeAsync() => _writer = await factory.CreateStaffClientAsync();
-
-    public ValueTask DisposeAsync()
-    {
-        _writer.Dispose();
-        return ValueTask.CompletedTask;
-    }
+        ["Inventory:WebhookSecret"] = InventoryEvents.Secret,
+        ["WebSockets:MaxSubscriptions"] = MaxSubscriptions.ToString(CultureInfo.InvariantCulture),
+    };
 
     [Fact]
     public async Task Subscribe_and_unsubscribe_are_acknowledged_with_the_ids_once_each()
@@ -107,7 +94,7 @@ public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<Sto
         var id = await CreateItemAsync(3m);
         await using var socket = await SubscribeAsync(id);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _writer.DeleteAsync($"/items/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Staff.DeleteAsync($"/items/{id}")).StatusCode);
 
         var push = await socket.ReceiveJsonAsync();
         Assert.Equal(id, push.GetProperty("id").GetInt32());
@@ -140,13 +127,13 @@ public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<Sto
     public async Task More_subscriptions_than_the_limit_get_an_error_and_keep_the_ones_before()
     {
         await using var socket = await ConnectAsync();
-        var ids = Enumerable.Range(100, StockFeedFactory.MaxSubscriptions).ToArray();
+        var ids = Enumerable.Range(100, MaxSubscriptions).ToArray();
         await socket.SendTextAsync(JsonSerializer.Serialize(new { subscribe = ids }));
         Assert.Equal(JsonSerializer.Serialize(new { subscribed = ids }), await socket.ReceiveTextAsync());
 
         await socket.SendTextAsync("""{"subscribe": [99]}""");
         var error = (await socket.ReceiveJsonAsync()).GetProperty("error").GetString();
-        Assert.Contains(StockFeedFactory.MaxSubscriptions.ToString(CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
+        Assert.Contains(MaxSubscriptions.ToString(CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
         // The refused subscription left nothing behind: a change of 99 is not pushed (the next push is 100's).
         await PostEventAsync(99, 1);
         await PostEventAsync(100, 1);
@@ -161,7 +148,7 @@ public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<Sto
         Assert.Equal(99, (await socket.ReceiveJsonAsync()).GetProperty("id").GetInt32());
     }
 
-    private Task<WebSocketClient> ConnectAsync() => WebSocketClient.ConnectAsync(_writer.BaseAddress!, "/ws/stock");
+    private Task<WebSocketClient> ConnectAsync() => WebSocketClient.ConnectAsync(Staff.BaseAddress!, "/ws/stock");
 
     private async Task<WebSocketClient> SubscribeAsync(params int[] ids)
     {
@@ -173,13 +160,13 @@ public sealed class StockFeedTests(StockFeedFactory factory) : IClassFixture<Sto
 
     private async Task<int> CreateItemAsync(decimal price)
     {
-        var response = await _writer.PostAsJsonAsync("/items", new { name = $"Live {Guid.NewGuid():N}", price });
+        var response = await Staff.PostAsJsonAsync("/items", new { name = $"Live {Guid.NewGuid():N}", price });
         return (await response.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
     }
 
     private async Task PostEventAsync(int id, int inStock) =>
-        await (await InventoryEvents.PostAsync(_writer, InventoryEvents.Event(id, inStock))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        await (await InventoryEvents.PostAsync(Staff, InventoryEvents.Event(id, inStock))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
 
     private async Task PutAsync(int id, decimal price) =>
-        await (await _writer.PutAsJsonAsync($"/items/{id}", new { name = $"Live {id}", price })).ShouldBeJsonAsync();
+        await (await Staff.PutAsJsonAsync($"/items/{id}", new { name = $"Live {id}", price })).ShouldBeJsonAsync();
 }

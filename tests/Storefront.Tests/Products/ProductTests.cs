@@ -7,20 +7,17 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
-/// <summary>Deadlines roomy enough for a loaded CI machine, so only the latencies a test sets decide the outcome.</summary>
-public sealed class ProductFactory : SqliteStorefrontFactory
-{
-    public ProductFactory()
-    {
-        With("Products:Pricing:TimeoutMs", "4000");
-        With("Products:Inventory:TimeoutMs", "4000");
-        With("Products:Reco:TimeoutMs", "2000");
-    }
-}
-
 [ServerFree]
-public sealed class ProductTests(ProductFactory factory) : IClassFixture<ProductFactory>, IDisposable
+public sealed class ProductTests(ConfiguredFactory<ProductTests> factory) : IClassFixture<ConfiguredFactory<ProductTests>>, IDisposable, IHostSettings
 {
+    /// <summary>Deadlines roomy enough for a loaded CI machine, so only the latencies a test sets decide the outcome.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Products:Pricing:TimeoutMs"] = "4000",
+        ["Products:Inventory:TimeoutMs"] = "4000",
+        ["Products:Reco:TimeoutMs"] = "2000",
+    };
+
     private readonly HttpClient _client = factory.CreateClient();
 
     public void Dispose()
@@ -118,7 +115,7 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
     {
         // Deadlines and answers far away, so only the client leaving can end the calls; it leaves once all three are
         // in flight (a fixed delay could leave before a loaded machine had even started them).
-        await using var patient = new ProductFactory();
+        await using var patient = new ConfiguredFactory<ProductTests>();
         foreach (var source in new[] { "Pricing", "Inventory", "Reco" }) patient.With($"Products:{source}:TimeoutMs", "60000");
         using var client = patient.CreateClient();
         string[] routes = ["pricing", "inventory", "reco"];
@@ -148,7 +145,7 @@ public sealed class ProductTests(ProductFactory factory) : IClassFixture<Product
     [Fact]
     public async Task An_unreachable_required_source_is_a_502_not_an_exception()
     {
-        await using var unreachable = new ProductFactory();
+        await using var unreachable = new ConfiguredFactory<ProductTests>();
         unreachable.With("Upstreams:Pricing", "http://127.0.0.1:9/pricing");
         using var client = unreachable.CreateClient();
         var problem = await (await client.GetAsync("/product/1")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);

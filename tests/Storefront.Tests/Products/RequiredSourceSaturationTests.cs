@@ -5,21 +5,18 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
-/// <summary>Pricing (required) with room for one call at a time and no queue.</summary>
-public sealed class NarrowPricingFactory : SqliteStorefrontFactory
-{
-    public NarrowPricingFactory()
-    {
-        With("Products:Pricing:MaxConcurrency", "1");
-        With("Products:Pricing:QueueLimit", "0");
-        With("Products:Pricing:TimeoutMs", "5000");
-    }
-}
-
 /// <summary>A required source whose concurrency limit is full: the service is saturated, so 503 + Retry-After, not a 502.</summary>
 [ServerFree]
-public sealed class RequiredSourceSaturationTests(NarrowPricingFactory factory) : IClassFixture<NarrowPricingFactory>, IDisposable
+public sealed class RequiredSourceSaturationTests(ConfiguredFactory<RequiredSourceSaturationTests> factory) : IClassFixture<ConfiguredFactory<RequiredSourceSaturationTests>>, IDisposable, IHostSettings
 {
+    /// <summary>Pricing (required) with room for one call at a time and no queue.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Products:Pricing:MaxConcurrency"] = "1",
+        ["Products:Pricing:QueueLimit"] = "0",
+        ["Products:Pricing:TimeoutMs"] = "5000",
+    };
+
     private readonly HttpClient _client = factory.CreateClient();
 
     public void Dispose()

@@ -5,25 +5,22 @@ using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
-/// <summary>Reco with a 3 s deadline and room for one call at a time, no queue; the required sources roomy.</summary>
-public sealed class RecoPolicyFactory : SqliteStorefrontFactory
+/// <summary>The retry (GETs only, at most one, only when the deadline can hold it) and the concurrency limit of a source.</summary>
+[ServerFree]
+public sealed class UpstreamPolicyTests(ConfiguredFactory<UpstreamPolicyTests> factory) : IClassFixture<ConfiguredFactory<UpstreamPolicyTests>>, IDisposable, IHostSettings
 {
     public const int RecoDeadlineMs = 3000;
 
-    public RecoPolicyFactory()
+    /// <summary>Reco with a 3 s deadline and room for one call at a time, no queue; the required sources roomy.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        With("Products:Pricing:TimeoutMs", "4000");
-        With("Products:Inventory:TimeoutMs", "4000");
-        With("Products:Reco:TimeoutMs", RecoDeadlineMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        With("Products:Reco:MaxConcurrency", "1");
-        With("Products:Reco:QueueLimit", "0");
-    }
-}
+        ["Products:Pricing:TimeoutMs"] = "4000",
+        ["Products:Inventory:TimeoutMs"] = "4000",
+        ["Products:Reco:TimeoutMs"] = RecoDeadlineMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Products:Reco:MaxConcurrency"] = "1",
+        ["Products:Reco:QueueLimit"] = "0",
+    };
 
-/// <summary>The retry (GETs only, at most one, only when the deadline can hold it) and the concurrency limit of a source.</summary>
-[ServerFree]
-public sealed class UpstreamPolicyTests(RecoPolicyFactory factory) : IClassFixture<RecoPolicyFactory>, IDisposable
-{
     private readonly HttpClient _client = factory.CreateClient();
 
     public void Dispose()
@@ -51,7 +48,7 @@ public sealed class UpstreamPolicyTests(RecoPolicyFactory factory) : IClassFixtu
         var body = await (await _client.GetAsync("/product/3")).ShouldBeJsonAsync();
         var reco = body.GetProperty("sources").GetProperty("reco");
         Assert.Equal("error", reco.GetProperty("status").GetString());
-        Assert.True(reco.GetProperty("ms").GetDouble() < RecoPolicyFactory.RecoDeadlineMs, $"reco took {reco.GetProperty("ms")} ms");
+        Assert.True(reco.GetProperty("ms").GetDouble() < RecoDeadlineMs, $"reco took {reco.GetProperty("ms")} ms");
         Assert.Equal(1, factory.Simulator.Stats("reco").Started);
     }
 
@@ -63,7 +60,7 @@ public sealed class UpstreamPolicyTests(RecoPolicyFactory factory) : IClassFixtu
         var reco = body.GetProperty("sources").GetProperty("reco");
         Assert.Equal("timeout", reco.GetProperty("status").GetString());
         Assert.Equal("no answer within its 3000 ms deadline", reco.GetProperty("detail").GetString());
-        Assert.InRange(reco.GetProperty("ms").GetDouble(), RecoPolicyFactory.RecoDeadlineMs - 100, RecoPolicyFactory.RecoDeadlineMs * 2);
+        Assert.InRange(reco.GetProperty("ms").GetDouble(), RecoDeadlineMs - 100, RecoDeadlineMs * 2);
         await Eventually.TrueAsync(() => factory.Simulator.Stats("reco").Cancelled == 1, TimeSpan.FromSeconds(20),
             "the call is cancelled at the deadline");
         Assert.Equal(1, factory.Simulator.Stats("reco").Started);
