@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Storefront.Api.Http;
+
+namespace Storefront.Api.Diagnostics;
+
+/// <summary>
+/// Graceful overload: requests beyond an adaptive limit (<see cref="ConcurrencyGradient"/>, fed by the thread-pool lag
+/// probe) are refused at the front of the pipeline with a fast 503 + Retry-After, before any of their work is done, so
+/// the requests admitted keep their latency instead of every request queueing behind the excess. Health checks,
+/// /metrics and WebSockets (a socket is one long request) are never refused here.
+/// </summary>
+public sealed class OverloadLimit
+{
+    public const string ShedCounter = "storefront.overload.shed";
+
+    // The limit never cuts below this many requests per core: a few more than the cores, so that requests waiting on
+    // the database or an upstream between their bits of CPU still keep every core busy.
+    private const int MinimumLimitPerCore = 4;
+
+    private readonly ConcurrencyGradient _gradient;
+    private readonly Lock _observing = new();
+    private readonly Counter<long> _shed;
+    private readonly TimeSpan _target;
+    private int _inFlight;
+    private int _limit = ConcurrencyGradient.Unlimited;
+    private static readonly long Started = Stopwatch.GetTimestamp();
+
+    public OverloadLimit(IOptions<OverloadOptions> options, IMeterFactory meters)
+    {
+        Enabled = options.Value.Enabled;
+        _target = TimeSpan.FromMilliseconds(options.Value.TargetDelayMs);
+        _gradient = new ConcurrencyGradient(MinimumLimitPerCore * Environment.ProcessorCount, _target, TimeSpan.FromMilliseconds(options.Value.IntervalMs));
+        var meter = meters.Create(BlockingDetector.MeterName);
+        _shed = meter.CreateCounter<long>(ShedCounter, null, "Requests refused with 503 because the thread pool's queueing delay was over Overload__TargetDelayMs");
+        meter.CreateObservableGauge("storefront.overload.limit", () => Limit is { } limit ? [new Measurement<int>(limit)] : Array.Empty<Measurement<int>>(),
+            null, "The adaptive limit on requests in flight; no value while nothing is limited");
+    }
+
+    public bool Enabled { get; }
+
+    /// <summary>The limit on requests in flight, or null while there is none.</summary>
+    public int? Limit => Volatile.Read(ref _limit) is var limit && limit != ConcurrencyGradient.Unlimited ? limit : null;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>One measurement of the thread pool's queueing delay (from the lag probe's thread).</summary>
+    public void Observe(TimeSpan delay)
+    {
+        if (!Enabled) return;
+        lock (_observing) Volatile.Write(ref _limit, _gradient.Observe(Stopwatch.GetElapsedTime(Started), delay, InFlight));
+    }
+
+    public bool TryEnter()
+    {
+        if (Interlocked.Increment(ref _inFlight) <= Volatile.Read(ref _limit)) return true;
+        Interlocked.Decrement(ref _inFlight);
+        _shed.Add(1);
+        return false;
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Requests the limit never applies to: health, metrics, WebSockets.</summary>
+    public static bool IsExempt(HttpContext context)
+    {
+        var path = context.Request.Path;
+        return path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/ws")
+               || context.Request.Headers.Upgrade.Count > 0;
+    }
+}
+
+public sealed class OverloadLimitMiddleware(RequestDelegate next, OverloadLimit limit)
+{
+    private const string Refused =
+        "The service is over capacity: this request was refused before any of its work was done. Retry after Retry-After seconds.";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!limit.Enabled || OverloadLimit.IsExempt(context))
+        {
+            await next(context);
+            return;
+        }
+        if (!limit.TryEnter())
+        {
+            await Problems.TooBusy(context, Refused).ExecuteAsync(context);
+            return;
+        }
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            limit.Exit();
+        }
+    }
+}
