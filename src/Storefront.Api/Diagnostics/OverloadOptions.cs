@@ -14,11 +14,11 @@ public sealed class OverloadOptions
     /// requests in flight are limited. A latency every request pays on top of its own work, not a machine's capacity.
     /// </summary>
     [Range(1, 10_000)]
-    public int TargetDelayMs { get; set; } = 25;
+    public int TargetDelayMs { get; set; } = 50;
 
     /// <summary>
     /// How long the delay must stay above the target before anything is refused: a burst that drains sooner is served.
     /// </summary>
     [Range(0, 60_000)]
-    public int IntervalMs { get; set; } = 500;
+    public int IntervalMs { get; set; } = 1000;
 }
