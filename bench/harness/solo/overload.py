@@ -2,7 +2,7 @@
 per second) and the admitted requests' p99 at each multiple; the target: at 3× with the limit on, goodput ≥ 90% of the
 best at 1× and the admitted p99 ≤ 5× its p99 at 1×. Storefront only, on PostgreSQL. Method: bench/README.md.
 
-  scripts/bench overload                                    # GET /product/7, 3 rounds of 8 s windows
+  scripts/bench overload                                    # GET /product/7, 5 rounds of 6 s windows
   scripts/bench overload --path /items/7 --rounds 1 --duration 4   # another request, a quick check
   scripts/bench overload --out docs/bench/overload.md       # the committed result
 """
@@ -15,9 +15,9 @@ from harness.procs import Failure, run_tool
 from harness.solo import own
 
 NAME = "overload"
-OPTIONS = {"--duration": (8, 2, 60, "seconds measured per window"),
+OPTIONS = {"--duration": (6, 2, 60, "seconds measured per window"),
            "--warmup": (3, 1, 30, "seconds at the window's rate before it, not counted (the queue's first build-up)"),
-           "--rounds": (3, 1, 10, "rounds; the limit's on and off alternate first within each"),
+           "--rounds": (5, 1, 10, "rounds; the limit's on and off alternate first within each"),
            "--path": ("/product/7", None, None, "the request (GET)"),
            "--multiples": ("1,2,3", None, None, "multiples of the saturating rate, comma-separated")}
 SATURATION_CONNECTIONS = 64
