@@ -174,7 +174,7 @@ def report(rows, meta, opts):
                      f"{_range(c['shed_share'], lambda v: f'{v:.0%}')} | {c['timeouts']} · {c['failed']} · "
                      f"{c['other_status']} | {c['late_starts']} |")
     v = verdict(rows)
-    note = ("Target (limit on, at the highest multiple): goodput ≥ 90% of the best median-free 1× goodput of either "
+    note = ("Target (limit on, at the highest multiple): goodput ≥ 90% of the best 1× goodput (either side, any round) "
             "side and the admitted requests' p99 ≤ 5× their p99 at 1×: " +
             (f"goodput {v[0]:.0%}, p99 {v[1]:.1f}× — {'met' if v[2] else 'missed'}." if v else "not measured."))
     return "\n".join([
