@@ -25,9 +25,8 @@ public static class DiagnosticsExtensions
 
     public static WebApplication UseDiagnostics(this WebApplication app)
     {
-        // First: an excess request is refused before anything is spent on it (but after the exception handler and the
+        // Early: an excess request is refused before anything is spent on it (but after the exception handler and the
         // response headers, so the 503 is Problem Details like any other answer).
-        app.UseMiddleware<OverloadLimitMiddleware>();
         app.UseMiddleware<InFlightRequestsMiddleware>();
         return app;
     }

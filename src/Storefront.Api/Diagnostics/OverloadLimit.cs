@@ -52,9 +52,13 @@ public sealed class OverloadLimit
         lock (_observing) Volatile.Write(ref _limit, _gradient.Observe(Stopwatch.GetElapsedTime(Started), delay, InFlight));
     }
 
-    public bool TryEnter()
+    /// <summary>
+    /// Counts a request in; false (counted out again, and as refused) when it is over the limit. Health and metrics are
+    /// never refused, and WebSockets never get here (<see cref="InFlightRequestsMiddleware"/>).
+    /// </summary>
+    public bool TryEnter(HttpContext context)
     {
-        if (Interlocked.Increment(ref _inFlight) <= Volatile.Read(ref _limit)) return true;
+        if (Interlocked.Increment(ref _inFlight) <= Volatile.Read(ref _limit) || IsExempt(context.Request.Path)) return true;
         Interlocked.Decrement(ref _inFlight);
         _shed.Add(1);
         return false;
@@ -62,39 +66,12 @@ public sealed class OverloadLimit
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
 
-    /// <summary>Requests the limit never applies to: health, metrics, WebSockets.</summary>
-    public static bool IsExempt(HttpContext context)
-    {
-        var path = context.Request.Path;
-        return path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/ws")
-               || context.Request.Headers.Upgrade.Count > 0;
-    }
-}
+    /// <summary>The refusal: 503, Retry-After, Problem Details.</summary>
+    public static Task RefuseAsync(HttpContext context) => Problems.TooBusy(context, Refused).ExecuteAsync(context);
 
-public sealed class OverloadLimitMiddleware(RequestDelegate next, OverloadLimit limit)
-{
     private const string Refused =
         "The service is over capacity: this request was refused before any of its work was done. Retry after Retry-After seconds.";
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (!limit.Enabled || OverloadLimit.IsExempt(context))
-        {
-            await next(context);
-            return;
-        }
-        if (!limit.TryEnter())
-        {
-            await Problems.TooBusy(context, Refused).ExecuteAsync(context);
-            return;
-        }
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            limit.Exit();
-        }
-    }
+    // An orchestrator must not read an overloaded instance as a dead one, and the operator must see why it refuses.
+    private static bool IsExempt(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics");
 }
