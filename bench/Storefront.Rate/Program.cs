@@ -68,6 +68,7 @@ async Task SendAsync(int index, long due)
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
         outcome.Bytes = (await response.Content.ReadAsByteArrayAsync()).Length;
         outcome.Kind = response.IsSuccessStatusCode ? OutcomeKind.Ok : OutcomeKind.Status;
+        outcome.Status = (int)response.StatusCode;
     }
     catch (TaskCanceledException)
     {

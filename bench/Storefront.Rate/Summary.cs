@@ -9,6 +9,7 @@ internal struct Outcome
     public OutcomeKind Kind;
     public double LatencyMs;
     public long Bytes;
+    public int Status;
 }
 
 /// <summary>The WRK_JSON line of bench/wrk/report.lua; answered requests only in the latencies, as wrk does.</summary>
@@ -19,7 +20,9 @@ internal sealed record Summary(
     [property: JsonPropertyName("rps")] double Rps,
     [property: JsonPropertyName("latency_ms")] Dictionary<string, double> LatencyMs,
     [property: JsonPropertyName("errors")] Dictionary<string, int> Errors,
-    [property: JsonPropertyName("client_late_starts")] int ClientLateStarts)
+    [property: JsonPropertyName("client_late_starts")] int ClientLateStarts,
+    [property: JsonPropertyName("ok")] int Ok,
+    [property: JsonPropertyName("ok_latency_ms")] Dictionary<string, double> OkLatencyMs)
 {
     public static Summary Of(Outcome[] outcomes, double seconds, int lateStarts)
     {
@@ -41,10 +44,20 @@ internal sealed record Summary(
             ["read"] = outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NotSent),
             ["write"] = 0,
             ["status"] = outcomes.Count(o => o.Kind == OutcomeKind.Status),
+            ["status_503"] = outcomes.Count(o => o.Status == 503),
             ["timeout"] = outcomes.Count(o => o.Kind == OutcomeKind.Timeout),
         };
+        // The 2xx answers apart: under overload the refusals are fast, and would hide the admitted requests' latency.
+        var ok = outcomes.Where(o => o.Kind == OutcomeKind.Ok).Select(o => o.LatencyMs).Order().ToArray();
+        var okLatency = new Dictionary<string, double>
+        {
+            ["p50"] = Percentile(ok, 50),
+            ["p90"] = Percentile(ok, 90),
+            ["p99"] = Percentile(ok, 99),
+            ["max"] = ok.Length == 0 ? 0 : Math.Round(ok[^1], 3),
+        };
         return new Summary(outcomes.Length, outcomes.Sum(o => o.Bytes), seconds, Math.Round(answered.Length / seconds, 1),
-            latency, errors, lateStarts);
+            latency, errors, lateStarts, ok.Length, okLatency);
     }
 
     // Nearest rank on sorted values, as wrk reports them.

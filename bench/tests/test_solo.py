@@ -1,7 +1,7 @@
 import argparse
 import unittest
 
-from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders
+from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders, overload
 
 META = {"date": "2026-12-07 00:00", "commit": "abc1234", "cores": 2, "load": 0.5, "command": "scripts/bench x"}
 
@@ -110,3 +110,40 @@ class LoginBurstTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def overload_row(round_, side, multiple, goodput, p99, shed=0, requests=1000):
+    return {"round": round_, "side": side, "multiple": multiple, "rate": int(1000 * multiple), "saturation": 1000,
+            "goodput": goodput, "p99_ok": p99, "p50_ok": p99 / 2, "shed": shed, "other_status": 0, "timeouts": 0,
+            "failed": 0, "late_starts": 0, "requests": requests}
+
+
+class OverloadTests(unittest.TestCase):
+    opts = argparse.Namespace(path="/product/7", warmup=3, duration=6, rounds=2, multiples="1,3")
+
+    def test_the_target_compares_the_limit_at_the_top_multiple_with_the_best_1x_goodput_and_its_own_1x_p99(self):
+        rows = [overload_row(1, "on", 1.0, 900, 10), overload_row(1, "off", 1.0, 1000, 12),
+                overload_row(1, "on", 3.0, 950, 40, shed=2000, requests=3000),
+                overload_row(1, "off", 3.0, 700, 900)]
+        share, factor, passed = overload.verdict(rows)
+        self.assertAlmostEqual(share, 0.95)
+        self.assertAlmostEqual(factor, 4.0)
+        self.assertTrue(passed)
+        self.assertIsNone(overload.failed(rows))
+
+    def test_a_miss_on_either_figure_fails_the_run(self):
+        slow = [overload_row(1, "on", 1.0, 1000, 10), overload_row(1, "on", 3.0, 950, 60)]
+        self.assertIn("p99 6.0×", overload.failed(slow))
+        starved = [overload_row(1, "on", 1.0, 1000, 10), overload_row(1, "on", 3.0, 800, 20)]
+        self.assertIn("goodput 80%", overload.failed(starved))
+        self.assertIsNone(overload.verdict([overload_row(1, "on", 3.0, 800, 20)]))
+
+    def test_the_report_gives_medians_ranges_and_the_refused_share(self):
+        rows = [overload_row(1, "on", 1.0, 900, 10), overload_row(2, "on", 1.0, 1100, 14),
+                overload_row(1, "on", 3.0, 950, 40, shed=1500, requests=3000),
+                overload_row(2, "on", 3.0, 1050, 44, shed=2100, requests=3000)]
+        text = overload.report(rows, META, self.opts)
+        self.assertIn("| on | 3× (3,000/s) | 1,000 (950–1,050) | 42.0 (40.0–44.0) | 60% (50%–70%) | 0 · 0 · 0 | 0 |",
+                      text)
+        self.assertIn("goodput 91%, p99 3.5× — met.", text)
+        self.assertIn("**1,000 requests/s**", text)

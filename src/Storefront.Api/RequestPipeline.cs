@@ -22,8 +22,7 @@ internal static class RequestPipeline
         app.UseStatusCodePages();             // Unknown routes, 405s and other bodiless errors get a Problem Details body.
         app.UseHostChecks();                  // A Host the service does not serve is refused before any work; only with AllowedHosts set.
         app.UseRequestTimeouts();             // Endpoints with a deadline answer 504 past it; around everything that may wait.
-        // Steps that turn requests away for the whole instance's sake come here: after the answers are Problem Details, before any work.
-        app.UseDiagnostics();                 // The in-flight list, so the blocking detector can name the routes a stall holds.
+        app.UseDiagnostics();                 // The overload limit (a fast 503 past it) and the in-flight list: after the answers are Problem Details, before any work.
         app.UseDashboard();                   // The dashboard's static files, only under /dashboard and only when it is enabled.
         app.UseAuthenticationWhenPresented(); // Only requests with an Authorization header pay for reading a token.
         app.UseAuthorization();               // Before the rate limits, so a refused caller spends no permit.

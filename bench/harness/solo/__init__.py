@@ -4,6 +4,7 @@
   catalog-scale      GET /items at 20 to 1M items on PostgreSQL (docs/bench/catalog-scale.md)
   login-burst        GET / latency while wrong-password logins hammer POST /token
   dashboard-viewers  GET / with no and with 10 /dashboard/stream viewers (docs/bench/dashboard-viewers.md)
+  overload           goodput and p99 at 1×, 2× and 3× the saturating rate, the adaptive limit on and off (docs/bench/overload.md)
 
 Each module holds its scenario: OPTIONS (its command-line options, defaults and bounds, as data), `measure(run, opts)`
 (the windows; returns rows) and `report(rows, meta, opts)` (the Markdown, from the rows alone), plus `failed(rows)`
@@ -21,9 +22,9 @@ import sys
 import tempfile
 
 from harness import procs, source
-from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders, own
+from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders, overload, own
 
-SCENARIOS = {m.NAME: m for m in (orders, catalog_scale, login_burst, dashboard_viewers)}
+SCENARIOS = {m.NAME: m for m in (orders, catalog_scale, login_burst, dashboard_viewers, overload)}
 
 
 def parse(module, argv):

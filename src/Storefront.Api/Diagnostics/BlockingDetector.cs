@@ -10,7 +10,7 @@ public sealed class BlockingDetectorOptions
 
     /// <summary>How often a probe is queued to the thread pool.</summary>
     [System.ComponentModel.DataAnnotations.Range(10, 60_000)]
-    public int ProbeIntervalMs { get; set; } = 250;
+    public int ProbeIntervalMs { get; set; } = 50;
 
     /// <summary>Scheduling lag above which a warning is logged.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 60_000)]
@@ -41,6 +41,7 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     }
 
     private readonly InFlightRequests _inFlight;
+    private readonly OverloadLimit _overload;
     private readonly BlockingDetectorOptions _options;
     private readonly ILogger<BlockingDetector> _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -50,10 +51,11 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     private long _lastWarning;
     private Stall? _lastStall;
 
-    public BlockingDetector(InFlightRequests inFlight, IOptions<BlockingDetectorOptions> options, ILogger<BlockingDetector> logger,
-        IMeterFactory meters)
+    public BlockingDetector(InFlightRequests inFlight, OverloadLimit overload, IOptions<BlockingDetectorOptions> options,
+        ILogger<BlockingDetector> logger, IMeterFactory meters)
     {
         _inFlight = inFlight;
+        _overload = overload;
         _options = options.Value;
         _logger = logger;
         var meter = meters.Create(MeterName);
@@ -117,28 +119,43 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
             _probeRan.Reset();
             var queued = Stopwatch.GetTimestamp();
             ThreadPool.UnsafeQueueUserWorkItem(static ran => ((ManualResetEventSlim)ran!).Set(), _probeRan);
+            var warned = false;
             try
             {
-                if (!_probeRan.Wait(warnAfter, stop))
+                // While the probe waits, the wait so far is measured every interval: the overload limit must learn of a
+                // stall while it lasts, not when it is over.
+                while (!_probeRan.Wait(interval, stop))
                 {
-                    // Late already: warn now, while whatever is blocking the pool is still running. At least the
-                    // threshold: the wait's own timer may end a fraction of a millisecond before the stopwatch agrees.
-                    Warn(TimeSpan.FromTicks(Math.Max(Stopwatch.GetElapsedTime(queued).Ticks, warnAfter.Ticks)));
-                    _probeRan.Wait(stop);
-                    // The stall is over: keep its whole length, timed from its end, with the routes named while it ran.
-                    if (Volatile.Read(ref _lastStall) is { } stall)
-                        Volatile.Write(ref _lastStall, stall with { At = Stopwatch.GetTimestamp(), Lag = Stopwatch.GetElapsedTime(queued) });
+                    var late = Stopwatch.GetElapsedTime(queued);
+                    if (!warned && late >= warnAfter)
+                    {
+                        // Late already: warn now, while whatever is blocking the pool is still running.
+                        Warn(late);
+                        warned = true;
+                    }
+                    else
+                    {
+                        _overload.Observe(late);
+                    }
                 }
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+            // The stall is over: keep its whole length, timed from its end, with the routes named while it ran.
+            if (warned && Volatile.Read(ref _lastStall) is { } stall)
+                Volatile.Write(ref _lastStall, stall with { At = Stopwatch.GetTimestamp(), Lag = Stopwatch.GetElapsedTime(queued) });
             Record(Stopwatch.GetElapsedTime(queued));
         }
     }
 
-    private void Record(TimeSpan lag) => Interlocked.Exchange(ref _lastLagTicks, lag.Ticks);
+    // Every measurement also sets the overload limit: the queueing delay is the latency it follows.
+    private void Record(TimeSpan lag)
+    {
+        Interlocked.Exchange(ref _lastLagTicks, lag.Ticks);
+        _overload.Observe(lag);
+    }
 
     private void Warn(TimeSpan lagSoFar)
     {

@@ -16,6 +16,8 @@ public static class DiagnosticsExtensions
         builder.Services.AddSingleton<InFlightRequests>();
         builder.Services.AddOptions<BlockingDetectorOptions>().BindConfiguration(BlockingDetectorOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<OverloadOptions>().BindConfiguration(OverloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<OverloadLimit>();
         builder.Services.AddSingleton<BlockingDetector>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BlockingDetector>());
         return builder;
@@ -23,6 +25,8 @@ public static class DiagnosticsExtensions
 
     public static WebApplication UseDiagnostics(this WebApplication app)
     {
+        // Early: an excess request is refused before anything is spent on it (but after the exception handler and the
+        // response headers, so the 503 is Problem Details like any other answer).
         app.UseMiddleware<InFlightRequestsMiddleware>();
         return app;
     }

@@ -49,12 +49,20 @@ public sealed class LongLivedRequest
 }
 
 /// <summary>Registers each request with <see cref="InFlightRequests"/> under its route pattern.</summary>
-public sealed class InFlightRequestsMiddleware(RequestDelegate next, InFlightRequests inFlight)
+/// <summary>
+/// Tracks the requests in flight for the blocking detector and admits them through the overload limit: one async layer
+/// for both, since every suspended layer is memory held by each waiting request.
+/// </summary>
+public sealed class InFlightRequestsMiddleware(RequestDelegate next, InFlightRequests inFlight, OverloadLimit overload)
 {
-    public Task InvokeAsync(HttpContext context) =>
+    public Task InvokeAsync(HttpContext context)
+    {
         // An upgraded request (a WebSocket) waits on its client for hours without holding a thread: it would head
-        // every warning's list of suspects, and sorting 10,000 of them is the warning's whole cost.
-        context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } ? next(context) : TrackAsync(context);
+        // every warning's list of suspects (sorting 10,000 of them is the warning's whole cost), and it is bounded by
+        // the WebSocket endpoints' own limits rather than the overload limit.
+        if (context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }) return next(context);
+        return overload.TryEnter(context) ? TrackAsync(context) : OverloadLimit.RefuseAsync(context);
+    }
 
     private async Task TrackAsync(HttpContext context)
     {
@@ -67,6 +75,7 @@ public sealed class InFlightRequestsMiddleware(RequestDelegate next, InFlightReq
         finally
         {
             inFlight.End(id);
+            overload.Exit();
         }
     }
 }

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storefront.Api.Diagnostics;
+
+/// <summary>Overload__*: shedding the excess with a fast 503 when the machine cannot keep up.</summary>
+public sealed class OverloadOptions
+{
+    public const string Section = "Overload";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The thread pool's queueing delay (the time a work item waits for a thread, measured by the lag probe) above which
+    /// requests in flight are limited. A latency every request pays on top of its own work, not a machine's capacity.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int TargetDelayMs { get; set; } = 50;
+
+    /// <summary>
+    /// How long the delay must stay above the target before anything is refused: a burst that drains sooner is served.
+    /// </summary>
+    [Range(0, 60_000)]
+    public int IntervalMs { get; set; } = 1000;
+}

@@ -1,0 +1,59 @@
+using Storefront.Api.Diagnostics;
+
+namespace Storefront.Tests.Diagnostics;
+
+public sealed class ConcurrencyGradientTests
+{
+    private static readonly TimeSpan Target = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
+
+    [Fact]
+    public void A_burst_that_drains_within_the_interval_is_not_limited()
+    {
+        var gradient = new ConcurrencyGradient(8, Target, Interval);
+        for (var t = 0; t < 450; t += 50) Assert.Equal(ConcurrencyGradient.Unlimited, gradient.Observe(Ms(t), Ms(200), 1000));
+        Assert.Equal(ConcurrencyGradient.Unlimited, gradient.Observe(Ms(450), Ms(5), 1000));
+        // The clock of "above the target" starts again after a delay under it.
+        for (var t = 500; t < 950; t += 50) Assert.Equal(ConcurrencyGradient.Unlimited, gradient.Observe(Ms(t), Ms(200), 1000));
+    }
+
+    [Fact]
+    public void A_delay_above_the_target_for_the_whole_interval_limits_what_is_in_flight()
+    {
+        var gradient = new ConcurrencyGradient(8, Target, Interval);
+        for (var t = 0; t < 500; t += 50) gradient.Observe(Ms(t), Ms(50), 400);
+        // Twice the target: the in-flight count halved (the largest cut at once).
+        Assert.Equal(200, gradient.Observe(Ms(500), Ms(50), 400));
+        // Limited now: the next delay over the target cuts at once, from the limit, by target / delay (at most 0.9).
+        Assert.Equal(180, gradient.Observe(Ms(550), Ms(26), 400));
+        Assert.Equal(90, gradient.Observe(Ms(600), Ms(1000), 180));
+    }
+
+    [Fact]
+    public void The_limit_never_falls_under_its_floor()
+    {
+        var gradient = new ConcurrencyGradient(8, Target, TimeSpan.Zero);
+        for (var t = 0; t < 2000; t += 50) Assert.True(gradient.Observe(Ms(t), Ms(5000), 3) >= 8);
+        Assert.Equal(8, gradient.Limit);
+    }
+
+    [Fact]
+    public void Under_the_target_the_limit_grows_and_is_lifted_when_far_above_what_is_in_flight()
+    {
+        var gradient = new ConcurrencyGradient(8, Target, TimeSpan.Zero);
+        gradient.Observe(Ms(0), Ms(50), 100);
+        Assert.Equal(50, gradient.Limit);
+        var previous = gradient.Limit;
+        var t = 50;
+        while (gradient.Limit != ConcurrencyGradient.Unlimited)
+        {
+            var limit = gradient.Observe(Ms(t += 50), Ms(1), 40);
+            Assert.True(limit > previous, "each delay under the target grows the limit");
+            previous = limit;
+            Assert.True(t < 10_000, "the limit is lifted in the end");
+        }
+        Assert.True(previous > 4 * 40, "lifted only once far above what is in flight");
+    }
+}
