@@ -65,9 +65,16 @@ public static class TrainCommand
 
         var result = SentimentTrainer.Train(dataset);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        // A Markdown table, as docs/model.md shows it.
+        await output.WriteLineAsync("| featurization | trainer | validation accuracy | AUC | log-loss (bits) | features per sentence | µs CPU per prediction |");
+        await output.WriteLineAsync("|---|---|---:|---:|---:|---:|---:|");
         foreach (var candidate in result.Validation)
-            await output.WriteLineAsync(Invariant($"  {candidate.Trainer}: validation accuracy {candidate.Accuracy:P2}, AUC {candidate.AreaUnderRocCurve:F4}, log-loss {candidate.LogLoss:F4}"));
-        await output.WriteLineAsync(Invariant($"chosen {result.Chosen.Trainer}; trained on {result.TrainCount}, tested on {result.TestCount} held-out sentences"));
+        {
+            var mark = candidate == result.Chosen ? "**" : "";
+            await output.WriteLineAsync(Invariant(
+                $"| {mark}{candidate.Featurizer}{mark} | {mark}{candidate.Trainer}{mark} | {candidate.Accuracy:P2} | {candidate.AreaUnderRocCurve:F4} | {candidate.LogLoss:F4} | {candidate.FeaturesPerText:F0} | {candidate.MicrosecondsPerPrediction:F1} |"));
+        }
+        await output.WriteLineAsync(Invariant($"chosen {result.Chosen.Name}; trained on {result.TrainCount}, tested on {result.TestCount} held-out sentences"));
         await output.WriteLineAsync(Invariant($"train accuracy: {result.TrainAccuracy:P2}"));
         var test = result.Test;
         await output.WriteLineAsync(Invariant(

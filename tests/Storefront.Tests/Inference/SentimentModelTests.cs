@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Storefront.Api.Inference.Sentiment;
 using Microsoft.ML;
-using Microsoft.ML.Trainers;
 using Storefront.Train;
 using Storefront.Tests.Infrastructure.Servers;
 
@@ -148,10 +147,9 @@ public sealed class SentimentModelTests(ITestOutputHelper testOutput)
     [Fact]
     public void Retraining_with_another_regularisation_is_not_taken_for_a_reproduction()
     {
-        // The reproduction check must be able to fail: the shipped trainer with L2 = 0.02 instead of 0.01.
-        TrainerCandidate changed = new("LbfgsLogisticRegression L2=0.02", ml => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(
-            new LbfgsLogisticRegressionBinaryTrainer.Options { NumberOfThreads = 1, L2Regularization = 0.02f, L1Regularization = 0 }));
-        var result = SentimentTrainer.Train(Data.Value, new SentimentTrainerOptions { Candidates = [changed] });
+        // The reproduction check must be able to fail: the shipped featurization and trainer with L2 = 0.02 instead of 0.01.
+        ModelCandidate changed = new(SentimentPipeline.Featurizers.Single(f => f.Name == "word 1-2 + char 5"), SentimentPipeline.Lbfgs(0.02f));
+        var result = SentimentTrainer.Train(Data.Value, new SentimentTrainerOptions { Candidates = [changed], MeasureCost = false });
         using var buffer = new MemoryStream();
         result.Context.Model.Save(result.Model, result.InputSchema, buffer);
         buffer.Position = 0;
