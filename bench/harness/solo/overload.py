@@ -2,8 +2,8 @@
 per second) and the admitted requests' p99 at each multiple; the target: at 3× with the limit on, goodput ≥ 90% of the
 best at 1× and the admitted p99 ≤ 5× its p99 at 1×. Storefront only, on PostgreSQL. Method: bench/README.md.
 
-  scripts/bench overload                                    # GET /product/7, 5 rounds of 6 s windows
-  scripts/bench overload --path /items/7 --rounds 1 --duration 4   # another request, a quick check
+  scripts/bench overload                                    # GET /items/7, 5 rounds of 6 s windows
+  scripts/bench overload --path /product/7 --rounds 1 --duration 3   # another request, a quick check
   scripts/bench overload --out docs/bench/overload.md       # the committed result
 """
 
@@ -18,7 +18,7 @@ NAME = "overload"
 OPTIONS = {"--duration": (6, 2, 60, "seconds measured per window"),
            "--warmup": (3, 1, 30, "seconds at the window's rate before it, not counted (the queue's first build-up)"),
            "--rounds": (5, 1, 10, "rounds; the limit's on and off alternate first within each"),
-           "--path": ("/product/7", None, None, "the request (GET)"),
+           "--path": ("/items/7", None, None, "the request (GET)"),
            "--multiples": ("1,2,3", None, None, "multiples of the saturating rate, comma-separated")}
 SATURATION_CONNECTIONS = 64
 SATURATION_S = 5
