@@ -120,7 +120,8 @@ def _window(tool, url, rate, opts, cpus):
     # The warm-up runs at the window's rate: the queue a sudden load builds is the first seconds' business, and the
     # steady state is what the target is about.
     cmd = (["taskset", "-c", cpus] if cpus else []) + [os.path.join(tool, "Storefront.Rate"), url, "--rate", str(rate), "--seconds", str(opts.duration),
-           "--warmup", str(opts.warmup), "--max-connections", str(MAX_CONNECTIONS), "--timeout", str(TIMEOUT_S)]
+           "--warmup", str(opts.warmup), "--max-connections", str(MAX_CONNECTIONS), "--timeout", str(TIMEOUT_S),
+           "--raw"]
     status, out = run_tool(cmd, opts.duration + opts.warmup + TIMEOUT_S + 120)
     w = load.parse_wrk(out)
     if w is None:
