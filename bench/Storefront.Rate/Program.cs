@@ -6,6 +6,7 @@
 //
 //   Storefront.Rate URL --rate 2000 --seconds 10 [--warmup 1] [--max-connections 2000] [--timeout 10]
 //                       [--method POST --body FILE]   (the body is sent as application/json)
+//                       [--raw]   (GET over plain sockets instead of HttpClient: a cheaper client, RawClient.cs)
 //
 // The first --warmup seconds run at the same rate but are not counted: the client's own JIT and the opening of its
 // connections would otherwise show as the server's latency.
@@ -18,7 +19,7 @@ using Storefront.Rate;
 if (!RateOptions.TryParse(args, out var options, out var problem))
 {
     Console.Error.WriteLine(problem);
-    Console.Error.WriteLine("usage: Storefront.Rate URL --rate N --seconds S [--warmup S] [--max-connections N] [--timeout S] [--method M --body FILE]");
+    Console.Error.WriteLine("usage: Storefront.Rate URL --rate N --seconds S [--warmup S] [--max-connections N] [--timeout S] [--method M --body FILE] [--raw]");
     return 2;
 }
 
@@ -37,6 +38,7 @@ var warmup = (int)Math.Round(options.Rate * options.Warmup);
 var total = warmup + (int)Math.Round(options.Rate * options.Seconds);
 var results = new Outcome[total];
 var sends = new List<Task>(total);
+var raw = options.Raw ? new RawClient(options.Url, options.MaxConnections, options.Timeout, results) : null;
 var lateStarts = 0;
 var started = Stopwatch.GetTimestamp();
 
@@ -47,9 +49,10 @@ for (var i = 0; i < total; i++)
     // Task.Delay's resolution is about a millisecond: requests due within it go out together.
     if (ahead > TimeSpan.FromMilliseconds(1)) await Task.Delay(ahead);
     else if (ahead < TimeSpan.FromMilliseconds(-5) && i >= warmup) lateStarts++; // The client could not keep the rate.
-    sends.Add(SendAsync(i, due));
+    if (raw is not null) raw.Send(i, due);
+    else sends.Add(SendAsync(i, due));
 }
-await Task.WhenAll(sends);
+await (raw?.AllDone ?? Task.WhenAll(sends));
 
 Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(Summary.Of(results[warmup..], options.Seconds, lateStarts)));
 return 0;

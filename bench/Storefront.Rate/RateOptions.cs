@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Storefront.Rate;
 
 internal sealed record RateOptions(Uri Url, double Rate, double Seconds, double Warmup, int MaxConnections, TimeSpan Timeout,
-    HttpMethod Method, string? BodyFile)
+    HttpMethod Method, string? BodyFile, bool Raw)
 {
     public static bool TryParse(string[] args, out RateOptions options, out string problem)
     {
@@ -14,6 +14,7 @@ internal sealed record RateOptions(Uri Url, double Rate, double Seconds, double 
         int maxConnections = 2000;
         var method = HttpMethod.Get;
         string? body = null;
+        var raw = false;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -26,6 +27,7 @@ internal sealed record RateOptions(Uri Url, double Rate, double Seconds, double 
                 case "--max-connections" when int.TryParse(value, CultureInfo.InvariantCulture, out maxConnections): i++; break;
                 case "--method" when value is not null: method = new HttpMethod(value); i++; break;
                 case "--body" when value is not null: body = value; i++; break;
+                case "--raw": raw = true; break;
                 default:
                     if (url is null && Uri.TryCreate(args[i], UriKind.Absolute, out var parsed)) url = parsed;
                     else
@@ -46,7 +48,12 @@ internal sealed record RateOptions(Uri Url, double Rate, double Seconds, double 
             problem = $"no such body file: {body}";
             return false;
         }
-        options = new RateOptions(url, rate, seconds, warmup, maxConnections, TimeSpan.FromSeconds(timeout), method, body);
+        if (raw && (body is not null || method != HttpMethod.Get || url.Scheme != "http"))
+        {
+            problem = "--raw sends plain-HTTP GET requests only";
+            return false;
+        }
+        options = new RateOptions(url, rate, seconds, warmup, maxConnections, TimeSpan.FromSeconds(timeout), method, body, raw);
         return true;
     }
 

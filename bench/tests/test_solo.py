@@ -147,3 +147,13 @@ class OverloadTests(unittest.TestCase):
                       text)
         self.assertIn("goodput 91%, p99 3.5× — met.", text)
         self.assertIn("**1,000 requests/s**", text)
+
+    def test_a_refusals_cost_is_what_the_top_multiples_cpu_leaves_once_its_2xx_are_paid_at_the_1x_cost(self):
+        rows = [{**overload_row(1, "on", 1.0, 1000, 10), "cpu_us": 100.0},
+                {**overload_row(1, "on", 3.0, 1000, 20, shed=2000, requests=3000), "cpu_us": 40.0}]
+        served, refused = overload.refusal_cost(rows)
+        self.assertEqual(served, 100.0)
+        self.assertAlmostEqual(refused, 10.0)
+        self.assertIn("about 100 µs of CPU per 2xx answer at 1× and about 10 µs per refusal at 3×",
+                      overload.report(rows, META, self.opts))
+        self.assertIsNone(overload.refusal_cost([{**overload_row(1, "on", 1.0, 1000, 10), "cpu_us": 100.0}]))

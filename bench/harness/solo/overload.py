@@ -2,8 +2,8 @@
 per second) and the admitted requests' p99 at each multiple; the target: at 3× with the limit on, goodput ≥ 90% of the
 best at 1× and the admitted p99 ≤ 5× its p99 at 1×. Storefront only, on PostgreSQL. Method: bench/README.md.
 
-  scripts/bench overload                                    # GET /product/7, 5 rounds of 6 s windows
-  scripts/bench overload --path /items/7 --rounds 1 --duration 4   # another request, a quick check
+  scripts/bench overload                                    # GET /items/7, 5 rounds of 6 s windows
+  scripts/bench overload --path /product/7 --rounds 1 --duration 3   # another request, a quick check
   scripts/bench overload --out docs/bench/overload.md       # the committed result
 """
 
@@ -18,7 +18,7 @@ NAME = "overload"
 OPTIONS = {"--duration": (6, 2, 60, "seconds measured per window"),
            "--warmup": (3, 1, 30, "seconds at the window's rate before it, not counted (the queue's first build-up)"),
            "--rounds": (5, 1, 10, "rounds; the limit's on and off alternate first within each"),
-           "--path": ("/product/7", None, None, "the request (GET)"),
+           "--path": ("/items/7", None, None, "the request (GET)"),
            "--multiples": ("1,2,3", None, None, "multiples of the saturating rate, comma-separated")}
 SATURATION_CONNECTIONS = 64
 SATURATION_S = 5
@@ -80,13 +80,17 @@ def measure(run, opts):
         for name in order:
             for m in multiples(opts):
                 rate = max(1, round(saturation * m))
+                before = services[name].cpu_ticks()
                 w = _window(tool, services[name].base + opts.path, rate, opts, client_cpus)
+                cpu_s = (services[name].cpu_ticks() - before) / os.sysconf("SC_CLK_TCK")
                 row = {"round": r + 1, "side": name, "multiple": m, "rate": rate, "saturation": saturation,
                        "goodput": round(w["ok"] / w["duration_s"], 1), "p99_ok": w["ok_latency_ms"]["p99"],
                        "p50_ok": w["ok_latency_ms"]["p50"], "shed": w["errors"]["status_503"],
                        "other_status": w["errors"]["status"] - w["errors"]["status_503"],
                        "timeouts": w["errors"]["timeout"], "failed": w["errors"]["read"],
-                       "late_starts": w["client_late_starts"], "requests": w["requests"]}
+                       "late_starts": w["client_late_starts"], "requests": w["requests"],
+                       # The service's CPU over the whole run of the tool, warm-up included, per request it was sent.
+                       "cpu_us": round(cpu_s * 1e6 / (rate * (opts.warmup + opts.duration)), 1)}
                 rows.append(row)
                 run.log(f"round {r + 1}, limit {name}, {m:g}× ({rate:,}/s): goodput {row['goodput']:,.0f}/s, "
                         f"p99 of 2xx {row['p99_ok']} ms, 503 {row['shed']}, timeouts {row['timeouts']}, "
@@ -116,7 +120,8 @@ def _window(tool, url, rate, opts, cpus):
     # The warm-up runs at the window's rate: the queue a sudden load builds is the first seconds' business, and the
     # steady state is what the target is about.
     cmd = (["taskset", "-c", cpus] if cpus else []) + [os.path.join(tool, "Storefront.Rate"), url, "--rate", str(rate), "--seconds", str(opts.duration),
-           "--warmup", str(opts.warmup), "--max-connections", str(MAX_CONNECTIONS), "--timeout", str(TIMEOUT_S)]
+           "--warmup", str(opts.warmup), "--max-connections", str(MAX_CONNECTIONS), "--timeout", str(TIMEOUT_S),
+           "--raw"]
     status, out = run_tool(cmd, opts.duration + opts.warmup + TIMEOUT_S + 120)
     w = load.parse_wrk(out)
     if w is None:
@@ -134,8 +139,25 @@ def summary(rows):
                     "shed_share": [c["shed"] / c["requests"] if c["requests"] else 0 for c in cell],
                     "timeouts": sum(c["timeouts"] for c in cell), "failed": sum(c["failed"] for c in cell),
                     "other_status": sum(c["other_status"] for c in cell),
-                    "late_starts": sum(c["late_starts"] for c in cell)}
+                    "late_starts": sum(c["late_starts"] for c in cell),
+                    "cpu_us": [c.get("cpu_us", 0.0) for c in cell]}
     return out
+
+
+def refusal_cost(rows):
+    """(service CPU µs per 2xx at 1×, per refusal at the top multiple) with the limit on, from the windows' CPU: a
+    refused request's cost is what the top multiple's CPU per request leaves once its 2xx share is paid at the 1× cost.
+    None where it cannot be told (no 1× or no refusals)."""
+    cells = summary(rows)
+    ms = sorted({r["multiple"] for r in rows})
+    if ("on", 1.0) not in cells or len(ms) < 2 or ("on", ms[-1]) not in cells:
+        return None
+    served = st.median(cells[("on", 1.0)]["cpu_us"])
+    top = cells[("on", ms[-1])]
+    shed = st.median(top["shed_share"])
+    if shed <= 0:
+        return None
+    return served, max(0.0, (st.median(top["cpu_us"]) - (1 - shed) * served) / shed)
 
 
 def verdict(rows):
@@ -166,17 +188,23 @@ def _range(values, fmt):
 def report(rows, meta, opts):
     cells = summary(rows)
     saturation = rows[0]["saturation"] if rows else 0
-    lines = ["| limit | load | goodput 2xx/s | p99 of 2xx ms | refused 503 | timeouts · failed · other | client late |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| limit | load | goodput 2xx/s | p99 of 2xx ms | refused 503 | timeouts · failed · other | client late | "
+             "service CPU µs per request sent |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for (side, m), c in cells.items():
         lines.append(f"| {side} | {m:g}× ({c['rate']:,}/s) | {_range(c['goodput'], lambda v: f'{v:,.0f}')} | "
                      f"{_range(c['p99_ok'], lambda v: f'{v:,.1f}')} | "
                      f"{_range(c['shed_share'], lambda v: f'{v:.0%}')} | {c['timeouts']} · {c['failed']} · "
-                     f"{c['other_status']} | {c['late_starts']} |")
+                     f"{c['other_status']} | {c['late_starts']} | {_range(c['cpu_us'], lambda v: f'{v:.0f}')} |")
     v = verdict(rows)
     note = ("Target (limit on, at the highest multiple): goodput ≥ 90% of the best 1× goodput (either side, any round) "
             "side and the admitted requests' p99 ≤ 5× their p99 at 1×: " +
             (f"goodput {v[0]:.0%}, p99 {v[1]:.1f}× — {'met' if v[2] else 'missed'}." if v else "not measured."))
+    cost = refusal_cost(rows)
+    if cost:
+        note += (f" With the limit, the service spends about {cost[0]:.0f} µs of CPU per 2xx answer at 1× and about "
+                 f"{cost[1]:.0f} µs per refusal at {max(r['multiple'] for r in rows):g}× (estimated from the windows' "
+                 "CPU): a refusal is not free, and the goodput it can keep is bounded by that ratio.")
     return "\n".join([
         "# Graceful overload (`scripts/bench overload`)", "",
         f"{meta['date']} UTC, commit `{meta['commit']}`, `{meta['command']}`: Release, PostgreSQL 15, two services on "
