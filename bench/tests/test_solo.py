@@ -119,7 +119,7 @@ def overload_row(round_, side, multiple, goodput, p99, shed=0, requests=1000):
 
 
 class OverloadTests(unittest.TestCase):
-    opts = argparse.Namespace(path="/product/7", warmup=3, duration=6, rounds=2, multiples="1,3")
+    opts = argparse.Namespace(path="/items/7", items=20, warmup=3, duration=6, rounds=2, multiples="1,3")
 
     def test_the_target_compares_the_limit_at_the_top_multiple_with_the_best_1x_goodput_and_its_own_1x_p99(self):
         rows = [overload_row(1, "on", 1.0, 900, 10), overload_row(1, "off", 1.0, 1000, 12),

@@ -2,8 +2,8 @@
 per second) and the admitted requests' p99 at each multiple; the target: at 3× with the limit on, goodput ≥ 90% of the
 best at 1× and the admitted p99 ≤ 5× its p99 at 1×. Storefront only, on PostgreSQL. Method: bench/README.md.
 
-  scripts/bench overload                                    # GET /items/7, 5 rounds of 6 s windows
-  scripts/bench overload --path /product/7 --rounds 1 --duration 3   # another request, a quick check
+  scripts/bench overload                                    # GET /items?sort=-price&limit=20 at 100k items, 5 rounds
+  scripts/bench overload --path /items/7 --items 20 --rounds 1 --duration 3   # another request, a quick check
   scripts/bench overload --out docs/bench/overload.md       # the committed result
 """
 
@@ -18,7 +18,8 @@ NAME = "overload"
 OPTIONS = {"--duration": (6, 2, 60, "seconds measured per window"),
            "--warmup": (3, 1, 30, "seconds at the window's rate before it, not counted (the queue's first build-up)"),
            "--rounds": (5, 1, 10, "rounds; the limit's on and off alternate first within each"),
-           "--path": ("/items/7", None, None, "the request (GET)"),
+           "--path": ("/items?sort=-price&limit=20", None, None, "the request (GET)"),
+           "--items": (100000, 20, 10_000_000, "catalog size (seed --items)"),
            "--multiples": ("1,2,3", None, None, "multiples of the saturating rate, comma-separated")}
 SATURATION_CONNECTIONS = 64
 SATURATION_S = 5
@@ -54,7 +55,7 @@ def measure(run, opts):
                          os.path.join(source.BENCH, "Storefront.Rate"), tool, os.path.join(run.tmp, "rate.log")):
         raise Failure("could not publish bench/Storefront.Rate")
     db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string()}"]
-    run.command(["seed"], db)
+    run.command(["seed", "--items", str(opts.items)], db)
     server_cpus, client_cpus = _cpus()
     if server_cpus:
         _pin_postgres(run, server_cpus)
@@ -209,7 +210,7 @@ def report(rows, meta, opts):
         "# Graceful overload (`scripts/bench overload`)", "",
         f"{meta['date']} UTC, commit `{meta['commit']}`, `{meta['command']}`: Release, PostgreSQL 15, two services on "
         f"one database (the adaptive limit on, and off with `Overload__Enabled=false`), {meta['cores']} cores, load "
-        f"average {meta['load']:.1f} at the start. `GET {opts.path}`; the saturating rate is the better of two "
+        f"average {meta['load']:.1f} at the start. `GET {opts.path}` on a catalog of {opts.items:,} items; the saturating rate is the better of two "
         f"closed-loop `wrk -c{SATURATION_CONNECTIONS}` windows of {SATURATION_S} s with the limit off: "
         f"**{saturation:,.0f} requests/s**. Each window: `bench/Storefront.Rate` open-loop at the multiple of it "
         f"for {opts.warmup} s uncounted then {opts.duration} s counted (latency from when each request was due; at "

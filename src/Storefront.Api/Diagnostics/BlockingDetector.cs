@@ -135,7 +135,7 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
                     }
                     else
                     {
-                        _overload.Observe(late);
+                        _overload.Observe(OverloadLimit.Source.ThreadPool, late);
                     }
                 }
             }
@@ -154,7 +154,7 @@ public sealed partial class BlockingDetector : IHostedService, IDisposable
     private void Record(TimeSpan lag)
     {
         Interlocked.Exchange(ref _lastLagTicks, lag.Ticks);
-        _overload.Observe(lag);
+        _overload.Observe(OverloadLimit.Source.ThreadPool, lag);
     }
 
     private void Warn(TimeSpan lagSoFar)

@@ -9,8 +9,9 @@ namespace Storefront.Api.Diagnostics;
 /// Entering: as CoDel does, only a delay above the target for a whole interval is a standing queue; a burst that
 /// drains within it (a thousand buyers at once) is served, not shed. Limited: each delay above the target scales the
 /// limit to what is in flight times target / delay (at most halved at once); each delay under it grows the limit by
-/// an eighth, and once it is far above what is in flight the limit is lifted. Nothing depends on the machine: the
-/// target and interval are latencies, the floor a few requests per core.
+/// an eighth, and once the delay has stayed under the target for an interval and the limit is well above what is in
+/// flight, the limit is lifted. Nothing depends on the machine: the target and interval are latencies, the floor a few
+/// requests per core.
 /// </para>
 /// </summary>
 public sealed class ConcurrencyGradient(int floor, TimeSpan target, TimeSpan interval)
@@ -18,6 +19,7 @@ public sealed class ConcurrencyGradient(int floor, TimeSpan target, TimeSpan int
     public const int Unlimited = int.MaxValue;
 
     private TimeSpan? _aboveSince;
+    private TimeSpan? _belowSince;
 
     public int Limit { get; private set; } = Unlimited;
 
@@ -31,13 +33,14 @@ public sealed class ConcurrencyGradient(int floor, TimeSpan target, TimeSpan int
         if (delay <= target)
         {
             _aboveSince = null;
-            if (Limit != Unlimited)
-            {
-                var grown = Limit + Math.Max(1, Limit / 8);
-                Limit = grown > 4 * busy ? Unlimited : grown;
-            }
+            _belowSince ??= now;
+            if (Limit == Unlimited) return Limit;
+            Limit += Math.Max(1, Limit / 8);
+            // Lifted only after a calm interval: lifting at the first good reading lets the whole excess in at once.
+            if (now - _belowSince.Value >= interval && Limit > 2 * busy) Limit = Unlimited;
             return Limit;
         }
+        _belowSince = null;
         _aboveSince ??= now;
         if (Limit == Unlimited && now - _aboveSince.Value < interval) return Limit;
         var factor = Math.Clamp(target / delay, 0.5, 0.9);

@@ -18,6 +18,7 @@ public static class DiagnosticsExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<OverloadOptions>().BindConfiguration(OverloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<OverloadLimit>();
+        builder.Services.AddHostedService<DatabaseQueueProbe>();
         builder.Services.AddSingleton<BlockingDetector>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<BlockingDetector>());
         return builder;

@@ -25,6 +25,7 @@ public sealed class OverloadLimit
 
     private readonly ConcurrencyGradient _gradient;
     private readonly Lock _observing = new();
+    private readonly TimeSpan[] _latest = new TimeSpan[Enum.GetValues<Source>().Length];
     private readonly Counter<long> _shed;
     private readonly TimeSpan _target;
     private int _inFlight;
@@ -49,11 +50,21 @@ public sealed class OverloadLimit
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>One measurement of the thread pool's queueing delay (from the lag probe's thread).</summary>
-    public void Observe(TimeSpan delay)
+    /// <summary>The queues whose delay the limit follows.</summary>
+    public enum Source { ThreadPool, Database }
+
+    /// <summary>
+    /// One measurement of a queue's delay (the thread pool's from the lag probe, the database pool's from its probe).
+    /// The limit follows the longer of the two latest: a request waits in both.
+    /// </summary>
+    public void Observe(Source source, TimeSpan delay)
     {
         if (!Enabled) return;
-        lock (_observing) Volatile.Write(ref _limit, _gradient.Observe(Stopwatch.GetElapsedTime(Started), delay, InFlight));
+        lock (_observing)
+        {
+            _latest[(int)source] = delay;
+            Volatile.Write(ref _limit, _gradient.Observe(Stopwatch.GetElapsedTime(Started), _latest.Max(), InFlight));
+        }
     }
 
     /// <summary>

@@ -20,5 +20,5 @@ public sealed class OverloadOptions
     /// How long the delay must stay above the target before anything is refused: a burst that drains sooner is served.
     /// </summary>
     [Range(0, 60_000)]
-    public int IntervalMs { get; set; } = 1000;
+    public int IntervalMs { get; set; } = 2000;
 }

@@ -54,6 +54,17 @@ public sealed class ConcurrencyGradientTests
             previous = limit;
             Assert.True(t < 10_000, "the limit is lifted in the end");
         }
-        Assert.True(previous > 4 * 40, "lifted only once far above what is in flight");
+        Assert.True(previous > 2 * 40, "lifted only once well above what is in flight");
+    }
+
+    [Fact]
+    public void The_limit_is_lifted_only_after_a_calm_interval()
+    {
+        var gradient = new ConcurrencyGradient(8, Target, Interval);
+        for (var t = 0; t <= 500; t += 50) gradient.Observe(Ms(t), Ms(100), 100);
+        Assert.NotEqual(ConcurrencyGradient.Unlimited, gradient.Limit);
+        // Calm, and little in flight: the limit grows at once, but stays until the delay has been low for an interval.
+        for (var t = 550; t < 1050; t += 50) Assert.NotEqual(ConcurrencyGradient.Unlimited, gradient.Observe(Ms(t), Ms(1), 1));
+        Assert.Equal(ConcurrencyGradient.Unlimited, gradient.Observe(Ms(1050), Ms(1), 1));
     }
 }
