@@ -38,9 +38,9 @@ var warmup = (int)Math.Round(options.Rate * options.Warmup);
 var total = warmup + (int)Math.Round(options.Rate * options.Seconds);
 var results = new Outcome[total];
 var sends = new List<Task>(total);
-var raw = options.Raw ? new RawClient(options.Url, options.MaxConnections, options.Timeout, results) : null;
 var lateStarts = 0;
 var started = Stopwatch.GetTimestamp();
+var raw = options.Raw ? new RawClient(options.Url, options.MaxConnections, options.Timeout, results, started) : null;
 
 for (var i = 0; i < total; i++)
 {
@@ -54,7 +54,9 @@ for (var i = 0; i < total; i++)
 }
 await (raw?.AllDone ?? Task.WhenAll(sends));
 
-Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(Summary.Of(results[warmup..], options.Seconds, lateStarts)));
+var windowMs = (options.Warmup * 1000, (options.Warmup + options.Seconds) * 1000);
+var okInWindow = results.Count(o => o.Kind == OutcomeKind.Ok && o.DoneMs >= windowMs.Item1 && o.DoneMs <= windowMs.Item2);
+Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(Summary.Of(results[warmup..], options.Seconds, lateStarts, okInWindow)));
 return 0;
 
 async Task SendAsync(int index, long due)
@@ -82,5 +84,6 @@ async Task SendAsync(int index, long due)
         outcome.Kind = OutcomeKind.Failed;
     }
     outcome.LatencyMs = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+    outcome.DoneMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     results[index] = outcome;
 }

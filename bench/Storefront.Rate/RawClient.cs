@@ -24,8 +24,11 @@ internal sealed class RawClient
     private int _open;
     private int _done;
 
-    public RawClient(Uri url, int maxConnections, TimeSpan timeout, Outcome[] results)
+    private readonly long _started;
+
+    public RawClient(Uri url, int maxConnections, TimeSpan timeout, Outcome[] results, long started)
     {
+        _started = started;
         _url = url;
         _request = Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\n\r\n");
         _max = maxConnections;
@@ -92,6 +95,7 @@ internal sealed class RawClient
             connection = null;
         }
         outcome.LatencyMs = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+        outcome.DoneMs = Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
         _results[index] = outcome;
         return connection;
     }

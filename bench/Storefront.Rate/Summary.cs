@@ -10,6 +10,7 @@ internal struct Outcome
     public double LatencyMs;
     public long Bytes;
     public int Status;
+    public double DoneMs;   // when the answer came, from the run's start
 }
 
 /// <summary>The WRK_JSON line of bench/wrk/report.lua; answered requests only in the latencies, as wrk does.</summary>
@@ -22,9 +23,12 @@ internal sealed record Summary(
     [property: JsonPropertyName("errors")] Dictionary<string, int> Errors,
     [property: JsonPropertyName("client_late_starts")] int ClientLateStarts,
     [property: JsonPropertyName("ok")] int Ok,
+    [property: JsonPropertyName("ok_in_window")] int OkInWindow,
     [property: JsonPropertyName("ok_latency_ms")] Dictionary<string, double> OkLatencyMs)
 {
-    public static Summary Of(Outcome[] outcomes, double seconds, int lateStarts)
+    /// <param name="okInWindow">2xx answers (to any request, warm-up ones included) that came within the counted
+    /// window: the server's rate of useful answers then, where <c>ok</c> also counts answers that came long after.</param>
+    public static Summary Of(Outcome[] outcomes, double seconds, int lateStarts, int okInWindow)
     {
         var answered = outcomes.Where(o => o.Kind is OutcomeKind.Ok or OutcomeKind.Status).Select(o => o.LatencyMs).Order().ToArray();
         var mean = answered.Length == 0 ? 0 : answered.Average();
@@ -57,7 +61,7 @@ internal sealed record Summary(
             ["max"] = ok.Length == 0 ? 0 : Math.Round(ok[^1], 3),
         };
         return new Summary(outcomes.Length, outcomes.Sum(o => o.Bytes), seconds, Math.Round(answered.Length / seconds, 1),
-            latency, errors, lateStarts, ok.Length, okLatency);
+            latency, errors, lateStarts, ok.Length, okInWindow, okLatency);
     }
 
     // Nearest rank on sorted values, as wrk reports them.

@@ -85,7 +85,7 @@ def measure(run, opts):
                 w = _window(tool, services[name].base + opts.path, rate, opts, client_cpus)
                 cpu_s = (services[name].cpu_ticks() - before) / os.sysconf("SC_CLK_TCK")
                 row = {"round": r + 1, "side": name, "multiple": m, "rate": rate, "saturation": saturation,
-                       "goodput": round(w["ok"] / w["duration_s"], 1), "p99_ok": w["ok_latency_ms"]["p99"],
+                       "goodput": round(w["ok_in_window"] / w["duration_s"], 1), "p99_ok": w["ok_latency_ms"]["p99"],
                        "p50_ok": w["ok_latency_ms"]["p50"], "shed": w["errors"]["status_503"],
                        "other_status": w["errors"]["status"] - w["errors"]["status_503"],
                        "timeouts": w["errors"]["timeout"], "failed": w["errors"]["read"],
@@ -215,5 +215,6 @@ def report(rows, meta, opts):
         f"**{saturation:,.0f} requests/s**. Each window: `bench/Storefront.Rate` open-loop at the multiple of it "
         f"for {opts.warmup} s uncounted then {opts.duration} s counted (latency from when each request was due; at "
         f"most {MAX_CONNECTIONS:,} connections; {TIMEOUT_S} s timeout), {opts.rounds} rounds, the two sides' order "
-        "alternating. Each cell: the median of the rounds (their range); client late: requests the load tool itself "
+        "alternating. Goodput: 2xx answers that came within the counted window, per second (an answer to an earlier "
+        "request counts; one that came after the window does not). Each cell: the median of the rounds (their range); client late: requests the load tool itself "
         "sent more than 5 ms late (the client shares the 2 cores).", ""] + lines + ["", note]) + "\n"
