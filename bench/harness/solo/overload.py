@@ -71,9 +71,9 @@ def measure(run, opts):
             raise Failure(f"{name}: GET {opts.path} answered {status}: {body[:300]!r}")
         own.wrk(service.base + opts.path, SATURATION_CONNECTIONS, SATURATION_S, script=None, cpus=client_cpus)  # JIT
 
-    # The saturating rate: closed-loop wrk with the limit off, the best of two windows.
+    # The saturating rate: closed-loop wrk with the limit off, the best of three windows.
     saturation = max(own.wrk(services["off"].base + opts.path, SATURATION_CONNECTIONS, SATURATION_S,
-                             cpus=client_cpus)["rps_2xx"] for _ in range(2))
+                             cpus=client_cpus)["rps_2xx"] for _ in range(3))
     run.log(f"saturating rate: {saturation:,.0f} requests/s (wrk -c{SATURATION_CONNECTIONS}, limit off)")
     rows = []
     for r in range(opts.rounds):
@@ -210,7 +210,7 @@ def report(rows, meta, opts):
         "# Graceful overload (`scripts/bench overload`)", "",
         f"{meta['date']} UTC, commit `{meta['commit']}`, `{meta['command']}`: Release, PostgreSQL 15, two services on "
         f"one database (the adaptive limit on, and off with `Overload__Enabled=false`), {meta['cores']} cores, load "
-        f"average {meta['load']:.1f} at the start. `GET {opts.path}` on a catalog of {opts.items:,} items; the saturating rate is the better of two "
+        f"average {meta['load']:.1f} at the start. `GET {opts.path}` on a catalog of {opts.items:,} items; the saturating rate is the best of three "
         f"closed-loop `wrk -c{SATURATION_CONNECTIONS}` windows of {SATURATION_S} s with the limit off: "
         f"**{saturation:,.0f} requests/s**. Each window: `bench/Storefront.Rate` open-loop at the multiple of it "
         f"for {opts.warmup} s uncounted then {opts.duration} s counted (latency from when each request was due; at "
