@@ -209,7 +209,8 @@ def report(rows, meta, opts):
     return "\n".join([
         "# Graceful overload (`scripts/bench overload`)", "",
         f"{meta['date']} UTC, commit `{meta['commit']}`, `{meta['command']}`: Release, PostgreSQL 15, two services on "
-        f"one database (the adaptive limit on, and off with `Overload__Enabled=false`), {meta['cores']} cores, load "
+        f"one database (the adaptive limit on, and off with `Overload__Enabled=false`), both and PostgreSQL on CPU 1 "
+        f"and the load tools on CPU 0 ({meta['cores']} cores), load "
         f"average {meta['load']:.1f} at the start. `GET {opts.path}` on a catalog of {opts.items:,} items; the saturating rate is the best of three "
         f"closed-loop `wrk -c{SATURATION_CONNECTIONS}` windows of {SATURATION_S} s with the limit off: "
         f"**{saturation:,.0f} requests/s**. Each window: `bench/Storefront.Rate` open-loop at the multiple of it "
