@@ -67,7 +67,32 @@ class CatalogScaleTests(unittest.TestCase):
         lines, verdict = catalog_scale.table(self.rows())
         self.assertEqual(len(lines), 4)
         self.assertTrue(lines[3].startswith("| 1,000 | 770 · 4.0 · 70% (70–70) |"), lines[3])
-        self.assertEqual(verdict, ["first page 70%", "page 90% deep (cursor) 70%", "search ?q=lamp 70%"])
+        self.assertEqual(verdict, ["first page 70%", "page 90% deep (cursor) 70%"])
+
+    def test_a_search_is_a_ratio_to_the_first_page_of_its_size_and_round(self):
+        rows = []
+        for r, factor, rare, p99 in ((1, 1.0, 300, 30.0), (2, 1.2, 420, 10.0), (3, 1.0, 350, 12.0)):
+            for size, rps in ((20, 1000), (1000, 700)):
+                for name in catalog_scale.REQUESTS:
+                    got = rare if size == 1000 and name == "rare" else rps * factor
+                    rows.append({"round": r, "size": size, "name": name, "rps": got, "p50": 1.0,
+                                 "p99": p99 if size == 1000 and name in catalog_scale.SEARCHES else 4.0, "errors": 0})
+        lines, verdict = catalog_scale.search_table(rows)
+        # The first page at 1,000 items: 700, 840, 700 rps; the rare term 300, 420, 350: ratios 0.43, 0.50, 0.50.
+        self.assertTrue(lines[3].startswith("| 1,000 | 700 · 4.0 | 350 · 0.50× (0.43–0.50) · 12.0 (10.0–30.0) |"), lines[3])
+        self.assertEqual(verdict, ["search ?q=54321 (rare) 0.50×, p99 12.0 ms: met",
+                                   "search ?q=ic%20desk (1%) 1.00×, p99 12.0 ms: met",
+                                   "search ?q=ic%20 (25%) 1.00×, p99 12.0 ms: met"])
+        slow = [{**row, "p99": 25.0} if row["name"] == "common" else row for row in rows]
+        self.assertTrue(catalog_scale.search_table(slow)[1][2].endswith("p99 25.0 ms: missed"))
+        fewer = [{**row, "rps": row["rps"] * 0.9} if row["name"] == "rare" else row for row in rows]
+        self.assertTrue(catalog_scale.search_table(fewer)[1][0].endswith("0.45×, p99 12.0 ms: missed"))
+
+    def test_the_report_states_both_targets(self):
+        text = catalog_scale.report(self.rows(), META, argparse.Namespace(connections=8, duration=5, rounds=2))
+        self.assertIn("first page 70%, page 90% deep (cursor) 70%.", text)
+        self.assertIn("search ?q=54321 (rare) 1.00×, p99 4.0 ms: met", text)
+        self.assertIn("1-minute load average before the run: 0.5 on 2 cores.", text)
 
     def test_sizes_may_be_given_with_commas_or_spaces(self):
         self.assertEqual(catalog_scale.sizes(argparse.Namespace(sizes="20 10000")), [20, 10000])

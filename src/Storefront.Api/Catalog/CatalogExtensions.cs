@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 using Storefront.Api.RateLimits;
@@ -18,6 +19,8 @@ public static class CatalogExtensions
         services.AddSingleton<ISampleData, CatalogSampleData>();
         services.AddSingleton<IBulkSampleData, CatalogBulkSeed>();
         services.AddSingleton<PostgresItemReader>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SparseSearchTerms>();
         services.AddScoped<SqliteItemReader>();
         // Chosen per request from the store this host uses (resolved late: tests change configuration first).
         services.AddScoped<IItemReader>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres

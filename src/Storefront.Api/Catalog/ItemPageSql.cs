@@ -20,36 +20,78 @@ internal sealed class ItemPageSql(DatabaseKind kind)
     {
         var sql = new StringBuilder("SELECT id, name, price, description FROM items");
         var where = Filters(command, query);
-        var sort = query.SortOrder;
-        if (after is not null)
-        {
-            Add(command, "id", after.Id);
-            where.Add(sort switch
-            {
-                ItemSort.Price => $"({_price}, id) > (@key, @id)",
-                ItemSort.PriceDescending => $"({_price}, id) < (@key, @id)",
-                ItemSort.Name => $"({_name}, id) > (@key, @id)",
-                _ => "id > @id",
-            });
-            if (sort is ItemSort.Price or ItemSort.PriceDescending) AddPrice(command, "key", after.Price);
-            else if (sort == ItemSort.Name) Add(command, "key", after.Name!);
-        }
+        Keyset(command, query.SortOrder, after, where);
         if (where.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", where);
-        sql.Append(sort switch
+        Window(command, sql, query, take);
+        command.CommandText = sql.ToString();
+    }
+
+    /// <summary>
+    /// PostgreSQL's search by walking the sort order: the next <paramref name="budget"/> rows after the cursor, in page
+    /// order, filtered by the search; stops as soon as the page is full. Cheap for a term many names contain, whatever
+    /// its estimate; a page short of <paramref name="take"/> rows is either the last or the budget ran out.
+    /// </summary>
+    public void Walk(DbCommand command, ItemListQuery query, ItemCursor? after, int take, int budget)
+    {
+        var sql = new StringBuilder("SELECT id, name, price, description FROM (SELECT id, name, price, description, name_folded FROM items");
+        var where = Filters(command, query, search: false);
+        Keyset(command, query.SortOrder, after, where);
+        if (where.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", where);
+        // The LIMIT keeps the search condition out of the subquery: the planner can only walk the sort's index.
+        sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT @budget) AS walked WHERE ").Append(SearchCondition(command, query.Search!));
+        Add(command, "budget", budget);
+        Window(command, sql, query, take);
+        command.CommandText = sql.ToString();
+    }
+
+    /// <summary>
+    /// PostgreSQL's search through the trigram index: every match after the cursor, then the page of them in sort order.
+    /// Cheap for a term few names contain. MATERIALIZED keeps the sort order out of the search: without it the planner
+    /// may walk the sort's index instead, on an estimate of the term's matches that is often far off.
+    /// </summary>
+    public void Indexed(DbCommand command, ItemListQuery query, ItemCursor? after, int take)
+    {
+        var sql = new StringBuilder("WITH found AS MATERIALIZED (SELECT id, name, price, description FROM items WHERE ");
+        var where = Filters(command, query);
+        Keyset(command, query.SortOrder, after, where);
+        sql.AppendJoin(" AND ", where).Append(") SELECT id, name, price, description FROM found");
+        Window(command, sql, query, take);
+        command.CommandText = sql.ToString();
+    }
+
+    private void Keyset(DbCommand command, ItemSort sort, ItemCursor? after, List<string> where)
+    {
+        if (after is null) return;
+        Add(command, "id", after.Id);
+        where.Add(sort switch
         {
-            ItemSort.Price => $" ORDER BY {_price}, id",
-            ItemSort.PriceDescending => $" ORDER BY {_price} DESC, id DESC",
-            ItemSort.Name => $" ORDER BY {_name}, id",
-            _ => " ORDER BY id",
+            ItemSort.Price => $"({_price}, id) > (@key, @id)",
+            ItemSort.PriceDescending => $"({_price}, id) < (@key, @id)",
+            ItemSort.Name => $"({_name}, id) > (@key, @id)",
+            _ => "id > @id",
         });
-        sql.Append(" LIMIT @take");
+        if (sort is ItemSort.Price or ItemSort.PriceDescending) AddPrice(command, "key", after.Price);
+        else if (sort == ItemSort.Name) Add(command, "key", after.Name!);
+    }
+
+    private string OrderBy(ItemSort sort) => sort switch
+    {
+        ItemSort.Price => $" ORDER BY {_price}, id",
+        ItemSort.PriceDescending => $" ORDER BY {_price} DESC, id DESC",
+        ItemSort.Name => $" ORDER BY {_name}, id",
+        _ => " ORDER BY id",
+    };
+
+    // ORDER BY, LIMIT and OFFSET of a page.
+    private void Window(DbCommand command, StringBuilder sql, ItemListQuery query, int take)
+    {
+        sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT @take");
         Add(command, "take", take);
         if (query.Skip > 0)
         {
             sql.Append(" OFFSET @skip");
             Add(command, "skip", query.Skip);
         }
-        command.CommandText = sql.ToString();
     }
 
     /// <summary>Counts the query's items, reading at most <paramref name="cap"/> of them (null: no bound).</summary>
@@ -74,24 +116,10 @@ internal sealed class ItemPageSql(DatabaseKind kind)
         command.CommandText = $"EXPLAIN (FORMAT JSON) SELECT 1 FROM items{filter}";
     }
 
-    private List<string> Filters(DbCommand command, ItemListQuery query)
+    private List<string> Filters(DbCommand command, ItemListQuery query, bool search = true)
     {
         var where = new List<string>(4);
-        if (query.Search is { } search)
-        {
-            if (kind == DatabaseKind.Postgres)
-            {
-                // ILIKE with the trigram index; the client's %, _ and \ are literal characters, not patterns.
-                where.Add("name ILIKE @q");
-                Add(command, "q", $"%{EscapeLike(search)}%");
-            }
-            else
-            {
-                // SQLite's lower() folds ASCII only: so does the search text, so both sides fold alike.
-                where.Add("instr(lower(name), @q) > 0");
-                Add(command, "q", AsciiLower(search));
-            }
-        }
+        if (search && query.Search is { } text) where.Add(SearchCondition(command, text));
         if (query.MinPrice is { } min)
         {
             where.Add($"{_price} >= @min_price");
@@ -103,6 +131,20 @@ internal sealed class ItemPageSql(DatabaseKind kind)
             AddPrice(command, "max_price", max);
         }
         return where;
+    }
+
+    private string SearchCondition(DbCommand command, string search)
+    {
+        if (kind == DatabaseKind.Postgres)
+        {
+            // name_folded is lower(name), kept by the database; lower() of the pattern too is what ILIKE does. The
+            // trigram index is on name_folded; the client's %, _ and \ are literal characters, not patterns.
+            Add(command, "q", $"%{EscapeLike(search)}%");
+            return "name_folded LIKE lower(@q)";
+        }
+        // SQLite's lower() folds ASCII only: so does the search text, so both sides fold alike.
+        Add(command, "q", AsciiLower(search));
+        return "instr(lower(name), @q) > 0";
     }
 
     private void AddPrice(DbCommand command, string name, decimal price)

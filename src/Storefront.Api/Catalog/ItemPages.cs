@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Storefront.Api.Data;
 
@@ -25,18 +26,28 @@ public abstract class ItemPages
     public async Task<ItemPage> ReadAsync(ItemListQuery query, ItemCursor? after, ReadFreshness freshness, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(freshness, cancellationToken);
-        await using var command = connection.CreateCommand();
         // One row more than the page says whether there is a next page, without a count.
-        _sql.Page(command, query, after, query.Limit + 1);
-        var items = new List<ItemResponse>(query.Limit + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-                items.Add(new ItemResponse(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
-        }
+        var items = await ReadRowsAsync(connection, query, after, query.Limit + 1, cancellationToken);
         if (items.Count <= query.Limit) return new ItemPage(items, null);
         items.RemoveAt(items.Count - 1);
         return new ItemPage(items, ItemCursor.After(query.SortOrder, items[^1]));
+    }
+
+    /// <summary>The page's rows, <paramref name="take"/> at most: one query, unless the store searches in steps.</summary>
+    private protected virtual Task<List<ItemResponse>> ReadRowsAsync(DbConnection connection, ItemListQuery query, ItemCursor? after, int take,
+        CancellationToken cancellationToken) =>
+        RowsAsync(connection, (command, sql) => sql.Page(command, query, after, take), take, cancellationToken);
+
+    private protected async Task<List<ItemResponse>> RowsAsync(DbConnection connection, Action<DbCommand, ItemPageSql> build, int take,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        build(command, _sql);
+        var items = new List<ItemResponse>(take);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            items.Add(new ItemResponse(reader.GetInt32(0), reader.GetString(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+        return items;
     }
 
     public abstract Task<ItemTotal> CountAsync(ItemListQuery query, ReadFreshness freshness, CancellationToken cancellationToken);
@@ -65,8 +76,35 @@ public abstract class ItemPages
 /// PostgreSQL: the shared data source's pool. Totals never read the whole catalog: a count is exact while it stays
 /// under <see cref="ItemPages.ExactTotalLimit"/> rows, and beyond that the total is the planner's estimate.
 /// </summary>
-internal sealed class PostgresItemPages(PostgresSources sources) : ItemPages(DatabaseKind.Postgres)
+internal sealed class PostgresItemPages(PostgresSources sources, IOptions<CatalogOptions> options, SparseSearchTerms sparse)
+    : ItemPages(DatabaseKind.Postgres)
 {
+    /// <summary>
+    /// A search in two steps, so that neither a common nor a rare term reads much. First a walk of the page's sort order
+    /// that reads at most <see cref="CatalogOptions.SearchWalkRows"/> rows per row of the page: a term in one name of
+    /// that many or more fills its page within the walk, which stops as soon as it does. A page the walk leaves short
+    /// comes from the trigram index instead, which reads only the matches: few, for a term the walk could not serve.
+    /// The planner would choose between the two by its estimate of the term's matches, which is often far off (both
+    /// ways: docs/benchmarks-notes.md); the walk's bound is what the choice rests on here, and a term the walk failed
+    /// goes to the index first for a while (<see cref="SparseSearchTerms"/>).
+    /// </summary>
+    private protected override async Task<List<ItemResponse>> ReadRowsAsync(DbConnection connection, ItemListQuery query, ItemCursor? after,
+        int take, CancellationToken cancellationToken)
+    {
+        if (query.Search is not { } term) return await base.ReadRowsAsync(connection, query, after, take, cancellationToken);
+        List<ItemResponse>? walked = null;
+        if (!sparse.Contains(term, query.SortOrder))
+        {
+            var budget = (int)Math.Min(int.MaxValue, (long)(query.Skip + take) * options.Value.SearchWalkRows);
+            walked = await RowsAsync(connection, (command, sql) => sql.Walk(command, query, after, take, budget), take, cancellationToken);
+            if (walked.Count == take) return walked;
+        }
+        // Short: the last page, or the budget ran out first. Only the index can tell which, and it answers both alike.
+        var found = await RowsAsync(connection, (command, sql) => sql.Indexed(command, query, after, take), take, cancellationToken);
+        if (walked is not null && found.Count > walked.Count) sparse.Add(term, query.SortOrder);
+        return found;
+    }
+
     public override async Task<ItemTotal> CountAsync(ItemListQuery query, ReadFreshness freshness, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(freshness, cancellationToken);

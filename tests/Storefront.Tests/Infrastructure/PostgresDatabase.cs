@@ -49,9 +49,13 @@ public sealed class PostgresDatabase : IAsyncDisposable
         }, TimeSpan.FromSeconds(30), $"dropping test database {Name}");
     }
 
-    /// <summary>Ends every session on this database, as a PostgreSQL restart does to the service's pooled connections.</summary>
+    /// <summary>
+    /// Ends every client session on this database, as a PostgreSQL restart does to the service's pooled connections. Only
+    /// client sessions: an autovacuum worker on the database belongs to the superuser, and ending it is refused (42501).
+    /// </summary>
     public Task TerminateSessionsAsync() =>
-        ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()");
+        ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid() " +
+                     "AND backend_type = 'client backend'");
 
     private async Task ExecuteAsync(string sql)
     {

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Storefront.Api.Catalog;
+using Storefront.Api.Data;
+using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Infrastructure.Servers;
+
+namespace Storefront.Tests.Catalog;
+
+/// <summary>
+/// Search over the generated catalog (<c>seed --items</c>), checked against the catalog itself read page by page
+/// without a search: every match exactly once and in order, for a common, a less common and a rare term and every
+/// sort, whichever way the store finds them. PostgreSQL walks the sort order for a page first and turns to the trigram
+/// index when the walk's budget runs out; its classes here run with the default budget and with one so small that
+/// most pages fall back, and a term the walk failed is then remembered.
+/// </summary>
+public abstract class SearchPathTests(StorefrontFactory factory) : IAsyncLifetime
+{
+    private const int CatalogSize = 3_000;
+    private HttpClient _client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _client = await factory.CreateStaffClientAsync();
+        var seed = factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
+        await seed.SeedToAsync(CatalogSize, CancellationToken.None);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData("ic ", 50)]       // "Ergonomic ", "Classic ", "Basic ": 1 item in 4
+    [InlineData("ic desk", 7)]    // those three adjectives and one noun of 24: about 1 item in 100
+    [InlineData("BASIC LAMP", 3)] // one adjective of 12 and one noun: about 1 in 290, in capitals
+    [InlineData("1234", 1)]       // one item
+    public async Task Paging_a_search_by_cursor_returns_every_match_once_in_order_for_every_sort(string term, int limit)
+    {
+        var catalog = await CatalogAsync();
+        var matches = catalog.Where(i => i.Name.Contains(term, StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.NotEmpty(matches);
+        foreach (var sort in new[] { "id", "price", "-price", "name" })
+        {
+            var expected = Sorted(matches, sort).Select(i => i.Id).ToList();
+            var seen = new List<int>();
+            string? next = null;
+            do
+            {
+                var page = await PageAsync($"/items?q={Uri.EscapeDataString(term)}&sort={Uri.EscapeDataString(sort)}&limit={limit}"
+                                           + (next is null ? "" : $"&after={Uri.EscapeDataString(next)}"));
+                Assert.InRange(page.Items.Count, 1, limit);
+                seen.AddRange(page.Items.Select(i => i.Id));
+                next = page.Next;
+            }
+            while (next is not null && seen.Count <= matches.Count);
+            Assert.Equal(expected, seen);
+        }
+    }
+
+    [Fact]
+    public async Task A_skip_page_of_a_search_holds_the_matches_at_that_offset()
+    {
+        var catalog = await CatalogAsync();
+        var expected = catalog.Where(i => i.Name.Contains("ic desk", StringComparison.OrdinalIgnoreCase)).OrderBy(i => i.Id).Skip(5).Take(4).Select(i => i.Id);
+        Assert.Equal(expected, (await PageAsync("/items?q=ic%20desk&skip=5&limit=4")).Items.Select(i => i.Id));
+    }
+
+    [Fact]
+    public async Task Percent_and_underscore_are_characters_whichever_way_the_page_is_found()
+    {
+        var token = $"pct{Guid.NewGuid():N}"[..12];
+        var literal = new List<int>();
+        for (var i = 0; i < 3; i++) literal.Add(await CreateAsync($"{token} 5%_off {i}", 10m + i));
+
+        // In price order these are among the first rows, so a walk finds enough of them to fill a page of 2; as patterns,
+        // "_" and "%" would match them all.
+        Assert.Equal(literal[..2], (await PageAsync($"/items?q={Uri.EscapeDataString($"{token} 5%_")}&sort=price&limit=2")).Items.Select(i => i.Id));
+        Assert.Empty((await PageAsync($"/items?q={Uri.EscapeDataString($"{token} 5__off")}&sort=price&limit=2")).Items);
+        Assert.Empty((await PageAsync($"/items?q={Uri.EscapeDataString($"{token} %off")}&sort=price&limit=2")).Items);
+        Assert.Equal(literal, (await PageAsync($"/items?q={Uri.EscapeDataString($"{token.ToUpperInvariant()} 5%_OFF")}&limit=10")).Items.Select(i => i.Id));
+    }
+
+    /// <summary>The whole catalog, in id order, through plain cursor pages (no search involved).</summary>
+    private async Task<List<ItemResponse>> CatalogAsync()
+    {
+        var all = new List<ItemResponse>();
+        string? next = null;
+        do
+        {
+            var page = await PageAsync("/items?limit=100" + (next is null ? "" : $"&after={Uri.EscapeDataString(next)}"));
+            all.AddRange(page.Items);
+            next = page.Next;
+        }
+        while (next is not null);
+        Assert.True(all.Count >= CatalogSize);
+        return all;
+    }
+
+    private static IEnumerable<ItemResponse> Sorted(IEnumerable<ItemResponse> items, string sort) => sort switch
+    {
+        "price" => items.OrderBy(i => i.Price).ThenBy(i => i.Id),
+        "-price" => items.OrderByDescending(i => i.Price).ThenByDescending(i => i.Id),
+        "name" => items.OrderBy(i => i.Name, StringComparer.Ordinal).ThenBy(i => i.Id),
+        _ => items.OrderBy(i => i.Id),
+    };
+
+    private async Task<(List<ItemResponse> Items, string? Next)> PageAsync(string url)
+    {
+        var page = await (await _client.GetAsync(url)).ShouldBeJsonAsync();
+        var items = page.GetProperty("items").EnumerateArray()
+            .Select(e => new ItemResponse(e.GetProperty("id").GetInt32(), e.GetProperty("name").GetString()!, e.GetProperty("price").GetDecimal(), null))
+            .ToList();
+        return (items, page.GetProperty("next").GetString());
+    }
+
+    private async Task<int> CreateAsync(string name, decimal price)
+    {
+        var created = await (await _client.PostJsonTextAsync("/items", JsonSerializer.Serialize(new { name, price })))
+            .ShouldBeJsonAsync(HttpStatusCode.Created);
+        return created.GetProperty("id").GetInt32();
+    }
+}
+
+[ServerFree]
+public sealed class SqliteSearchPathTests(SqliteStorefrontFactory factory) : SearchPathTests(factory), IClassFixture<SqliteStorefrontFactory>;
+
+public sealed class PostgresSearchPathTests(PostgresStorefrontFactory factory) : SearchPathTests(factory), IClassFixture<PostgresStorefrontFactory>
+{
+    [Fact]
+    public async Task A_term_the_walk_serves_is_not_held_sparse_and_one_it_cannot_is()
+    {
+        using var client = factory.CreateClient();
+        var sparse = factory.Services.GetRequiredService<SparseSearchTerms>();
+        // "Wireless ": 1 item in 12, so a page of 20 is found within a few hundred rows.
+        await (await client.GetAsync("/items?q=less%20&limit=20")).ShouldBeJsonAsync();
+        Assert.False(sparse.Contains("less ", ItemSort.Id));
+        // Its one match lies far beyond a walk of 200 rows per row of the page.
+        var rare = await (await client.GetAsync("/items?q=Basic%20lamp%202674&limit=1")).ShouldBeJsonAsync();
+        Assert.Equal("Basic lamp 2674", Assert.Single(rare.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
+        Assert.True(sparse.Contains("basic LAMP 2674", ItemSort.Id));
+        Assert.False(sparse.Contains("basic lamp 2674", ItemSort.Price));
+    }
+}
+
+/// <summary>PostgreSQL with a walk of 3 rows per row of the page: most pages come from the index, some from the walk.</summary>
+public sealed class PostgresNarrowWalkSearchPathTests : SearchPathTests, IClassFixture<PostgresStorefrontFactory>
+{
+    public PostgresNarrowWalkSearchPathTests(PostgresStorefrontFactory factory) : base(factory.With("Catalog:SearchWalkRows", "3")) { }
+}
+
+[ServerFree]
+public sealed class SparseSearchTermsTests
+{
+    [Fact]
+    public void A_term_is_held_per_sort_whatever_its_case_until_it_expires()
+    {
+        var time = new FakeTimeProvider();
+        var sparse = new SparseSearchTerms(time);
+        sparse.Add("Lamp", ItemSort.Id);
+        Assert.True(sparse.Contains("LAMP", ItemSort.Id));
+        Assert.False(sparse.Contains("lamp", ItemSort.Name));
+        time.Advance(SparseSearchTerms.Lifetime - TimeSpan.FromSeconds(1));
+        Assert.True(sparse.Contains("lamp", ItemSort.Id));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(sparse.Contains("lamp", ItemSort.Id));
+    }
+
+    [Fact]
+    public void When_full_it_starts_over()
+    {
+        var sparse = new SparseSearchTerms(new FakeTimeProvider());
+        for (var i = 0; i < SparseSearchTerms.Capacity; i++) sparse.Add($"term {i}", ItemSort.Id);
+        Assert.True(sparse.Contains("term 0", ItemSort.Id));
+        sparse.Add("one more", ItemSort.Id);
+        Assert.False(sparse.Contains("term 0", ItemSort.Id));
+        Assert.True(sparse.Contains("one more", ItemSort.Id));
+    }
+}
