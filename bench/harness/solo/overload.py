@@ -199,7 +199,7 @@ def report(rows, meta, opts):
                      f"{c['other_status']} | {c['late_starts']} | {_range(c['cpu_us'], lambda v: f'{v:.0f}')} |")
     v = verdict(rows)
     note = ("Target (limit on, at the highest multiple): goodput ≥ 90% of the best 1× goodput (either side, any round) "
-            "side and the admitted requests' p99 ≤ 5× their p99 at 1×: " +
+            "and the admitted requests' p99 ≤ 5× their p99 at 1×: " +
             (f"goodput {v[0]:.0%}, p99 {v[1]:.1f}× — {'met' if v[2] else 'missed'}." if v else "not measured."))
     cost = refusal_cost(rows)
     if cost:
