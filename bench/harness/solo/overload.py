@@ -74,7 +74,14 @@ def measure(run, opts):
     # The saturating rate: closed-loop wrk with the limit off, the best window over a few connection counts.
     saturation = max(own.wrk(services["off"].base + opts.path, c, SATURATION_S, cpus=client_cpus)["rps_2xx"]
                      for c in SATURATION_CONNECTIONS)
-    run.log(f"saturating rate: {saturation:,.0f} requests/s (wrk -c{'/'.join(map(str, SATURATION_CONNECTIONS))}, limit off)")
+    closed = saturation
+    # Closed-loop clients can read less than the server sustains (each connection waits for its answer): the answers
+    # an open-loop load far past it gets within a window are the other reading, and the larger one is the rate.
+    probe = _window(tool, services["off"].base + opts.path, round(4 * closed), opts, client_cpus)
+    saturation = max(closed, probe["ok_in_window"] / probe["duration_s"])
+    run.log(f"saturating rate: {saturation:,.0f} requests/s (closed-loop wrk -c{'/'.join(map(str, SATURATION_CONNECTIONS))}: "
+            f"{closed:,.0f}; open-loop at 4× that, 2xx within the window: {probe['ok_in_window'] / probe['duration_s']:,.0f}; "
+            "limit off)")
     rows = []
     for r in range(opts.rounds):
         order = list(SIDES) if r % 2 == 0 else list(reversed(SIDES))
@@ -211,9 +218,9 @@ def report(rows, meta, opts):
         f"{meta['date']} UTC, commit `{meta['commit']}`, `{meta['command']}`: Release, PostgreSQL 15, two services on "
         f"one database (the adaptive limit on, and off with `Overload__Enabled=false`), both and PostgreSQL on CPU 1 "
         f"and the load tools on CPU 0 ({meta['cores']} cores), load "
-        f"average {meta['load']:.1f} at the start. `GET {opts.path}` on a catalog of {opts.items:,} items; the saturating rate is the best of "
-        f"closed-loop `wrk` windows of {SATURATION_S} s at {', '.join(map(str, SATURATION_CONNECTIONS))} connections "
-        "with the limit off: "
+        f"average {meta['load']:.1f} at the start. `GET {opts.path}` on a catalog of {opts.items:,} items; the saturating rate is the larger of the best "
+        f"closed-loop `wrk` window of {SATURATION_S} s at {', '.join(map(str, SATURATION_CONNECTIONS))} connections and "
+        "the 2xx answers per second within one open-loop window at four times that, both with the limit off: "
         f"**{saturation:,.0f} requests/s**. Each window: `bench/Storefront.Rate` open-loop at the multiple of it "
         f"for {opts.warmup} s uncounted then {opts.duration} s counted (latency from when each request was due; at "
         f"most {MAX_CONNECTIONS:,} connections; {TIMEOUT_S} s timeout), {opts.rounds} rounds, the two sides' order "
