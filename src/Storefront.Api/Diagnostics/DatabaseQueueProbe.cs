@@ -31,9 +31,10 @@ public sealed partial class DatabaseQueueProbe(DatabaseProvider provider, IServi
                 await using var connection = await open;
                 overload.Observe(OverloadLimit.Source.Database, Stopwatch.GetElapsedTime(started));
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The database unreachable is not a queue: the requests that need it answer 503 at once by themselves.
+                // Whatever the failure, the probe goes on: an exception out of a hosted service would stop the host.
                 overload.Observe(OverloadLimit.Source.Database, TimeSpan.Zero);
                 LogProbeFailed(logger, e.Message);
             }
