@@ -22,7 +22,7 @@ public interface IItemReader
 /// </summary>
 internal sealed class PostgresItemReader(PostgresSources sources) : IItemReader
 {
-    // in_stock is Inventory's stock_available view (0009), the one way stock is read outside Inventory/: one join, so
+    // in_stock is Inventory's stock_available view, the one way stock is read outside Inventory/: one join, so
     // the hot read stays one statement (PostgreSQL inlines the view).
     private const string Sql = """
         SELECT i.id, i.name, i.price, i.description, COALESCE(s.available, 0), i.version

@@ -6,7 +6,7 @@ using Storefront.Api.Data;
 namespace Storefront.Api.Inventory;
 
 /// <summary>
-/// The only SQL that touches item_stock (0005, 0008, 0009). A row holds <c>on_hand</c> (the last level the inventory
+/// The only SQL that touches item_stock. A row holds <c>on_hand</c> (the last level the inventory
 /// system or staff gave) and <c>reserved</c> (the units confirmed orders hold); available = on_hand − reserved, never
 /// below 0. Every change is one conditional statement inside the caller's transaction, never read-then-write, so no
 /// instance acts on a level another has changed meanwhile. Callers touch rows in ascending item id, so two
@@ -87,7 +87,7 @@ internal static class StockLedger
     /// <summary>Releases units a cancelled order held; the units available after.</summary>
     public static async Task<int> ReleaseAsync(StorefrontDbContext db, int itemId, int quantity, long nowMs, CancellationToken cancellationToken)
     {
-        // reserved never goes below 0: a row from before 0009 may hold less than an old order's units.
+        // reserved never goes below 0: a row written before reservations were kept may hold less than an old order's units.
         var now = await db.Database.SqlQuery<int>($"""
             UPDATE item_stock
             SET reserved = CASE WHEN reserved > {quantity} THEN reserved - {quantity} ELSE 0 END,
