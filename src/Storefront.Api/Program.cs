@@ -50,9 +50,9 @@ if (UserCommands.IsCommand(args)) return await UserCommands.RunAsync(app, args);
 // The middleware, step by step with the reason for each: RequestPipeline.cs.
 app.UseRequestPipeline();
 
-// Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is, and 200
-// JSON answers written with their length.
-var routes = app.MapGroup("").AnswerHeadWhereGetIs().WriteJsonWithLength();
+// Every route is mapped in one root group, so what all of them share is applied once: HEAD wherever GET is. (200 JSON
+// answers carry their length because handlers answer JsonOk, Http/JsonOk.cs.)
+var routes = app.MapGroup("").AnswerHeadWhereGetIs();
 routes.MapApiDocs();
 routes.MapHealth();
 routes.MapMetrics();

@@ -101,7 +101,7 @@ public static class AccountEndpoints
     private static Created<RegisterResponse> Registered(int id) =>
         TypedResults.Created((string?)null, new RegisterResponse("User registered", id));
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult, ValidationProblem>> IssueToken(
+    private static async Task<Results<JsonOk<TokenResponse>, ProblemHttpResult, ValidationProblem>> IssueToken(
         [FromForm] string? username, [FromForm] string? password, HttpContext context, StorefrontDbContext db, PasswordHashing passwords,
         TokenIssuer tokens, LoginThrottle throttle, CancellationToken cancellationToken)
     {
@@ -131,10 +131,10 @@ public static class AccountEndpoints
             user.PasswordHash = upgraded;
             await db.SaveChangesAsync(cancellationToken);
         }
-        return TypedResults.Ok(tokens.Issue(user));
+        return JsonOk.Of(tokens.Issue(user));
     }
 
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Me(
+    private static async Task<Results<JsonOk<UserResponse>, ProblemHttpResult>> Me(
         HttpContext context, StorefrontDbContext db, CancellationToken cancellationToken)
     {
         var id = CurrentUser.Id(context.User);
@@ -142,17 +142,17 @@ public static class AccountEndpoints
             .Select(u => new UserResponse(u.Id, u.Username, u.Email, u.CreatedAt))
             .FirstOrDefaultAsync(cancellationToken);
         // A valid token for a user that no longer exists is no longer valid.
-        return user is null ? Unauthorized(context) : TypedResults.Ok(user);
+        return user is null ? Unauthorized(context) : JsonOk.Of(user);
     }
 
-    private static async Task<Ok<UserListResponse>> List(
+    private static async Task<JsonOk<UserListResponse>> List(
         [AsParameters] PageQuery query, StorefrontDbContext db, CancellationToken cancellationToken)
     {
         var total = await db.Users.CountAsync(cancellationToken);
         var users = await db.Users.OrderBy(u => u.Id).Skip(query.Skip).Take(query.Limit)
             .Select(u => new UserSummary(u.Id, u.Username, u.CreatedAt))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(new UserListResponse(users, total));
+        return JsonOk.Of(new UserListResponse(users, total));
     }
 
     /// <returns>"username" or "email", whichever an existing user holds (the name first), or null.</returns>

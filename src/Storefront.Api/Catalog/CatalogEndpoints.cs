@@ -33,7 +33,7 @@ public static class CatalogEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<ItemListResponse>, ValidationProblem, ProblemHttpResult>> ListItems(
+    private static async Task<Results<JsonOk<ItemListResponse>, ValidationProblem, ProblemHttpResult>> ListItems(
         [AsParameters] ItemListQuery query, ItemPages pages, IOptions<CatalogOptions> options, System.Security.Claims.ClaimsPrincipal user,
         CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public static class CatalogEndpoints
             var freshness = ReadFreshnessRules.For(user);
             var page = await pages.ReadAsync(query, after, freshness, token);
             ItemTotal? total = query.WantsTotal ? await pages.CountAsync(query, freshness, token) : null;
-            return TypedResults.Ok(new ItemListResponse(page.Items, page.Next?.Write(query), total?.Count,
+            return JsonOk.Of(new ItemListResponse(page.Items, page.Next?.Write(query), total?.Count,
                 total?.IsEstimate, query.Skip, query.Limit));
         }
         catch (Exception ex) when (ex is OperationCanceledException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException
@@ -66,7 +66,7 @@ public static class CatalogEndpoints
             ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("not a search")
             : SharedLimits.PerClient(context, SearchPolicy, o => o.SearchPermits);
 
-    private static async Task<Results<Ok<ItemDetailResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
+    private static async Task<Results<JsonOk<ItemDetailResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
         [AsParameters] ItemRoute route, IItemReader items, HttpResponse response, System.Security.Claims.ClaimsPrincipal user,
         CancellationToken cancellationToken)
     {
@@ -75,7 +75,7 @@ public static class CatalogEndpoints
         if (item is null) return Missing(itemId);
         // The item's own version: in_stock is live and versioned by the stock ledger, not by this tag.
         response.Headers.ETag = ItemPreconditions.ETag(item.Version);
-        return TypedResults.Ok(item.ToResponse());
+        return JsonOk.Of(item.ToResponse());
     }
 
     private static async Task<Created<ItemResponse>> CreateItem(
@@ -88,7 +88,7 @@ public static class CatalogEndpoints
         return TypedResults.Created($"/items/{item.Id}", item.ToResponse());
     }
 
-    private static async Task<Results<Ok<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItem(
+    private static async Task<Results<JsonOk<ItemResponse>, ProblemHttpResult, ValidationProblem>> UpdateItem(
         [AsParameters] ItemRoute route, ItemRequest request, StorefrontDbContext db, CatalogChanges changes, HttpContext context,
         IOptions<CatalogOptions> options, CancellationToken cancellationToken)
     {
@@ -112,7 +112,7 @@ public static class CatalogEndpoints
         await changes.NotifyAsync(new CatalogChange(itemId, replacement.Price), cancellationToken);
         replacement.Id = itemId;
         context.Response.Headers.ETag = ItemPreconditions.ETag(replacement.Version);
-        return TypedResults.Ok(replacement.ToResponse());
+        return JsonOk.Of(replacement.ToResponse());
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> DeleteItem(

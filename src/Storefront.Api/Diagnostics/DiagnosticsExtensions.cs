@@ -40,11 +40,11 @@ public static class DiagnosticsExtensions
     }
 
     // Deliberately the anti-pattern the detector exists to catch: a synchronous sleep on a request thread.
-    private static Results<Ok<string>, ValidationProblem> BlockOnPurpose([AsParameters] BlockQuery query)
+    private static Results<JsonOk<string>, ValidationProblem> BlockOnPurpose([AsParameters] BlockQuery query)
     {
         var ms = query.Ms ?? 1000;
         Thread.Sleep(ms);
-        return TypedResults.Ok($"blocked a thread-pool thread for {ms} ms");
+        return JsonOk.Of($"blocked a thread-pool thread for {ms} ms");
     }
 }
 

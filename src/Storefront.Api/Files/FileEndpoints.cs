@@ -71,14 +71,14 @@ public static partial class FileEndpoints
             etag, enableRangeProcessing: DownloadPreconditions.HonoursRange(context));
     }
 
-    private static async Task<Results<Ok<FileListResponse>, ValidationProblem>> List(
+    private static async Task<Results<JsonOk<FileListResponse>, ValidationProblem>> List(
         [AsParameters] PageQuery query, HttpContext context, StorefrontDbContext db, CancellationToken cancellationToken)
     {
         var ownerId = CurrentUser.Id(context.User);
         var mine = db.Files.Where(f => f.OwnerId == ownerId);
         var total = await mine.CountAsync(cancellationToken);
         var files = await mine.OrderBy(f => f.CreatedAtMs).ThenBy(f => f.Id).Skip(query.Skip).Take(query.Limit).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new FileListResponse([.. files.Select(f => f.ToResponse())], total, query.Skip, query.Limit));
+        return JsonOk.Of(new FileListResponse([.. files.Select(f => f.ToResponse())], total, query.Skip, query.Limit));
     }
 
     /// <summary>Anyone but the owner gets the 404 of a file that does not exist, so ids cannot be probed.</summary>

@@ -26,7 +26,7 @@ public static class InferenceEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<PredictResponse>, ValidationProblem, ProblemHttpResult>> Predict(
+    private static async Task<Results<JsonOk<PredictResponse>, ValidationProblem, ProblemHttpResult>> Predict(
         [FromQuery(Name = "text")] string? queryText,
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] PredictRequest? body,
         HttpContext context, PredictionRunner predictions, CancellationToken cancellationToken)
@@ -38,7 +38,7 @@ public static class InferenceEndpoints
         try
         {
             var prediction = await predictions.PredictAsync(text, cancellationToken);
-            return TypedResults.Ok(new PredictResponse(prediction.Label, Math.Round(prediction.Score, 4)));
+            return JsonOk.Of(new PredictResponse(prediction.Label, Math.Round(prediction.Score, 4)));
         }
         catch (Exception ex) when (ex is CpuSaturatedException or TimeoutException)
         {

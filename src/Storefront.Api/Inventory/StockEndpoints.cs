@@ -19,7 +19,7 @@ public static class StockEndpoints
             .WithName("SetItemStock").WithSummary("Set an item's units on hand (roles: admin or catalog); orders' reservations stay")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<StockResponse>, ProblemHttpResult, ValidationProblem>> SetStock(
+    private static async Task<Results<JsonOk<StockResponse>, ProblemHttpResult, ValidationProblem>> SetStock(
         [AsParameters] ItemRoute route, StockRequest request, StorefrontDbContext db, IItemReader items, IStockPublisher publisher,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -30,6 +30,6 @@ public static class StockEndpoints
         // Committed (one statement): published even if the client hangs up now.
         await publisher.PublishAsync(itemId, item.Price, available);
         var level = await StockLedger.LevelAsync(db, itemId, CancellationToken.None);
-        return TypedResults.Ok(new StockResponse(itemId, level.Available, level.OnHand, level.Reserved));
+        return JsonOk.Of(new StockResponse(itemId, level.Available, level.OnHand, level.Reserved));
     }
 }

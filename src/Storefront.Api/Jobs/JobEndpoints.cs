@@ -47,7 +47,7 @@ public static class JobEndpoints
     /// The user who queued a job sees all of it; anyone else gets the 404 of a job that does not exist, so a job id
     /// seen in a log or a URL tells a stranger nothing. A job nobody owns (/log) shows its status alone.
     /// </summary>
-    private static async Task<Results<Ok<JobResponse>, Ok<JobStatusResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
+    private static async Task<Results<JsonOk<JobResponse>, JsonOk<JobStatusResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
         [AsParameters] JobRoute route, HttpContext context, StorefrontDbContext db, CancellationToken cancellationToken)
     {
         var jobId = route.JobId;
@@ -57,8 +57,8 @@ public static class JobEndpoints
         if (job is null || (job.OwnerId is { } owner && owner != CurrentUser.Id(context.User)))
             return Problems.NotFound($"Job {jobId} does not exist.");
         return job.OwnerId is null
-            ? TypedResults.Ok(new JobStatusResponse(job.Response.Id, job.Response.Status))
-            : TypedResults.Ok(job.Response);
+            ? JsonOk.Of(new JobStatusResponse(job.Response.Id, job.Response.Status))
+            : JsonOk.Of(job.Response);
     }
 }
 

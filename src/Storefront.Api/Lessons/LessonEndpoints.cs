@@ -19,7 +19,7 @@ public static class LessonEndpoints
     public static RouteGroupBuilder MapLessons(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").WithTags("Lessons");
-        group.MapGet("/", () => TypedResults.Ok(Hello)).WithSummary("Hello World");
+        group.MapGet("/", () => JsonOk.Of(Hello)).WithSummary("Hello World");
         group.MapGet("/slow", Slow).WithValidation().WithSummary("Wait without holding a thread");
         group.MapGet("/multi", Multi).WithSummary("Two waits (3 s and 2 s) at once: about 3 s in all");
         group.MapGet("/weather", Weather).WithRequestDeadline().ProducesProblem(StatusCodes.Status502BadGateway).WithSummary("All configured weather sources, concurrently");
@@ -27,31 +27,31 @@ public static class LessonEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<SlowResponse>, ValidationProblem>> Slow(
+    private static async Task<Results<JsonOk<SlowResponse>, ValidationProblem>> Slow(
         [AsParameters] SlowQuery query, CancellationToken cancellationToken)
     {
         var seconds = query.Seconds ?? SlowQuery.DefaultSeconds;
         await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
-        return TypedResults.Ok(new SlowResponse($"Completed after {seconds.ToString(CultureInfo.InvariantCulture)} seconds"));
+        return JsonOk.Of(new SlowResponse($"Completed after {seconds.ToString(CultureInfo.InvariantCulture)} seconds"));
     }
 
-    private static async Task<Ok<MultiResponse>> Multi(CancellationToken cancellationToken)
+    private static async Task<JsonOk<MultiResponse>> Multi(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Task.Delay(3000, cancellationToken), Task.Delay(2000, cancellationToken));
-        return TypedResults.Ok(new MultiResponse("Both tasks done!", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        return JsonOk.Of(new MultiResponse("Both tasks done!", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
     }
 
     /// <summary>
     /// An array, one entry per source in configured order: a source's body, or, where it failed, a
     /// <see cref="FailedSource"/> naming it with its status (the vocabulary of /product's sources).
     /// </summary>
-    private static async Task<Results<Ok<RawJson[]>, ProblemHttpResult>> Weather(
+    private static async Task<Results<JsonOk<RawJson[]>, ProblemHttpResult>> Weather(
         LessonUpstreams upstreams, HttpContext context, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(upstreams.Weather.Select(s => s.FetchAsync(null, cancellationToken)));
         if (NoneAnswered(results) is { } failure) return failure.ToProblem(context);
-        return TypedResults.Ok(Array.ConvertAll(results, r => r.Body ?? Failed(r)));
+        return JsonOk.Of(Array.ConvertAll(results, r => r.Body ?? Failed(r)));
     }
 
     private static RawJson Failed(SourceResult result)
@@ -61,7 +61,7 @@ public static class LessonEndpoints
             new FailedSource(result.Source, report.Status, report.Ms, report.Detail), LessonsJsonContext.Default.FailedSource));
     }
 
-    private static async Task<Results<Ok<MultiFetchResponse>, ProblemHttpResult>> MultiFetch(
+    private static async Task<Results<JsonOk<MultiFetchResponse>, ProblemHttpResult>> MultiFetch(
         LessonUpstreams upstreams, HttpContext context, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(
@@ -69,7 +69,7 @@ public static class LessonEndpoints
             upstreams.MultiFetchB.FetchAsync(null, cancellationToken));
         if (NoneAnswered(results) is { } failure) return failure.ToProblem(context);
         var (a, b) = (results[0], results[1]);
-        return TypedResults.Ok(new MultiFetchResponse(a.Body, b.Body, a.Succeeded && b.Succeeded,
+        return JsonOk.Of(new MultiFetchResponse(a.Body, b.Body, a.Succeeded && b.Succeeded,
             new MultiFetchSources(a.ToReport(), b.ToReport())));
     }
 

@@ -75,21 +75,21 @@ public static class OrderEndpoints
         }
     }
 
-    private static async Task<Ok<OrderListResponse>> ListOrders(
+    private static async Task<JsonOk<OrderListResponse>> ListOrders(
         [AsParameters] OrderListQuery query, ClaimsPrincipal user, OrderBook book, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await book.ListAsync(CurrentUser.Id(user)!.Value, query.Limit,
+        JsonOk.Of(await book.ListAsync(CurrentUser.Id(user)!.Value, query.Limit,
             query.After is null ? null : OrderBook.ParseCursor(query.After), cancellationToken));
 
-    private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult, ValidationProblem>> GetOrder(
+    private static async Task<Results<JsonOk<OrderResponse>, ProblemHttpResult, ValidationProblem>> GetOrder(
         [AsParameters] OrderRoute route, ClaimsPrincipal user, OrderBook book, CancellationToken cancellationToken) =>
         await book.FindAsync(CurrentUser.Id(user)!.Value, route.OrderId, cancellationToken) is { } order
-            ? TypedResults.Ok(order)
+            ? JsonOk.Of(order)
             : Missing(route.OrderId);
 
-    private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult, ValidationProblem>> CancelOrder(
+    private static async Task<Results<JsonOk<OrderResponse>, ProblemHttpResult, ValidationProblem>> CancelOrder(
         [AsParameters] OrderRoute route, ClaimsPrincipal user, OrderBook book, CancellationToken cancellationToken) =>
         await book.CancelAsync(CurrentUser.Id(user)!.Value, route.OrderId, cancellationToken) is { } order
-            ? TypedResults.Ok(order)
+            ? JsonOk.Of(order)
             : Missing(route.OrderId);
 
     private static ProblemHttpResult Unavailable(List<UnavailableLine> lines) => TypedResults.Problem(

@@ -18,19 +18,16 @@ public static class ProductEndpoints
         return group;
     }
 
-    private static async Task<Results<Ok<ProductResponse>, ProblemHttpResult, ValidationProblem>> GetProduct(
-        [AsParameters] ProductRoute route, ProductAggregator aggregator, HttpContext context, CancellationToken cancellationToken)
+    // The id is checked here rather than by an IValidatable argument: that rule would add the validation filter's layer
+    // (every argument boxed, the handler awaited through ValueTask<object>) to the busiest fan-out endpoint for one
+    // comparison. Its raw text ("abc") is still checked by WithValidation's raw input rules before the handler.
+    private static async Task<Results<JsonOk<ProductResponse>, ProblemHttpResult, ValidationProblem>> GetProduct(
+        [FromRoute] int id, ProductAggregator aggregator, HttpContext context, CancellationToken cancellationToken)
     {
-        var outcome = await aggregator.GetAsync(route.Id, cancellationToken);
-        if (outcome.Product is { } product) return TypedResults.Ok(product);
+        if (id < 1) return ValidationExtensions.Invalid(new() { ["id"] = ["Must be a whole number of 1 or more."] });
+        var outcome = await aggregator.GetAsync(id, cancellationToken);
+        if (outcome.Product is { } product) return JsonOk.Of(product);
 
         return outcome.Failure!.Value.ToProblem(context);
     }
-}
-
-/// <summary>The <c>{id}</c> of /product/{id}.</summary>
-public sealed record ProductRoute([FromRoute] int Id) : IValidatable
-{
-    public Dictionary<string, string[]>? Validate() =>
-        new ValidationErrors().Check(Id >= 1, "id", "Must be a whole number of 1 or more.").ToDictionary();
 }

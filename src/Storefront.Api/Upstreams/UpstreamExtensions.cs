@@ -51,6 +51,9 @@ public static class UpstreamExtensions
                 MaxConnectionsPerServer = int.MaxValue,
                 UseCookies = false,
                 UseProxy = false,
+                // A source answers at its own address: a redirect is reported as its status, not followed to wherever it
+                // points (which could be an internal address), and the client needs no redirect layer on every call.
+                AllowAutoRedirect = false,
                 ActivityHeadersPropagator = Telemetry.IsOtlpConfigured(sp.GetRequiredService<IConfiguration>())
                     ? DistributedContextPropagator.Current
                     : null,

@@ -1,4 +1,8 @@
+using System.Reflection;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Conventions;
@@ -34,4 +38,32 @@ public sealed class JsonLengthTests(SqliteStorefrontFactory factory) : IClassFix
         Assert.NotNull(get.Header("ETag"));
         Assert.Equal(get.Header("ETag"), head.Header("ETag"));
     }
+
+    [Fact]
+    public async Task The_product_page_carries_its_content_length() // Its bytes differ per call (each source's time).
+    {
+        using var client = factory.CreateClient();
+        var raw = await RawHttp.SendAsync(client.BaseAddress!, $"GET /product/7 HTTP/1.1\r\nHost: {client.BaseAddress!.Authority}\r\nConnection: close\r\n\r\n");
+        Assert.Equal(200, raw.Status);
+        Assert.Null(raw.Header("Transfer-Encoding"));
+        Assert.Equal(raw.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), raw.Header("Content-Length"));
+        Assert.Equal(7, System.Text.Json.JsonDocument.Parse(raw.Body).RootElement.GetProperty("id").GetInt32());
+    }
+
+    /// <summary>The framework's Ok streams and flushes (chunked); a handler that answers it would slip past the theory above.</summary>
+    [Fact]
+    public void No_endpoint_answers_the_frameworks_chunked_ok()
+    {
+        var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.NotEmpty(endpoints);
+        var chunked = endpoints
+            .Where(e => e.Metadata.GetMetadata<MethodInfo>() is { } handler && AnswersFrameworkOk(handler.ReturnType))
+            .Select(e => e.RoutePattern.RawText)
+            .ToList();
+        Assert.Empty(chunked);
+        Assert.True(AnswersFrameworkOk(typeof(Task<Results<Ok<string>, ProblemHttpResult>>))); // The check can fail.
+    }
+
+    private static bool AnswersFrameworkOk(Type type) =>
+        type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Ok<>) || type.GetGenericArguments().Any(AnswersFrameworkOk));
 }

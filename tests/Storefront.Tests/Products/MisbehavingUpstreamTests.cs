@@ -9,8 +9,8 @@ using Storefront.Tests.Infrastructure.Servers;
 namespace Storefront.Tests.Products;
 
 /// <summary>
-/// Upstreams that answer 200 with something unusable: a body that is not JSON, and one over
-/// Upstreams__MaxResponseBytes. The bundled simulator never does this, so a small server of the test's own does.
+/// Upstreams that answer with something unusable: a body that is not JSON, one over Upstreams__MaxResponseBytes, and a
+/// redirect. The bundled simulator never does this, so a small server of the test's own does.
 /// </summary>
 [ServerFree]
 public sealed class MisbehavingUpstreamTests : IAsyncLifetime
@@ -29,6 +29,7 @@ public sealed class MisbehavingUpstreamTests : IAsyncLifetime
         _upstream.MapGet("/ok/{id}", (string id) => Results.Text($$"""{"id": {{id}}, "ok": true}""", "application/json"));
         _upstream.MapGet("/html/{id}", () => Results.Text("<html><body>Service temporarily unavailable</body></html>", "text/html"));
         _upstream.MapGet("/truncated/{id}", () => Results.Text("""{"id": 1, "price": """, "application/json"));
+        _upstream.MapGet("/redirect/{id}", (string id) => Results.Redirect($"{_root}/ok/{id}"));
         _upstream.MapGet("/huge/{id}", () => Results.Text($$"""{"padding": "{{new string('x', MaxResponseBytes * 4)}}"}""", "application/json"));
         await _upstream.StartAsync();
         _root = _upstream.Urls.Single().TrimEnd('/');
@@ -44,6 +45,7 @@ public sealed class MisbehavingUpstreamTests : IAsyncLifetime
     [InlineData("html", "response is not JSON")]
     [InlineData("truncated", "response is not JSON")]
     [InlineData("huge", "response too large")]
+    [InlineData("redirect", "HTTP 302")] // Not followed: a source answers at its own address.
     public async Task An_unusable_optional_answer_is_an_error_in_a_partial_result(string route, string detail)
     {
         using var client = CreateClient(pricing: "ok", inventory: "ok", reco: route);
