@@ -7,14 +7,16 @@ namespace Storefront.Api.Diagnostics;
 /// queueing delay grows for every request at once when the CPU cannot keep up.
 /// <para>
 /// Entering: as CoDel does, only a delay above the target for a whole interval is a standing queue; a burst that
-/// drains within it (a thousand buyers at once) is served, not shed. Limited: each delay above the target scales the
-/// limit to what is in flight times target / delay (at most halved at once); each delay under it grows the limit by
-/// an eighth, and once the delay has stayed under the target for an interval and the limit is well above what is in
-/// flight, the limit is lifted. Nothing depends on the machine: the target and interval are latencies, the floor a few
-/// requests per core.
+/// drains within it (a thousand buyers at once) is served, not shed. Limited, the limit holds the delay at the lower
+/// <c>hold</c> delay instead: the admitted requests' latency is what a limit is for, and holding at the entry target
+/// would let every admitted request wait about that long. Each delay above the hold scales the limit to what is in
+/// flight times hold / delay (at most halved at once); each delay under it grows the limit by an eighth, and once the
+/// delay has stayed under the hold for an interval and the limit is well above what is in flight, the limit is
+/// lifted. Nothing depends on the machine: the target, hold and interval are latencies, the floor a few requests per
+/// core.
 /// </para>
 /// </summary>
-public sealed class ConcurrencyGradient(int floor, TimeSpan target, TimeSpan interval)
+public sealed class ConcurrencyGradient(int floor, TimeSpan target, TimeSpan hold, TimeSpan interval)
 {
     public const int Unlimited = int.MaxValue;
 
@@ -30,7 +32,8 @@ public sealed class ConcurrencyGradient(int floor, TimeSpan target, TimeSpan int
     public int Observe(TimeSpan now, TimeSpan delay, int inFlight)
     {
         var busy = Math.Max(inFlight, Floor);
-        if (delay <= target)
+        var setpoint = Limit == Unlimited ? target : hold;
+        if (delay <= setpoint)
         {
             _aboveSince = null;
             _belowSince ??= now;
@@ -43,7 +46,7 @@ public sealed class ConcurrencyGradient(int floor, TimeSpan target, TimeSpan int
         _belowSince = null;
         _aboveSince ??= now;
         if (Limit == Unlimited && now - _aboveSince.Value < interval) return Limit;
-        var factor = Math.Clamp(target / delay, 0.5, 0.9);
+        var factor = Math.Clamp(hold / delay, 0.5, 0.9);
         Limit = Math.Max(Floor, (int)(Math.Min(Limit, busy) * factor));
         return Limit;
     }

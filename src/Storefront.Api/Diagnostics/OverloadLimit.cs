@@ -36,7 +36,8 @@ public sealed class OverloadLimit
     {
         Enabled = options.Value.Enabled;
         _target = TimeSpan.FromMilliseconds(options.Value.TargetDelayMs);
-        _gradient = new ConcurrencyGradient(MinimumLimitPerCore * Environment.ProcessorCount, _target, TimeSpan.FromMilliseconds(options.Value.IntervalMs));
+        _gradient = new ConcurrencyGradient(MinimumLimitPerCore * Environment.ProcessorCount, _target,
+            TimeSpan.FromMilliseconds(options.Value.HoldDelayMs), TimeSpan.FromMilliseconds(options.Value.IntervalMs));
         var meter = meters.Create(BlockingDetector.MeterName);
         _shed = meter.CreateCounter<long>(Names.Shed, null, "Requests refused with 503 because the thread pool's queueing delay was over Overload__TargetDelayMs");
         meter.CreateObservableGauge(Names.Limit, () => Limit is { } limit ? [new Measurement<int>(limit)] : Array.Empty<Measurement<int>>(),

@@ -41,6 +41,7 @@ public sealed class TracingFactory : StorefrontFactory, IAsyncLifetime
 /// With OTEL_EXPORTER_OTLP_ENDPOINT set, each request is a trace exported over OTLP: a server span with child spans
 /// for each product source, each database command and each Redis call; Problem Details quote the trace's id.
 /// </summary>
+[Collection(TracingAlone.Name)]
 public sealed class TracingTests(TracingFactory factory) : IClassFixture<TracingFactory>, IDisposable
 {
     private readonly HttpClient _client = factory.CreateClient();
