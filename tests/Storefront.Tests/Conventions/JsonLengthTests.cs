@@ -1,5 +1,4 @@
 using System.Text;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Conventions;
 

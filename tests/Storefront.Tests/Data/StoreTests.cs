@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Data;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -6,7 +5,6 @@ using Storefront.Api.Data;
 using Storefront.Api.Inventory;
 using Storefront.Api.Jobs;
 using Storefront.Api.Orders;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Orders;
 

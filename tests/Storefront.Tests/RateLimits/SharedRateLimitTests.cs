@@ -1,9 +1,6 @@
-using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Storefront.Api.RateLimits;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.RateLimits;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Replication;
 
 /// <summary>

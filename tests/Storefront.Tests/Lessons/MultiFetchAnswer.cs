@@ -1,0 +1,10 @@
+using Storefront.Api.Lessons;
+using Storefront.Upstreams;
+
+namespace Storefront.Tests.Lessons;
+
+/// <summary>
+/// GET /multi-fetch as a client reads it: the service's <see cref="MultiFetchResponse"/>, with the bodies it passes
+/// through typed as the simulator writes them.
+/// </summary>
+public sealed record MultiFetchAnswer(DataBody? DataA, DataBody? DataB, bool Complete, MultiFetchSources Sources);

@@ -1,0 +1,17 @@
+using Storefront.Api.Products;
+using Storefront.Upstreams;
+
+namespace Storefront.Tests.Products;
+
+/// <summary>
+/// GET /product/{id} as a client reads it: the service's <see cref="ProductResponse"/>, with the bodies it passes
+/// through typed as the simulator writes them.
+/// </summary>
+public sealed record ProductAnswer(int Id, PriceBody? Price, StockBody? Stock, RecoBody? Reco, bool Complete, ProductSources Sources);
+
+internal static class ProductRequests
+{
+    /// <summary>GET /product/{id}, which must answer 200.</summary>
+    public static async Task<ProductAnswer> GetProductAsync(this HttpClient client, int id) =>
+        await (await client.GetAsync($"/product/{id}")).ShouldBeJsonAsync<ProductAnswer>();
+}
