@@ -49,4 +49,4 @@ public readonly record struct SourceResult(string Source, SourceStatus Status, R
 public sealed record SourceReport(
     string Status,
     double Ms,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail);

@@ -12,15 +12,15 @@ public sealed class InferenceEndpointTests(SqliteStorefrontFactory factory) : Cl
     public async Task Predict_classifies_a_json_body_and_the_seed_query_form_alike()
     {
         const string text = "I love this phone, the battery lasts for days";
-        var fromBody = await (await Client.PostAsJsonAsync("/predict", new { text })).ShouldBeJsonAsync();
-        var fromQuery = await (await Client.PostAsync($"/predict?text={Uri.EscapeDataString(text)}", null)).ShouldBeJsonAsync();
-        Assert.Equal("positive", fromBody.GetProperty("prediction").GetString());
-        Assert.Equal(fromBody.ToString(), fromQuery.ToString());
-        Assert.InRange(fromBody.GetProperty("score").GetDouble(), 0.5, 1);
+        var fromBody = await (await Client.PostAsJsonAsync("/predict", new { text })).ShouldBeJsonAsync<PredictResponse>();
+        var fromQuery = await (await Client.PostAsync($"/predict?text={Uri.EscapeDataString(text)}", null)).ShouldBeJsonAsync<PredictResponse>();
+        Assert.Equal("positive", fromBody.Prediction);
+        Assert.Equal(fromBody, fromQuery);
+        Assert.InRange(fromBody.Score, 0.5, 1);
 
-        var negative = await (await Client.PostAsJsonAsync("/predict", new { text = "Terrible service, the food was cold and the waiter was rude" })).ShouldBeJsonAsync();
-        Assert.Equal("negative", negative.GetProperty("prediction").GetString());
-        Assert.InRange(negative.GetProperty("score").GetDouble(), 0, 0.5);
+        var negative = await (await Client.PostAsJsonAsync("/predict", new { text = "Terrible service, the food was cold and the waiter was rude" })).ShouldBeJsonAsync<PredictResponse>();
+        Assert.Equal("negative", negative.Prediction);
+        Assert.InRange(negative.Score, 0, 0.5);
     }
 
     [Fact]

@@ -7,7 +7,10 @@ namespace Storefront.Tests.Products;
 /// GET /product/{id} as a client reads it: the service's <see cref="ProductResponse"/>, with the bodies it passes
 /// through typed as the simulator writes them.
 /// </summary>
-public sealed record ProductAnswer(int Id, PriceBody? Price, StockBody? Stock, RecoBody? Reco, bool Complete, ProductSources Sources);
+public sealed record ProductAnswer(int Id, PriceBody? Price, StockBody? Stock, RecoBody? Reco, bool Complete, ProductSourcesAnswer Sources);
+
+/// <summary>The service's <see cref="ProductSources"/>, each read as a <see cref="SourceAnswer"/>.</summary>
+public sealed record ProductSourcesAnswer(SourceAnswer Pricing, SourceAnswer Inventory, SourceAnswer Reco);
 
 internal static class ProductRequests
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Storefront.Api.Orders;
 
 namespace Storefront.Tests.Replication;
 
@@ -35,7 +36,7 @@ public sealed class PostgresFailoverTests : IAsyncLifetime
                 using var response = await buyer.PostAsJsonAsync("/orders", new { lines = new[] { new { item_id = id, quantity = 1 } } });
                 answers.Add(await DescribeAsync(response));
                 if (response.StatusCode == HttpStatusCode.Created)
-                    acknowledged.Add((buyer, (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64()));
+                    acknowledged.Add((buyer, (await response.Content.ReadFromJsonAsync<OrderResponse>(HttpAssertions.Answers))!.Id));
             }
         }
         async Task BrowseAsync()
