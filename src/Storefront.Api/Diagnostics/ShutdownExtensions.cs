@@ -1,14 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Diagnostics;
-
-/// <summary>
-/// Time a part of the service needs, after the drain, to stop cleanly (the job worker's grace for running jobs).
-/// Registered by the part that needs it, so the host's stop timeout is computed here alone.
-/// </summary>
-public sealed record StopGrace(string Part, TimeSpan Time);
 
 public static class ShutdownExtensions
 {
@@ -33,35 +26,5 @@ public static class ShutdownExtensions
     {
         app.UseMiddleware<CloseConnectionsWhileDraining>();
         return app;
-    }
-}
-
-/// <summary>Unhealthy while the instance drains, so balancers and Kubernetes stop sending it traffic.</summary>
-internal sealed class ShutdownHealthCheck(ShutdownDrain drain) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(drain.IsDraining ? HealthCheckResult.Unhealthy("shutting down") : HealthCheckResult.Healthy());
-}
-
-/// <summary>
-/// While draining, each HTTP/1.1 response says <c>Connection: close</c>. A balancer without active health checks
-/// (nginx) keeps connections to the instance alive and would see them cut when it stops; this way they are closed one
-/// by one, each after a complete answer, while the instance still serves. HTTP/2 has no such header (Kestrel's GOAWAY
-/// on stop does that job there). A WebSocket handshake during the drain is refused (Live), never upgraded.
-/// </summary>
-internal sealed class CloseConnectionsWhileDraining(RequestDelegate next, ShutdownDrain drain)
-{
-    public Task InvokeAsync(HttpContext context)
-    {
-        // At the start of the response, not now: the exception handler clears the headers of a failed request.
-        if (drain.IsDraining && HttpProtocol.IsHttp11(context.Request.Protocol))
-            context.Response.OnStarting(AskToClose, context.Response);
-        return next(context);
-    }
-
-    private static Task AskToClose(object response)
-    {
-        ((HttpResponse)response).Headers.Connection = "close";
-        return Task.CompletedTask;
     }
 }

@@ -1,13 +1,9 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Accounts;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Accounts;
 
@@ -25,8 +21,7 @@ public abstract partial class AccountLifecycleTests : IDisposable
 
     protected AccountLifecycleTests(StorefrontFactory factory)
     {
-        var (host, port) = Mailbox.Server;
-        _factory = factory.With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _factory = factory.With(Mailbox.Settings);
         _client = factory.CreateClient();
     }
 
@@ -137,11 +132,11 @@ public abstract partial class AccountLifecycleTests : IDisposable
         var (_, email) = await RegisterAsync();
         var other = TestAccounts.NewUsername();
         var first = await _client.PostAsJsonAsync("/register", new { username = other, email = email.ToUpperInvariant(), password = TestAccounts.Password });
-        var body = await first.ShouldBeJsonAsync(HttpStatusCode.Created);
-        Assert.Equal("User registered", body.GetProperty("msg").GetString());
+        var body = await first.ShouldBeJsonAsync<RegisterResponse>(HttpStatusCode.Created);
+        Assert.Equal("User registered", body.Msg);
         var fresh = TestAccounts.NewUsername();
         var next = await TestAccounts.RegisterAsync(_client, fresh, $"{fresh}@example.com");
-        Assert.True(body.GetProperty("id").GetInt32() < next, "the answered id comes from the same sequence as real ones");
+        Assert.True(body.Id < next, "the answered id comes from the same sequence as real ones");
 
         await Eventually.TrueAsync(() => Mailbox.Received(email).Any(m => m.Contains("already has one", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(20), $"the owner of {email} is told someone tried to register it");
@@ -149,7 +144,7 @@ public abstract partial class AccountLifecycleTests : IDisposable
         await (await TestAccounts.LoginAsync(_client, other, TestAccounts.Password)).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         // A taken username is still said: it is public, and one cannot choose another without knowing.
         var sameName = await _client.PostAsJsonAsync("/register", new { username = fresh, email = $"x-{fresh}@example.com", password = TestAccounts.Password });
-        Assert.Equal("username", (await sameName.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("field").GetString());
+        Assert.Equal("username", (await sameName.ShouldBeProblemAsync(HttpStatusCode.Conflict)).Member<string>("field"));
     }
 
     [Fact]
@@ -160,8 +155,8 @@ public abstract partial class AccountLifecycleTests : IDisposable
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user);
         await (await _client.SendAsync(request)).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
         using var admin = await _factory.CreateAdminClientAsync(Admin);
-        var list = await (await admin.GetAsync("/users?limit=100")).ShouldBeJsonAsync();
-        Assert.True(list.GetProperty("total").GetInt32() >= 2);
+        var list = await (await admin.GetAsync("/users?limit=100")).ShouldBeJsonAsync<UserListResponse>();
+        Assert.True(list.Total >= 2);
     }
 
     private async Task<(string Username, string Email)> RegisterAsync()
@@ -173,7 +168,7 @@ public abstract partial class AccountLifecycleTests : IDisposable
     }
 
     private async Task<string> LoginAsync(string username, string password) =>
-        (await (await TestAccounts.LoginAsync(_client, username, password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString()!;
+        await TestAccounts.TokenAsync(_client, username, password);
 
     private Task<HttpResponseMessage> MeAsync(string token) => SendAsync(HttpMethod.Get, "/users/me", token, null);
 

@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
 using Storefront.Api.RateLimits;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Accounts;
 
@@ -32,7 +30,7 @@ public sealed class LoginThrottleTests
             using var next = From(host, "127.0.0.20");
             var refused = await TestAccounts.LoginAsync(next, name, TestAccounts.Password); // The right password, for the real name.
             answers[name == username ? "real" : "unknown"] =
-                (await refused.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("detail").GetString()!;
+                (await refused.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).Detail;
             Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
         }
         Assert.Equal(answers["real"], answers["unknown"]);

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Accounts;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Accounts;
 

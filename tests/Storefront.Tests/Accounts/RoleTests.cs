@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Catalog;
+using Storefront.Api.Inventory;
 
 namespace Storefront.Tests.Accounts;
 
@@ -10,51 +9,41 @@ namespace Storefront.Tests.Accounts;
 /// Roles live in the database and only the operator's command grants them: catalog writes and stock need catalog staff
 /// (catalog or admin) in every environment, reads stay public. Once per store.
 /// </summary>
-public abstract class RoleTests(StorefrontFactory factory) : IAsyncLifetime
+public abstract class RoleTests(StorefrontFactory factory) : StaffClientTests(factory)
 {
-    private HttpClient _admin = null!;
     private int _item;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        factory.With("Accounts:RoleCacheSeconds", "1");
-        _admin = await factory.CreateStaffClientAsync("admin");
-        _item = (await (await _admin.PostAsJsonAsync("/items", new { name = "Guarded", price = 5m })).ShouldBeJsonAsync(HttpStatusCode.Created))
-            .GetProperty("id").GetInt32();
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _admin.Dispose();
-        return ValueTask.CompletedTask;
+        Factory.With("Accounts:RoleCacheSeconds", "1");
+        await base.InitializeAsync();
+        _item = await Staff.CreateItemAsync("Guarded", 5m);
     }
 
     [Fact]
     public async Task Catalog_writes_are_401_anonymous_403_naming_the_role_for_a_user_and_200_for_staff()
     {
-        using var anonymous = factory.CreateClient();
+        using var anonymous = Factory.CreateClient();
         foreach (var write in Writes(_item)) await (await anonymous.SendAsync(write())).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
 
-        using var user = await factory.CreateAuthenticatedClientAsync();
+        using var user = await Factory.CreateAuthenticatedClientAsync();
         foreach (var write in Writes(_item))
         {
             var problem = await (await user.SendAsync(write())).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-            var detail = problem.GetProperty("detail").GetString()!;
+            var detail = problem.Detail;
             Assert.Contains("role catalog or admin", detail, StringComparison.Ordinal);
             Assert.Contains("users grant", detail, StringComparison.Ordinal);
         }
         // Reads stay public; the refused writes changed nothing.
-        var item = await (await anonymous.GetAsync($"/items/{_item}")).ShouldBeJsonAsync();
-        Assert.Equal(5m, item.GetProperty("price").GetDecimal());
+        Assert.Equal(5m, (await anonymous.GetItemAsync(_item)).Price);
 
         foreach (var role in new[] { "catalog", "admin" })
         {
-            using var staff = await factory.CreateStaffClientAsync(role);
-            var created = await (await staff.PostAsJsonAsync("/items", new { name = $"By {role}", price = 1m })).ShouldBeJsonAsync(HttpStatusCode.Created);
-            var id = created.GetProperty("id").GetInt32();
+            using var staff = await Factory.CreateStaffClientAsync(role);
+            var id = await staff.CreateItemAsync($"By {role}", 1m);
             await (await staff.PutAsJsonAsync($"/items/{id}", new { name = $"By {role}", price = 2m })).ShouldBeJsonAsync();
-            var stock = await (await staff.PutAsJsonAsync($"/items/{id}/stock", new { in_stock = 3 })).ShouldBeJsonAsync();
-            Assert.Equal(3, stock.GetProperty("in_stock").GetInt32());
+            var stock = await (await staff.PutAsJsonAsync($"/items/{id}/stock", new { in_stock = 3 })).ShouldBeJsonAsync<StockResponse>();
+            Assert.Equal(3, stock.InStock);
             Assert.Equal(HttpStatusCode.NoContent, (await staff.DeleteAsync($"/items/{id}")).StatusCode);
         }
     }
@@ -65,11 +54,11 @@ public abstract class RoleTests(StorefrontFactory factory) : IAsyncLifetime
         // Under the old settings whoever registered a configured admin's name first became admin: no name means anything now.
         foreach (var name in new[] { "admin", "Administrator", "root" })
         {
-            using var client = factory.CreateClient();
+            using var client = Factory.CreateClient();
             var registered = await client.PostAsJsonAsync("/register", new { username = name, email = $"{Guid.NewGuid():N}@example.com", password = TestAccounts.Password });
             if (registered.StatusCode == HttpStatusCode.Conflict) continue; // Another test class of this database took it: it is no admin either.
             await registered.ShouldBeJsonAsync(HttpStatusCode.Created);
-            var token = (await (await TestAccounts.LoginAsync(client, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+            var token = await TestAccounts.TokenAsync(client, name);
             client.DefaultRequestHeaders.Authorization = new("Bearer", token);
             await (await client.PutAsJsonAsync($"/items/{_item}", new { name = "Mine now", price = 0.01m })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
             await (await client.PutAsJsonAsync($"/items/{_item}/stock", new { in_stock = 1 })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
@@ -80,13 +69,13 @@ public abstract class RoleTests(StorefrontFactory factory) : IAsyncLifetime
     public async Task A_grant_works_at_once_and_a_revocation_within_the_cache_time()
     {
         var name = TestAccounts.NewUsername();
-        using var client = factory.CreateClient();
+        using var client = Factory.CreateClient();
         await TestAccounts.RegisterAsync(client, name, $"{name}@example.com");
-        var token = (await (await TestAccounts.LoginAsync(client, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+        var token = await TestAccounts.TokenAsync(client, name);
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         await (await client.PutAsJsonAsync($"/items/{_item}/stock", new { in_stock = 4 })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
 
-        var roles = factory.Services.GetRequiredService<Storefront.Api.Accounts.UserRoles>();
+        var roles = Factory.Services.GetRequiredService<Storefront.Api.Accounts.UserRoles>();
         Assert.True(await roles.GrantAsync(name.ToUpperInvariant(), "catalog", CancellationToken.None)); // Names ignore case, as at login.
         Assert.True(await roles.GrantAsync(name, "catalog", CancellationToken.None)); // Twice is harmless.
         // The same token: roles are read from the database, not from the token.

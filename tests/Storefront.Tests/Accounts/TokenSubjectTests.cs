@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
@@ -9,8 +8,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Accounts;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Accounts;
 
@@ -19,14 +16,12 @@ namespace Storefront.Tests.Accounts;
 /// is found from the app's own endpoint metadata, so a protected endpoint added later is covered without editing this.
 /// </summary>
 [ServerFree]
-public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : ClientTests<SqliteStorefrontFactory>(factory), IClassFixture<SqliteStorefrontFactory>
 {
     /// <summary>RFC 6750's answer to a bad token, with no word on what was wrong with it.</summary>
     private const string InvalidToken = "Bearer error=\"invalid_token\"";
 
-    private readonly HttpClient _client = factory.CreateClient();
 
-    public void Dispose() => _client.Dispose();
 
     [Theory]
     [InlineData("missing")]
@@ -94,12 +89,12 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassF
     [Fact]
     public async Task A_deleted_users_token_is_refused_everywhere()
     {
-        using var client = await factory.CreateAuthenticatedClientAsync();
+        using var client = await Factory.CreateAuthenticatedClientAsync();
         var id = (await (await client.GetAsync("/users/me")).ShouldBeJsonAsync()).GetProperty("id").GetInt32();
         // Past authentication (only admins may list users; that check comes after the user check).
         await (await client.GetAsync("/users")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
 
-        await using (var scope = factory.Services.CreateAsyncScope())
+        await using (var scope = Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
             Assert.Equal(1, await db.Users.Where(u => u.Id == id).ExecuteDeleteAsync());
@@ -134,7 +129,7 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassF
     public async Task Without_a_token_the_challenge_is_a_plain_bearer()
     {
         // No token is not a bad token (RFC 6750 section 3.1): no error code at all.
-        var response = await _client.GetAsync("/users/me");
+        var response = await Client.GetAsync("/users/me");
         await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
     }
@@ -145,7 +140,7 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassF
     /// </summary>
     private IEnumerable<(string Method, string Path)> ProtectedEndpoints()
     {
-        var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+        var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
         foreach (var endpoint in endpoints)
         {
             if (endpoint.Metadata.GetMetadata<IAuthorizeData>() is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null) continue;
@@ -161,13 +156,13 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : IClassF
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await _client.SendAsync(request);
+        return await Client.SendAsync(request);
     }
 
     private async Task<int> RegisterAsync()
     {
         var username = TestAccounts.NewUsername();
-        return await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
+        return await TestAccounts.RegisterAsync(Client, username, $"{username}@example.com");
     }
 
     private static string Id(int id) => id.ToString(CultureInfo.InvariantCulture);

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Storefront.Tests.Infrastructure;
-
 namespace Storefront.Tests.Accounts;
 
 /// <summary>
@@ -23,9 +19,9 @@ public sealed class UserCommandTests
         var name = TestAccounts.NewUsername();
         await TestAccounts.RegisterAsync(client, name, $"{name}@example.com");
         client.DefaultRequestHeaders.Authorization = new("Bearer",
-            (await (await TestAccounts.LoginAsync(client, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString());
+            await TestAccounts.TokenAsync(client, name));
         var problem = await (await client.PutAsJsonAsync("/items/1/stock", new { in_stock = 5 })).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-        Assert.Contains("users grant", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("users grant", problem.Detail, StringComparison.Ordinal);
 
         var (code, output) = await service.RunCommandAsync("users", "grant", name, "admin");
         Assert.True(code == 0, output);
@@ -61,7 +57,7 @@ public sealed class UserCommandTests
         using var viaB = b.CreateClient();
         var name = TestAccounts.NewUsername();
         await TestAccounts.RegisterAsync(viaA, name, $"{name}@example.com");
-        var token = (await (await TestAccounts.LoginAsync(viaB, name, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+        var token = await TestAccounts.TokenAsync(viaB, name);
         viaA.DefaultRequestHeaders.Authorization = new("Bearer", token);
         viaB.DefaultRequestHeaders.Authorization = new("Bearer", token);
         foreach (var client in new[] { viaA, viaB })

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.ApiDescription;
 

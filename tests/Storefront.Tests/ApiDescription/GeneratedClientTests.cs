@@ -4,8 +4,6 @@ using Microsoft.Kiota.Http.HttpClientLibrary;
 using Storefront.Client;
 using Storefront.Client.Models;
 using Storefront.Client.Token;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.ApiDescription;
 

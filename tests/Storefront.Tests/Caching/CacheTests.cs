@@ -1,35 +1,26 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Storefront.Api.Caching;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Caching;
 
 /// <summary>The service with its cache on the real test Redis.</summary>
-public sealed class RedisCacheFactory : SqliteStorefrontFactory
-{
-    public RedisCacheFactory() => WithSharedRedis();
-}
-
-public sealed class RedisCacheTests(RedisCacheFactory factory) : StaffClientTests(factory), IClassFixture<RedisCacheFactory>
+public sealed class RedisCacheTests(ConfiguredFactory<SharedRedisCache> factory) : StaffClientTests(factory), IClassFixture<ConfiguredFactory<SharedRedisCache>>
 {
     [Fact]
     public async Task Cached_data_misses_once_then_hits_with_the_seed_key_and_ttl()
     {
         await InvalidateAsync();
-        var (miss, first) = await GetAsync("/cached-data");
-        var (hit, second) = await GetAsync("/cached-data");
+        var (miss, first) = await GetAsync<DataSummary>("/cached-data");
+        var (hit, second) = await GetAsync<DataSummary>("/cached-data");
         Assert.Equal("MISS", miss);
         Assert.Equal("HIT", hit);
-        Assert.Equal(first.ToString(), second.ToString());
-        Assert.True(first.GetProperty("items").GetInt32() >= 1);
-        Assert.True(first.GetProperty("avg_price").GetDecimal() > 0);
+        Assert.Equal(first, second);
+        Assert.True(first.Items >= 1);
+        Assert.True(first.AvgPrice > 0);
 
         // Stored in Redis under the original API's key "data" (docs/seeds.md), with the configured 300 s TTL.
         var (database, multiplexer) = await OpenRedisAsync();
@@ -45,37 +36,36 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : StaffClientTest
     public async Task Expensive_endpoint_is_response_cached()
     {
         await InvalidateAsync();
-        var (miss, first) = await GetAsync("/expensive-endpoint");
-        var (hit, second) = await GetAsync("/expensive-endpoint");
+        var (miss, first) = await GetAsync<CatalogSummary>("/expensive-endpoint");
+        var (hit, second) = await GetAsync<CatalogSummary>("/expensive-endpoint");
         Assert.Equal(("MISS", "HIT"), (miss, hit));
         // The very same response: computed_at did not move.
-        Assert.Equal(first.GetProperty("computed_at").GetString(), second.GetProperty("computed_at").GetString());
+        Assert.Equal(first.ComputedAt, second.ComputedAt);
     }
 
     [Fact]
     public async Task Catalog_writes_invalidate_what_they_change()
     {
-        await GetAsync("/cached-data");
-        var (_, before) = await GetAsync("/cached-data");
-        var count = before.GetProperty("items").GetInt32();
+        await GetAsync<DataSummary>("/cached-data");
+        var (_, before) = await GetAsync<DataSummary>("/cached-data");
+        var count = before.Items;
 
-        var created = await (await Staff.PostJsonTextAsync("/items", """{"name": "Cache buster", "price": 1000}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
-        var id = created.GetProperty("id").GetInt32();
-        var (afterPost, posted) = await GetAsync("/cached-data");
+        var id = await Staff.CreateItemAsync("Cache buster", 1000m);
+        var (afterPost, posted) = await GetAsync<DataSummary>("/cached-data");
         Assert.Equal("MISS", afterPost);
-        Assert.Equal(count + 1, posted.GetProperty("items").GetInt32());
-        var (expensiveAfterPost, _) = await GetAsync("/expensive-endpoint");
+        Assert.Equal(count + 1, posted.Items);
+        var (expensiveAfterPost, _) = await GetAsync<CatalogSummary>("/expensive-endpoint");
         Assert.Equal("MISS", expensiveAfterPost);
 
         await (await Staff.PutJsonTextAsync($"/items/{id}", """{"name": "Cache buster", "price": 2000}""")).ShouldBeJsonAsync();
-        var (afterPut, put) = await GetAsync("/cached-data");
+        var (afterPut, put) = await GetAsync<DataSummary>("/cached-data");
         Assert.Equal("MISS", afterPut);
-        Assert.True(put.GetProperty("avg_price").GetDecimal() > posted.GetProperty("avg_price").GetDecimal());
+        Assert.True(put.AvgPrice > posted.AvgPrice);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Staff.DeleteAsync($"/items/{id}")).StatusCode);
-        var (afterDelete, deleted) = await GetAsync("/cached-data");
+        var (afterDelete, deleted) = await GetAsync<DataSummary>("/cached-data");
         Assert.Equal("MISS", afterDelete);
-        Assert.Equal(count, deleted.GetProperty("items").GetInt32());
+        Assert.Equal(count, deleted.Items);
     }
 
     [Fact]
@@ -84,9 +74,9 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : StaffClientTest
         await InvalidateAsync();
         var statistics = Factory.Services.GetRequiredService<CacheStatistics>();
         var before = statistics.Computations;
-        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => GetAsync("/cached-data")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => GetAsync<DataSummary>("/cached-data")));
         Assert.Equal(1, statistics.Computations - before);
-        Assert.Single(responses.Select(r => r.Body.ToString()).Distinct());
+        Assert.Single(responses.Select(r => r.Body).Distinct());
     }
 
     [Fact]
@@ -152,18 +142,16 @@ public sealed class RedisCacheTests(RedisCacheFactory factory) : StaffClientTest
     [Fact]
     public async Task Readiness_reports_the_cache_as_redis_and_healthy()
     {
-        var ready = await (await Staff.GetAsync("/health/ready")).ShouldBeJsonAsync();
-        var cache = ready.GetProperty("checks").GetProperty("cache");
-        Assert.Equal("healthy", cache.GetProperty("status").GetString());
-        Assert.Equal("redis", cache.GetProperty("description").GetString());
+        var cache = (await (await Staff.GetAsync("/health/ready")).ShouldBeJsonAsync<HealthAnswer>()).Checks["cache"];
+        Assert.Equal(("healthy", "redis"), (cache.Status, cache.Description));
     }
 
     private Task InvalidateAsync() => Factory.Services.GetRequiredService<CacheAside>().InvalidateAsync(CatalogSummaries.CatalogKeys).AsTask();
 
-    private async Task<(string Cache, JsonElement Body)> GetAsync(string url)
+    private async Task<(string Cache, T Body)> GetAsync<T>(string url)
     {
         var response = await Staff.GetAsync(url);
-        var body = await response.ShouldBeJsonAsync();
+        var body = await response.ShouldBeJsonAsync<T>();
         return (response.Headers.GetValues("X-Cache").Single(), body);
     }
 
@@ -211,5 +199,5 @@ public abstract class CacheExpiryTests(SqliteStorefrontFactory factory) : IDispo
 public sealed class InProcessCacheExpiryTests(SqliteStorefrontFactory factory)
     : CacheExpiryTests(factory), IClassFixture<SqliteStorefrontFactory>;
 
-public sealed class RedisCacheExpiryTests(RedisCacheFactory factory)
-    : CacheExpiryTests(factory), IClassFixture<RedisCacheFactory>;
+public sealed class RedisCacheExpiryTests(ConfiguredFactory<SharedRedisCache> factory)
+    : CacheExpiryTests(factory), IClassFixture<ConfiguredFactory<SharedRedisCache>>;

@@ -1,5 +1,3 @@
-using Storefront.Tests.Infrastructure;
-
 namespace Storefront.Tests.Caching;
 
 /// <summary>Two instances on one Redis: a write on one drops the other's local copy at once (pub/sub).</summary>

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Storefront.Api.Caching;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Caching;
 

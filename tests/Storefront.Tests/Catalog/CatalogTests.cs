@@ -1,8 +1,4 @@
-using System.Net;
-using System.Text.Json;
 using Storefront.Api.Catalog;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Catalog;
 
@@ -35,11 +31,12 @@ public abstract class CatalogTests(StorefrontFactory factory) : StaffClientTests
     [Fact]
     public async Task Description_is_optional()
     {
-        var created = await (await Staff.PostJsonTextAsync("/items", """{"name": "Pencil", "price": 0.5}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
-        Assert.Equal(JsonValueKind.Null, created.GetProperty("description").ValueKind);
-        var read = await (await Staff.GetAsync($"/items/{created.GetProperty("id").GetInt32()}")).ShouldBeJsonAsync();
-        Assert.Equal(JsonValueKind.Null, read.GetProperty("description").ValueKind);
-        Assert.Equal(0.5m, read.GetProperty("price").GetDecimal());
+        // Present as null, not left out: the records below would read a missing member as a failure.
+        var created = await (await Staff.PostJsonTextAsync("/items", """{"name": "Pencil", "price": 0.5}""")).ShouldBeJsonAsync<ItemResponse>(HttpStatusCode.Created);
+        Assert.Null(created.Description);
+        var read = await Staff.GetItemAsync(created.Id);
+        Assert.Null(read.Description);
+        Assert.Equal(0.5m, read.Price);
     }
 
     [Fact]
@@ -68,7 +65,7 @@ public abstract class CatalogTests(StorefrontFactory factory) : StaffClientTests
     {
         const string missing = "/items/2000000000";
         var problem = await (await Staff.GetAsync(missing)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        Assert.Contains("2000000000", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2000000000", problem.Detail, StringComparison.Ordinal);
         await (await Staff.PutJsonTextAsync(missing, """{"name": "x", "price": 1}""")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         await (await Staff.DeleteAsync(missing)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
@@ -150,12 +147,7 @@ public abstract class CatalogTests(StorefrontFactory factory) : StaffClientTests
         await (await Staff.PostJsonTextAsync("/items", body)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
     }
 
-    private async Task<int> CreateAsync(string name, decimal price)
-    {
-        var created = await (await Staff.PostJsonTextAsync("/items", JsonSerializer.Serialize(new { name, price })))
-            .ShouldBeJsonAsync<ItemResponse>(HttpStatusCode.Created);
-        return created.Id;
-    }
+    private Task<int> CreateAsync(string name, decimal price) => Staff.CreateItemAsync(name, price);
 }
 
 [ServerFree]

@@ -1,6 +1,4 @@
-using System.Net;
 using Npgsql;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Catalog;
 
@@ -24,7 +22,7 @@ public abstract class SearchBoundsTests(StorefrontFactory factory) : IDisposable
     public async Task A_search_shorter_than_the_index_serves_is_a_400_naming_the_minimum(string q)
     {
         var problem = await (await _client.GetAsync($"/items?q={q}")).ShouldBeValidationProblemAsync("q");
-        Assert.Contains("3", problem.GetProperty("errors").GetProperty("q")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("3", problem.Errors!["q"][0], StringComparison.Ordinal);
         await (await _client.GetAsync("/items?q=abc")).ShouldBeJsonAsync();
         await (await _client.GetAsync("/items?q=")).ShouldBeJsonAsync(); // An empty q searches nothing, as before.
     }
@@ -47,7 +45,7 @@ public sealed class PostgresSearchBoundsTests(PostgresStorefrontFactory factory)
             await lockItems.ExecuteNonQueryAsync();
 
         var timedOut = await client.GetAsync("/items?q=lamp");
-        Assert.Contains("Catalog__SearchTimeoutMs", (await timedOut.ShouldBeProblemAsync(HttpStatusCode.GatewayTimeout)).GetProperty("detail").GetString(),
+        Assert.Contains("Catalog__SearchTimeoutMs", (await timedOut.ShouldBeProblemAsync(HttpStatusCode.GatewayTimeout)).Detail,
             StringComparison.Ordinal);
         await transaction.RollbackAsync();
         await (await client.GetAsync("/items?q=lamp")).ShouldBeJsonAsync();

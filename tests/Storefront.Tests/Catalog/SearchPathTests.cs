@@ -1,11 +1,7 @@
-using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Catalog;
 
@@ -16,22 +12,15 @@ namespace Storefront.Tests.Catalog;
 /// index when the walk's budget runs out; its classes here run with the default budget and with one so small that
 /// most pages fall back, and a term the walk failed is then remembered.
 /// </summary>
-public abstract class SearchPathTests(StorefrontFactory factory) : IAsyncLifetime
+public abstract class SearchPathTests(StorefrontFactory factory) : StaffClientTests(factory)
 {
     private const int CatalogSize = 3_000;
-    private HttpClient _client = null!;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _client = await factory.CreateStaffClientAsync();
-        var seed = factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
+        await base.InitializeAsync();
+        var seed = Factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
         await seed.SeedToAsync(CatalogSize, CancellationToken.None);
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     [Theory]
@@ -111,19 +100,11 @@ public abstract class SearchPathTests(StorefrontFactory factory) : IAsyncLifetim
 
     private async Task<(List<ItemResponse> Items, string? Next)> PageAsync(string url)
     {
-        var page = await (await _client.GetAsync(url)).ShouldBeJsonAsync();
-        var items = page.GetProperty("items").EnumerateArray()
-            .Select(e => new ItemResponse(e.GetProperty("id").GetInt32(), e.GetProperty("name").GetString()!, e.GetProperty("price").GetDecimal(), null))
-            .ToList();
-        return (items, page.GetProperty("next").GetString());
+        var page = await Staff.GetItemsAsync(url);
+        return ([.. page.Items.Select(i => i with { Description = null })], page.Next);
     }
 
-    private async Task<int> CreateAsync(string name, decimal price)
-    {
-        var created = await (await _client.PostJsonTextAsync("/items", JsonSerializer.Serialize(new { name, price })))
-            .ShouldBeJsonAsync(HttpStatusCode.Created);
-        return created.GetProperty("id").GetInt32();
-    }
+    private Task<int> CreateAsync(string name, decimal price) => Staff.CreateItemAsync(name, price);
 }
 
 [ServerFree]
@@ -140,8 +121,8 @@ public sealed class PostgresSearchPathTests(PostgresStorefrontFactory factory) :
         await (await client.GetAsync("/items?q=less%20&limit=20")).ShouldBeJsonAsync();
         Assert.False(sparse.Contains("less ", ItemSort.Id));
         // Its one match lies far beyond a walk of 200 rows per row of the page.
-        var rare = await (await client.GetAsync("/items?q=Basic%20lamp%202674&limit=1")).ShouldBeJsonAsync();
-        Assert.Equal("Basic lamp 2674", Assert.Single(rare.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
+        var rare = await client.GetItemsAsync("/items?q=Basic%20lamp%202674&limit=1");
+        Assert.Equal("Basic lamp 2674", Assert.Single(rare.Items).Name);
         Assert.True(sparse.Contains("basic LAMP 2674", ItemSort.Id));
         Assert.False(sparse.Contains("basic lamp 2674", ItemSort.Price));
     }

@@ -1,6 +1,4 @@
 using Storefront.Api.Compute;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Compute;
 

@@ -1,36 +1,27 @@
-using System.Net;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Conventions;
 
 /// <summary>What every endpoint owes a client: Problem Details, limits, the timing header, the docs.</summary>
 [ServerFree]
-public sealed class ConventionTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+public sealed class ConventionTests(SqliteStorefrontFactory factory) : ClientTests<SqliteStorefrontFactory>(factory), IClassFixture<SqliteStorefrontFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     [Fact]
     public async Task Unknown_route_is_a_404_problem()
     {
-        var problem = await (await _client.GetAsync("/no/such/route")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        Assert.Contains("/no/such/route", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var problem = await (await Client.GetAsync("/no/such/route")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        Assert.Contains("/no/such/route", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Wrong_method_is_a_405_problem()
     {
-        await (await _client.DeleteAsync("/")).ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed);
+        await (await Client.DeleteAsync("/")).ShouldBeProblemAsync(HttpStatusCode.MethodNotAllowed);
     }
 
     [Fact]
     public async Task Body_over_the_limit_is_a_413_problem()
     {
         var huge = $$"""{"username": "big", "email": "big@example.com", "password": "{{new string('x', 2 << 20)}}"}""";
-        await (await _client.PostJsonTextAsync("/register", huge)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await (await Client.PostJsonTextAsync("/register", huge)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
@@ -38,29 +29,28 @@ public sealed class ConventionTests(SqliteStorefrontFactory factory) : IClassFix
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.Add("X-Padding", new string('x', 64 * 1024));
-        var response = await _client.SendAsync(request);
+        var response = await Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
     }
 
     [Fact]
     public async Task Liveness_and_readiness_report_healthy_with_the_database_checked()
     {
-        await (await _client.GetAsync("/health/live")).ShouldBeJsonAsync();
-        var ready = await (await _client.GetAsync("/health/ready")).ShouldBeJsonAsync();
-        Assert.Equal("healthy", ready.GetProperty("status").GetString());
-        Assert.Equal("healthy", ready.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        await (await Client.GetAsync("/health/live")).ShouldBeJsonAsync();
+        var ready = await (await Client.GetAsync("/health/ready")).ShouldBeJsonAsync<HealthAnswer>();
+        Assert.Equal(("healthy", "healthy"), (ready.Status, ready.Checks["database"].Status));
     }
 
     [Fact]
     public async Task OpenApi_document_lists_every_endpoint_and_docs_page_serves()
     {
-        var document = await (await _client.GetAsync("/openapi/v1.json")).ShouldBeJsonAsync();
+        var document = await (await Client.GetAsync("/openapi/v1.json")).ShouldBeJsonAsync();
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
         foreach (var expected in new[] { "/", "/slow", "/multi", "/weather", "/multi-fetch", "/product/{id}", "/items", "/items/{item_id}",
                      "/cached-data", "/expensive-endpoint", "/register", "/token", "/users/me", "/users", "/send-email", "/log", "/jobs/{job_id}" })
             Assert.Contains(expected, paths);
 
-        var docs = await _client.GetAsync("/docs/index.html");
+        var docs = await Client.GetAsync("/docs/index.html");
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         Assert.Contains("swagger-ui", await docs.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -68,7 +58,7 @@ public sealed class ConventionTests(SqliteStorefrontFactory factory) : IClassFix
     [Fact]
     public async Task Docs_api_md_describes_every_path_in_the_openapi_document()
     {
-        var document = await (await _client.GetAsync("/openapi/v1.json")).ShouldBeJsonAsync();
+        var document = await (await Client.GetAsync("/openapi/v1.json")).ShouldBeJsonAsync();
         var apiMd = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "api.md"));
         foreach (var path in document.GetProperty("paths").EnumerateObject().Select(p => p.Name))
             Assert.True(apiMd.Contains($"`{path}", StringComparison.Ordinal) || apiMd.Contains($" {path}`", StringComparison.Ordinal),
@@ -78,7 +68,7 @@ public sealed class ConventionTests(SqliteStorefrontFactory factory) : IClassFix
     [Fact]
     public async Task Json_uses_snake_case()
     {
-        var body = await (await _client.GetAsync("/product/7")).ShouldBeJsonAsync();
+        var body = await (await Client.GetAsync("/product/7")).ShouldBeJsonAsync();
         Assert.True(body.GetProperty("stock").TryGetProperty("in_stock", out _), body.ToString());
         // A JSON boolean, whichever: reco's 250 ms deadline can pass on a loaded machine, making it false.
         Assert.True(body.GetProperty("complete").ValueKind is JsonValueKind.True or JsonValueKind.False, body.ToString());

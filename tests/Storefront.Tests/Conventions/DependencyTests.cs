@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 

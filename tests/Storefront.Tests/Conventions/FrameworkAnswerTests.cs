@@ -1,7 +1,4 @@
-using System.Net;
 using System.Text.RegularExpressions;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 
@@ -10,19 +7,15 @@ namespace Storefront.Tests.Conventions;
 /// requests Kestrel refuses before any middleware runs.
 /// </summary>
 [ServerFree]
-public sealed class FrameworkAnswerTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+public sealed class FrameworkAnswerTests(SqliteStorefrontFactory factory) : ClientTests<SqliteStorefrontFactory>(factory), IClassFixture<SqliteStorefrontFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     [Theory]
     [InlineData("/openapi/nope.json")]
     [InlineData("/openapi/v2.json")]
     public async Task Unknown_openapi_document_is_a_404_problem(string path)
     {
-        var problem = await (await _client.GetAsync(path)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        Assert.Contains("/openapi/v1.json", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var problem = await (await Client.GetAsync(path)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        Assert.Contains("/openapi/v1.json", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -30,7 +23,7 @@ public sealed class FrameworkAnswerTests(SqliteStorefrontFactory factory) : ICla
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.Host = "anything.example";
-        await (await _client.SendAsync(request)).ShouldBeJsonAsync();
+        await (await Client.SendAsync(request)).ShouldBeJsonAsync();
     }
 
     [Fact]
@@ -81,7 +74,7 @@ public sealed class FrameworkAnswerTests(SqliteStorefrontFactory factory) : ICla
     public async Task What_kestrel_refuses_before_any_middleware_gets_no_body_and_no_process_time_as_docs_api_md_says(
         string what, string request, int status)
     {
-        var response = await RawHttp.SendAsync(_client.BaseAddress!, request);
+        var response = await RawHttp.SendAsync(Client.BaseAddress!, request);
         Assert.True(response.Status == status, $"{what}: {response.Head}");
         Assert.Empty(response.Body);
         Assert.Equal("0", response.Header("Content-Length"));

@@ -1,5 +1,3 @@
-using Storefront.Tests.Infrastructure;
-
 namespace Storefront.Tests.Conventions;
 
 /// <summary>/docs and /dashboard cannot be framed by another site (clickjacking).</summary>

@@ -1,8 +1,5 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Catalog;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Conventions;
 

@@ -1,6 +1,3 @@
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Conventions;
 
 /// <summary>docs/security.md exists, is linked from the README, and covers what it promises.</summary>

@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Playwright;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Dashboard;
 
@@ -133,8 +131,8 @@ public sealed class DashboardBrowserTests
         Assert.True(granted.ExitCode == 0, granted.Output);
 
         Assert.Equal(HttpStatusCode.Unauthorized, await StreamStatusAsync(client, token: null));
-        Assert.Equal(HttpStatusCode.Forbidden, await StreamStatusAsync(client, await TokenAsync(client, someone)));
-        Assert.Equal(HttpStatusCode.OK, await StreamStatusAsync(client, await TokenAsync(client, admin)));
+        Assert.Equal(HttpStatusCode.Forbidden, await StreamStatusAsync(client, await TestAccounts.TokenAsync(client, someone)));
+        Assert.Equal(HttpStatusCode.OK, await StreamStatusAsync(client, await TestAccounts.TokenAsync(client, admin)));
 
         await using var browser = await Chromium.LaunchAsync();
         var dashboard = await browser.OpenAsync(new Uri(service.BaseAddress, "/dashboard"));
@@ -206,11 +204,6 @@ public sealed class DashboardBrowserTests
     private static double TotalRps(string? text) =>
         double.TryParse(text?.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var rps) ? rps : 0;
 
-    private static async Task<string> TokenAsync(HttpClient client, string username)
-    {
-        var body = await (await TestAccounts.LoginAsync(client, username, TestAccounts.Password)).ShouldBeJsonAsync();
-        return body.GetProperty("access_token").GetString()!;
-    }
 
     // Only the status: the stream itself never ends.
     private static async Task<HttpStatusCode> StreamStatusAsync(HttpClient client, string? token)

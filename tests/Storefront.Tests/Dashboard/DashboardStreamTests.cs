@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Dashboard;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Dashboard;
 

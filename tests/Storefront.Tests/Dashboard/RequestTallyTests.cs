@@ -1,5 +1,4 @@
 using Storefront.Api.Dashboard;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Dashboard;
 

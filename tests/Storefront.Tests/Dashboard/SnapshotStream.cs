@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-
 namespace Storefront.Tests.Dashboard;
 
 /// <summary>An open GET /dashboard/stream, read event by event as the page reads it (event: and data: lines).</summary>

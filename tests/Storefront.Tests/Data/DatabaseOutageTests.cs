@@ -1,10 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Storefront.Api.Http;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Data;
 
@@ -25,7 +22,7 @@ public sealed class DatabaseOutageTests(PostgresStorefrontFactory factory) : ICl
         var cut = await client.GetAsync("/items?limit=1");
         var problem = await cut.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal("2", cut.Headers.GetValues("Retry-After").Single());
-        Assert.Contains("database is unavailable", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("database is unavailable", problem.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("57P01", problem.ToString(), StringComparison.Ordinal);
 
         // Each cut connection fails once and is dropped; new ones work.

@@ -3,7 +3,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Data;
 

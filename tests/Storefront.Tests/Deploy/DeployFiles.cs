@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Storefront.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
 namespace Storefront.Tests.Deploy;

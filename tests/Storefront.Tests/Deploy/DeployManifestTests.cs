@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using Storefront.Api.Data;
 using Storefront.Api.Jobs;
-using Storefront.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Deploy;
 

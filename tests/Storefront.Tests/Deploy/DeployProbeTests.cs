@@ -1,8 +1,4 @@
-using System.Net;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Deploy;
 

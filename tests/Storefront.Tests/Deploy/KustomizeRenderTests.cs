@@ -1,5 +1,3 @@
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 using YamlDotNet.RepresentationModel;
 
 namespace Storefront.Tests.Deploy;

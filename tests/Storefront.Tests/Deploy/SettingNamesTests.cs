@@ -1,5 +1,3 @@
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Deploy;
 
 /// <summary>The name check itself: real settings pass, near misses do not.</summary>

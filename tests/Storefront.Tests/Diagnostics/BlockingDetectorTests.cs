@@ -1,5 +1,4 @@
 using Storefront.Api.Diagnostics;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Diagnostics;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net;
 using Npgsql;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Diagnostics;
 

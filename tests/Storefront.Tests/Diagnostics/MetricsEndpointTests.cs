@@ -1,6 +1,3 @@
-using System.Net;
-using Storefront.Tests.Infrastructure;
-
 namespace Storefront.Tests.Diagnostics;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Storefront.Tests.Infrastructure;
-
 namespace Storefront.Tests.Diagnostics;
 
 /// <summary>

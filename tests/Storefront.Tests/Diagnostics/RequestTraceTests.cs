@@ -1,12 +1,9 @@
 using System.Diagnostics;
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Diagnostics;
 
@@ -43,8 +40,8 @@ public sealed class RequestTraceTests
         var continued = await (await client.SendAsync(traced)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
         var fresh = await (await client.GetAsync("/items/999999")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
 
-        Assert.Equal(caller, continued.GetProperty("trace_id").GetString());
-        var id = fresh.GetProperty("trace_id").GetString()!;
+        Assert.Equal(caller, continued.TraceId);
+        var id = fresh.TraceId;
         Assert.Matches("^[0-9a-f]{32}$", id);
         Assert.NotEqual(caller, id);
     }
@@ -67,7 +64,7 @@ public sealed class RequestTraceTests
 
         var problem = await (await client.GetAsync("/items/1")).ShouldBeProblemAsync(HttpStatusCode.InternalServerError);
 
-        var traceId = problem.GetProperty("trace_id").GetString()!;
+        var traceId = problem.TraceId;
         Assert.Matches("^[0-9a-f]{32}$", traceId);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains(traceId, StringComparison.Ordinal));
     }

@@ -1,8 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Diagnostics;
 
@@ -42,12 +38,8 @@ public sealed class TracingFactory : StorefrontFactory, IAsyncLifetime
 /// for each product source, each database command and each Redis call; Problem Details quote the trace's id.
 /// </summary>
 [Collection(TracingAlone.Name)]
-public sealed class TracingTests(TracingFactory factory) : IClassFixture<TracingFactory>, IDisposable
+public sealed class TracingTests(TracingFactory factory) : ClientTests<TracingFactory>(factory), IClassFixture<TracingFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     [Fact]
     public async Task A_product_request_is_one_trace_with_a_child_span_per_source()
     {
@@ -113,7 +105,7 @@ public sealed class TracingTests(TracingFactory factory) : IClassFixture<Tracing
     {
         using var parent = new Activity("test").SetIdFormat(ActivityIdFormat.W3C).SetParentId(
             ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded).Start();
-        var response = await _client.GetAsync(path);
+        var response = await Client.GetAsync(path);
         return (parent.TraceId.ToHexString(), response);
     }
 
@@ -127,16 +119,16 @@ public sealed class TracingTests(TracingFactory factory) : IClassFixture<Tracing
         {
             await Eventually.TrueAsync(() =>
             {
-                var spans = factory.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
+                var spans = Factory.Receiver.Spans.Where(s => s.TraceId == traceId).ToList();
                 return spans.Any(s => s.Name == serverSpan) && spans.Count(match) >= count;
             }, TimeSpan.FromSeconds(30), $"the server span and {count} matching span(s) of trace {traceId} are exported");
         }
         catch (TimeoutException e)
         {
-            var seen = factory.Receiver.Spans.Where(s => s.TraceId == traceId)
+            var seen = Factory.Receiver.Spans.Where(s => s.TraceId == traceId)
                 .Select(s => $"{s.Name} [{string.Join(", ", s.Attributes.Select(a => $"{a.Key}={a.Value}"))}]");
             throw new TimeoutException($"{e.Message} Spans of the trace: {string.Join("; ", seen)}", e);
         }
-        return [.. factory.Receiver.Spans.Where(s => s.TraceId == traceId)];
+        return [.. Factory.Receiver.Spans.Where(s => s.TraceId == traceId)];
     }
 }

@@ -1,30 +1,21 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
 using MimeKit;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Jobs;
 using Storefront.Tests.Jobs;
 using Storefront.Tests.Accounts;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Email;
 
 /// <summary>The embedded default: no SMTP host, so mail goes to the pickup folder under Storage__Path.</summary>
 [ServerFree]
-public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClassFixture<PickupFolderTests.Factory>, IDisposable
+public sealed class PickupFolderTests(SqliteStorefrontFactory factory) : ClientTests<SqliteStorefrontFactory>(factory), IClassFixture<SqliteStorefrontFactory>
 {
-    public sealed class Factory : SqliteStorefrontFactory;
-
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     [Fact]
     public async Task Without_a_host_the_welcome_mail_is_a_complete_eml_file_in_the_pickup_folder()
     {
         var username = TestAccounts.NewUsername();
-        await TestAccounts.RegisterAsync(_client, username, $"{username}@example.com");
-        var folder = Path.Combine(factory.StoragePath, "mail");
+        await TestAccounts.RegisterAsync(Client, username, $"{username}@example.com");
+        var folder = Path.Combine(Factory.StoragePath, "mail");
 
         string? file = null;
         await Eventually.TrueAsync(() => (file = FindMessageFor(folder, username)) is not null, TimeSpan.FromSeconds(20), "a .eml for the new user");
@@ -44,11 +35,11 @@ public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClas
     [InlineData("用户@example.com")]
     public async Task A_non_ascii_local_part_is_refused_with_a_400_naming_email_on_register_and_send_email(string email)
     {
-        var register = await _client.PostAsJsonAsync("/register", new { username = TestAccounts.NewUsername(), email, password = TestAccounts.Password });
+        var register = await Client.PostAsJsonAsync("/register", new { username = TestAccounts.NewUsername(), email, password = TestAccounts.Password });
         var problem = await register.ShouldBeValidationProblemAsync("email");
-        Assert.Contains("ASCII", problem.GetProperty("errors").GetProperty("email")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("ASCII", problem.Errors!["email"][0], StringComparison.Ordinal);
 
-        using var client = await factory.CreateAuthenticatedClientAsync();
+        using var client = await Factory.CreateAuthenticatedClientAsync();
         await (await client.PostAsync($"/send-email?email={Uri.EscapeDataString(email)}", null)).ShouldBeValidationProblemAsync("email");
     }
 
@@ -59,7 +50,7 @@ public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClas
     [InlineData("ann@example.com, bob@example.com")]
     public async Task Anything_but_a_bare_address_is_refused_on_send_email(string email)
     {
-        using var client = await factory.CreateAuthenticatedClientAsync();
+        using var client = await Factory.CreateAuthenticatedClientAsync();
         await (await client.PostAsync($"/send-email?email={Uri.EscapeDataString(email)}", null)).ShouldBeValidationProblemAsync("email");
     }
 
@@ -68,7 +59,7 @@ public sealed class PickupFolderTests(PickupFolderTests.Factory factory) : IClas
 }
 
 /// <summary>Through MailKit to the run's real SMTP server (aiosmtpd, which does not offer SMTPUTF8).</summary>
-public sealed class SmtpDeliveryTests(AccountFactory factory) : IClassFixture<AccountFactory>
+public sealed class SmtpDeliveryTests(ConfiguredFactory<MailboxSmtp> factory) : IClassFixture<ConfiguredFactory<MailboxSmtp>>
 {
     [Fact]
     public async Task An_internationalized_domain_is_accepted_and_delivered_as_punycode()
@@ -76,8 +67,7 @@ public sealed class SmtpDeliveryTests(AccountFactory factory) : IClassFixture<Ac
         using var client = await factory.CreateAuthenticatedClientAsync();
         var local = $"ann-{Guid.NewGuid():N}";
         var response = await client.PostAsync($"/send-email?email={Uri.EscapeDataString($"{local}@bücher.example")}", null);
-        var accepted = await response.ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        await JobTestSupport.WaitForStatusAsync(client, accepted.GetProperty("job_id").GetString()!, TimeSpan.FromSeconds(20), "succeeded");
+        await JobTestSupport.WaitForStatusAsync(client, await JobTestSupport.AcceptedJobAsync(response), TimeSpan.FromSeconds(20), "succeeded");
 
         var message = Assert.Single(await Mailbox.WaitForAsync(local, TimeSpan.FromSeconds(5)));
         Assert.Contains($"X-RcptTo: {local}@xn--bcher-kva.example", message, StringComparison.Ordinal); // The envelope.
@@ -87,24 +77,21 @@ public sealed class SmtpDeliveryTests(AccountFactory factory) : IClassFixture<Ac
     [Fact]
     public async Task Security_StartTls_fails_the_attempt_against_a_server_without_starttls()
     {
-        var (host, port) = Mailbox.Server;
         await using var strict = new SqliteStorefrontFactory();
-        strict.With("Smtp:Host", host).With("Smtp:Port", port.ToString(CultureInfo.InvariantCulture))
-            .With("Smtp:Security", "StartTls").With("Jobs:MaxAttempts", "1");
+        strict.With(Mailbox.Settings).With("Smtp:Security", "StartTls").With("Jobs:MaxAttempts", "1");
         using var client = await strict.CreateAuthenticatedClientAsync();
         var local = $"tls-{Guid.NewGuid():N}";
 
         var job = await SendAndWaitAsync(client, $"{local}@example.com", "dead");
 
-        Assert.Contains("STARTTLS", job.GetProperty("last_error").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("STARTTLS", job.LastError, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(Mailbox.Received(local)); // Never sent in plain text.
     }
 
-    internal static async Task<System.Text.Json.JsonElement> SendAndWaitAsync(HttpClient client, string email, params string[] statuses)
+    internal static async Task<JobResponse> SendAndWaitAsync(HttpClient client, string email, params string[] statuses)
     {
-        var response = await client.PostAsync($"/send-email?email={Uri.EscapeDataString(email)}", null);
-        var id = (await response.ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("job_id").GetString()!;
-        return await JobTestSupport.WaitForStatusAsync(client, id, TimeSpan.FromSeconds(30), statuses);
+        var id = await JobTestSupport.AcceptedJobAsync(await client.PostAsync($"/send-email?email={Uri.EscapeDataString(email)}", null));
+        return await JobTestSupport.WaitForJobAsync(client, id, TimeSpan.FromSeconds(30), statuses);
     }
 }
 
@@ -124,8 +111,8 @@ public sealed class SmtpFailureTests
 
         var job = await SmtpDeliveryTests.SendAndWaitAsync(client, "slow@example.com", "dead");
 
-        Assert.Equal(2, job.GetProperty("attempts").GetInt32());
-        Assert.Contains("took longer than 1000 ms (Smtp__TimeoutMs)", job.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, job.Attempts);
+        Assert.Contains("took longer than 1000 ms (Smtp__TimeoutMs)", job.LastError, StringComparison.Ordinal);
         Assert.True(server.Connections >= 2, $"{server.Connections} connection(s)");
     }
 
@@ -140,8 +127,8 @@ public sealed class SmtpFailureTests
 
         var job = await SmtpDeliveryTests.SendAndWaitAsync(client, "nobody@example.com", "dead");
 
-        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
-        Assert.Contains("550", job.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, job.Attempts);
+        Assert.Contains("550", job.LastError, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,6 +1,5 @@
 using System.Text;
 using Storefront.Api.Files;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Files;
 

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Files;
 
 namespace Storefront.Tests.Files;
 
@@ -16,7 +13,7 @@ public sealed class DownloadTests(SqliteStorefrontFactory factory) : IClassFixtu
     private static readonly byte[] Content = [.. Enumerable.Range(0, 1000).Select(i => (byte)(i % 251))];
 
     private HttpClient _client = null!;
-    private JsonElement _file;
+    private FileResponse _file = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -33,7 +30,7 @@ public sealed class DownloadTests(SqliteStorefrontFactory factory) : IClassFixtu
     [Fact]
     public async Task A_download_carries_its_validators_and_the_headers_that_keep_it_inert()
     {
-        using var response = await _client.GetAsync($"/files/{Uploads.Id(_file)}");
+        using var response = await _client.GetAsync($"/files/{_file.Id}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(Content, await response.Content.ReadAsByteArrayAsync());
@@ -164,7 +161,7 @@ public sealed class DownloadTests(SqliteStorefrontFactory factory) : IClassFixtu
     {
         var authority = _client.BaseAddress!.Authority;
 
-        var head = await RawHttp.SendAsync(_client.BaseAddress!, $"HEAD /files/{Uploads.Id(_file)} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+        var head = await RawHttp.SendAsync(_client.BaseAddress!, $"HEAD /files/{_file.Id} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
         Assert.Equal(200, head.Status);
         Assert.Equal("1000", head.Header("Content-Length"));
         Assert.Equal(ETag, head.Header("ETag"));
@@ -172,7 +169,7 @@ public sealed class DownloadTests(SqliteStorefrontFactory factory) : IClassFixtu
         Assert.Empty(head.Body);
 
         var range = await RawHttp.SendAsync(_client.BaseAddress!,
-            $"HEAD /files/{Uploads.Id(_file)} HTTP/1.1\r\nHost: {authority}\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n");
+            $"HEAD /files/{_file.Id} HTTP/1.1\r\nHost: {authority}\r\nRange: bytes=0-9\r\nConnection: close\r\n\r\n");
         Assert.Equal(206, range.Status);
         Assert.Equal("10", range.Header("Content-Length"));
         Assert.Equal("bytes 0-9/1000", range.Header("Content-Range"));
@@ -183,25 +180,25 @@ public sealed class DownloadTests(SqliteStorefrontFactory factory) : IClassFixtu
     public async Task A_recorded_file_whose_bytes_are_gone_is_404_and_its_owner_can_still_delete_it()
     {
         var lost = await Uploads.UploadAsync(_client, Uploads.Text(100), "lost.txt");
-        File.Delete(Path.Combine(Uploads.Folder(factory), Uploads.StoredName(lost)));
+        File.Delete(Path.Combine(Uploads.Folder(factory), lost.Filename));
 
-        await (await _client.GetAsync($"/files/{Uploads.Id(lost)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        using var deleted = await _client.DeleteAsync($"/files/{Uploads.Id(lost)}");
+        await (await _client.GetAsync($"/files/{lost.Id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        using var deleted = await _client.DeleteAsync($"/files/{lost.Id}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
     }
 
     private async Task<HttpResponseMessage> GetAsync(params (string Name, string Value)[] headers)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/files/{Uploads.Id(_file)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/files/{_file.Id}");
         foreach (var (name, value) in headers) Assert.True(request.Headers.TryAddWithoutValidation(name, value), name);
         return await _client.SendAsync(request);
     }
 
-    private string ETag => $"\"{_file.GetProperty("sha256").GetString()}\"";
+    private string ETag => $"\"{_file.Sha256}\"";
 
     /// <summary>The upload's time to the second, as HTTP dates have it.</summary>
     private DateTimeOffset LastModified =>
-        DateTimeOffset.FromUnixTimeSeconds(_file.GetProperty("created_at").GetDateTimeOffset().ToUnixTimeSeconds());
+        DateTimeOffset.FromUnixTimeSeconds(_file.CreatedAt.ToUnixTimeSeconds());
 
     private static string Http(DateTimeOffset time) => time.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Files;
 
 namespace Storefront.Tests.Files;
 
@@ -88,15 +85,15 @@ public abstract class FileNameTrickTests(UploadsDatabase database)
         var content = "hello, name tricks\n"u8.ToArray();
         var before = Tree(sandbox);
         using var response = await Uploads.PostAsync(client, Uploads.Body(Uploads.FilePart(parameters, "text/html"), content));
-        var file = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
+        var file = await response.ShouldBeJsonAsync<FileResponse>(HttpStatusCode.Created);
 
         // Stored under the server's name, in the uploads folder, and nothing else created anywhere in the test's folder.
-        var id = Uploads.Id(file);
-        Assert.Equal(id + ".txt", Uploads.StoredName(file));
+        var id = file.Id;
+        Assert.Equal(id + ".txt", file.Filename);
         Assert.Equal(new[] { Path.Combine("a", "b", "storage", "uploads", id + ".txt") }, Tree(sandbox).Except(before));
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(uploads, "*", SearchOption.AllDirectories), p => !p.EndsWith(".txt", StringComparison.Ordinal));
 
-        var original = file.GetProperty("original_filename").GetString()!;
+        var original = file.OriginalFilename;
         AssertHarmless(original);
         if (kept is not null) Assert.Equal(kept, original);
 
@@ -107,8 +104,8 @@ public abstract class FileNameTrickTests(UploadsDatabase database)
         Assert.Equal("attachment", disposition.DispositionType);
         Assert.Equal(original, disposition.FileNameStar);
         // Read back from the database: the name survives the store's column as it was answered.
-        var listed = (await Uploads.ListAsync(client)).GetProperty("items").EnumerateArray().Single(f => Uploads.Id(f) == id);
-        Assert.Equal(original, listed.GetProperty("original_filename").GetString());
+        var listed = (await Uploads.ListAsync(client)).Items.Single(f => f.Id == id);
+        Assert.Equal(original, listed.OriginalFilename);
     }
 
     private static void AssertHarmless(string name)

@@ -1,7 +1,3 @@
-using System.Net;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Files;
 
 /// <summary>
@@ -22,23 +18,23 @@ public abstract class FileOwnershipTests(UploadsDatabase database)
 
         // Exactly the answer for an id that never existed.
         var unknown = await (await other.DeleteAsync($"/files/{new string('0', 32)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        var refused = await (await other.DeleteAsync($"/files/{Uploads.Id(mine)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        Assert.Equal(unknown.GetProperty("detail").GetString(), refused.GetProperty("detail").GetString());
-        await (await anonymous.DeleteAsync($"/files/{Uploads.Id(mine)}")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        var refused = await (await other.DeleteAsync($"/files/{mine.Id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(unknown.Detail, refused.Detail);
+        await (await anonymous.DeleteAsync($"/files/{mine.Id}")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
 
-        using (var stillThere = await anonymous.GetAsync($"/files/{Uploads.Id(mine)}"))
+        using (var stillThere = await anonymous.GetAsync($"/files/{mine.Id}"))
         {
             Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
             Assert.Equal(Uploads.Text(300), await stillThere.Content.ReadAsByteArrayAsync());
         }
-        Assert.Contains(Uploads.StoredName(mine), Uploads.Entries(host));
+        Assert.Contains(mine.Filename, Uploads.Entries(host));
 
         var otherList = await Uploads.ListAsync(other);
-        Assert.Equal(1, otherList.GetProperty("total").GetInt32());
-        Assert.Equal(Uploads.Id(theirs), Uploads.Id(Assert.Single(otherList.GetProperty("items").EnumerateArray())));
+        Assert.Equal(1, otherList.Total);
+        Assert.Equal(theirs.Id, Assert.Single(otherList.Items).Id);
         var ownerList = await Uploads.ListAsync(owner);
-        Assert.Equal(1, ownerList.GetProperty("total").GetInt32());
-        Assert.Equal(Uploads.Id(mine), Uploads.Id(Assert.Single(ownerList.GetProperty("items").EnumerateArray())));
+        Assert.Equal(1, ownerList.Total);
+        Assert.Equal(mine.Id, Assert.Single(ownerList.Items).Id);
     }
 
     [Fact]
@@ -49,18 +45,18 @@ public abstract class FileOwnershipTests(UploadsDatabase database)
         var kept = await Uploads.UploadAsync(owner, Uploads.Text(100), "kept.txt");
         var doomed = await Uploads.UploadAsync(owner, Uploads.Binary(5000), "doomed.bin");
 
-        using (var deleted = await owner.DeleteAsync($"/files/{Uploads.Id(doomed)}"))
+        using (var deleted = await owner.DeleteAsync($"/files/{doomed.Id}"))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
             Assert.Empty(await deleted.Content.ReadAsByteArrayAsync());
         }
 
-        await (await owner.GetAsync($"/files/{Uploads.Id(doomed)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        await (await owner.DeleteAsync($"/files/{Uploads.Id(doomed)}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        Assert.Equal([Uploads.StoredName(kept)], Uploads.Entries(host));
+        await (await owner.GetAsync($"/files/{doomed.Id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await owner.DeleteAsync($"/files/{doomed.Id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal([kept.Filename], Uploads.Entries(host));
         var list = await Uploads.ListAsync(owner);
-        Assert.Equal(1, list.GetProperty("total").GetInt32());
-        Assert.Equal(Uploads.Id(kept), Uploads.Id(Assert.Single(list.GetProperty("items").EnumerateArray())));
+        Assert.Equal(1, list.Total);
+        Assert.Equal(kept.Id, Assert.Single(list.Items).Id);
     }
 
     [Fact]
@@ -85,18 +81,18 @@ public abstract class FileOwnershipTests(UploadsDatabase database)
         await using var host = database.NewHost();
         using var owner = await host.CreateAuthenticatedClientAsync();
         var uploaded = new List<string>();
-        for (var i = 0; i < 5; i++) uploaded.Add(Uploads.Id(await Uploads.UploadAsync(owner, Uploads.Text(10 + i), $"f{i}.txt")));
+        for (var i = 0; i < 5; i++) uploaded.Add((await Uploads.UploadAsync(owner, Uploads.Text(10 + i), $"f{i}.txt")).Id);
 
-        var all = (await Uploads.ListAsync(owner)).GetProperty("items").EnumerateArray().ToList();
-        var created = all.Select(f => f.GetProperty("created_at").GetDateTimeOffset()).ToList();
+        var all = (await Uploads.ListAsync(owner)).Items.ToList();
+        var created = all.Select(f => f.CreatedAt).ToList();
         Assert.Equal(created.Order(), created);
-        Assert.Equal(uploaded.Order(StringComparer.Ordinal), all.Select(Uploads.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(uploaded.Order(StringComparer.Ordinal), all.Select(f => f.Id).Order(StringComparer.Ordinal));
 
         var page = await Uploads.ListAsync(owner, "?skip=1&limit=2");
-        Assert.Equal(5, page.GetProperty("total").GetInt32());
-        Assert.Equal(1, page.GetProperty("skip").GetInt32());
-        Assert.Equal(2, page.GetProperty("limit").GetInt32());
-        Assert.Equal(all.Skip(1).Take(2).Select(Uploads.Id), page.GetProperty("items").EnumerateArray().Select(Uploads.Id));
+        Assert.Equal(5, page.Total);
+        Assert.Equal(1, page.Skip);
+        Assert.Equal(2, page.Limit);
+        Assert.Equal(all.Skip(1).Take(2).Select(f => f.Id), page.Items.Select(f => f.Id));
         await (await owner.GetAsync("/files?limit=0")).ShouldBeValidationProblemAsync("limit");
     }
 }

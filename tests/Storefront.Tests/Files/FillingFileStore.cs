@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Files;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Files;
 

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Files;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Files;
 
@@ -21,7 +19,7 @@ public abstract class UploadAbuseTests(UploadsDatabase database)
         using var client = await host.CreateAuthenticatedClientAsync();
         // Eight at once, each fitting alone: all pass the check at the start, and finish at about the same time.
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Uploads.SendAsync(client, Uploads.Binary(40_000))));
-        var stored = (await Uploads.ListAsync(client)).GetProperty("items").EnumerateArray().Sum(f => f.GetProperty("size").GetInt64());
+        var stored = (await Uploads.ListAsync(client)).Items.Sum(f => f.Size);
         Assert.InRange(stored, 0, 100_000);
         Assert.Equal(2, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
         foreach (var refused in answers.Where(a => a.StatusCode != HttpStatusCode.Created))
@@ -64,7 +62,7 @@ public sealed class UploadPlaceTests
             "both held uploads are being written");
 
         var third = await Uploads.SendAsync(client, Uploads.Binary(1000));
-        Assert.Contains("Uploads__MaxConcurrentPerUser", (await third.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("detail").GetString(),
+        Assert.Contains("Uploads__MaxConcurrentPerUser", (await third.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).Detail,
             StringComparison.Ordinal);
         Assert.NotNull(third.Headers.RetryAfter);
         using var someoneElse = await host.CreateAuthenticatedClientAsync();

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Files;
 
 namespace Storefront.Tests.Files;
 
@@ -57,8 +54,7 @@ public sealed class UploadHostTests
 
         var finished = await first.FinishAsync();
         Assert.True(finished.Status == 201, $"{finished.Status}: {finished.Body}");
-        var stored = JsonDocument.Parse(finished.Body).RootElement;
-        Assert.Equal(500_000, stored.GetProperty("size").GetInt64());
+        Assert.Equal(500_000, JsonSerializer.Deserialize<FileResponse>(finished.Body, HttpAssertions.Answers)!.Size);
 
         // The slot is free again.
         await Uploads.UploadAsync(client, Uploads.Binary(1000));

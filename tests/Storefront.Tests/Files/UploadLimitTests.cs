@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Files;
 
 /// <summary>
@@ -75,7 +70,7 @@ public abstract class UploadLimitTests(UploadsDatabase database)
         using (var over = await Uploads.SendAsync(owner, Uploads.Binary(1500)))
         {
             var problem = await over.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
-            Assert.Contains("quota", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("quota", problem.Detail, StringComparison.Ordinal);
         }
         Assert.Equal(2, Uploads.Entries(host).Length);
         Assert.Equal(2, await Uploads.TotalAsync(owner));
@@ -89,7 +84,7 @@ public abstract class UploadLimitTests(UploadsDatabase database)
         // The quota is each user's own.
         await Uploads.UploadAsync(other, Uploads.Binary(3000));
 
-        using (var deleted = await owner.DeleteAsync($"/files/{Uploads.Id(first)}"))
+        using (var deleted = await owner.DeleteAsync($"/files/{first.Id}"))
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         await Uploads.UploadAsync(owner, Uploads.Binary(1000));
         Assert.Equal(3, await Uploads.TotalAsync(owner));

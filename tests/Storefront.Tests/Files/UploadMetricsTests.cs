@@ -1,6 +1,4 @@
-using System.Net;
 using Storefront.Tests.Diagnostics;
-using Storefront.Tests.Infrastructure;
 using Storefront.Tests.Live;
 
 namespace Storefront.Tests.Files;

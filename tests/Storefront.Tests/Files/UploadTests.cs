@@ -1,7 +1,5 @@
-using System.Net;
 using System.Text;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Files;
 
 namespace Storefront.Tests.Files;
 
@@ -19,21 +17,21 @@ public abstract class UploadTests(UploadsDatabase database)
 
         var file = await Uploads.UploadAsync(client, content, "big.bin");
 
-        Assert.Equal(content.Length, file.GetProperty("size").GetInt64());
-        Assert.Equal(Uploads.Sha256(content), file.GetProperty("sha256").GetString());
-        Assert.Equal("application/octet-stream", file.GetProperty("content_type").GetString());
-        Assert.Equal("big.bin", file.GetProperty("original_filename").GetString());
-        Assert.Equal(Uploads.Id(file) + ".bin", Uploads.StoredName(file));
-        Assert.Equal(TimeSpan.Zero, file.GetProperty("created_at").GetDateTimeOffset().Offset);
-        Assert.Equal([Uploads.StoredName(file)], Uploads.Entries(host));
-        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(Uploads.Folder(host), Uploads.StoredName(file))));
+        Assert.Equal(content.Length, file.Size);
+        Assert.Equal(Uploads.Sha256(content), file.Sha256);
+        Assert.Equal("application/octet-stream", file.ContentType);
+        Assert.Equal("big.bin", file.OriginalFilename);
+        Assert.Equal(file.Id + ".bin", file.Filename);
+        Assert.Equal(TimeSpan.Zero, file.CreatedAt.Offset);
+        Assert.Equal([file.Filename], Uploads.Entries(host));
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(Uploads.Folder(host), file.Filename)));
 
-        using var download = await client.GetAsync($"/files/{Uploads.Id(file)}");
+        using var download = await client.GetAsync($"/files/{file.Id}");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal(content.Length, download.Content.Headers.ContentLength);
         Assert.Equal($"\"{Uploads.Sha256(content)}\"", download.Headers.ETag?.ToString());
         Assert.Equal(content, await download.Content.ReadAsByteArrayAsync());
-        var listed = Assert.Single((await Uploads.ListAsync(client)).GetProperty("items").EnumerateArray());
+        var listed = Assert.Single((await Uploads.ListAsync(client)).Items);
         Assert.Equal(file.ToString(), listed.ToString());
     }
 
@@ -45,10 +43,10 @@ public abstract class UploadTests(UploadsDatabase database)
 
         var file = await Uploads.UploadAsync(client, [], "empty.txt");
 
-        Assert.Equal(0, file.GetProperty("size").GetInt64());
-        Assert.Equal(Uploads.Sha256([]), file.GetProperty("sha256").GetString());
-        Assert.Equal("application/octet-stream", file.GetProperty("content_type").GetString());
-        using var download = await client.GetAsync($"/files/{Uploads.Id(file)}");
+        Assert.Equal(0, file.Size);
+        Assert.Equal(Uploads.Sha256([]), file.Sha256);
+        Assert.Equal("application/octet-stream", file.ContentType);
+        using var download = await client.GetAsync($"/files/{file.Id}");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Empty(await download.Content.ReadAsByteArrayAsync());
     }
@@ -61,17 +59,17 @@ public abstract class UploadTests(UploadsDatabase database)
         var png = PngSignature.Concat(Uploads.Binary(2000)).ToArray();
 
         var image = await Upload(client, png, "notes.txt", "text/plain");
-        Assert.Equal("image/png", image.GetProperty("content_type").GetString());
-        Assert.Equal(Uploads.Id(image) + ".png", Uploads.StoredName(image));
-        Assert.Equal("notes.txt", image.GetProperty("original_filename").GetString());
+        Assert.Equal("image/png", image.ContentType);
+        Assert.Equal(image.Id + ".png", image.Filename);
+        Assert.Equal("notes.txt", image.OriginalFilename);
 
         var text = await Upload(client, Encoding.UTF8.GetBytes("<svg onload=alert(1)>caf\u00E9</svg>"), "logo.png", "image/png");
-        Assert.Equal("text/plain", text.GetProperty("content_type").GetString());
-        Assert.Equal(Uploads.Id(text) + ".txt", Uploads.StoredName(text));
+        Assert.Equal("text/plain", text.ContentType);
+        Assert.Equal(text.Id + ".txt", text.Filename);
 
-        using var download = await client.GetAsync($"/files/{Uploads.Id(image)}");
+        using var download = await client.GetAsync($"/files/{image.Id}");
         Assert.Equal("image/png", download.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(new[] { Uploads.StoredName(image), Uploads.StoredName(text) }.Order(StringComparer.Ordinal), Uploads.Entries(host));
+        Assert.Equal(new[] { image.Filename, text.Filename }.Order(StringComparer.Ordinal), Uploads.Entries(host));
     }
 
     [Fact]
@@ -85,7 +83,7 @@ public abstract class UploadTests(UploadsDatabase database)
         using (var refused = await Uploads.PostAsync(client, Uploads.Body(Uploads.FilePart("filename=\"photo.png\"", "image/png"), Uploads.Text(100_000))))
         {
             var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType);
-            Assert.Contains("text/plain", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("text/plain", problem.Detail, StringComparison.Ordinal);
             // The rest of a refused body is not read: the connection ends after the answer.
             Assert.True(refused.Headers.ConnectionClose, "a refused upload closes its connection");
         }
@@ -93,7 +91,7 @@ public abstract class UploadTests(UploadsDatabase database)
         Assert.Equal(0, await Uploads.TotalAsync(client));
 
         var image = await Upload(client, PngSignature.Concat(Uploads.Binary(100)).ToArray(), "photo.png", "image/png");
-        Assert.Equal([Uploads.StoredName(image)], Uploads.Entries(host));
+        Assert.Equal([image.Filename], Uploads.Entries(host));
     }
 
     [Fact]
@@ -149,15 +147,15 @@ public abstract class UploadTests(UploadsDatabase database)
         using var response = await Uploads.PostAsync(client, truncated);
 
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("multipart", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("multipart", problem.Detail, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(Uploads.Entries(host));
         Assert.Equal(0, await Uploads.TotalAsync(client));
     }
 
-    private static async Task<System.Text.Json.JsonElement> Upload(HttpClient client, byte[] content, string filename, string declaredType)
+    private static async Task<FileResponse> Upload(HttpClient client, byte[] content, string filename, string declaredType)
     {
         using var response = await Uploads.PostAsync(client, Uploads.Body(Uploads.FilePart($"filename=\"{filename}\"", declaredType), content));
-        return await response.ShouldBeJsonAsync(HttpStatusCode.Created);
+        return await response.ShouldBeJsonAsync<FileResponse>(HttpStatusCode.Created);
     }
 }
 

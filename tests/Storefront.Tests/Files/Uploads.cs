@@ -1,8 +1,6 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Files;
 
 namespace Storefront.Tests.Files;
 
@@ -58,12 +56,12 @@ internal static class Uploads
 
     public static Task<HttpResponseMessage> PostAsync(HttpClient client, byte[] body) => client.PostAsync("/upload", Content(body));
 
-    /// <summary>An upload as HttpClient's form content sends it; asserts the 201 and its Location, returns the file's JSON.</summary>
-    public static async Task<JsonElement> UploadAsync(HttpClient client, byte[] content, string filename = "data.bin")
+    /// <summary>An upload as HttpClient's form content sends it; asserts the 201 and its Location, returns the file.</summary>
+    public static async Task<FileResponse> UploadAsync(HttpClient client, byte[] content, string filename = "data.bin")
     {
         using var response = await SendAsync(client, content, filename);
-        var file = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
-        Assert.Equal($"/files/{file.GetProperty("id").GetString()}", response.Headers.Location?.OriginalString);
+        var file = await response.ShouldBeJsonAsync<FileResponse>(HttpStatusCode.Created);
+        Assert.Equal($"/files/{file.Id}", response.Headers.Location?.OriginalString);
         return file;
     }
 
@@ -74,10 +72,10 @@ internal static class Uploads
     }
 
     /// <summary>The caller's files as GET /files lists them (one page of up to 100).</summary>
-    public static async Task<JsonElement> ListAsync(HttpClient client, string query = "?limit=100") =>
-        await (await client.GetAsync($"/files{query}")).ShouldBeJsonAsync();
+    public static async Task<FileListResponse> ListAsync(HttpClient client, string query = "?limit=100") =>
+        await (await client.GetAsync($"/files{query}")).ShouldBeJsonAsync<FileListResponse>();
 
-    public static async Task<int> TotalAsync(HttpClient client) => (await ListAsync(client)).GetProperty("total").GetInt32();
+    public static async Task<int> TotalAsync(HttpClient client) => (await ListAsync(client)).Total;
 
     /// <summary>Random bytes after a NUL, so that they are never text and never start with a known signature: octet-stream.</summary>
     public static byte[] Binary(int length)
@@ -90,8 +88,4 @@ internal static class Uploads
     public static byte[] Text(int length) => Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("storefront ", length / 11 + 1))[..length]);
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    public static string Id(JsonElement file) => file.GetProperty("id").GetString()!;
-
-    public static string StoredName(JsonElement file) => file.GetProperty("filename").GetString()!;
 }

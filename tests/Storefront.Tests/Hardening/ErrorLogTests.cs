@@ -1,11 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Storefront.Api.Data;
 using Storefront.Api.Email;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Hardening;
 

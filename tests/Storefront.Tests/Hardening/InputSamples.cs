@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Hardening;
 

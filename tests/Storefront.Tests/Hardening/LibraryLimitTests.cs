@@ -1,11 +1,8 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Http;
 using Storefront.Api.Inference;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Hardening;
 
@@ -14,12 +11,8 @@ namespace Storefront.Tests.Hardening;
 /// writer, QRCoder) answer as client errors, 400/413/415 Problem Details, never as 500s.
 /// </summary>
 [ServerFree]
-public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : ClientTests<SqliteStorefrontFactory>(factory), IClassFixture<SqliteStorefrontFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     public static TheoryData<string, string> FormsOverTheReadersLimits => new()
     {
         { "2,000 fields", "username=a&password=b&" + string.Join("&", Enumerable.Range(0, 2000).Select(i => $"k{i}=v")) },
@@ -32,8 +25,8 @@ public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassF
     public async Task Token_forms_over_the_form_readers_limits_are_400_problems(string label, string form)
     {
         using var content = new StringContent(form, Encoding.ASCII, "application/x-www-form-urlencoded");
-        var problem = await (await _client.PostAsync("/token", content)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        Assert.DoesNotContain(new string('k', 41), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var problem = await (await Client.PostAsync("/token", content)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        Assert.DoesNotContain(new string('k', 41), problem.Detail, StringComparison.Ordinal);
         Assert.NotEmpty(label);
     }
 
@@ -52,7 +45,7 @@ public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassF
     {
         var (method, path) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
         var contentType = path == "/token" ? "application/x-www-form-urlencoded" : "application/json";
-        var response = await RawHttp.SendAsync(_client.BaseAddress!,
+        var response = await RawHttp.SendAsync(Client.BaseAddress!,
             $"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {contentType}\r\nTransfer-Encoding: chunked",
             Encoding.ASCII.GetBytes($"{chunkSize}\r\n{{}}\r\n0\r\n\r\n"));
         Assert.True(response.Status == 400, $"{endpoint} with chunk size '{chunkSize}': {response.Status} {response.Body}");
@@ -66,7 +59,7 @@ public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassF
     [InlineData("""{"a": "\u0000"}""")]
     public async Task Log_entries_that_could_not_be_written_out_again_are_400(string body)
     {
-        await (await _client.PostJsonTextAsync("/log", body)).ShouldBeValidationProblemAsync("body");
+        await (await Client.PostJsonTextAsync("/log", body)).ShouldBeValidationProblemAsync("body");
     }
 
     [Fact]
@@ -74,7 +67,7 @@ public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassF
     {
         using var content = new ByteArrayContent([.. "{\"a\": \""u8, 0xFF, 0xFE, .. "\"}"u8]);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        await (await _client.PostAsync("/log", content)).ShouldBeValidationProblemAsync("body");
+        await (await Client.PostAsync("/log", content)).ShouldBeValidationProblemAsync("body");
     }
 
     [Fact]
@@ -82,18 +75,18 @@ public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassF
     {
         // 777 CJK characters are 2,331 bytes in UTF-8, the most a code holds at level M; one more does not fit,
         // though it is far below the 1,000-character limit.
-        var largest = await _client.GetAsync("/qr?size=1&data=" + Uri.EscapeDataString(new string('中', 777)));
+        var largest = await Client.GetAsync("/qr?size=1&data=" + Uri.EscapeDataString(new string('中', 777)));
         Assert.Equal(HttpStatusCode.OK, largest.StatusCode);
-        await (await _client.GetAsync("/qr?size=1&data=" + Uri.EscapeDataString(new string('中', 778)))).ShouldBeValidationProblemAsync("data");
+        await (await Client.GetAsync("/qr?size=1&data=" + Uri.EscapeDataString(new string('中', 778)))).ShouldBeValidationProblemAsync("data");
         // Latin-1 text is encoded one byte per character: 1,000 of them always fit.
-        var latin = await _client.GetAsync("/qr?size=1&data=" + Uri.EscapeDataString(new string('é', QrCodes.MaxDataLength)));
+        var latin = await Client.GetAsync("/qr?size=1&data=" + Uri.EscapeDataString(new string('é', QrCodes.MaxDataLength)));
         Assert.Equal(HttpStatusCode.OK, latin.StatusCode);
     }
 
     [Fact]
     public async Task A_json_charset_the_server_does_not_know_is_a_415_problem()
     {
-        using var client = await factory.CreateStaffClientAsync();
+        using var client = await Factory.CreateStaffClientAsync();
         using var content = new ByteArrayContent("""{"name": "Lamp", "price": 5}"""u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=no-such-charset");
         await (await client.PostAsync("/items", content)).ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType);
@@ -115,8 +108,8 @@ public sealed class LibraryLimitTests(SqliteStorefrontFactory factory) : IClassF
     [MemberData(nameof(LibraryExceptions))]
     public async Task The_exception_handler_answers_library_failures_as_client_errors(string label, Exception exception, int status)
     {
-        var handler = ActivatorUtilities.CreateInstance<ApiExceptionHandler>(factory.Services);
-        var context = new DefaultHttpContext { RequestServices = factory.Services };
+        var handler = ActivatorUtilities.CreateInstance<ApiExceptionHandler>(Factory.Services);
+        var context = new DefaultHttpContext { RequestServices = Factory.Services };
         context.Response.Body = new MemoryStream();
         Assert.True(await handler.TryHandleAsync(context, exception, CancellationToken.None), label);
 

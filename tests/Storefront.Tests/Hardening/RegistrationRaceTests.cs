@@ -1,10 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Hardening;
 
@@ -48,7 +44,7 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
 
         Assert.Equal(1, sameName.Count(r => r.StatusCode == HttpStatusCode.Created));
         foreach (var conflict in sameName.Where(r => r.StatusCode != HttpStatusCode.Created))
-            Assert.Equal("username", (await conflict.ShouldBeProblemAsync(HttpStatusCode.Conflict)).GetProperty("field").GetString());
+            Assert.Equal("username", (await conflict.ShouldBeProblemAsync(HttpStatusCode.Conflict)).Member<string>("field"));
         // A taken email is answered like a registration (no enumeration), each with an id of its own.
         var ids = new List<int>();
         foreach (var answer in sameEmail) ids.Add((await answer.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32());

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Storefront.Tests.Hardening;
 
 /// <summary>What every answer to a corpus request must respect, whatever the request was.</summary>

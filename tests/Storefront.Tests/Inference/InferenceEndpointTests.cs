@@ -1,41 +1,33 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Inference;
 using Storefront.Api.Inference.Sentiment;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Inference;
 
 [ServerFree]
-public sealed class InferenceEndpointTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+public sealed class InferenceEndpointTests(SqliteStorefrontFactory factory) : ClientTests<SqliteStorefrontFactory>(factory), IClassFixture<SqliteStorefrontFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     [Fact]
     public async Task Predict_classifies_a_json_body_and_the_seed_query_form_alike()
     {
         const string text = "I love this phone, the battery lasts for days";
-        var fromBody = await (await _client.PostAsJsonAsync("/predict", new { text })).ShouldBeJsonAsync();
-        var fromQuery = await (await _client.PostAsync($"/predict?text={Uri.EscapeDataString(text)}", null)).ShouldBeJsonAsync();
-        Assert.Equal("positive", fromBody.GetProperty("prediction").GetString());
-        Assert.Equal(fromBody.ToString(), fromQuery.ToString());
-        Assert.InRange(fromBody.GetProperty("score").GetDouble(), 0.5, 1);
+        var fromBody = await (await Client.PostAsJsonAsync("/predict", new { text })).ShouldBeJsonAsync<PredictResponse>();
+        var fromQuery = await (await Client.PostAsync($"/predict?text={Uri.EscapeDataString(text)}", null)).ShouldBeJsonAsync<PredictResponse>();
+        Assert.Equal("positive", fromBody.Prediction);
+        Assert.Equal(fromBody, fromQuery);
+        Assert.InRange(fromBody.Score, 0.5, 1);
 
-        var negative = await (await _client.PostAsJsonAsync("/predict", new { text = "Terrible service, the food was cold and the waiter was rude" })).ShouldBeJsonAsync();
-        Assert.Equal("negative", negative.GetProperty("prediction").GetString());
-        Assert.InRange(negative.GetProperty("score").GetDouble(), 0, 0.5);
+        var negative = await (await Client.PostAsJsonAsync("/predict", new { text = "Terrible service, the food was cold and the waiter was rude" })).ShouldBeJsonAsync<PredictResponse>();
+        Assert.Equal("negative", negative.Prediction);
+        Assert.InRange(negative.Score, 0, 0.5);
     }
 
     [Fact]
     public async Task Predict_gives_the_same_answer_every_time()
     {
         var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
-            (await (await _client.PostAsJsonAsync("/predict", new { text = "Not bad at all, would buy again" })).ShouldBeJsonAsync()).ToString()));
+            (await (await Client.PostAsJsonAsync("/predict", new { text = "Not bad at all, would buy again" })).ShouldBeJsonAsync()).ToString()));
         Assert.Single(answers.Distinct());
     }
 
@@ -45,21 +37,21 @@ public sealed class InferenceEndpointTests(SqliteStorefrontFactory factory) : IC
     [InlineData("{\"text\": \"   \"}")]
     public async Task Predict_needs_some_text(string body)
     {
-        await (await _client.PostJsonTextAsync("/predict", body)).ShouldBeValidationProblemAsync("text");
+        await (await Client.PostJsonTextAsync("/predict", body)).ShouldBeValidationProblemAsync("text");
     }
 
     [Fact]
     public async Task Predict_refuses_text_over_5000_characters()
     {
-        await (await _client.PostAsJsonAsync("/predict", new { text = new string('a', 5001) })).ShouldBeValidationProblemAsync("text");
-        await (await _client.PostAsJsonAsync("/predict", new { text = new string('a', 5000) })).ShouldBeJsonAsync();
+        await (await Client.PostAsJsonAsync("/predict", new { text = new string('a', 5001) })).ShouldBeValidationProblemAsync("text");
+        await (await Client.PostAsJsonAsync("/predict", new { text = new string('a', 5000) })).ShouldBeJsonAsync();
     }
 
     [Fact]
     public async Task Qr_returns_a_png_of_the_requested_module_size()
     {
-        var small = await _client.GetAsync("/qr?data=hello&size=2");
-        var large = await _client.GetAsync("/qr?data=hello&size=8");
+        var small = await Client.GetAsync("/qr?data=hello&size=2");
+        var large = await Client.GetAsync("/qr?data=hello&size=8");
         Assert.Equal(HttpStatusCode.OK, small.StatusCode);
         Assert.Equal("image/png", small.Content.Headers.ContentType?.MediaType);
         small.ShouldHaveProcessTime();
@@ -76,13 +68,13 @@ public sealed class InferenceEndpointTests(SqliteStorefrontFactory factory) : IC
     [InlineData("/qr?data=x&size=big", "size")]
     public async Task Qr_checks_its_inputs(string url, string field)
     {
-        await (await _client.GetAsync(url)).ShouldBeValidationProblemAsync(field);
+        await (await Client.GetAsync(url)).ShouldBeValidationProblemAsync(field);
     }
 
     [Fact]
     public async Task Qr_refuses_data_over_1000_characters()
     {
-        await (await _client.GetAsync($"/qr?data={new string('q', 1001)}")).ShouldBeValidationProblemAsync("data");
+        await (await Client.GetAsync($"/qr?data={new string('q', 1001)}")).ShouldBeValidationProblemAsync("data");
     }
 
     // PNG: 8-byte signature, then the IHDR chunk (length, type) whose first field is the big-endian width.

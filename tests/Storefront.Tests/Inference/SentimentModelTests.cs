@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Storefront.Api.Inference.Sentiment;
 using Microsoft.ML;
 using Storefront.Train;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Inference;
 

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Infrastructure;
 

@@ -12,8 +12,5 @@ public interface IHostSettings
 /// </summary>
 public sealed class ConfiguredFactory<TSettings> : SqliteStorefrontFactory where TSettings : IHostSettings
 {
-    public ConfiguredFactory()
-    {
-        foreach (var (key, value) in TSettings.Settings) With(key, value);
-    }
+    public ConfiguredFactory() => With(TSettings.Settings);
 }

@@ -1,22 +1,20 @@
-using System.Net;
-using System.Text.Json;
-
 namespace Storefront.Tests.Infrastructure;
 
 internal static class HttpAssertions
 {
-    /// <summary>Asserts the Problem Details shape every error must have, and returns the body.</summary>
-    public static async Task<JsonElement> ShouldBeProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
+    /// <summary>Asserts the Problem Details shape every error must have, and returns it.</summary>
+    public static async Task<Problem> ShouldBeProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("type").GetString()));
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("trace_id").GetString()));
+        var json = JsonDocument.Parse(body).RootElement;
+        var problem = json.Deserialize<Problem>(Answers)! with { Json = json };
+        Assert.Equal((int)status, problem.Status);
+        Assert.False(string.IsNullOrWhiteSpace(problem.Title));
+        Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
+        Assert.False(string.IsNullOrWhiteSpace(problem.Type));
+        Assert.False(string.IsNullOrWhiteSpace(problem.TraceId));
         Assert.DoesNotContain("   at ", body, StringComparison.Ordinal); // No stack trace ever reaches a client.
         response.ShouldHaveProcessTime();
         response.ShouldSayNoSniff();
@@ -24,12 +22,12 @@ internal static class HttpAssertions
     }
 
     /// <summary>Asserts a 400 whose <c>errors</c> names the field.</summary>
-    public static async Task<JsonElement> ShouldBeValidationProblemAsync(this HttpResponseMessage response, string field)
+    public static async Task<Problem> ShouldBeValidationProblemAsync(this HttpResponseMessage response, string field)
     {
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        var errors = problem.GetProperty("errors");
-        Assert.True(errors.TryGetProperty(field, out var messages), $"errors should name '{field}': {errors}");
-        Assert.NotEqual(0, messages.GetArrayLength());
+        string[]? messages = null;
+        Assert.True(problem.Errors?.TryGetValue(field, out messages) == true, $"errors should name '{field}': {problem.Json}");
+        Assert.NotEmpty(messages!);
         return problem;
     }
 
@@ -67,7 +65,7 @@ internal static class HttpAssertions
         return body.Deserialize<T>(Answers) ?? throw new Xunit.Sdk.XunitException($"The body is null, not a {typeof(T).Name}");
     }
 
-    private static readonly JsonSerializerOptions Answers = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions Answers = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         RespectRequiredConstructorParameters = true,

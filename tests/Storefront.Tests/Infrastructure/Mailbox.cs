@@ -1,11 +1,22 @@
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Infrastructure;
 
 /// <summary>The run's real SMTP server (<see cref="TestServers"/>): where it listens and the Maildir it stores messages in.</summary>
+/// <summary>A host whose mail goes to the run's SMTP server (<see cref="Mailbox"/>): <c>ConfiguredFactory&lt;MailboxSmtp&gt;</c>.</summary>
+public sealed class MailboxSmtp : IHostSettings
+{
+    public static IReadOnlyDictionary<string, string?> Settings => Mailbox.Settings;
+}
+
 internal static class Mailbox
 {
     public static (string Host, int Port) Server => TestServers.Smtp;
+
+    /// <summary>The settings that send a host's mail to this server.</summary>
+    public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Smtp:Host"] = Server.Host,
+        ["Smtp:Port"] = Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Messages the SMTP server received that mention <paramref name="text"/>, once there is at least one.</summary>
     public static Task<IReadOnlyList<string>> WaitForAsync(string text, TimeSpan timeout) =>

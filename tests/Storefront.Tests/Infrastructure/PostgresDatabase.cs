@@ -1,5 +1,4 @@
 using Npgsql;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Infrastructure;
 

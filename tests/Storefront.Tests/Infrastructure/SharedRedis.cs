@@ -1,5 +1,3 @@
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Infrastructure;
 
 /// <summary>
@@ -16,4 +14,11 @@ internal static class SharedRedis
         var database = Interlocked.Increment(ref _next) % 64;
         return $"{TestServers.Redis},defaultDatabase={database}";
     }
+}
+
+/// <summary>A host whose cache is on the shared server, in a database of its own: <c>ConfiguredFactory&lt;SharedRedisCache&gt;</c>.</summary>
+public sealed class SharedRedisCache : IHostSettings
+{
+    public static IReadOnlyDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = SharedRedis.NextDatabase() };
 }

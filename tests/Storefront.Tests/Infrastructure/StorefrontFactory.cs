@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,6 +61,13 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Adds or overrides each of these configuration values.</summary>
+    public StorefrontFactory With(IReadOnlyDictionary<string, string?> settings)
+    {
+        foreach (var (key, value) in settings) _settings[key] = value;
+        return this;
+    }
+
     /// <summary>Runs the host in another environment ("Production", "Development") instead of "Testing".</summary>
     public StorefrontFactory WithEnvironment(string environment)
     {
@@ -97,9 +103,7 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
             throw new InvalidOperationException($"register {admin}: {registered.StatusCode}");
         if (!await Services.GetRequiredService<Storefront.Api.Accounts.UserRoles>().GrantAsync(admin, role, CancellationToken.None))
             throw new InvalidOperationException($"grant {admin} {role}: no such user");
-        var login = await TestAccounts.LoginAsync(client, admin, TestAccounts.Password);
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("access_token").GetString();
+        var token = await TestAccounts.TokenAsync(client, admin);
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -129,13 +133,6 @@ public class SqliteStorefrontFactory : StorefrontFactory
     }
 
     public string StoragePath { get; }
-
-    /// <summary>Puts the cache on the run's shared Redis (<see cref="SharedRedis"/>), in a database of its own.</summary>
-    public SqliteStorefrontFactory WithSharedRedis()
-    {
-        With("ConnectionStrings:Redis", SharedRedis.NextDatabase());
-        return this;
-    }
 
     protected override void Dispose(bool disposing)
     {

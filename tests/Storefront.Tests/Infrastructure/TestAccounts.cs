@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Storefront.Api.Accounts;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -15,9 +14,9 @@ internal static class TestAccounts
     public static async Task<int> RegisterAsync(HttpClient client, string username, string email, string password = Password)
     {
         var response = await client.PostAsJsonAsync("/register", new { username, email, password });
-        var body = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
-        Assert.Equal("User registered", body.GetProperty("msg").GetString());
-        return body.GetProperty("id").GetInt32();
+        var registered = await response.ShouldBeJsonAsync<RegisterResponse>(HttpStatusCode.Created);
+        Assert.Equal("User registered", registered.Msg);
+        return registered.Id;
     }
 
     public static Task<HttpResponseMessage> LoginAsync(HttpClient client, string username, string password) =>
@@ -27,18 +26,24 @@ internal static class TestAccounts
     {
         var username = NewUsername();
         await RegisterAsync(client, username, $"{username}@example.com");
-        var token = await (await LoginAsync(client, username, Password)).ShouldBeJsonAsync();
-        return token.GetProperty("access_token").GetString()!;
+        return await TokenAsync(client, username);
     }
+
+    /// <summary>Logs in (200 or the test fails); the access token.</summary>
+    public static async Task<string> TokenAsync(HttpClient client, string username, string password = Password) =>
+        (await (await LoginAsync(client, username, password)).ShouldBeJsonAsync<TokenResponse>()).AccessToken;
 
     /// <summary>
     /// A token signed with the test hosts' key (<see cref="StorefrontFactory.SigningKey"/>), issuer, audience and lifetime
     /// all as the service issues them: only the claims differ, so whatever the service refuses it refuses for them.
     /// </summary>
-    public static string Forge(params Claim[] claims)
+    public static string Forge(params Claim[] claims) => new JsonWebTokenHandler().CreateToken(Descriptor(claims));
+
+    /// <summary>What <see cref="Forge"/> signs, for a test that changes more than the claims (a header of its own).</summary>
+    public static SecurityTokenDescriptor Descriptor(params Claim[] claims)
     {
         var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        return new SecurityTokenDescriptor
         {
             Subject = new ClaimsIdentity(claims),
             Issuer = "storefront",
@@ -48,6 +53,6 @@ internal static class TestAccounts
             Expires = now.AddHours(1),
             SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Convert.FromBase64String(StorefrontFactory.SigningKey)), SecurityAlgorithms.HmacSha256),
-        });
+        };
     }
 }

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 
 namespace Storefront.Tests.Infrastructure;
 
@@ -73,6 +72,10 @@ internal sealed class WebSocketClient : IAsyncDisposable
 
     public async Task<JsonElement> ReceiveJsonAsync(TimeSpan? timeout = null) =>
         JsonDocument.Parse(await ReceiveTextAsync(timeout)).RootElement;
+
+    /// <summary>The next message read as the service's own record, as strictly as <see cref="HttpAssertions.ShouldBeJsonAsync{T}"/>.</summary>
+    public async Task<T> ReceiveJsonAsync<T>(TimeSpan? timeout = null) =>
+        (await ReceiveJsonAsync(timeout)).Deserialize<T>(HttpAssertions.Answers) ?? throw new Xunit.Sdk.XunitException($"The message is null, not a {typeof(T).Name}");
 
     /// <summary>The server's close, which must come before any other message; it is answered, ending the handshake.</summary>
     public async Task<Received> ReceiveCloseAsync(TimeSpan? timeout = null)

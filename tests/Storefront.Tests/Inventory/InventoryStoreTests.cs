@@ -1,6 +1,5 @@
-using System.Net;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Inventory;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Inventory;
 
@@ -15,30 +14,27 @@ public abstract class InventoryStoreTests(StorefrontFactory factory)
     {
         factory.With("Inventory:WebhookSecret", InventoryEvents.Secret);
         using var writer = await factory.CreateStaffClientAsync();
-        var created = await (await writer.PostJsonTextAsync("/items", """{"name": "Stocked", "price": 5}""")).ShouldBeJsonAsync(HttpStatusCode.Created);
-        var id = created.GetProperty("id").GetInt32();
+        var id = await writer.CreateItemAsync("Stocked", 5m);
         await using var socket = await WebSocketClient.ConnectAsync(writer.BaseAddress!, "/ws/stock");
         await socket.SendTextAsync($$"""{"subscribe": [{{id}}]}""");
         await socket.ReceiveTextAsync();
 
         var first = InventoryEvents.Event(id, 17);
         await (await InventoryEvents.PostAsync(writer, first)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        var pushed = await socket.ReceiveJsonAsync();
-        Assert.Equal(17, pushed.GetProperty("in_stock").GetInt32());
-        Assert.Equal(5m, pushed.GetProperty("price").GetDecimal());
+        var pushed = await socket.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal((17, 5m), (pushed.InStock, pushed.Price));
 
         await (await InventoryEvents.PostAsync(writer, first)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         // Two events of one item in one delivery: both stored, one push with the last level.
         var batch = InventoryEvents.Batch([InventoryEvents.Event(id, 3), InventoryEvents.Event(id, 4), first]);
-        var accepted = await (await InventoryEvents.PostAsync(writer, batch)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal(2, accepted.GetProperty("accepted").GetInt32());
-        Assert.Equal(1, accepted.GetProperty("duplicates").GetInt32());
-        Assert.Equal(4, (await socket.ReceiveJsonAsync()).GetProperty("in_stock").GetInt32());
+        var accepted = await (await InventoryEvents.PostAsync(writer, batch)).ShouldBeJsonAsync<InventoryAccepted>(HttpStatusCode.Accepted);
+        Assert.Equal(2, accepted.Accepted);
+        Assert.Equal(1, accepted.Duplicates);
+        Assert.Equal(4, (await socket.ReceiveJsonAsync<StockUpdate>()).InStock);
 
         await (await writer.PutAsync($"/items/{id}", JsonContent("""{"name": "Stocked", "price": 6}"""))).ShouldBeJsonAsync();
-        var repriced = await socket.ReceiveJsonAsync();
-        Assert.Equal(6m, repriced.GetProperty("price").GetDecimal());
-        Assert.Equal(4, repriced.GetProperty("in_stock").GetInt32());
+        var repriced = await socket.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal((6m, 4), (repriced.Price, repriced.InStock));
     }
 
     [Fact]
@@ -48,15 +44,15 @@ public abstract class InventoryStoreTests(StorefrontFactory factory)
         using var client = factory.CreateClient();
         var tooMany = InventoryEvents.Batch(Enumerable.Range(0, 1001).Select(i => InventoryEvents.Event(900, i)));
         var problem = await (await InventoryEvents.PostAsync(client, tooMany)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("1000", problem.GetProperty("errors").GetProperty("body")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("1000", problem.Errors!["body"][0], StringComparison.Ordinal);
 
         var huge = InventoryEvents.Batch(Enumerable.Range(0, 5000).Select(i => InventoryEvents.Event(900, i)));
         Assert.True(huge.Length > 256 * 1024);
         await (await InventoryEvents.PostAsync(client, huge)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
 
         // Neither applied anything: the level is still unknown, so a fresh event for the item is the first.
-        var accepted = await (await InventoryEvents.PostAsync(client, InventoryEvents.Event(900, 1))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+        var accepted = await (await InventoryEvents.PostAsync(client, InventoryEvents.Event(900, 1))).ShouldBeJsonAsync<InventoryAccepted>(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.Accepted);
     }
 
     private static StringContent JsonContent(string json) => new(json, System.Text.Encoding.UTF8, "application/json");

@@ -1,6 +1,5 @@
-using System.Net;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Inventory;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Inventory;
 
@@ -9,24 +8,22 @@ namespace Storefront.Tests.Inventory;
 /// nothing from it, shown by the push of a following legitimate event being the next message.
 /// </summary>
 [ServerFree]
-public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTests> factory) : IClassFixture<ConfiguredFactory<InventoryWebhookTests>>, IDisposable, IHostSettings
+public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTests> factory) : ClientTests<ConfiguredFactory<InventoryWebhookTests>>(factory), IClassFixture<ConfiguredFactory<InventoryWebhookTests>>, IHostSettings
 {
     public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Inventory:WebhookSecret"] = InventoryEvents.Secret,
     };
 
-    private readonly HttpClient _client = factory.CreateClient();
 
-    public void Dispose() => _client.Dispose();
 
     [Fact]
     public async Task A_signed_event_is_accepted_and_pushed()
     {
         await using var socket = await SubscribeAsync(501);
-        var accepted = await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(501, 12))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
-        Assert.Equal(0, accepted.GetProperty("duplicates").GetInt32());
+        var accepted = await (await InventoryEvents.PostAsync(Client, InventoryEvents.Event(501, 12))).ShouldBeJsonAsync<InventoryAccepted>(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.Accepted);
+        Assert.Equal(0, accepted.Duplicates);
         await NextPushAsync(socket, 501, 12);
     }
 
@@ -51,12 +48,12 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
                      bodyOnly,
                  })
         {
-            using var response = await InventoryEvents.PostAsync(_client, body, signature);
+            using var response = await InventoryEvents.PostAsync(Client, body, signature);
             await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
         }
         // Nothing was applied: the same event id is still new.
-        var accepted = await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(502, 6, eventId))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+        var accepted = await (await InventoryEvents.PostAsync(Client, InventoryEvents.Event(502, 6, eventId))).ShouldBeJsonAsync<InventoryAccepted>(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.Accepted);
         await NextPushAsync(socket, 502, 6);
     }
 
@@ -69,9 +66,9 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
         // The default tolerance is 5 minutes either way: a captured delivery replayed later, and one from a clock far ahead.
         foreach (var at in new[] { TimeSpan.FromMinutes(-6), TimeSpan.FromHours(-2), TimeSpan.FromMinutes(6), TimeSpan.FromDays(1) })
         {
-            var problem = await (await InventoryEvents.PostAsync(_client, body, InventoryEvents.Sign(body, at: DateTimeOffset.UtcNow + at)))
+            var problem = await (await InventoryEvents.PostAsync(Client, body, InventoryEvents.Sign(body, at: DateTimeOffset.UtcNow + at)))
                 .ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
-            Assert.Contains("300 s", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("300 s", problem.Detail, StringComparison.Ordinal);
         }
         // Within it (a sender's clock a little off either way): accepted.
         var late = InventoryEvents.Event(509, 8);
@@ -85,8 +82,8 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
     [Fact]
     public async Task A_level_above_the_bound_every_path_shares_is_400()
     {
-        await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(510, int.MaxValue))).ShouldBeValidationProblemAsync("in_stock");
-        await (await InventoryEvents.PostAsync(_client, InventoryEvents.Event(510, 1_000_000_001))).ShouldBeValidationProblemAsync("in_stock");
+        await (await InventoryEvents.PostAsync(Client, InventoryEvents.Event(510, int.MaxValue))).ShouldBeValidationProblemAsync("in_stock");
+        await (await InventoryEvents.PostAsync(Client, InventoryEvents.Event(510, 1_000_000_001))).ShouldBeValidationProblemAsync("in_stock");
         await PostAsync(InventoryEvents.Event(510, 1_000_000_000));
     }
 
@@ -95,13 +92,13 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
     {
         await using var socket = await SubscribeAsync(503);
         var body = InventoryEvents.Event(503, 30);
-        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        await (await InventoryEvents.PostAsync(Client, body)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
         await NextPushAsync(socket, 503, 30);
 
-        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await (await InventoryEvents.PostAsync(Client, body)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         // The same event id in another body (a sender that re-serialised it) is the same event.
         var reworded = body.Replace(": ", ":", StringComparison.Ordinal);
-        await (await InventoryEvents.PostAsync(_client, reworded)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await (await InventoryEvents.PostAsync(Client, reworded)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
 
         await PostAsync(InventoryEvents.Event(503, 31));
         await NextPushAsync(socket, 503, 31);
@@ -115,10 +112,10 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
         await PostAsync(old);
         await NextPushAsync(socket, 504, 40);
 
-        var accepted = await (await InventoryEvents.PostAsync(_client, InventoryEvents.Batch([old, InventoryEvents.Event(505, 50)])))
-            .ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
-        Assert.Equal(1, accepted.GetProperty("duplicates").GetInt32());
+        var accepted = await (await InventoryEvents.PostAsync(Client, InventoryEvents.Batch([old, InventoryEvents.Event(505, 50)])))
+            .ShouldBeJsonAsync<InventoryAccepted>(HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.Accepted);
+        Assert.Equal(1, accepted.Duplicates);
         // The old event came first in the batch: had it been pushed again, it would be the next message.
         await NextPushAsync(socket, 505, 50);
         await PostAsync(InventoryEvents.Event(504, 41));
@@ -130,11 +127,11 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
     {
         await using var socket = await SubscribeAsync(506);
         var body = InventoryEvents.Batch([InventoryEvents.EventWithoutId(506, 60), InventoryEvents.EventWithoutId(506, 61)]);
-        var accepted = await (await InventoryEvents.PostAsync(_client, body)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal(2, accepted.GetProperty("accepted").GetInt32());
+        var accepted = await (await InventoryEvents.PostAsync(Client, body)).ShouldBeJsonAsync<InventoryAccepted>(HttpStatusCode.Accepted);
+        Assert.Equal(2, accepted.Accepted);
         await NextPushAsync(socket, 506, 61); // Several events of one item in a delivery: one push, the last level.
 
-        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await (await InventoryEvents.PostAsync(Client, body)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
 
         await PostAsync(InventoryEvents.EventWithoutId(506, 62));
         await NextPushAsync(socket, 506, 62);
@@ -155,7 +152,7 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
     public async Task Invalid_fields_are_400_naming_them_and_nothing_is_pushed(string body, string field)
     {
         await using var socket = await SubscribeAsync(507);
-        await (await InventoryEvents.PostAsync(_client, body)).ShouldBeValidationProblemAsync(field);
+        await (await InventoryEvents.PostAsync(Client, body)).ShouldBeValidationProblemAsync(field);
         var level = Random.Shared.Next(1000, 100_000);
         await PostAsync(InventoryEvents.Event(507, level));
         await NextPushAsync(socket, 507, level);
@@ -172,11 +169,11 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
     }
 
     private async Task PostAsync(string body, string? signature = null) =>
-        await (await InventoryEvents.PostAsync(_client, body, signature ?? InventoryEvents.Sign(body))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
+        await (await InventoryEvents.PostAsync(Client, body, signature ?? InventoryEvents.Sign(body))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
 
     private async Task<WebSocketClient> SubscribeAsync(params int[] ids)
     {
-        var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws/stock");
+        var socket = await WebSocketClient.ConnectAsync(Client.BaseAddress!, "/ws/stock");
         await socket.SendTextAsync(System.Text.Json.JsonSerializer.Serialize(new { subscribe = ids }));
         Assert.StartsWith("""{"subscribed":""", await socket.ReceiveTextAsync(), StringComparison.Ordinal);
         return socket;
@@ -184,8 +181,8 @@ public sealed class InventoryWebhookTests(ConfiguredFactory<InventoryWebhookTest
 
     private static async Task NextPushAsync(WebSocketClient socket, int id, int inStock)
     {
-        var push = await socket.ReceiveJsonAsync();
-        Assert.True(push.GetProperty("id").GetInt32() == id && push.GetProperty("in_stock").GetInt32() == inStock,
+        var push = await socket.ReceiveJsonAsync<StockUpdate>();
+        Assert.True(push.Id == id && push.InStock == inStock,
             $"expected item {id} at {inStock} next, got {push}");
     }
 }

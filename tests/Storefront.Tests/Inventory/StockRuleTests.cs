@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Inventory;
+using Storefront.Api.Orders;
 using Storefront.Tests.Orders;
 
 namespace Storefront.Tests.Inventory;
@@ -10,32 +9,23 @@ namespace Storefront.Tests.Inventory;
 /// cancels release, and available = on hand − reserved. Each test is a sequence that sold a unit twice under the old
 /// rule (a level overwrote what was left, and a cancel then added its units on top). Once per store.
 /// </summary>
-public abstract class StockRuleTests(StorefrontFactory factory) : IAsyncLifetime
+public abstract class StockRuleTests(StorefrontFactory factory) : StaffClientTests(factory)
 {
-    private HttpClient _admin = null!;
     private HttpClient _buyer = null!;
     private HttpClient _webhook = null!;
 
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        factory.With("Inventory:WebhookSecret", InventoryEvents.Secret);
-        _admin = await factory.CreateStaffClientAsync();
-        _buyer = await factory.CreateAuthenticatedClientAsync();
-        _webhook = factory.CreateClient();
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _admin.Dispose();
-        _buyer.Dispose();
-        _webhook.Dispose();
-        return ValueTask.CompletedTask;
+        Factory.With("Inventory:WebhookSecret", InventoryEvents.Secret);
+        await base.InitializeAsync();
+        _buyer = Owned(await Factory.CreateAuthenticatedClientAsync());
+        _webhook = Owned(Factory.CreateClient());
     }
 
     [Fact]
     public async Task A_warehouse_level_after_an_order_does_not_offer_the_sold_units_again_and_a_cancel_does_not_add_on_top()
     {
-        var item = await OrderSupport.StockedItemAsync(_admin, 10);
+        var item = await OrderSupport.StockedItemAsync(Staff, 10);
         var order = await PlaceAsync(item, 4);
         Assert.Equal(6, await OrderSupport.InStockAsync(_buyer, item));
 
@@ -55,12 +45,12 @@ public abstract class StockRuleTests(StorefrontFactory factory) : IAsyncLifetime
     [Fact]
     public async Task A_level_below_what_orders_hold_sells_nothing_until_the_warehouse_has_more_than_they_hold()
     {
-        var item = await OrderSupport.StockedItemAsync(_admin, 10);
+        var item = await OrderSupport.StockedItemAsync(Staff, 10);
         var order = await PlaceAsync(item, 8);
         await LevelAsync(item, 5); // Three of the eight went missing in the warehouse.
         Assert.Equal(0, await OrderSupport.InStockAsync(_buyer, item));
         var refused = await (await OrderSupport.OrderAsync(_buyer, null, (item, 1))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
-        Assert.Equal(0, refused.GetProperty("lines")[0].GetProperty("available").GetInt32());
+        Assert.Equal(0, refused.Member<UnavailableLine[]>("lines")[0].Available);
 
         await LevelAsync(item, 9);
         Assert.Equal(1, await OrderSupport.InStockAsync(_buyer, item));
@@ -71,20 +61,18 @@ public abstract class StockRuleTests(StorefrontFactory factory) : IAsyncLifetime
     [Fact]
     public async Task Staff_set_the_units_on_hand_and_see_what_orders_hold()
     {
-        var item = await OrderSupport.StockedItemAsync(_admin, 10);
+        var item = await OrderSupport.StockedItemAsync(Staff, 10);
         await PlaceAsync(item, 3);
-        var level = await (await _admin.PutAsJsonAsync($"/items/{item}/stock", new { in_stock = 20 })).ShouldBeJsonAsync();
-        Assert.Equal(20, level.GetProperty("on_hand").GetInt32());
-        Assert.Equal(3, level.GetProperty("reserved").GetInt32());
-        Assert.Equal(17, level.GetProperty("in_stock").GetInt32());
+        var level = await (await Staff.PutAsJsonAsync($"/items/{item}/stock", new { in_stock = 20 })).ShouldBeJsonAsync<StockResponse>();
+        Assert.Equal(new StockResponse(item, 17, 20, 3), level);
         Assert.Equal(17, await OrderSupport.InStockAsync(_buyer, item));
     }
 
     [Fact]
     public async Task Levels_are_bounded_alike_on_every_path_and_a_cancel_at_the_bound_succeeds()
     {
-        var item = await OrderSupport.StockedItemAsync(_admin, 1);
-        await (await _admin.PutAsJsonAsync($"/items/{item}/stock", new { in_stock = 1_000_000_001 })).ShouldBeValidationProblemAsync("in_stock");
+        var item = await OrderSupport.StockedItemAsync(Staff, 1);
+        await (await Staff.PutAsJsonAsync($"/items/{item}/stock", new { in_stock = 1_000_000_001 })).ShouldBeValidationProblemAsync("in_stock");
         await (await InventoryEvents.PostAsync(_webhook, InventoryEvents.Event(item, int.MaxValue))).ShouldBeValidationProblemAsync("in_stock");
 
         await LevelAsync(item, 1_000_000_000);
@@ -98,8 +86,8 @@ public abstract class StockRuleTests(StorefrontFactory factory) : IAsyncLifetime
     [Fact]
     public async Task Concurrent_orders_cancels_and_warehouse_levels_never_sell_more_than_the_warehouse_holds()
     {
-        var item = await OrderSupport.StockedItemAsync(_admin, 50);
-        var buyers = await OrderSupport.BuyersAsync(factory, 4);
+        var item = await OrderSupport.StockedItemAsync(Staff, 50);
+        var buyers = await OrderSupport.BuyersAsync(Factory, 4);
         var placed = new System.Collections.Concurrent.ConcurrentBag<(HttpClient Buyer, long Order)>();
         var cancelled = new System.Collections.Concurrent.ConcurrentBag<long>();
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -114,7 +102,7 @@ public abstract class StockRuleTests(StorefrontFactory factory) : IAsyncLifetime
                 using var response = await OrderSupport.OrderAsync(buyer, null, (item, 1));
                 Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"order {n}: {response.StatusCode}");
                 if (response.StatusCode != HttpStatusCode.Created) return;
-                var id = (await response.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+                var id = (await response.ShouldBeJsonAsync<OrderResponse>(HttpStatusCode.Created)).Id;
                 placed.Add((buyer, id));
                 if (n % 3 == 0)
                 {
@@ -137,13 +125,12 @@ public abstract class StockRuleTests(StorefrontFactory factory) : IAsyncLifetime
         Assert.True(held <= 50, $"{held} units held by confirmed orders, 50 on hand");
         Assert.Equal(50 - held, await OrderSupport.InStockAsync(_buyer, item));
         // Every reservation is accounted for: a last level shows exactly the units the confirmed orders hold as reserved.
-        var level = await (await _admin.PutAsJsonAsync($"/items/{item}/stock", new { in_stock = 50 })).ShouldBeJsonAsync();
-        Assert.Equal(held, level.GetProperty("reserved").GetInt32());
+        var level = await (await Staff.PutAsJsonAsync($"/items/{item}/stock", new { in_stock = 50 })).ShouldBeJsonAsync<StockResponse>();
+        Assert.Equal(held, level.Reserved);
         buyers.ForEach(b => b.Dispose());
     }
 
-    private async Task<long> PlaceAsync(int item, int quantity) =>
-        (await (await OrderSupport.OrderAsync(_buyer, null, (item, quantity))).ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt64();
+    private async Task<long> PlaceAsync(int item, int quantity) => (await OrderSupport.PlacedAsync(_buyer, (item, quantity))).Id;
 
     private async Task LevelAsync(int item, int onHand) =>
         await (await InventoryEvents.PostAsync(_webhook, InventoryEvents.Event(item, onHand))).ShouldBeJsonAsync(HttpStatusCode.Accepted);

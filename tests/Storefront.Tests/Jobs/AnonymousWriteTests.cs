@@ -1,10 +1,7 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
 using Storefront.Api.Jobs;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Jobs;
 
@@ -39,7 +36,7 @@ public sealed class AnonymousWriteTests
         await (await first.PostAsync("/send-email?email=victim@example.com", null)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
         await (await second.PostAsync("/send-email?email=VICTIM@example.com", null)).ShouldBeJsonAsync(HttpStatusCode.Accepted);
         var toVictim = await second.PostAsync("/send-email?email=victim@example.com", null);
-        Assert.Contains("recipient", (await toVictim.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("detail").GetString(),
+        Assert.Contains("recipient", (await toVictim.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).Detail,
             StringComparison.Ordinal);
         Assert.NotNull(toVictim.Headers.RetryAfter);
 

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using Npgsql;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Jobs;
 

@@ -1,10 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Jobs;
 
@@ -25,19 +21,19 @@ public sealed class JobPrivacyTests
         using var anonymous = factory.CreateClient();
 
         var id = await SendEmailAsync(owner, $"{Guid.NewGuid():N}@example.com");
-        var job = await JobTestSupport.WaitForStatusAsync(owner, id, TimeSpan.FromSeconds(20), "succeeded");
-        Assert.Equal("email.send", job.GetProperty("kind").GetString());
-        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
-        Assert.Equal(JsonValueKind.String, job.GetProperty("finished_at").ValueKind);
+        var job = await JobTestSupport.WaitForJobAsync(owner, id, TimeSpan.FromSeconds(20), "succeeded");
+        Assert.Equal("email.send", job.Kind);
+        Assert.Equal(1, job.Attempts);
+        Assert.NotNull(job.FinishedAt);
 
         // Exactly the answer for a job that never existed, so a stranger learns nothing from it.
         var unknown = $"{Guid.NewGuid():N}";
         var expected = (await (await anonymous.GetAsync($"/jobs/{unknown}")).ShouldBeProblemAsync(HttpStatusCode.NotFound))
-            .GetProperty("detail").GetString()!.Replace(unknown, id, StringComparison.Ordinal);
+            .Detail.Replace(unknown, id, StringComparison.Ordinal);
         foreach (var stranger in new[] { other, anonymous })
         {
             var problem = await (await stranger.GetAsync($"/jobs/{id}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-            Assert.Equal(expected, problem.GetProperty("detail").GetString());
+            Assert.Equal(expected, problem.Detail);
         }
     }
 
@@ -49,7 +45,7 @@ public sealed class JobPrivacyTests
         using var someone = await factory.CreateAuthenticatedClientAsync();
 
         var response = await anonymous.PostJsonTextAsync("/log", """{"event": "checkout"}""");
-        var id = (await response.ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("job_id").GetString()!;
+        var id = await JobTestSupport.AcceptedJobAsync(response);
         foreach (var client in new[] { anonymous, someone })
         {
             var job = await JobTestSupport.WaitForStatusAsync(client, id, TimeSpan.FromSeconds(20), "succeeded");
@@ -71,9 +67,9 @@ public sealed class JobPrivacyTests
         var recipient = $"secret-{Guid.NewGuid():N}@example.com";
 
         var id = await SendEmailAsync(owner, recipient);
-        var job = await JobTestSupport.WaitForStatusAsync(owner, id, TimeSpan.FromSeconds(30), "dead");
+        var job = await JobTestSupport.WaitForJobAsync(owner, id, TimeSpan.FromSeconds(30), "dead");
 
-        var lastError = job.GetProperty("last_error").GetString()!;
+        var lastError = job.LastError!;
         Assert.Contains("550", lastError, StringComparison.Ordinal); // Classified: a permanent refusal of the recipient.
         foreach (var secret in new[] { recipient, "secret-", "No such mailbox", "5.1.1", "fake.test" })
             Assert.DoesNotContain(secret, lastError, StringComparison.OrdinalIgnoreCase);
@@ -86,7 +82,6 @@ public sealed class JobPrivacyTests
 
     private static async Task<string> SendEmailAsync(HttpClient client, string email)
     {
-        var response = await client.PostAsync($"/send-email?email={Uri.EscapeDataString(email)}", null);
-        return (await response.ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("job_id").GetString()!;
+        return await JobTestSupport.AcceptedJobAsync(await client.PostAsync($"/send-email?email={Uri.EscapeDataString(email)}", null));
     }
 }

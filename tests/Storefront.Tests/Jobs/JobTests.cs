@@ -1,12 +1,10 @@
-using System.Net;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Accounts;
+using Storefront.Api.Email;
 
 namespace Storefront.Tests.Jobs;
 
@@ -19,10 +17,7 @@ public sealed class JobFactory : StorefrontFactory, IAsyncLifetime
     {
         Database = await PostgresDatabase.CreateAsync();
         await Migrations.MigrateAsync(Database.ConnectionString);
-        var (host, port) = Mailbox.Server;
-        With("ConnectionStrings:Postgres", Database.ConnectionString)
-            .With("Smtp:Host", host).With("Smtp:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .With("Jobs:MaxAttempts", "3");
+        With(Mailbox.Settings).With("ConnectionStrings:Postgres", Database.ConnectionString).With("Jobs:MaxAttempts", "3");
         JobTestSupport.AddTestHandlers(this);
     }
 
@@ -64,8 +59,8 @@ internal static class JobTestSupport
     public static async Task<JobOwner> OwnerAsync(StorefrontFactory factory)
     {
         var client = await factory.CreateAuthenticatedClientAsync();
-        var me = await (await client.GetAsync("/users/me")).ShouldBeJsonAsync();
-        return new JobOwner(client, me.GetProperty("id").GetInt32());
+        var me = await (await client.GetAsync("/users/me")).ShouldBeJsonAsync<UserResponse>();
+        return new JobOwner(client, me.Id);
     }
 
     /// <summary>Polls GET /jobs/{id} until the job reaches one of the statuses.</summary>
@@ -73,59 +68,65 @@ internal static class JobTestSupport
         Eventually.ValueAsync(async () => await (await client.GetAsync($"/jobs/{jobId}")).ShouldBeJsonAsync(),
             job => statuses.Contains(job.GetProperty("status").GetString()), timeout,
             $"job {jobId} is {string.Join(" or ", statuses)}");
+
+    /// <summary>As <see cref="WaitForStatusAsync"/>, for the user who queued the job: all of it.</summary>
+    public static async Task<JobResponse> WaitForJobAsync(HttpClient owner, string jobId, TimeSpan timeout, params string[] statuses) =>
+        (await WaitForStatusAsync(owner, jobId, timeout, statuses)).Deserialize<JobResponse>(HttpAssertions.Answers)!;
+
+    /// <summary>Queues a job through an endpoint that answers 202 with its id (/log, /send-email); the id.</summary>
+    public static async Task<string> AcceptedJobAsync(HttpResponseMessage response) =>
+        (await response.ShouldBeJsonAsync<QueuedJob>(HttpStatusCode.Accepted)).JobId;
+
+    internal sealed record QueuedJob(string JobId);
 }
 
-public sealed class JobTests(JobFactory factory) : IClassFixture<JobFactory>, IDisposable
+public sealed class JobTests(JobFactory factory) : ClientTests<JobFactory>(factory), IClassFixture<JobFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     [Fact]
     public async Task A_job_failing_twice_then_succeeding_ends_succeeded_after_three_attempts()
     {
-        using var owner = await JobTestSupport.OwnerAsync(factory);
-        var id = await JobTestSupport.EnqueueAsync(factory.Services, FlakyHandler.JobKind, owner.UserId);
-        var job = await JobTestSupport.WaitForStatusAsync(owner.Client, id, TimeSpan.FromSeconds(20), "succeeded", "dead");
-        Assert.Equal("succeeded", job.GetProperty("status").GetString());
-        Assert.Equal(3, job.GetProperty("attempts").GetInt32());
-        Assert.Equal(JsonValueKind.Null, job.GetProperty("last_error").ValueKind);
-        Assert.Equal(JsonValueKind.String, job.GetProperty("finished_at").ValueKind);
+        using var owner = await JobTestSupport.OwnerAsync(Factory);
+        var id = await JobTestSupport.EnqueueAsync(Factory.Services, FlakyHandler.JobKind, owner.UserId);
+        var job = await JobTestSupport.WaitForJobAsync(owner.Client, id, TimeSpan.FromSeconds(20), "succeeded", "dead");
+        Assert.Equal("succeeded", job.Status);
+        Assert.Equal(3, job.Attempts);
+        Assert.Null(job.LastError);
+        Assert.NotNull(job.FinishedAt);
     }
 
     [Fact]
     public async Task A_job_that_always_fails_ends_dead_after_the_configured_attempts()
     {
-        using var owner = await JobTestSupport.OwnerAsync(factory);
-        var id = await JobTestSupport.EnqueueAsync(factory.Services, AlwaysFailsHandler.JobKind, owner.UserId);
-        var job = await JobTestSupport.WaitForStatusAsync(owner.Client, id, TimeSpan.FromSeconds(20), "succeeded", "dead");
-        Assert.Equal("dead", job.GetProperty("status").GetString());
-        Assert.Equal(3, job.GetProperty("attempts").GetInt32());
+        using var owner = await JobTestSupport.OwnerAsync(Factory);
+        var id = await JobTestSupport.EnqueueAsync(Factory.Services, AlwaysFailsHandler.JobKind, owner.UserId);
+        var job = await JobTestSupport.WaitForJobAsync(owner.Client, id, TimeSpan.FromSeconds(20), "succeeded", "dead");
+        Assert.Equal("dead", job.Status);
+        Assert.Equal(3, job.Attempts);
         // An exception's own message may hold anything (addresses, a server's words): the owner reads a fixed sentence.
-        Assert.Equal(JobWorker.UnexpectedFailure, job.GetProperty("last_error").GetString());
+        Assert.Equal(JobWorker.UnexpectedFailure, job.LastError);
     }
 
     [Fact]
     public async Task A_failure_the_handler_words_for_the_owner_is_its_last_error()
     {
-        using var owner = await JobTestSupport.OwnerAsync(factory);
-        var id = await JobTestSupport.EnqueueAsync(factory.Services, ExplainedFailureHandler.JobKind, owner.UserId);
-        var job = await JobTestSupport.WaitForStatusAsync(owner.Client, id, TimeSpan.FromSeconds(20), "dead");
-        Assert.Equal(1, job.GetProperty("attempts").GetInt32()); // Permanent: not retried.
-        Assert.Equal(ExplainedFailureHandler.Reason, job.GetProperty("last_error").GetString());
+        using var owner = await JobTestSupport.OwnerAsync(Factory);
+        var id = await JobTestSupport.EnqueueAsync(Factory.Services, ExplainedFailureHandler.JobKind, owner.UserId);
+        var job = await JobTestSupport.WaitForJobAsync(owner.Client, id, TimeSpan.FromSeconds(20), "dead");
+        Assert.Equal(1, job.Attempts); // Permanent: not retried.
+        Assert.Equal(ExplainedFailureHandler.Reason, job.LastError);
     }
 
     [Fact]
     public async Task Log_is_accepted_stored_and_run_with_its_effect_recorded_once()
     {
-        var response = await _client.PostJsonTextAsync("/log", """{"event": "checkout", "cart": 42}""");
-        var accepted = await response.ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal("queued", accepted.GetProperty("status").GetString());
-        var id = accepted.GetProperty("job_id").GetString()!;
+        var response = await Client.PostJsonTextAsync("/log", """{"event": "checkout", "cart": 42}""");
+        var accepted = await response.ShouldBeJsonAsync<LogQueuedResponse>(HttpStatusCode.Accepted);
+        Assert.Equal("queued", accepted.Status);
+        var id = accepted.JobId;
         Assert.Equal($"/jobs/{id}", response.Headers.Location?.OriginalString);
 
-        await JobTestSupport.WaitForStatusAsync(_client, id, TimeSpan.FromSeconds(20), "succeeded");
-        await using var scope = factory.Services.CreateAsyncScope();
+        await JobTestSupport.WaitForStatusAsync(Client, id, TimeSpan.FromSeconds(20), "succeeded");
+        await using var scope = Factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
         Assert.Equal("log", (await db.Jobs.SingleAsync(j => j.Id == id)).Kind);
         var effect = Assert.Single(await db.JobEffects.Where(e => e.JobId == id).ToListAsync());
@@ -135,33 +136,32 @@ public sealed class JobTests(JobFactory factory) : IClassFixture<JobFactory>, ID
     [Fact]
     public async Task Finished_jobs_past_their_retention_are_deleted_with_their_effects_and_others_are_kept()
     {
-        var done = (await (await _client.PostJsonTextAsync("/log", """{"event": "old news"}""")).ShouldBeJsonAsync(HttpStatusCode.Accepted))
-            .GetProperty("job_id").GetString()!;
-        var dead = await JobTestSupport.EnqueueAsync(factory.Services, AlwaysFailsHandler.JobKind);
-        await JobTestSupport.WaitForStatusAsync(_client, done, TimeSpan.FromSeconds(20), "succeeded");
-        await JobTestSupport.WaitForStatusAsync(_client, dead, TimeSpan.FromSeconds(20), "dead");
+        var done = await JobTestSupport.AcceptedJobAsync(await Client.PostJsonTextAsync("/log", """{"event": "old news"}"""));
+        var dead = await JobTestSupport.EnqueueAsync(Factory.Services, AlwaysFailsHandler.JobKind);
+        await JobTestSupport.WaitForStatusAsync(Client, done, TimeSpan.FromSeconds(20), "succeeded");
+        await JobTestSupport.WaitForStatusAsync(Client, dead, TimeSpan.FromSeconds(20), "dead");
         var waiting = new Job
         {
             Id = Guid.NewGuid().ToString("N"), Kind = "log", Payload = "{}", MaxAttempts = 3,
             RunAfterMs = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds(), CreatedAt = DateTimeOffset.UtcNow,
         };
-        await using (var scope = factory.Services.CreateAsyncScope())
+        await using (var scope = Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
             db.Jobs.Add(waiting);
             await db.SaveChangesAsync();
         }
-        var store = factory.Services.GetRequiredService<JobStore>();
+        var store = Factory.Services.GetRequiredService<JobStore>();
 
         await store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddMinutes(-5), 1000, CancellationToken.None);
-        await (await _client.GetAsync($"/jobs/{done}")).ShouldBeJsonAsync(); // Ended just now: within retention.
+        await (await Client.GetAsync($"/jobs/{done}")).ShouldBeJsonAsync(); // Ended just now: within retention.
 
         await store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddMinutes(5), 1000, CancellationToken.None);
-        await (await _client.GetAsync($"/jobs/{done}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        await (await _client.GetAsync($"/jobs/{dead}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
-        var kept = await (await _client.GetAsync($"/jobs/{waiting.Id}")).ShouldBeJsonAsync();
-        Assert.Equal("queued", kept.GetProperty("status").GetString());
-        await using (var scope = factory.Services.CreateAsyncScope())
+        await (await Client.GetAsync($"/jobs/{done}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync($"/jobs/{dead}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        var kept = await (await Client.GetAsync($"/jobs/{waiting.Id}")).ShouldBeJsonAsync<JobStatusResponse>();
+        Assert.Equal("queued", kept.Status);
+        await using (var scope = Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
             Assert.False(await db.JobEffects.AnyAsync(e => e.JobId == done));
@@ -174,33 +174,33 @@ public sealed class JobTests(JobFactory factory) : IClassFixture<JobFactory>, ID
     [InlineData("\"just a string\"")]
     public async Task Log_wants_a_json_object(string body)
     {
-        await (await _client.PostJsonTextAsync("/log", body)).ShouldBeValidationProblemAsync("body");
+        await (await Client.PostJsonTextAsync("/log", body)).ShouldBeValidationProblemAsync("body");
     }
 
     [Fact]
     public async Task Log_rejects_malformed_json_and_bodies_over_64_kb()
     {
-        await (await _client.PostJsonTextAsync("/log", "{\"a\": ")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        await (await Client.PostJsonTextAsync("/log", "{\"a\": ")).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         var big = $$"""{"padding": "{{new string('x', 70 * 1024)}}"}""";
-        await (await _client.PostJsonTextAsync("/log", big)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await (await Client.PostJsonTextAsync("/log", big)).ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]
     public async Task Job_ids_are_checked_and_unknown_jobs_are_404()
     {
-        await (await _client.GetAsync("/jobs/not-a-job-id")).ShouldBeValidationProblemAsync("job_id");
-        await (await _client.GetAsync($"/jobs/{Guid.NewGuid():N}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
+        await (await Client.GetAsync("/jobs/not-a-job-id")).ShouldBeValidationProblemAsync("job_id");
+        await (await Client.GetAsync($"/jobs/{Guid.NewGuid():N}")).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Send_email_queues_a_job_and_the_mail_reaches_the_smtp_server()
     {
-        using var client = await factory.CreateAuthenticatedClientAsync();
+        using var client = await Factory.CreateAuthenticatedClientAsync();
         var recipient = $"{Guid.NewGuid():N}@example.com";
         var response = await client.PostAsync($"/send-email?email={recipient}", null);
-        var accepted = await response.ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        Assert.Equal("Email sending started", accepted.GetProperty("message").GetString());
-        await JobTestSupport.WaitForStatusAsync(client, accepted.GetProperty("job_id").GetString()!, TimeSpan.FromSeconds(20), "succeeded");
+        var accepted = await response.ShouldBeJsonAsync<EmailQueuedResponse>(HttpStatusCode.Accepted);
+        Assert.Equal("Email sending started", accepted.Message);
+        await JobTestSupport.WaitForStatusAsync(client, accepted.JobId, TimeSpan.FromSeconds(20), "succeeded");
         Assert.Single(await Mailbox.WaitForAsync(recipient, TimeSpan.FromSeconds(5)));
 
         await (await client.PostAsync("/send-email?email=nope", null)).ShouldBeValidationProblemAsync("email");
@@ -237,10 +237,10 @@ public sealed class SharedWorkerTests
         using var owner = await JobTestSupport.OwnerAsync(instances.Second);
 
         var id = await JobTestSupport.EnqueueAsync(instances.First.Services, SlowHandler.JobKind, owner.UserId);
-        var job = await JobTestSupport.WaitForStatusAsync(owner.Client, id, TimeSpan.FromSeconds(30), "succeeded", "dead");
+        var job = await JobTestSupport.WaitForJobAsync(owner.Client, id, TimeSpan.FromSeconds(30), "succeeded", "dead");
 
-        Assert.Equal("succeeded", job.GetProperty("status").GetString());
-        Assert.Equal(1, job.GetProperty("attempts").GetInt32());
+        Assert.Equal("succeeded", job.Status);
+        Assert.Equal(1, job.Attempts);
         Assert.Equal(1, SlowHandler.Runs[id]);
     }
 }
@@ -294,10 +294,10 @@ public sealed class JobTimeoutTests
         var client = owner.Client;
 
         var id = await JobTestSupport.EnqueueAsync(factory.Services, HangingHandler.JobKind, owner.UserId);
-        var job = await JobTestSupport.WaitForStatusAsync(client, id, TimeSpan.FromSeconds(30), "dead");
+        var job = await JobTestSupport.WaitForJobAsync(client, id, TimeSpan.FromSeconds(30), "dead");
 
-        Assert.Equal(2, job.GetProperty("attempts").GetInt32());
-        Assert.StartsWith("Timed out after 1 s", job.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, job.Attempts);
+        Assert.StartsWith("Timed out after 1 s", job.LastError, StringComparison.Ordinal);
         Assert.Equal(0, factory.Services.GetRequiredService<JobWorker>().RunningCount);
 
         // The same retention purge on SQLite as on PostgreSQL (JobTests): the dead job goes once past its cutoff, and so

@@ -1,6 +1,5 @@
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Lessons;
 using Storefront.Upstreams;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Lessons;
 
@@ -35,37 +34,31 @@ public sealed class LessonGatherFactory : SqliteStorefrontFactory, IAsyncLifetim
 
 /// <summary>/weather and /multi-fetch gather their sources: one that fails is marked in its place, and the answer is a 200.</summary>
 [ServerFree]
-public sealed class LessonGatherTests(LessonGatherFactory factory) : IClassFixture<LessonGatherFactory>, IDisposable
+public sealed class LessonGatherTests(LessonGatherFactory factory) : ClientTests<LessonGatherFactory>(factory), IClassFixture<LessonGatherFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose() => _client.Dispose();
-
     [Fact]
     public async Task Weather_marks_a_failed_source_in_its_place_and_still_answers_200()
     {
-        var body = await (await _client.GetAsync("/weather")).ShouldBeJsonAsync();
+        var body = await (await Client.GetAsync("/weather")).ShouldBeJsonAsync();
 
         // One entry per source in order, as the original API's array; the failed one is marked in its place.
         Assert.Equal(3, body.GetArrayLength());
-        Assert.Equal("oslo", body[0].GetProperty("city").GetString());
-        Assert.Equal("lima", body[2].GetProperty("city").GetString());
+        Assert.Equal("oslo", body[0].Deserialize<WeatherBody>(HttpAssertions.Answers)!.City);
+        Assert.Equal("lima", body[2].Deserialize<WeatherBody>(HttpAssertions.Answers)!.City);
         var failed = body[1];
-        Assert.Equal("weather[1]", failed.GetProperty("source").GetString());
-        Assert.Equal("error", failed.GetProperty("status").GetString());
-        Assert.Equal("ConnectionError", failed.GetProperty("detail").GetString());
+        Assert.Equal(new FailedSource("weather[1]", "error", failed.Deserialize<FailedSource>(HttpAssertions.Answers)!.Ms, "ConnectionError"),
+            failed.Deserialize<FailedSource>(HttpAssertions.Answers));
         Assert.False(failed.TryGetProperty("city", out _));
     }
 
     [Fact]
     public async Task Multi_fetch_marks_a_failed_source_and_still_answers_200()
     {
-        var body = await (await _client.GetAsync("/multi-fetch")).ShouldBeJsonAsync();
+        var body = await (await Client.GetAsync("/multi-fetch")).ShouldBeJsonAsync<MultiFetchAnswer>();
 
-        Assert.Equal("x", body.GetProperty("data_a").GetProperty("source").GetString());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, body.GetProperty("data_b").ValueKind);
-        Assert.False(body.GetProperty("complete").GetBoolean());
-        Assert.Equal("ok", body.GetProperty("sources").GetProperty("data_a").GetProperty("status").GetString());
-        Assert.Equal("error", body.GetProperty("sources").GetProperty("data_b").GetProperty("status").GetString());
+        Assert.Equal("x", body.DataA?.Source);
+        Assert.Null(body.DataB);
+        Assert.False(body.Complete);
+        Assert.Equal(("ok", "error"), (body.Sources.DataA.Status, body.Sources.DataB.Status));
     }
 }

@@ -1,35 +1,23 @@
 using System.Diagnostics;
-using System.Net;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Lessons;
 using Storefront.Upstreams;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Lessons;
 
 [ServerFree]
-public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture<SqliteStorefrontFactory>, IDisposable
+public sealed class LessonTests(SqliteStorefrontFactory factory) : SimulatorTests(factory), IClassFixture<SqliteStorefrontFactory>
 {
-    private readonly HttpClient _client = factory.CreateClient();
-
-    public void Dispose()
-    {
-        factory.Simulator.Reset();
-        _client.Dispose();
-    }
-
     [Fact]
     public async Task Root_says_hello_world_with_process_time()
     {
-        var body = await (await _client.GetAsync("/")).ShouldBeJsonAsync();
-        Assert.Equal("Hello World", body.GetProperty("message").GetString());
+        Assert.Equal("Hello World", (await (await Client.GetAsync("/")).ShouldBeJsonAsync<MessageResponse>()).Message);
     }
 
     [Fact]
     public async Task Slow_waits_the_requested_time()
     {
-        var response = await _client.GetAsync("/slow?seconds=0.5");
-        var body = await response.ShouldBeJsonAsync();
-        Assert.Equal("Completed after 0.5 seconds", body.GetProperty("msg").GetString());
+        var response = await Client.GetAsync("/slow?seconds=0.5");
+        Assert.Equal("Completed after 0.5 seconds", (await response.ShouldBeJsonAsync<SlowResponse>()).Msg);
         Assert.True(response.ShouldHaveProcessTime() >= 0.45, "it returned before waiting");
     }
 
@@ -40,17 +28,17 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
     [InlineData("NaN")]
     public async Task Slow_rejects_seconds_outside_0_to_30(string seconds)
     {
-        await (await _client.GetAsync($"/slow?seconds={seconds}")).ShouldBeValidationProblemAsync("seconds");
+        await (await Client.GetAsync($"/slow?seconds={seconds}")).ShouldBeValidationProblemAsync("seconds");
     }
 
     [Fact]
     public async Task Multi_takes_the_longest_wait_not_the_sum()
     {
         var started = Stopwatch.GetTimestamp();
-        var body = await (await _client.GetAsync("/multi")).ShouldBeJsonAsync();
+        var body = await (await Client.GetAsync("/multi")).ShouldBeJsonAsync<MultiResponse>();
         var wall = Stopwatch.GetElapsedTime(started);
-        Assert.Equal("Both tasks done!", body.GetProperty("msg").GetString());
-        Assert.InRange(body.GetProperty("elapsed_ms").GetInt64(), 2900, 4500);
+        Assert.Equal("Both tasks done!", body.Msg);
+        Assert.InRange(body.ElapsedMs, 2900, 4500);
         Assert.True(wall < TimeSpan.FromSeconds(4.5), $"took {wall}: the waits ran one after the other");
     }
 
@@ -59,7 +47,7 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
     {
         // 200 one-second waits: sequential would be 200 s; holding a thread each would crawl on 2 cores.
         var started = Stopwatch.GetTimestamp();
-        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => _client.GetAsync("/slow?seconds=1")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Client.GetAsync("/slow?seconds=1")));
         var wall = Stopwatch.GetElapsedTime(started);
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.True(wall < TimeSpan.FromSeconds(10), $"200 concurrent 1 s waits took {wall}");
@@ -68,30 +56,29 @@ public sealed class LessonTests(SqliteStorefrontFactory factory) : IClassFixture
     [Fact]
     public async Task Weather_answers_every_configured_source_in_order()
     {
-        var body = await (await _client.GetAsync("/weather")).ShouldBeJsonAsync();
+        var body = await (await Client.GetAsync("/weather")).ShouldBeJsonAsync<WeatherBody[]>();
         // The original API's answer (docs/seeds.md): a bare array, one body per source, in configured order.
-        Assert.Equal(["london", "paris", "tokyo"], body.EnumerateArray().Select(e => e.GetProperty("city").GetString()));
+        Assert.Equal(["london", "paris", "tokyo"], body.Select(e => e.City));
     }
 
     [Fact]
     public async Task Weather_is_a_502_naming_a_source_when_none_answers()
     {
-        factory.Simulator.Set("weather", new RouteBehavior(0, 0, FailureRate: 1));
-        var problem = await (await _client.GetAsync("/weather")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
-        Assert.StartsWith("weather[", problem.GetProperty("source").GetString(), StringComparison.Ordinal);
+        Simulator.Set("weather", new RouteBehavior(0, 0, FailureRate: 1));
+        var problem = await (await Client.GetAsync("/weather")).ShouldBeProblemAsync(HttpStatusCode.BadGateway);
+        Assert.StartsWith("weather[", problem.Member<string>("source"), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Multi_fetch_calls_both_sources_concurrently()
     {
         // 1.5 s each: concurrent calls take about 1.5 s, sequential ones 3 s; 1.2 s of slack for a loaded CI machine.
-        factory.Simulator.Set("data", new RouteBehavior(1500));
-        var response = await _client.GetAsync("/multi-fetch");
-        var body = await response.ShouldBeJsonAsync();
-        Assert.Equal("a", body.GetProperty("data_a").GetProperty("source").GetString());
-        Assert.Equal("b", body.GetProperty("data_b").GetProperty("source").GetString());
-        Assert.True(body.GetProperty("complete").GetBoolean());
-        Assert.Equal("ok", body.GetProperty("sources").GetProperty("data_a").GetProperty("status").GetString());
+        Simulator.Set("data", new RouteBehavior(1500));
+        var response = await Client.GetAsync("/multi-fetch");
+        var body = await response.ShouldBeJsonAsync<MultiFetchAnswer>();
+        Assert.Equal(("a", "b"), (body.DataA?.Source, body.DataB?.Source));
+        Assert.True(body.Complete);
+        Assert.Equal("ok", body.Sources.DataA.Status);
         Assert.True(response.ShouldHaveProcessTime() < 2.7, "two 1.5 s sources took as long as their sum");
     }
 

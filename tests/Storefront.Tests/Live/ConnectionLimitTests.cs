@@ -1,7 +1,4 @@
-using System.Net;
 using System.Net.WebSockets;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
@@ -23,7 +20,7 @@ public sealed class ConnectionLimitTests
         {
             using var refused = await client.SendAsync(WebSocketClient.UpgradeRequest(path));
             var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
-            Assert.Contains("(2)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("(2)", problem.Detail, StringComparison.Ordinal);
             Assert.True(refused.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, $"Retry-After: {refused.Headers.RetryAfter}");
         }
         // A WebSocket client sees the same refusal as a failed handshake.

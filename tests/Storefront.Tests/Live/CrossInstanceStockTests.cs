@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Live;
 
@@ -44,18 +42,16 @@ public sealed class CrossInstanceStockTests : IAsyncLifetime
 
         // The very first change A publishes after starting already goes to the others.
         await (await InventoryEvents.PostAsync(_a.Client, InventoryEvents.Event(900, 9))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        var first = await subscriber.ReceiveJsonAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(9, first.GetProperty("in_stock").GetInt32());
+        Assert.Equal(9, (await subscriber.ReceiveJsonAsync<StockUpdate>(TimeSpan.FromSeconds(10))).InStock);
 
         // An item of A's catalog, changed on A Changes times, one at a time.
         var staff = TestAccounts.NewUsername();
         await TestAccounts.RegisterAsync(_a.Client, staff, $"{staff}@example.com");
         var granted = await _a.Process.RunCommandAsync("users", "grant", staff, "catalog");
         Assert.True(granted.ExitCode == 0, granted.Output);
-        var token = (await (await TestAccounts.LoginAsync(_a.Client, staff, TestAccounts.Password)).ShouldBeJsonAsync()).GetProperty("access_token").GetString();
+        var token = await TestAccounts.TokenAsync(_a.Client, staff);
         _a.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        var created = await _a.Client.PostAsJsonAsync("/items", new { name = "Relayed", price = 1.00m });
-        var id = (await created.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        var id = await _a.Client.CreateItemAsync("Relayed", 1.00m);
         // The creation's own change (price 1.00) must be through B before subscribing to the item, or on a slow machine it
         // arrives after the subscription and reads as the first change's push.
         await Eventually.TrueAsync(async () => await _b.ValueAsync("storefront_stock_published_total", ("source", "relayed")) >= 2,
@@ -70,11 +66,10 @@ public sealed class CrossInstanceStockTests : IAsyncLifetime
             var started = Stopwatch.GetTimestamp();
             var write = _a.Client.PutAsJsonAsync($"/items/{id}", new { name = "Relayed", price });
             // Generous per change: only the median is held to the requirement.
-            var push = await subscriber.ReceiveJsonAsync(TimeSpan.FromSeconds(10));
+            var push = await subscriber.ReceiveJsonAsync<StockUpdate>(TimeSpan.FromSeconds(10));
             latencies.Add(Stopwatch.GetElapsedTime(started));
             await (await write).ShouldBeJsonAsync();
-            Assert.Equal(id, push.GetProperty("id").GetInt32());
-            Assert.Equal(price, push.GetProperty("price").GetDecimal());
+            Assert.Equal((id, price), (push.Id, push.Price));
         }
         latencies.Sort();
         var median = (latencies[Changes / 2 - 1] + latencies[Changes / 2]) / 2;

@@ -1,13 +1,10 @@
-using System.Net;
 using System.Net.WebSockets;
 using System.Text;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
 [ServerFree]
-public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : IClassFixture<ConfiguredFactory<EchoTests>>, IDisposable, IHostSettings
+public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : ClientTests<ConfiguredFactory<EchoTests>>(factory), IClassFixture<ConfiguredFactory<EchoTests>>, IHostSettings
 {
     public const int MaxMessageBytes = 1024;
 
@@ -17,14 +14,12 @@ public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : IClassFixt
         ["WebSockets:MaxMessageBytes"] = MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private readonly HttpClient _client = factory.CreateClient();
 
-    public void Dispose() => _client.Dispose();
 
     [Fact]
     public async Task Every_text_message_is_echoed_in_order()
     {
-        await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws");
+        await using var socket = await WebSocketClient.ConnectAsync(Client.BaseAddress!, "/ws");
         string[] messages = ["hello", "", "grüße, こんにちは, 🌍🚀", """{"not": "parsed"}""", new string('x', 900)];
 
         // All sent before any is read: the answers still come one per message, in order.
@@ -40,7 +35,7 @@ public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : IClassFixt
     [Fact]
     public async Task A_message_of_exactly_the_limit_is_echoed_and_one_byte_more_closes_with_1009()
     {
-        await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws");
+        await using var socket = await WebSocketClient.ConnectAsync(Client.BaseAddress!, "/ws");
         // Two bytes each in UTF-8: the limit counts bytes, not characters.
         var exactly = new string('é', MaxMessageBytes / 2);
         Assert.Equal(MaxMessageBytes, Encoding.UTF8.GetByteCount(exactly));
@@ -57,7 +52,7 @@ public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : IClassFixt
     [Fact]
     public async Task A_binary_message_closes_with_1003()
     {
-        await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws");
+        await using var socket = await WebSocketClient.ConnectAsync(Client.BaseAddress!, "/ws");
         await socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary);
         Assert.Equal(WebSocketCloseStatus.InvalidMessageType, (await socket.ReceiveCloseAsync()).CloseStatus);
     }
@@ -65,7 +60,7 @@ public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : IClassFixt
     [Fact]
     public async Task A_text_message_that_is_not_utf8_closes_with_1007()
     {
-        await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws");
+        await using var socket = await WebSocketClient.ConnectAsync(Client.BaseAddress!, "/ws");
         await socket.SendTextAsync("fine");
         Assert.Equal("Echo: fine", await socket.ReceiveTextAsync());
 
@@ -79,7 +74,7 @@ public sealed class EchoTests(ConfiguredFactory<EchoTests> factory) : IClassFixt
     [InlineData("/ws/stock")]
     public async Task A_plain_get_without_the_upgrade_is_400_problem_details(string path)
     {
-        var problem = await (await _client.GetAsync(path)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("WebSocket", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var problem = await (await Client.GetAsync(path)).ShouldBeProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("WebSocket", problem.Detail, StringComparison.Ordinal);
     }
 }

@@ -1,12 +1,10 @@
 using System.Text;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
 /// <summary>The server's pings, seen on a hand-framed socket: ClientWebSocket answers them itself and shows nothing.</summary>
 [ServerFree]
-public sealed class KeepAliveTests(ConfiguredFactory<KeepAliveTests> factory) : IClassFixture<ConfiguredFactory<KeepAliveTests>>, IDisposable, IHostSettings
+public sealed class KeepAliveTests(ConfiguredFactory<KeepAliveTests> factory) : ClientTests<ConfiguredFactory<KeepAliveTests>>(factory), IClassFixture<ConfiguredFactory<KeepAliveTests>>, IHostSettings
 {
     /// <summary>Pings every second, to be answered within five: long enough for a test on a loaded machine to answer, short enough that a peer that never answers is found within seconds.</summary>
     public static IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
@@ -17,16 +15,14 @@ public sealed class KeepAliveTests(ConfiguredFactory<KeepAliveTests> factory) : 
 
     private static readonly TimeSpan FrameWait = TimeSpan.FromSeconds(30);
 
-    private readonly HttpClient _client = factory.CreateClient();
 
-    public void Dispose() => _client.Dispose();
 
     [Theory]
     [InlineData("/ws")]
     [InlineData("/ws/stock")]
     public async Task The_server_pings_a_quiet_socket_and_one_that_answers_stays_open(string path)
     {
-        await using var socket = await RawWebSocket.ConnectAsync(_client.BaseAddress!, path);
+        await using var socket = await RawWebSocket.ConnectAsync(Client.BaseAddress!, path);
         var pings = 0;
         while (pings < 3)
         {
@@ -58,7 +54,7 @@ public sealed class KeepAliveTests(ConfiguredFactory<KeepAliveTests> factory) : 
     [Fact]
     public async Task A_peer_that_never_answers_pings_is_dropped()
     {
-        await using var socket = await RawWebSocket.ConnectAsync(_client.BaseAddress!, "/ws");
+        await using var socket = await RawWebSocket.ConnectAsync(Client.BaseAddress!, "/ws");
         var pings = 0;
         // Unanswered, the first ping's timeout ends the connection: only pings come before its end.
         while (await socket.ReadFrameAsync(FrameWait) is { } frame)

@@ -1,6 +1,4 @@
-using System.Net;
 using Storefront.Tests.Diagnostics;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.Live;
 

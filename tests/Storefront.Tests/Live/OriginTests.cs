@@ -1,13 +1,10 @@
-using System.Net;
 using System.Net.WebSockets;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 
 /// <summary>Which pages may open a socket: checked on the upgrade, refused with 403 before the handshake.</summary>
 [ServerFree]
-public sealed class OriginTests(ConfiguredFactory<OriginTests> factory) : IClassFixture<ConfiguredFactory<OriginTests>>, IDisposable, IHostSettings
+public sealed class OriginTests(ConfiguredFactory<OriginTests> factory) : ClientTests<ConfiguredFactory<OriginTests>>(factory), IClassFixture<ConfiguredFactory<OriginTests>>, IHostSettings
 {
     public const string Listed = "https://shop.example";
 
@@ -17,9 +14,7 @@ public sealed class OriginTests(ConfiguredFactory<OriginTests> factory) : IClass
         ["WebSockets:AllowedOrigins:0"] = Listed,
     };
 
-    private readonly HttpClient _client = factory.CreateClient();
 
-    public void Dispose() => _client.Dispose();
 
     [Theory]
     [InlineData("/ws", "https://evil.example")]
@@ -28,24 +23,24 @@ public sealed class OriginTests(ConfiguredFactory<OriginTests> factory) : IClass
     [InlineData("/ws", "http://shop.example")] // Another scheme is another origin.
     public async Task An_upgrade_from_another_origin_is_refused_with_403(string path, string origin)
     {
-        using var refused = await _client.SendAsync(WebSocketClient.UpgradeRequest(path, origin));
+        using var refused = await Client.SendAsync(WebSocketClient.UpgradeRequest(path, origin));
         var problem = await refused.ShouldBeProblemAsync(HttpStatusCode.Forbidden);
-        Assert.Contains(origin, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(origin, problem.Detail, StringComparison.Ordinal);
 
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader("Origin", origin);
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(WebSocketClient.Address(_client.BaseAddress!, path), CancellationToken.None));
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(WebSocketClient.Address(Client.BaseAddress!, path), CancellationToken.None));
         Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
     }
 
     [Fact]
     public async Task No_origin_the_services_own_origin_and_a_listed_origin_are_accepted()
     {
-        var own = _client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+        var own = Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
         foreach (var origin in new[] { null, own, Listed })
         {
-            await using var socket = await WebSocketClient.ConnectAsync(_client.BaseAddress!, "/ws",
+            await using var socket = await WebSocketClient.ConnectAsync(Client.BaseAddress!, "/ws",
                 options => { if (origin is not null) options.SetRequestHeader("Origin", origin); });
             await socket.SendTextAsync($"from {origin ?? "no origin"}");
             Assert.Equal($"Echo: from {origin ?? "no origin"}", await socket.ReceiveTextAsync());

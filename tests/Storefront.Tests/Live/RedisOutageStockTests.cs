@@ -1,8 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Live;
 
@@ -18,8 +16,7 @@ public sealed class RedisOutageStockTests
         factory.With("ConnectionStrings:Redis", redis.ConnectionString).With("Inventory:WebhookSecret", InventoryEvents.Secret)
             .WithServices(services => services.AddSingleton<ILoggerProvider>(logs));
         using var writer = await factory.CreateStaffClientAsync();
-        var id = (await (await writer.PostAsJsonAsync("/items", new { name = "Local", price = 4.00m })).ShouldBeJsonAsync(HttpStatusCode.Created))
-            .GetProperty("id").GetInt32();
+        var id = await writer.CreateItemAsync("Local", 4.00m);
         await using var subscriber = await WebSocketClient.ConnectAsync(writer.BaseAddress!, "/ws/stock");
         await subscriber.SendTextAsync($$"""{"subscribe": [{{id}}]}""");
         Assert.Equal($$"""{"subscribed":[{{id}}]}""", await subscriber.ReceiveTextAsync());
@@ -27,18 +24,16 @@ public sealed class RedisOutageStockTests
         await redis.StopAsync();
 
         await (await InventoryEvents.PostAsync(writer, InventoryEvents.Event(id, 8))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
-        var push = await subscriber.ReceiveJsonAsync();
-        Assert.Equal(8, push.GetProperty("in_stock").GetInt32());
+        var push = await subscriber.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal(8, push.InStock);
         await (await writer.PutAsJsonAsync($"/items/{id}", new { name = "Local", price = 5.00m })).ShouldBeJsonAsync();
-        push = await subscriber.ReceiveJsonAsync();
-        Assert.Equal(5.00m, push.GetProperty("price").GetDecimal());
-        Assert.Equal(8, push.GetProperty("in_stock").GetInt32());
+        push = await subscriber.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal((5.00m, 8), (push.Price, push.InStock));
 
         // Ready all along (200: degraded is ready), with the cache check saying what is missing once it has noticed.
-        var ready = await Eventually.ValueAsync(async () => await (await writer.GetAsync("/health/ready")).ShouldBeJsonAsync(),
-            r => r.GetProperty("checks").GetProperty("cache").GetProperty("status").GetString() == "degraded",
-            TimeSpan.FromSeconds(30), "/health/ready reports the cache degraded");
-        Assert.Equal("degraded", ready.GetProperty("status").GetString());
+        var ready = await Eventually.ValueAsync(async () => await (await writer.GetAsync("/health/ready")).ShouldBeJsonAsync<HealthAnswer>(),
+            r => r.Checks["cache"].Status == "degraded", TimeSpan.FromSeconds(30), "/health/ready reports the cache degraded");
+        Assert.Equal("degraded", ready.Status);
         // The operator is told that other instances miss these changes.
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("not reaching other instances", StringComparison.Ordinal));
     }

@@ -1,6 +1,4 @@
 using System.Net.WebSockets;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 

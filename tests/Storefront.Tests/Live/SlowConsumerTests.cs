@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.WebSockets;
-using System.Text.Json;
 using Storefront.Tests.Diagnostics;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Live;
 
@@ -123,11 +121,11 @@ public sealed class SlowConsumerTests
     {
         while (!stop.IsCancellationRequested)
         {
-            var receive = socket.ReceiveJsonAsync(TimeSpan.FromMinutes(5));
+            var receive = socket.ReceiveJsonAsync<StockUpdate>(TimeSpan.FromMinutes(5));
             try
             {
                 var push = await receive.WaitAsync(stop);
-                levels[push.GetProperty("id").GetInt32()] = push.GetProperty("in_stock").GetInt32();
+                levels[push.Id] = push.InStock ?? throw new Xunit.Sdk.XunitException($"item {push.Id} pushed without a level");
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

@@ -1,8 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Live;
 
@@ -36,7 +35,7 @@ public sealed class SocketAbuseTests
         await third.ConnectFromAsync(server, "/ws", "127.0.0.1");
         await third.ConnectFromAsync(server, "/ws", "127.0.0.1");
         using var answer = await client.SendAsync(WebSocketClient.UpgradeRequest("/ws"));
-        Assert.Contains("WebSockets__MaxConnectionsPerClient", (await answer.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).GetProperty("detail").GetString(),
+        Assert.Contains("WebSockets__MaxConnectionsPerClient", (await answer.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests)).Detail,
             StringComparison.Ordinal);
         Assert.NotNull(answer.Headers.RetryAfter);
     }
@@ -54,7 +53,7 @@ public sealed class SocketAbuseTests
         await first.SendTextAsync("""{"subscribe": [1, 2]}""");
         Assert.Equal("""{"subscribed":[1,2]}""", await first.ReceiveTextAsync());
         await second.SendTextAsync("""{"subscribe": [3, 4]}""");
-        Assert.Contains("WebSockets__MaxInstanceSubscriptions", (await second.ReceiveJsonAsync()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("WebSockets__MaxInstanceSubscriptions", (await second.ReceiveJsonAsync<StockError>()).Error, StringComparison.Ordinal);
         await second.SendTextAsync("""{"subscribe": [3]}""");
         Assert.Equal("""{"subscribed":[3]}""", await second.ReceiveTextAsync());
 

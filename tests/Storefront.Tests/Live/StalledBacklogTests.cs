@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Live;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Live;
 

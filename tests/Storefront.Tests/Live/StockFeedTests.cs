@@ -1,9 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Live;
 
@@ -41,15 +37,17 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
 
         await PutAsync(id, 12.50m);
 
-        var push = await socket.ReceiveJsonAsync();
-        Assert.Equal(id, push.GetProperty("id").GetInt32());
-        Assert.Equal(12.50m, push.GetProperty("price").GetDecimal());
-        Assert.Equal(JsonValueKind.Null, push.GetProperty("in_stock").ValueKind); // The inventory system has not reported it yet.
-        var at = push.GetProperty("at").GetString()!;
+        var json = await socket.ReceiveJsonAsync();
+        var push = json.Deserialize<StockUpdate>(HttpAssertions.Answers)!;
+        Assert.Equal(id, push.Id);
+        Assert.Equal(12.50m, push.Price);
+        Assert.Null(push.InStock); // The inventory system has not reported it yet.
+        // The wire shape itself: the time as UTC with its Z, and no deleted member at all.
+        var at = json.GetProperty("at").GetString()!;
         Assert.EndsWith("Z", at, StringComparison.Ordinal);
         var time = DateTime.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
         Assert.InRange(time, before.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
-        Assert.False(push.TryGetProperty("deleted", out _));
+        Assert.False(json.TryGetProperty("deleted", out _));
     }
 
     [Fact]
@@ -59,16 +57,13 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
         await using var socket = await SubscribeAsync(id);
 
         await PostEventAsync(id, 42);
-        var push = await socket.ReceiveJsonAsync();
-        Assert.Equal(id, push.GetProperty("id").GetInt32());
-        Assert.Equal(19.99m, push.GetProperty("price").GetDecimal());
-        Assert.Equal(42, push.GetProperty("in_stock").GetInt32());
+        var push = await socket.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal((id, 19.99m, 42), (push.Id, push.Price, push.InStock));
 
         // A catalog write afterwards reports the last level the inventory system gave.
         await PutAsync(id, 21m);
-        push = await socket.ReceiveJsonAsync();
-        Assert.Equal(21m, push.GetProperty("price").GetDecimal());
-        Assert.Equal(42, push.GetProperty("in_stock").GetInt32());
+        push = await socket.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal((21m, 42), (push.Price, push.InStock));
     }
 
     [Fact]
@@ -83,9 +78,8 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
         // Changed first, the unsubscribed item would be pushed first: the next message being the other one's shows it was not.
         await PutAsync(dropped, 5.5m);
         await PutAsync(kept, 6.5m);
-        var push = await socket.ReceiveJsonAsync();
-        Assert.Equal(kept, push.GetProperty("id").GetInt32());
-        Assert.Equal(6.5m, push.GetProperty("price").GetDecimal());
+        var push = await socket.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal((kept, 6.5m), (push.Id, push.Price));
     }
 
     [Fact]
@@ -96,10 +90,10 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
 
         Assert.Equal(HttpStatusCode.NoContent, (await Staff.DeleteAsync($"/items/{id}")).StatusCode);
 
-        var push = await socket.ReceiveJsonAsync();
-        Assert.Equal(id, push.GetProperty("id").GetInt32());
-        Assert.True(push.GetProperty("deleted").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, push.GetProperty("price").ValueKind);
+        var push = await socket.ReceiveJsonAsync<StockUpdate>();
+        Assert.Equal(id, push.Id);
+        Assert.True(push.Deleted);
+        Assert.Null(push.Price);
     }
 
     [Theory]
@@ -113,14 +107,14 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
     {
         await using var socket = await ConnectAsync();
         await socket.SendTextAsync(message);
-        var answer = await socket.ReceiveJsonAsync();
-        Assert.False(string.IsNullOrWhiteSpace(answer.GetProperty("error").GetString()), answer.ToString());
+        var answer = await socket.ReceiveJsonAsync<StockError>();
+        Assert.False(string.IsNullOrWhiteSpace(answer.Error), answer.ToString());
 
         var id = await CreateItemAsync(1m);
         await socket.SendTextAsync($$"""{"subscribe": [{{id}}]}""");
         Assert.Equal($$"""{"subscribed":[{{id}}]}""", await socket.ReceiveTextAsync());
         await PutAsync(id, 2m);
-        Assert.Equal(id, (await socket.ReceiveJsonAsync()).GetProperty("id").GetInt32());
+        Assert.Equal(id, (await socket.ReceiveJsonAsync<StockUpdate>()).Id);
     }
 
     [Fact]
@@ -132,12 +126,12 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
         Assert.Equal(JsonSerializer.Serialize(new { subscribed = ids }), await socket.ReceiveTextAsync());
 
         await socket.SendTextAsync("""{"subscribe": [99]}""");
-        var error = (await socket.ReceiveJsonAsync()).GetProperty("error").GetString();
+        var error = (await socket.ReceiveJsonAsync<StockError>()).Error;
         Assert.Contains(MaxSubscriptions.ToString(CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
         // The refused subscription left nothing behind: a change of 99 is not pushed (the next push is 100's).
         await PostEventAsync(99, 1);
         await PostEventAsync(100, 1);
-        Assert.Equal(100, (await socket.ReceiveJsonAsync()).GetProperty("id").GetInt32());
+        Assert.Equal(100, (await socket.ReceiveJsonAsync<StockUpdate>()).Id);
 
         // An id already followed does not count twice, and making room lets the new one in.
         await socket.SendTextAsync("""{"subscribe": [100]}""");
@@ -145,7 +139,7 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
         await socket.SendTextAsync("""{"unsubscribe": [100], "subscribe": [99]}""");
         Assert.Equal("""{"subscribed":[99],"unsubscribed":[100]}""", await socket.ReceiveTextAsync());
         await PostEventAsync(99, 2);
-        Assert.Equal(99, (await socket.ReceiveJsonAsync()).GetProperty("id").GetInt32());
+        Assert.Equal(99, (await socket.ReceiveJsonAsync<StockUpdate>()).Id);
     }
 
     private Task<WebSocketClient> ConnectAsync() => WebSocketClient.ConnectAsync(Staff.BaseAddress!, "/ws/stock");
@@ -158,11 +152,7 @@ public sealed class StockFeedTests(ConfiguredFactory<StockFeedTests> factory) : 
         return socket;
     }
 
-    private async Task<int> CreateItemAsync(decimal price)
-    {
-        var response = await Staff.PostAsJsonAsync("/items", new { name = $"Live {Guid.NewGuid():N}", price });
-        return (await response.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
-    }
+    private Task<int> CreateItemAsync(decimal price) => Staff.CreateItemAsync($"Live {Guid.NewGuid():N}", price);
 
     private async Task PostEventAsync(int id, int inStock) =>
         await (await InventoryEvents.PostAsync(Staff, InventoryEvents.Event(id, inStock))).ShouldBeJsonAsync(HttpStatusCode.Accepted);

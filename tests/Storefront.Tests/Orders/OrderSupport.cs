@@ -1,13 +1,11 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Email;
 using Storefront.Api.Jobs;
-using Storefront.Tests.Infrastructure;
+using Storefront.Api.Orders;
 
 namespace Storefront.Tests.Orders;
 
@@ -29,14 +27,17 @@ internal static class OrderSupport
     /// <summary>A new catalog item with this many units in stock (set by the admin); its id.</summary>
     public static async Task<int> StockedItemAsync(HttpClient admin, int units, decimal price = 2.50m)
     {
-        var created = await (await admin.PostAsJsonAsync("/items", new { name = "Stocked", price })).ShouldBeJsonAsync(HttpStatusCode.Created);
-        var id = created.GetProperty("id").GetInt32();
+        var id = await admin.CreateItemAsync("Stocked", price);
         await (await admin.PutAsJsonAsync($"/items/{id}/stock", new { in_stock = units })).ShouldBeJsonAsync();
         return id;
     }
 
     public static async Task<int> InStockAsync(HttpClient client, int itemId) =>
-        (await (await client.GetAsync($"/items/{itemId}")).ShouldBeJsonAsync()).GetProperty("in_stock").GetInt32();
+        (await (await client.GetAsync($"/items/{itemId}")).ShouldBeJsonAsync<ItemDetailResponse>()).InStock;
+
+    /// <summary>Places an order that must succeed; the order as its 201 shows it.</summary>
+    public static async Task<OrderResponse> PlacedAsync(HttpClient client, params (int ItemId, int Quantity)[] lines) =>
+        await (await OrderAsync(client, null, lines)).ShouldBeJsonAsync<OrderResponse>(HttpStatusCode.Created);
 
     public static Task<HttpResponseMessage> OrderAsync(HttpClient client, string? idempotencyKey, params (int ItemId, int Quantity)[] lines)
     {
@@ -62,7 +63,7 @@ internal static class OrderSupport
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
         var payloads = await db.Jobs.Where(j => j.Kind == OrderConfirmationHandler.JobKind).Select(j => j.Payload).ToListAsync();
-        return payloads.Count(p => orderIds.Contains(JsonDocument.Parse(p).RootElement.GetProperty("order_id").GetInt64()));
+        return payloads.Count(p => orderIds.Contains(JsonSerializer.Deserialize(p, EmailJsonContext.Default.OrderConfirmationPayload)!.OrderId));
     }
 
     /// <summary>
@@ -80,8 +81,8 @@ internal static class OrderSupport
                 Assert.True(response.StatusCode == HttpStatusCode.Conflict, $"buy {i}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 return (response.StatusCode, (long?)null);
             }
-            var order = await response.ShouldBeJsonAsync(HttpStatusCode.Created);
-            return (response.StatusCode, (long?)order.GetProperty("id").GetInt64());
+            var order = await response.ShouldBeJsonAsync<OrderResponse>(HttpStatusCode.Created);
+            return (response.StatusCode, (long?)order.Id);
         }).ToList();
         start.SetResult();
         return [.. await Task.WhenAll(buys)];

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Orders;
 
@@ -9,33 +6,14 @@ namespace Storefront.Tests.Orders;
 /// Two running instances on one PostgreSQL database and one Redis, as behind a load balancer: a lock inside either
 /// process would protect nothing here, so exactly-once stock has to come from the database.
 /// </summary>
-public sealed class TwoInstanceOrderTests : IAsyncLifetime
+public sealed class TwoInstanceOrderTests : TwoShopInstances
 {
-    private PostgresDatabase _database = null!;
-    private readonly SqliteStorefrontFactory[] _instances = [new(), new()];
+    private SqliteStorefrontFactory First => Instances[0];
 
-    private SqliteStorefrontFactory First => _instances[0];
-
-    private SqliteStorefrontFactory Second => _instances[1];
-
-    public async ValueTask InitializeAsync()
-    {
-        _database = await PostgresDatabase.CreateAsync();
-        await Migrations.MigrateAsync(_database.ConnectionString);
-        var redis = SharedRedis.NextDatabase();
-        foreach (var instance in _instances)
-            instance.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(_database.ConnectionString)).With("ConnectionStrings:Redis", redis)
-                .With("Inventory:WebhookSecret", InventoryEvents.Secret);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var instance in _instances) await instance.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    private SqliteStorefrontFactory Second => Instances[1];
 
     [Fact]
-    public async Task A_thousand_buyers_on_two_instances_share_a_hundred_units_exactly()
+    public async Task A_thousand_buyers_on_twoInstances_share_a_hundred_units_exactly()
     {
         using var admin = await OrderSupport.AdminClientAsync(First);
         var item = await OrderSupport.StockedItemAsync(admin, 100, 5m);
@@ -68,8 +46,8 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
     {
         while (true)
         {
-            var push = await socket.ReceiveJsonAsync(TimeSpan.FromSeconds(120));
-            if (push.GetProperty("id").GetInt32() == item && push.GetProperty("price").GetDecimal() == 5m && push.GetProperty("in_stock").GetInt32() == 0) return;
+            var push = await socket.ReceiveJsonAsync<StockUpdate>(TimeSpan.FromSeconds(120));
+            if (push.Id == item && push.Price == 5m && push.InStock == 0) return;
         }
     }
 
@@ -96,41 +74,27 @@ public sealed class TwoInstanceOrderTests : IAsyncLifetime
 }
 
 /// <summary>The commerce rules across two instances on one PostgreSQL and one Redis: stock, roles and the per-user limits.</summary>
-public sealed class TwoInstanceShopTests : IAsyncLifetime
+public sealed class TwoInstanceShopTests : TwoShopInstances
 {
-    private PostgresDatabase _database = null!;
-    private readonly SqliteStorefrontFactory[] _instances = [new(), new()];
-
-    public async ValueTask InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        _database = await PostgresDatabase.CreateAsync();
-        await Migrations.MigrateAsync(_database.ConnectionString);
-        var redis = SharedRedis.NextDatabase();
-        foreach (var instance in _instances)
-            instance.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(_database.ConnectionString)).With("ConnectionStrings:Redis", redis)
-                .With("Inventory:WebhookSecret", InventoryEvents.Secret).With("Orders:MaxOrdersPerMinute", "4")
-                .With("Orders:MaxUnitsPerItemPerUser", "5");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var instance in _instances) await instance.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+        ["Orders:MaxOrdersPerMinute"] = "4",
+        ["Orders:MaxUnitsPerItemPerUser"] = "5",
+    };
 
     [Fact]
-    public async Task Webhook_levels_orders_and_cancels_on_both_instances_never_sell_a_unit_twice()
+    public async Task Webhook_levels_orders_and_cancels_on_bothInstances_never_sell_a_unit_twice()
     {
-        using var admin = await OrderSupport.AdminClientAsync(_instances[0]);
+        using var admin = await OrderSupport.AdminClientAsync(Instances[0]);
         var item = await OrderSupport.StockedItemAsync(admin, 10);
         var buyers = new List<HttpClient>();
-        foreach (var instance in _instances) buyers.AddRange(await OrderSupport.BuyersAsync(instance, 2));
-        using var hookA = _instances[0].CreateClient();
-        using var hookB = _instances[1].CreateClient();
+        foreach (var instance in Instances) buyers.AddRange(await OrderSupport.BuyersAsync(instance, 2));
+        using var hookA = Instances[0].CreateClient();
+        using var hookB = Instances[1].CreateClient();
 
         // Each buyer takes 2 (8 of 10) over both instances, while both receive the warehouse's unchanged count of 10.
         var orders = await Task.WhenAll(buyers.Select(async b =>
-            (await (await OrderSupport.OrderAsync(b, null, (item, 2))).ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt64()));
+            (await OrderSupport.PlacedAsync(b, (item, 2))).Id));
         await (await InventoryEvents.PostAsync(hookA, InventoryEvents.Event(item, 10))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
         await (await InventoryEvents.PostAsync(hookB, InventoryEvents.Event(item, 10))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
         Assert.Equal(2, await OrderSupport.InStockAsync(buyers[0], item));
@@ -152,31 +116,31 @@ public sealed class TwoInstanceShopTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_per_user_limits_count_orders_on_both_instances_together()
+    public async Task The_per_user_limits_count_orders_on_bothInstances_together()
     {
-        using var admin = await OrderSupport.AdminClientAsync(_instances[0]);
+        using var admin = await OrderSupport.AdminClientAsync(Instances[0]);
         var item = await OrderSupport.StockedItemAsync(admin, 100);
-        using var viaA = await _instances[0].CreateAuthenticatedClientAsync();
-        using var viaB = _instances[1].CreateClient();
+        using var viaA = await Instances[0].CreateAuthenticatedClientAsync();
+        using var viaB = Instances[1].CreateClient();
         viaB.DefaultRequestHeaders.Authorization = viaA.DefaultRequestHeaders.Authorization;
 
         await (await OrderSupport.OrderAsync(viaA, null, (item, 3))).ShouldBeJsonAsync(HttpStatusCode.Created);
         var over = await (await OrderSupport.OrderAsync(viaB, null, (item, 3))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
-        Assert.Equal("Orders__MaxUnitsPerItemPerUser", over.GetProperty("limit").GetString());
+        Assert.Equal("Orders__MaxUnitsPerItemPerUser", over.Member<string>("limit"));
         await (await OrderSupport.OrderAsync(viaB, null, (item, 2))).ShouldBeJsonAsync(HttpStatusCode.Created);
         // Four orders a minute in all, wherever they land (the window is in Redis): three asked already.
         await (await OrderSupport.OrderAsync(viaA, null, (item, 1))).ShouldBeProblemAsync(HttpStatusCode.Conflict);
         var limited = await (await OrderSupport.OrderAsync(viaB, null, (item, 1))).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.Equal("Orders__MaxOrdersPerMinute", limited.GetProperty("limit").GetString());
+        Assert.Equal("Orders__MaxOrdersPerMinute", limited.Member<string>("limit"));
         await (await OrderSupport.OrderAsync(viaA, null, (item, 1))).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
     }
 
     [Fact]
-    public async Task A_user_is_refused_catalog_writes_on_both_instances_and_an_admin_is_not()
+    public async Task A_user_is_refused_catalog_writes_on_bothInstances_and_an_admin_is_not()
     {
-        using var admin = await OrderSupport.AdminClientAsync(_instances[0]);
+        using var admin = await OrderSupport.AdminClientAsync(Instances[0]);
         var item = await OrderSupport.StockedItemAsync(admin, 1);
-        foreach (var instance in _instances)
+        foreach (var instance in Instances)
         {
             using var anonymous = instance.CreateClient();
             await (await anonymous.PutAsJsonAsync($"/items/{item}", new { name = "X", price = 0.01m })).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
@@ -199,8 +163,7 @@ public sealed class RequiredIfMatchTests
         await using var factory = new SqliteStorefrontFactory();
         factory.With("Catalog:RequireIfMatch", "true");
         using var client = await factory.CreateStaffClientAsync();
-        var id = (await (await client.PostAsJsonAsync("/items", new { name = "Guarded", price = 1m })).ShouldBeJsonAsync(HttpStatusCode.Created))
-            .GetProperty("id").GetInt32();
+        var id = await client.CreateItemAsync("Guarded", 1m);
         await (await client.PutAsJsonAsync($"/items/{id}", new { name = "Blind", price = 2m })).ShouldBeProblemAsync(HttpStatusCode.PreconditionRequired);
         await (await client.DeleteAsync($"/items/{id}")).ShouldBeProblemAsync(HttpStatusCode.PreconditionRequired);
         var tag = (await client.GetAsync($"/items/{id}")).Headers.ETag!.Tag;

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Upstreams;
-using Storefront.Tests.Infrastructure;
+using Storefront.Tests.Lessons;
 using Storefront.Upstreams;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 
@@ -27,12 +26,11 @@ public sealed class ConfiguredUpstreamTests
             .With("Products:Reco:TimeoutMs", "10000");
         using var client = factory.CreateClient();
 
-        var product = await (await client.GetAsync("/product/7")).ShouldBeJsonAsync();
-        Assert.True(product.GetProperty("complete").GetBoolean());
-        var weather = await (await client.GetAsync("/weather")).ShouldBeJsonAsync();
-        Assert.Equal(["oslo", "lima"], weather.EnumerateArray().Select(e => e.GetProperty("city").GetString()));
-        var both = await (await client.GetAsync("/multi-fetch")).ShouldBeJsonAsync();
-        Assert.Equal("y", both.GetProperty("data_b").GetProperty("source").GetString());
+        Assert.True((await client.GetProductAsync(7)).Complete);
+        var weather = await (await client.GetAsync("/weather")).ShouldBeJsonAsync<WeatherBody[]>();
+        Assert.Equal(["oslo", "lima"], weather.Select(e => e.City));
+        var both = await (await client.GetAsync("/multi-fetch")).ShouldBeJsonAsync<MultiFetchAnswer>();
+        Assert.Equal("y", both.DataB?.Source);
 
         Assert.Equal(1, remote.State.Stats("pricing").Succeeded);
         Assert.Equal(1, remote.State.Stats("reco").Succeeded);

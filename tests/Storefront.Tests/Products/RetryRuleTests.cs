@@ -1,8 +1,5 @@
-using System.Net;
-using System.Text.Json;
 using Polly.CircuitBreaker;
 using Storefront.Api.Upstreams;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Products;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Storefront.Api.Data;
 using Storefront.Api.RateLimits;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.RateLimits;
 

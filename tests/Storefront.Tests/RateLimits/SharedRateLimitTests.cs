@@ -1,9 +1,6 @@
-using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Storefront.Api.RateLimits;
-using Storefront.Tests.Infrastructure;
 
 namespace Storefront.Tests.RateLimits;
 
@@ -125,11 +122,8 @@ public sealed class SharedRateLimitTests
 
     /// <summary>Waits until readiness (200 either way) reports the rate limits in <paramref name="status"/>.</summary>
     private static async Task RateLimitsAsync(HttpClient client, string status) =>
-        await Eventually.ValueAsync(async () => RateLimitsStatus(await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync()),
+        await Eventually.ValueAsync(async () => (await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync<HealthAnswer>()).Checks["rate_limits"].Status,
             s => s == status, TimeSpan.FromSeconds(30), $"/health/ready reports rate_limits {status}");
-
-    private static string? RateLimitsStatus(JsonElement ready) =>
-        ready.GetProperty("checks").GetProperty("rate_limits").GetProperty("status").GetString();
 
     private static int Warnings(LogCapture logs) =>
         logs.Entries.Count(e => e.Category == RedisWindowsCategory && e.Level == LogLevel.Warning);

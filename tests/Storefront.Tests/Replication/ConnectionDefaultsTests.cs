@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Replication;
 

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Orders;
 
 namespace Storefront.Tests.Replication;
 
@@ -24,8 +21,7 @@ public sealed class PostgresFailoverTests : IAsyncLifetime
     {
         await using var factory = new ReplicatedStorefrontFactory(_servers);
         using var staff = await factory.CreateStaffClientAsync();
-        var id = (await (await staff.PostAsJsonAsync("/items", new { name = "Durable", price = 2.00m })).ShouldBeJsonAsync(HttpStatusCode.Created))
-            .GetProperty("id").GetInt32();
+        var id = await staff.CreateItemAsync("Durable", 2.00m);
         await (await staff.PutAsJsonAsync($"/items/{id}/stock", new { in_stock = 100_000 })).ShouldBeJsonAsync();
         var buyers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => factory.CreateAuthenticatedClientAsync()));
         using var anonymous = factory.CreateClient();
@@ -40,7 +36,7 @@ public sealed class PostgresFailoverTests : IAsyncLifetime
                 using var response = await buyer.PostAsJsonAsync("/orders", new { lines = new[] { new { item_id = id, quantity = 1 } } });
                 answers.Add(await DescribeAsync(response));
                 if (response.StatusCode == HttpStatusCode.Created)
-                    acknowledged.Add((buyer, (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64()));
+                    acknowledged.Add((buyer, (await response.Content.ReadFromJsonAsync<OrderResponse>(HttpAssertions.Answers))!.Id));
             }
         }
         async Task BrowseAsync()

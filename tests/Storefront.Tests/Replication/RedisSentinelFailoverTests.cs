@@ -1,7 +1,4 @@
-using System.Net;
-using System.Text.Json;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
+using Storefront.Api.Live;
 
 namespace Storefront.Tests.Replication;
 
@@ -62,20 +59,16 @@ public sealed class RedisSentinelFailoverTests : IAsyncLifetime
             await (await InventoryEvents.PostAsync(writer, InventoryEvents.Event(Item, level))).ShouldBeJsonAsync(HttpStatusCode.Accepted);
             while (true)
             {
-                var push = await subscriber.ReceiveJsonAsync(TimeSpan.FromSeconds(2));
-                if (push.GetProperty("in_stock").GetInt32() == level) return true;
+                var push = await subscriber.ReceiveJsonAsync<StockUpdate>(TimeSpan.FromSeconds(2));
+                if (push.InStock == level) return true;
             }
         }, TimeSpan.FromSeconds(90), $"a change on A reaches B's subscriber (round {round})", typeof(TimeoutException), typeof(OperationCanceledException));
     }
 
     private static async Task<bool> UsesRedisAsync(HttpClient client)
     {
-        var ready = await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync();
-        var checks = ready.GetProperty("checks");
-        return Status(checks, "cache") == "healthy" && Status(checks, "rate_limits") == "healthy"
-               && checks.GetProperty("rate_limits").GetProperty("description").GetString() == "redis";
+        var checks = (await (await client.GetAsync("/health/ready")).ShouldBeJsonAsync<HealthAnswer>()).Checks;
+        return checks.GetValueOrDefault("cache")?.Status == "healthy"
+               && checks.GetValueOrDefault("rate_limits") is { Status: "healthy", Description: "redis" };
     }
-
-    private static string? Status(JsonElement checks, string name) =>
-        checks.TryGetProperty(name, out var check) ? check.GetProperty("status").GetString() : null;
 }

@@ -1,6 +1,3 @@
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
-
 namespace Storefront.Tests.Replication;
 
 /// <summary>The service on a primary and a standby of its own (<see cref="ReplicatedPostgres"/>), both in one connection string.</summary>

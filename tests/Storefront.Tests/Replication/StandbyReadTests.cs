@@ -1,9 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
-using Storefront.Tests.Infrastructure;
-using Storefront.Tests.Infrastructure.Servers;
 
 namespace Storefront.Tests.Replication;
 
@@ -31,8 +27,7 @@ public sealed class StandbyReadTests : IAsyncLifetime
         using var anonymous = tolerant.CreateClient();
         using var strictAnonymous = strict.CreateClient();
 
-        var id = (await (await staff.PostAsJsonAsync("/items", new { name = "Before", price = 1.00m })).ShouldBeJsonAsync(HttpStatusCode.Created))
-            .GetProperty("id").GetInt32();
+        var id = await staff.CreateItemAsync("Before", 1.00m);
         // The synchronous standby has the commit already; wait until it is applied there and the lag is measured small.
         var lag = tolerant.Services.GetRequiredService<ReplicationLag>();
         await Eventually.TrueAsync(async () => lag.Current is { } current && current < TimeSpan.FromSeconds(1)
@@ -46,8 +41,7 @@ public sealed class StandbyReadTests : IAsyncLifetime
             // The writer sees its own write (the primary); an anonymous reader, within the bound, the standby's older copy.
             Assert.Equal("After", await NameAsync(staff, id));
             Assert.Equal("Before", await NameAsync(anonymous, id));
-            var page = await (await anonymous.GetAsync($"/items?q=Before")).ShouldBeJsonAsync();
-            Assert.Contains(page.GetProperty("items").EnumerateArray(), item => item.GetProperty("id").GetInt32() == id);
+            Assert.Contains((await anonymous.GetItemsAsync("/items?q=Before")).Items, item => item.Id == id);
 
             // The lag grows while replay is paused, as the probe measures it (and /metrics exports it); past one
             // second the strict instance reads the primary even for anonymous callers.
@@ -66,5 +60,5 @@ public sealed class StandbyReadTests : IAsyncLifetime
     }
 
     private static async Task<string?> NameAsync(HttpClient client, int id) =>
-        (await (await client.GetAsync($"/items/{id}")).ShouldBeJsonAsync()).GetProperty("name").GetString();
+        (await client.GetItemAsync(id)).Name;
 }
