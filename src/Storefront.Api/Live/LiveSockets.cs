@@ -8,8 +8,8 @@ namespace Storefront.Api.Live;
 /// <summary>
 /// Every open socket of this instance: the capacity check before a handshake, the sweep (sends the client does not
 /// take, idle sockets), and the close with 1001 when the service stops, once its drain is over (Kestrel's graceful
-/// shutdown then waits for the handlers to end). New sockets are refused from the start of the drain: one accepted then would be closed within
-/// seconds, and its client should reconnect to an instance that stays.
+/// shutdown then waits for the handlers to end). New sockets are refused from the start of the drain: one accepted
+/// then would be closed within seconds, and its client should reconnect to an instance that stays.
 /// </summary>
 internal enum Reservation
 {
