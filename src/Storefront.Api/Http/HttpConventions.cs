@@ -74,6 +74,13 @@ public static class HttpConventions
                 kestrel.Limits.MaxConcurrentUpgradedConnections = l.MaxConcurrentConnections;
                 kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(l.RequestHeadersTimeoutSeconds);
             });
+        // A connection's output is sent on the thread that flushes it, not handed to one of Kestrel's I/O queues. Handed
+        // over, every connection a fan-out writes to holds a pooled 4 KB block until a queue thread gets to it: a
+        // change pushed to thousands of sockets held thousands of blocks at once. On Linux the socket completions that
+        // continue a request already run on thread-pool threads (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS, which
+        // would move them onto the epoll thread, must stay unset), so nothing new runs on an I/O thread; the "unsafe"
+        // in the name is for handlers that block a thread, which this service has none of (STYLE.md, async all the way).
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
         services.AddRequestTimeouts();
         // A named policy for endpoints that chain several waits (accounts, jobs, catalog writes, the lessons'
         // upstream calls). Endpoints bounded by one deadline of their own skip it: answers from memory (/, /metrics,

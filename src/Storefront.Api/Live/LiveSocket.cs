@@ -7,11 +7,17 @@ namespace Storefront.Api.Live;
 /// server's own closes (shutdown, idle) all send: they take turns through <see cref="SendAsync"/> and
 /// <see cref="CloseAsync"/>. Cancelling <see cref="Aborted"/> aborts the socket (a pending receive ends at once).
 /// </summary>
-internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider time, TimeSpan sendTimeout, TimeSpan closeTimeout) : IDisposable
+/// <remarks>
+/// A send that does not finish within <c>SendTimeoutSeconds</c> is found by <see cref="LiveSockets"/>' sweep, which
+/// drops the socket (<see cref="DropIfSendStuck"/>). A timer per socket, re-armed around every send, would cost each of
+/// a fan-out's sends two operations on the runtime's timer queue and each socket a linked token source and its timer.
+/// </remarks>
+internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider time, TimeSpan closeTimeout) : IDisposable
 {
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly CancellationTokenSource _abort = new();
-    private CancellationTokenSource? _sendDeadline;
+    // When the send under way started (0: none is).
+    private long _sendStarted;
     private long _lastReceived = time.GetTimestamp();
     private int _closing;
 
@@ -41,11 +47,13 @@ internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider
     }
 
     /// <summary>True when the socket stopped taking frames within <c>SendTimeoutSeconds</c> and was dropped.</summary>
-    public bool Stalled { get; private set; }
+    public bool Stalled => _stalled;
+
+    private volatile bool _stalled;
 
     /// <summary>
     /// Sends one text message; false when the socket is closing or was dropped because the client stopped reading
-    /// (the send did not finish within <c>SendTimeoutSeconds</c>: cancelling a WebSocket send aborts the socket).
+    /// (the send did not finish within <c>SendTimeoutSeconds</c>: <see cref="DropIfSendStuck"/>).
     /// </summary>
     public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> text)
     {
@@ -53,23 +61,19 @@ internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider
         try
         {
             if (IsClosing) return false;
-            var deadline = _sendDeadline ??= CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-            deadline.CancelAfter(sendTimeout);
+            Volatile.Write(ref _sendStarted, time.GetTimestamp());
             try
             {
-                await socket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, deadline.Token);
+                // The abort's token, so that dropping the socket also ends a send stuck in the connection's output.
+                await socket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, _abort.Token);
             }
-            catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
+            catch (Exception ex) when (Stalled && ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
             {
-                Stalled = true;
-                Abort();
                 return false;
             }
-            // A deadline that fired just as the send finished cannot be reset: the next send gets a fresh one.
-            if (!deadline.TryReset())
+            finally
             {
-                deadline.Dispose();
-                _sendDeadline = null;
+                Volatile.Write(ref _sendStarted, 0);
             }
             return true;
         }
@@ -77,6 +81,19 @@ internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider
         {
             _sending.Release();
         }
+    }
+
+    /// <summary>
+    /// Drops the socket when a send has been waiting for longer than <paramref name="limit"/>: its client stopped
+    /// reading. Called by the sweep; true when it dropped the socket.
+    /// </summary>
+    public bool DropIfSendStuck(TimeSpan limit)
+    {
+        var started = Volatile.Read(ref _sendStarted);
+        if (started == 0 || time.GetElapsedTime(started) < limit || IsClosing) return false;
+        _stalled = true;
+        Abort();
+        return true;
     }
 
     /// <summary>
@@ -124,7 +141,6 @@ internal sealed class LiveSocket(WebSocket socket, string endpoint, TimeProvider
 
     public void Dispose()
     {
-        _sendDeadline?.Dispose();
         _abort.Dispose();
         _sending.Dispose();
     }

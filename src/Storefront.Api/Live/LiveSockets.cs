@@ -6,10 +6,10 @@ using Storefront.Api.Diagnostics;
 namespace Storefront.Api.Live;
 
 /// <summary>
-/// Every open socket of this instance: the capacity check before a handshake, the idle sweep of /ws, and the
-/// close with 1001 when the service stops, once its drain is over (Kestrel's graceful shutdown then waits for the
-/// handlers to end). New sockets are refused from the start of the drain: one accepted then would be closed within
-/// seconds, and its client should reconnect to an instance that stays.
+/// Every open socket of this instance: the capacity check before a handshake, the sweep (sends the client does not
+/// take, idle sockets), and the close with 1001 when the service stops, once its drain is over (Kestrel's graceful
+/// shutdown then waits for the handlers to end). New sockets are refused from the start of the drain: one accepted
+/// then would be closed within seconds, and its client should reconnect to an instance that stays.
 /// </summary>
 internal enum Reservation
 {
@@ -25,7 +25,7 @@ internal sealed class LiveSockets : IDisposable
     private readonly TimeProvider _time;
     private readonly ShutdownDrain _drain;
     private readonly CancellationToken _stopping;
-    private readonly ITimer? _idleSweep;
+    private readonly ITimer _sweep;
     private readonly ConcurrentDictionary<string, int> _perClient = new(StringComparer.Ordinal);
     private int _count;
     private int _subscriptions;
@@ -37,13 +37,11 @@ internal sealed class LiveSockets : IDisposable
         _drain = drain;
         _stopping = drain.Stopping;
         _stopping.Register(CloseAll);
-        var shortest = new[] { _options.IdleTimeoutSeconds, _options.UnsubscribedIdleSeconds }.Where(s => s > 0).DefaultIfEmpty(0).Min();
-        if (shortest > 0)
-        {
-            // A quarter of the timeout: a socket is closed between 1x and 1.25x its idle time, for one timer in all.
-            var period = TimeSpan.FromSeconds(shortest) / 4;
-            _idleSweep = time.CreateTimer(_ => SweepIdle(), null, period, period);
-        }
+        // The send timeout is always on, so there is always a sweep. A quarter of the shortest timeout: a socket is
+        // closed between 1x and 1.25x its limit, for one timer in all.
+        var shortest = new[] { _options.IdleTimeoutSeconds, _options.UnsubscribedIdleSeconds, _options.SendTimeoutSeconds }.Where(s => s > 0).Min();
+        var period = TimeSpan.FromSeconds(shortest) / 4;
+        _sweep = time.CreateTimer(_ => Sweep(), null, period, period);
     }
 
     public int CountOf(string endpoint) => _open.Keys.Count(s => s.Endpoint == endpoint);
@@ -86,8 +84,7 @@ internal sealed class LiveSockets : IDisposable
 
     public LiveSocket Add(WebSocket socket, string endpoint)
     {
-        var live = new LiveSocket(socket, endpoint, _time,
-            TimeSpan.FromSeconds(_options.SendTimeoutSeconds), TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
+        var live = new LiveSocket(socket, endpoint, _time, TimeSpan.FromSeconds(_options.CloseTimeoutSeconds));
         _open.TryAdd(live, 0);
         // The drain ended during the handshake, after CloseAll: this one gets its 1001 too.
         if (_stopping.IsCancellationRequested) _ = CloseForShutdownAsync(live);
@@ -104,12 +101,16 @@ internal sealed class LiveSockets : IDisposable
     private static Task CloseForShutdownAsync(LiveSocket live) =>
         live.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", "shutdown");
 
-    private void SweepIdle()
+    /// <summary>Drops sockets whose client stopped reading; closes idle ones.</summary>
+    private void Sweep()
     {
         var limit = TimeSpan.FromSeconds(_options.IdleTimeoutSeconds);
         var unsubscribed = TimeSpan.FromSeconds(_options.UnsubscribedIdleSeconds);
-        foreach (var live in _open.Keys)
+        var send = TimeSpan.FromSeconds(_options.SendTimeoutSeconds);
+        // The dictionary's own enumerator: Keys would copy every key first.
+        foreach (var (live, _) in _open)
         {
+            if (live.DropIfSendStuck(send)) continue;
             if (live.Endpoint == LiveEndpoints.EchoPath && _options.IdleTimeoutSeconds > 0 && live.Quiet >= limit)
                 _ = live.CloseAsync(WebSocketCloseStatus.NormalClosure, "idle timeout", "idle");
             // A subscriber is quiet by design, but one that follows nothing holds a place for nothing.
@@ -119,5 +120,5 @@ internal sealed class LiveSockets : IDisposable
         }
     }
 
-    public void Dispose() => _idleSweep?.Dispose();
+    public void Dispose() => _sweep.Dispose();
 }

@@ -6,7 +6,7 @@ namespace Storefront.Api.Live;
 /// One /ws/stock socket's outbox. What it can hold is bounded: at most <c>SendQueueLimit</c> items waiting (a newer
 /// update of an item already waiting replaces it: only the latest matters), and a few answers to the client's own
 /// messages. A socket that falls further behind is closed with 1013; one that stops taking frames is dropped by the
-/// send deadline (<see cref="LiveSocket.SendAsync"/>).
+/// send deadline (<see cref="LiveSocket.DropIfSendStuck"/>).
 /// </summary>
 /// <remarks>
 /// No loop waits per socket. Whoever queues into an idle outbox sends it right away, on its own thread, until the
@@ -37,29 +37,40 @@ internal sealed class StockSubscriber(LiveSocket live, int queueLimit, LiveMetri
         lock (_gate)
         {
             if (_done || _behind) return;
-            var waiting = _waiting ??= [];
-            if (waiting.ContainsKey(message.ItemId))
+            // A send is under way (and takes what waits when it ends): the message waits its turn.
+            if (_sending)
             {
-                waiting[message.ItemId] = message;
-                metrics.Coalesced();
-                return; // Its turn in the order is kept; a sender is already on it.
+                Queue(message);
+                return;
             }
-            if (waiting.Count >= queueLimit)
-            {
-                // Too far behind: drop what waits (memory back at once) and close the socket with 1013.
-                _behind = true;
-                metrics.Dropped(waiting.Count + 1);
-                waiting.Clear();
-                _order?.Clear();
-            }
-            else
-            {
-                waiting[message.ItemId] = message;
-                (_order ??= new()).Enqueue(message.ItemId);
-            }
-            if (!StartSending()) return;
+            // Nothing is being sent, so nothing waits (a fan-out's usual case): straight to the socket, the outbox
+            // untouched.
+            _sending = true;
         }
-        _sender = SendWaitingAsync();
+        _sender = SendWaitingAsync(message);
+    }
+
+    /// <summary>Under the lock, while a send is under way: the message waits, or the socket is found too far behind.</summary>
+    private void Queue(StockMessage message)
+    {
+        var waiting = _waiting ??= [];
+        if (waiting.ContainsKey(message.ItemId))
+        {
+            waiting[message.ItemId] = message;
+            metrics.Coalesced();
+            return; // Its turn in the order is kept.
+        }
+        if (waiting.Count >= queueLimit)
+        {
+            // Too far behind: drop what waits (memory back at once); the send under way then closes the socket with 1013.
+            _behind = true;
+            metrics.Dropped(waiting.Count + 1);
+            waiting.Clear();
+            _order?.Clear();
+            return;
+        }
+        waiting[message.ItemId] = message;
+        (_order ??= new()).Enqueue(message.ItemId);
     }
 
     /// <summary>Queues an answer to the client; false when too many are waiting (the client is not reading).</summary>
@@ -72,7 +83,7 @@ internal sealed class StockSubscriber(LiveSocket live, int queueLimit, LiveMetri
             replies.Enqueue(utf8Json);
             if (!StartSending()) return true;
         }
-        _sender = SendWaitingAsync();
+        _sender = SendWaitingAsync(null);
         return true;
     }
 
@@ -100,20 +111,21 @@ internal sealed class StockSubscriber(LiveSocket live, int queueLimit, LiveMetri
         return true;
     }
 
-    /// <summary>Sends what waits, in order, until nothing does (or the socket ends).</summary>
-    private async Task SendWaitingAsync()
+    /// <summary>Sends <paramref name="first"/> (if any), then what waits, in order, until nothing does (or the socket ends).</summary>
+    private async Task SendWaitingAsync(StockMessage? first)
     {
         try
         {
-            while (Next() is { } next)
+            var next = first is null ? Next() : new Outgoing(first.Utf8Json, first, false);
+            for (; next is { } current; next = Next())
             {
-                if (next.Behind)
+                if (current.Behind)
                 {
                     await live.CloseAsync(CloseCodes.TryAgainLater, "too far behind the feed; reconnect", "behind");
                     return;
                 }
-                if (!await live.SendAsync(next.Utf8Json)) return;
-                if (next.Update is { } update)
+                if (!await live.SendAsync(current.Utf8Json)) return;
+                if (current.Update is { } update)
                     metrics.Delivered(time.GetUtcNow().UtcDateTime - update.PublishedAt);
                 else
                     metrics.MessageOut(LiveEndpoints.StockPath); // An answer to the client's message: a message out like the echo's.

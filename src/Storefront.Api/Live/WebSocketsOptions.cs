@@ -63,7 +63,10 @@ public sealed class WebSocketsOptions
     [Range(1, 100_000)]
     public int SendQueueLimit { get; set; } = 256;
 
-    /// <summary>A send that the client does not take within this time means it stopped reading: the socket is dropped.</summary>
+    /// <summary>
+    /// A send that the client does not take within this time means it stopped reading: the socket is dropped (by a
+    /// sweep every quarter of this time, so at most 1.25 times it after the send began).
+    /// </summary>
     [Range(1, 3600)]
     public int SendTimeoutSeconds { get; set; } = 10;
 
