@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Storefront.Api.Compute;
@@ -11,15 +10,32 @@ namespace Storefront.Api.Compute;
 /// A full queue rejects at once (back-pressure), an item whose caller gave up or whose deadline passed is
 /// skipped, and nothing here blocks a thread-pool thread.
 /// </summary>
+/// <remarks>
+/// The hand-off is what a cheap item pays for besides its work, so it is kept small: one lock around a ring of
+/// fixed capacity (a worker takes its whole batch under one acquisition), a worker woken only when one sleeps, and
+/// no timer per item. Deadlines are checked when a worker takes an item, and for items still waiting or stuck in a
+/// batch by one coarse timer per runner (<see cref="SweepPeriod"/>), armed only while items are in flight.
+/// </remarks>
 public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
 {
+    /// <summary>How late past its deadline an item that no worker reached (or whose batch is stuck) may be failed.</summary>
+    public static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(10);
+
     public delegate void BatchWork(ReadOnlySpan<TIn> inputs, Span<TOut> outputs);
 
-    private readonly BlockingCollection<WorkItem> _queue;
+    // Guards the ring, _sleeping, _stopping and _sweeperArmed; idle workers wait on it (Monitor), which a dedicated thread may do.
+    private readonly object _gate = new();
+    private readonly WorkItem?[] _ring;
+    private int _head, _count, _sleeping;
+    private bool _stopping;
+
     private readonly Thread[] _threads;
+    // Each worker's batch in progress, read by the sweeper to fail items whose batch overruns their deadline.
+    private readonly WorkItem?[][] _batches;
     private readonly BatchWork _work;
     private readonly int _maxBatch;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly Timer _sweeper;
+    private bool _sweeperArmed;
     private long _completed, _rejected, _expired, _busy;
     private int _disposed;
 
@@ -31,12 +47,15 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
         Name = name;
         _work = work;
         _maxBatch = maxBatch;
-        _queue = new BlockingCollection<WorkItem>(new ConcurrentQueue<WorkItem>(), queueCapacity);
+        _ring = new WorkItem?[queueCapacity];
+        _sweeper = new Timer(static state => ((CpuWorkRunner<TIn, TOut>)state!).Sweep(), this, Timeout.Infinite, Timeout.Infinite);
+        _batches = new WorkItem?[threads][];
         _threads = new Thread[threads];
         for (var i = 0; i < threads; i++)
         {
+            _batches[i] = new WorkItem?[maxBatch];
             _threads[i] = new Thread(Serve) { IsBackground = true, Name = $"{name}-worker-{i}" };
-            _threads[i].Start();
+            _threads[i].Start(i);
         }
     }
 
@@ -45,13 +64,13 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
     public int ThreadCount => _threads.Length;
 
     /// <summary>Items waiting for a worker.</summary>
-    public int QueueLength => _queue.Count;
+    public int QueueLength => Volatile.Read(ref _count);
 
     /// <summary>
     /// The queue is full, so RunAsync would refuse an item now: lets a caller shed load before doing any work for it
     /// (a database lookup, reading a body). Only a hint, read without a lock; RunAsync still decides.
     /// </summary>
-    public bool IsFull => _queue.Count >= _queue.BoundedCapacity;
+    public bool IsFull => Volatile.Read(ref _count) >= _ring.Length;
 
     /// <summary>Workers running a batch right now.</summary>
     public long Busy => Interlocked.Read(ref _busy);
@@ -63,102 +82,200 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
     /// <exception cref="CpuSaturatedException">The queue is full.</exception>
     /// <exception cref="TimeoutException">The deadline passed before a worker finished it.</exception>
     /// <exception cref="OperationCanceledException">The caller gave up.</exception>
-    public async Task<TOut> RunAsync(TIn input, TimeSpan deadline, CancellationToken cancellationToken)
+    public Task<TOut> RunAsync(TIn input, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<TOut>(cancellationToken);
         var item = new WorkItem(input, Stopwatch.GetTimestamp() + (long)(deadline.TotalSeconds * Stopwatch.Frequency));
-        if (!_queue.TryAdd(item))
+        item.Watch(cancellationToken);
+        bool arm;
+        lock (_gate)
         {
-            Interlocked.Increment(ref _rejected);
-            throw new CpuSaturatedException(Name);
+            if (_stopping || _count == _ring.Length)
+            {
+                Interlocked.Increment(ref _rejected);
+                item.Fail(new CpuSaturatedException(Name));
+                return item.Task;
+            }
+            _ring[(_head + _count) % _ring.Length] = item;
+            _count++;
+            if (_sleeping > 0)
+            {
+                _sleeping--;
+                Monitor.Pulse(_gate);
+            }
+            arm = !_sweeperArmed;
+            _sweeperArmed = true;
         }
-        try
-        {
-            return await item.Completion.Task.WaitAsync(deadline, cancellationToken);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            item.Abandon(); // A worker that reaches it later skips it.
-            throw;
-        }
+        if (arm) ArmSweeper();
+        return item.Task;
     }
 
     /// <summary>Stops the workers; safe to call more than once (its owner and the container may both dispose it).</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _stopping.Cancel();
-        _queue.CompleteAdding();
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
         foreach (var thread in _threads) thread.Join(TimeSpan.FromSeconds(5));
-        foreach (var left in _queue) left.Completion.TrySetCanceled();
-        _queue.Dispose();
-        _stopping.Dispose();
+        _sweeper.Dispose();
+        lock (_gate)
+        {
+            while (_count > 0) Dequeue()?.TrySetCanceled();
+        }
     }
 
-    private void Serve()
+    private void Serve(object? index)
     {
-        var batch = new List<WorkItem>(_maxBatch);
+        var batch = _batches[(int)index!];
         var inputs = new TIn[_maxBatch];
         var outputs = new TOut[_maxBatch];
-        try
+        while (true)
         {
-            // A dedicated thread may block while it waits for work: that is what it is for.
-            foreach (var first in _queue.GetConsumingEnumerable(_stopping.Token))
+            var taken = 0;
+            lock (_gate)
             {
-                batch.Clear();
-                Take(first, batch);
-                while (batch.Count < _maxBatch && _queue.TryTake(out var next)) Take(next, batch);
-                if (batch.Count > 0) RunBatch(batch, inputs, outputs);
+                while (_count == 0 && !_stopping)
+                {
+                    _sleeping++; // The producer that wakes this worker takes it off the count.
+                    Monitor.Wait(_gate);
+                }
+                if (_stopping) return;
+                while (taken < _maxBatch && _count > 0) batch[taken++] = Dequeue();
+                // Counted busy before the lock is released, so the sweeper never sees the batch as neither queued nor busy.
+                Interlocked.Increment(ref _busy);
+            }
+            try
+            {
+                var live = 0;
+                for (var i = 0; i < taken; i++)
+                {
+                    var item = batch[i]!;
+                    batch[i] = null;
+                    if (!Skip(item)) batch[live++] = item;
+                }
+                if (live > 0) RunBatch(batch, live, inputs, outputs);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _busy);
             }
         }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
     }
 
-    private void Take(WorkItem item, List<WorkItem> batch)
+    private WorkItem? Dequeue()
     {
-        if (item.IsAbandoned || Stopwatch.GetTimestamp() > item.Deadline)
-        {
-            Interlocked.Increment(ref _expired);
-            item.Completion.TrySetException(new TimeoutException($"Queued too long for the {Name} workers."));
-            return;
-        }
-        batch.Add(item);
+        var item = _ring[_head];
+        _ring[_head] = null;
+        _head = (_head + 1) % _ring.Length;
+        _count--;
+        return item;
     }
 
-    private void RunBatch(List<WorkItem> batch, TIn[] inputs, TOut[] outputs)
+    /// <summary>True for an item not to compute: its caller left, the sweeper already failed it, or its deadline passed.</summary>
+    private bool Skip(WorkItem item)
     {
-        Interlocked.Increment(ref _busy);
+        if (!item.Task.IsCompleted && Stopwatch.GetTimestamp() <= item.Deadline) return false;
+        Interlocked.Increment(ref _expired);
+        item.Fail(TimedOut());
+        return true;
+    }
+
+    private void RunBatch(WorkItem?[] batch, int count, TIn[] inputs, TOut[] outputs)
+    {
         try
         {
-            for (var i = 0; i < batch.Count; i++) inputs[i] = batch[i].Input;
-            _work(inputs.AsSpan(0, batch.Count), outputs.AsSpan(0, batch.Count));
-            for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(outputs[i]);
-            Interlocked.Add(ref _completed, batch.Count);
+            for (var i = 0; i < count; i++) inputs[i] = batch[i]!.Input;
+            _work(inputs.AsSpan(0, count), outputs.AsSpan(0, count));
+            for (var i = 0; i < count; i++) batch[i]!.Succeed(outputs[i]);
+            Interlocked.Add(ref _completed, count);
         }
         catch (Exception ex)
         {
-            foreach (var item in batch) item.Completion.TrySetException(ex);
+            for (var i = 0; i < count; i++) batch[i]!.Fail(ex);
         }
         finally
         {
-            Interlocked.Decrement(ref _busy);
+            Array.Clear(batch);
             Array.Clear(inputs);
             Array.Clear(outputs);
         }
     }
 
-    private sealed class WorkItem(TIn input, long deadline)
+    /// <summary>
+    /// The coarse timer: fails the items whose deadline passed while they waited or while their batch ran (a worker
+    /// that reaches a failed item later skips it), and re-arms itself while anything is in flight. Arming and
+    /// disarming happen under the queue's lock, so an item queued as the timer stops always re-arms it.
+    /// </summary>
+    private void Sweep()
     {
-        private int _abandoned;
+        var now = Stopwatch.GetTimestamp();
+        List<WorkItem>? late = null;
+        bool again;
+        lock (_gate)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                var item = _ring[(_head + i) % _ring.Length]!;
+                if (now > item.Deadline && !item.Task.IsCompleted) (late ??= []).Add(item);
+            }
+            again = !_stopping && (_count > 0 || Interlocked.Read(ref _busy) > 0);
+            _sweeperArmed = again;
+        }
+        foreach (var batch in _batches)
+        {
+            for (var i = 0; i < batch.Length; i++)
+            {
+                if (Volatile.Read(ref batch[i]) is { } item && now > item.Deadline && !item.Task.IsCompleted) (late ??= []).Add(item);
+            }
+        }
+        if (late is not null)
+        {
+            foreach (var item in late) item.Fail(TimedOut());
+        }
+        if (again) ArmSweeper();
+    }
+
+    private void ArmSweeper()
+    {
+        try
+        {
+            _sweeper.Change(SweepPeriod, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile: the items left are cancelled by Dispose.
+        }
+    }
+
+    private TimeoutException TimedOut() => new($"Queued too long for the {Name} workers.");
+
+    /// <summary>One queued call: its own task, completed by a worker, the sweeper or the caller's token, whichever is first.</summary>
+    private sealed class WorkItem(TIn input, long deadline) : TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        private CancellationTokenRegistration _caller;
 
         public TIn Input { get; } = input;
         public long Deadline { get; } = deadline;
-        public TaskCompletionSource<TOut> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public bool IsAbandoned => Volatile.Read(ref _abandoned) == 1;
 
-        public void Abandon() => Volatile.Write(ref _abandoned, 1);
+        public void Watch(CancellationToken cancellationToken)
+        {
+            if (!cancellationToken.CanBeCanceled) return;
+            _caller = cancellationToken.UnsafeRegister(static (state, token) => ((WorkItem)state!).TrySetCanceled(token), this);
+        }
+
+        public void Succeed(TOut output)
+        {
+            TrySetResult(output);
+            _caller.Unregister();
+        }
+
+        public void Fail(Exception ex)
+        {
+            TrySetException(ex);
+            _caller.Unregister();
+        }
     }
 }

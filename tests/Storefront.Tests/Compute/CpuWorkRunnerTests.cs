@@ -80,6 +80,92 @@ public sealed class CpuWorkRunnerTests
     }
 
     [Fact]
+    public async Task A_batch_that_overruns_its_deadline_fails_its_caller_while_it_still_runs()
+    {
+        // No timer per item: the runner's sweeper must see items inside a running batch, not only queued ones.
+        using var gate = new WorkerGate();
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 10, maxBatch: 1, (inputs, outputs) =>
+        {
+            gate.Hold();
+            outputs[0] = inputs[0];
+        });
+        var stuck = runner.RunAsync(1, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        await gate.Entered;
+        var first = await Task.WhenAny(stuck, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.Same(stuck, first); // Failed while the worker is still held, not when it is let go.
+        await Assert.ThrowsAsync<TimeoutException>(() => stuck);
+        gate.Release();
+        Assert.Equal(2, await runner.RunAsync(2, TimeSpan.FromSeconds(10), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Deadlines_are_enforced_again_after_the_runner_was_idle()
+    {
+        // The sweeper stops when nothing is in flight; the next item must start it again.
+        using var gate = new WorkerGate();
+        var hold = false;
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 10, maxBatch: 1, (inputs, outputs) =>
+        {
+            if (Volatile.Read(ref hold)) gate.Hold();
+            outputs[0] = inputs[0];
+        });
+        Assert.Equal(1, await runner.RunAsync(1, TimeSpan.FromSeconds(10), CancellationToken.None));
+        await Task.Delay(CpuWorkRunner<int, int>.SweepPeriod * 10); // Long enough for the sweeper to find nothing and stop.
+        Volatile.Write(ref hold, true);
+        var blocker = runner.RunAsync(2, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await gate.Entered;
+        var queued = runner.RunAsync(3, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        var first = await Task.WhenAny(queued, Task.Delay(TimeSpan.FromSeconds(10)));
+        Assert.Same(queued, first);
+        await Assert.ThrowsAsync<TimeoutException>(() => queued);
+        gate.Release();
+        Assert.Equal(2, await blocker);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_is_answered_at_once_not_when_a_worker_reaches_it()
+    {
+        using var gate = new WorkerGate();
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 10, maxBatch: 1, (inputs, outputs) =>
+        {
+            gate.Hold();
+            outputs[0] = inputs[0];
+        });
+        var blocker = runner.RunAsync(0, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await gate.Entered;
+        using var leaving = new CancellationTokenSource();
+        var queued = runner.RunAsync(1, TimeSpan.FromSeconds(30), leaving.Token);
+        await leaving.CancelAsync();
+        Assert.True(queued.IsCanceled); // The caller's token completes the item itself: no worker, no sweeper needed.
+        gate.Release();
+        await blocker;
+    }
+
+    [Fact]
+    public async Task Many_callers_against_few_workers_all_get_their_own_results()
+    {
+        // Workers sleep when the queue is empty and are woken only when one sleeps: a lost wake-up would leave items
+        // waiting until their deadline, which here is far beyond the bound the test waits.
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 2, queueCapacity: 256, maxBatch: 8, (inputs, outputs) =>
+        {
+            for (var i = 0; i < inputs.Length; i++) outputs[i] = inputs[i] + 1;
+        });
+        var callers = Enumerable.Range(0, 64).Select(async caller =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var input = caller * 1000 + i;
+                Assert.Equal(input + 1, await runner.RunAsync(input, TimeSpan.FromMinutes(5), CancellationToken.None));
+            }
+        });
+        var all = Task.WhenAll(callers);
+        Assert.Same(all, await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))));
+        await all;
+        Assert.Equal(64 * 200, runner.Completed);
+        Assert.Equal(0, runner.Expired);
+    }
+
+    [Fact]
     public async Task A_failing_batch_fails_its_callers_and_the_runner_carries_on()
     {
         using var runner = new CpuWorkRunner<int, int>("test", threads: 1, queueCapacity: 10, maxBatch: 1, (inputs, outputs) =>
