@@ -21,6 +21,12 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
     /// <summary>How late past its deadline an item that no worker reached (or whose batch is stuck) may be failed.</summary>
     public static readonly TimeSpan SweepPeriod = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>Whether the sweeper is armed (items in flight); the tests wait for it to stop.</summary>
+    internal bool IsSweeping
+    {
+        get { lock (_gate) return _sweeperArmed; }
+    }
+
     public delegate void BatchWork(ReadOnlySpan<TIn> inputs, Span<TOut> outputs);
 
     // Guards the ring, _sleeping, _stopping and _sweeperArmed; idle workers wait on it (Monitor), which a dedicated thread may do.

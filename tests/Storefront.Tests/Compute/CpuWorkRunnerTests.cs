@@ -110,7 +110,7 @@ public sealed class CpuWorkRunnerTests
             outputs[0] = inputs[0];
         });
         Assert.Equal(1, await runner.RunAsync(1, TimeSpan.FromSeconds(10), CancellationToken.None));
-        await Task.Delay(CpuWorkRunner<int, int>.SweepPeriod * 10); // Long enough for the sweeper to find nothing and stop.
+        await Eventually.TrueAsync(() => !runner.IsSweeping, TimeSpan.FromSeconds(10), "the sweeper stops once nothing is in flight");
         Volatile.Write(ref hold, true);
         var blocker = runner.RunAsync(2, TimeSpan.FromSeconds(30), CancellationToken.None);
         await gate.Entered;
