@@ -59,9 +59,10 @@ internal sealed class CatalogBulkSeed(IServiceProvider services) : IBulkSampleDa
             }
             await import.CompleteAsync(cancellationToken);
         }
-        // Fresh statistics, so totals (the planner's estimate) and plans know the new size at once.
+        // Fresh statistics, so totals (the planner's estimate) and plans know the new size at once; and the visibility
+        // map set, so a search's walk reads the sort's index alone from the start, not after autovacuum's next visit.
         await using var analyze = connection.CreateCommand();
-        analyze.CommandText = "ANALYZE items";
+        analyze.CommandText = "VACUUM (ANALYZE) items";
         await analyze.ExecuteNonQueryAsync(cancellationToken);
         return target - existing;
     }

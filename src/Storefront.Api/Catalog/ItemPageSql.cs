@@ -29,18 +29,24 @@ internal sealed class ItemPageSql(DatabaseKind kind)
     /// <summary>
     /// PostgreSQL's search by walking the sort order: the next <paramref name="budget"/> rows after the cursor, in page
     /// order, filtered by the search; stops as soon as the page is full. Cheap for a term many names contain, whatever
-    /// its estimate; a page short of <paramref name="take"/> rows is either the last or the budget ran out.
+    /// its estimate; a page short of <paramref name="take"/> rows is either the last or the budget ran out. The walk
+    /// reads only what the sort's index holds (its key, the id and the folded name: migration 0014), so it reads no
+    /// table rows; the page's rows are then read by id.
     /// </summary>
     public void Walk(DbCommand command, ItemListQuery query, ItemCursor? after, int take, int budget)
     {
-        var sql = new StringBuilder("SELECT id, name, price, description FROM (SELECT id, name, price, description, name_folded FROM items");
+        var sort = query.SortOrder;
+        var sql = new StringBuilder("SELECT id, name, price, description FROM items WHERE id = ANY(ARRAY(SELECT id FROM (SELECT id, name_folded")
+            .Append(sort switch { ItemSort.Price or ItemSort.PriceDescending => ", price", ItemSort.Name => ", name", _ => "" })
+            .Append(" FROM items");
         var where = Filters(command, query, search: false);
-        Keyset(command, query.SortOrder, after, where);
+        Keyset(command, sort, after, where);
         if (where.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", where);
         // The LIMIT keeps the search condition out of the subquery: the planner can only walk the sort's index.
-        sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT @budget) AS walked WHERE ").Append(SearchCondition(command, query.Search!));
+        sql.Append(OrderBy(sort)).Append(" LIMIT @budget) AS walked WHERE ").Append(SearchCondition(command, query.Search!));
         Add(command, "budget", budget);
         Window(command, sql, query, take);
+        sql.Append("))").Append(OrderBy(sort));
         command.CommandText = sql.ToString();
     }
 

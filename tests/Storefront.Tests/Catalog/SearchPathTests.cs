@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Storefront.Api.Catalog;
+using System.Text.Json;
+using Npgsql;
 using Storefront.Api.Data;
 
 namespace Storefront.Tests.Catalog;
@@ -125,6 +127,48 @@ public sealed class PostgresSearchPathTests(PostgresStorefrontFactory factory) :
         Assert.Equal("Basic lamp 2674", Assert.Single(rare.Items).Name);
         Assert.True(sparse.Contains("basic LAMP 2674", ItemSort.Id));
         Assert.False(sparse.Contains("basic lamp 2674", ItemSort.Price));
+    }
+}
+
+/// <summary>
+/// The walk's cost is the rows it passes over, a hundred or so per match of a 1% term: it must pass over them in the
+/// sort's index alone. Fails when the walk reads a column its index does not hold, or the index loses the folded name.
+/// </summary>
+public sealed class PostgresSearchWalkPlanTests(PostgresStorefrontFactory factory) : IClassFixture<PostgresStorefrontFactory>
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("price")]
+    [InlineData("-price")]
+    [InlineData("name")]
+    public async Task The_walk_reads_the_sort_index_alone(string? sort)
+    {
+        using var client = factory.CreateClient();
+        await (await client.GetAsync("/items?limit=1")).ShouldBeJsonAsync();
+        await using var connection = new NpgsqlConnection(factory.Database.ConnectionString);
+        await connection.OpenAsync();
+        // All-visible pages, as autovacuum leaves them; and no sequential scan, which a catalog this small would get.
+        await using (var vacuum = new NpgsqlCommand("VACUUM items", connection)) await vacuum.ExecuteNonQueryAsync();
+        await using (var settings = new NpgsqlCommand("SET enable_seqscan = off; SET enable_bitmapscan = off", connection))
+            await settings.ExecuteNonQueryAsync();
+
+        await using var explain = connection.CreateCommand();
+        var query = new ItemListQuery(Limit: 20, Q: "ic desk", Sort: sort);
+        new ItemPageSql(DatabaseKind.Postgres).Walk(explain, query, after: null, take: 21, budget: 4_200);
+        explain.CommandText = "EXPLAIN (FORMAT JSON) " + explain.CommandText;
+        using var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+
+        var walk = Nodes(plan.RootElement[0].GetProperty("Plan")).Single(n => n.GetProperty("Node Type").GetString() == "Subquery Scan");
+        var scans = Nodes(walk).Skip(1).Select(n => n.GetProperty("Node Type").GetString()!).Where(t => t.EndsWith("Scan", StringComparison.Ordinal)).ToList();
+        Assert.True(scans is ["Index Only Scan"], string.Join("; ", scans));
+    }
+
+    private static IEnumerable<JsonElement> Nodes(JsonElement node)
+    {
+        yield return node;
+        if (!node.TryGetProperty("Plans", out var children)) yield break;
+        foreach (var child in children.EnumerateArray())
+            foreach (var n in Nodes(child)) yield return n;
     }
 }
 
