@@ -66,11 +66,14 @@ public static class CatalogEndpoints
             ? System.Threading.RateLimiting.RateLimitPartition.GetNoLimiter("not a search")
             : SharedLimits.PerClient(context, SearchPolicy, o => o.SearchPermits);
 
+    // The id is checked here, like the product page's, rather than by ItemRoute: an IValidatable argument adds the
+    // validation filter's layer (every argument boxed, the handler awaited through ValueTask<object>) to the hottest
+    // read for one comparison. Its raw text ("abc") is still checked by WithValidation's raw input rules.
     private static async Task<Results<JsonOk<ItemDetailResponse>, ProblemHttpResult, ValidationProblem>> GetItem(
-        [AsParameters] ItemRoute route, IItemReader items, HttpResponse response, System.Security.Claims.ClaimsPrincipal user,
+        [FromRoute(Name = "item_id")] int itemId, IItemReader items, HttpResponse response, System.Security.Claims.ClaimsPrincipal user,
         CancellationToken cancellationToken)
     {
-        var itemId = route.ItemId;
+        if (itemId < 1) return ValidationExtensions.Invalid(ItemRoute.Errors(itemId)!);
         var item = await items.FindAsync(itemId, ReadFreshnessRules.For(user), cancellationToken);
         if (item is null) return Missing(itemId);
         // The item's own version: in_stock is live and versioned by the stock ledger, not by this tag.
@@ -143,6 +146,9 @@ public static class CatalogEndpoints
 /// <summary>The <c>{item_id}</c> of the item routes.</summary>
 public sealed record ItemRoute([FromRoute(Name = "item_id")] int ItemId) : IValidatable
 {
-    public Dictionary<string, string[]>? Validate() =>
-        new ValidationErrors().Check(ItemId >= 1, "item_id", "Must be a whole number of 1 or more.").ToDictionary();
+    public Dictionary<string, string[]>? Validate() => Errors(ItemId);
+
+    /// <summary>The rule for an item id wherever it is read, with or without this record.</summary>
+    internal static Dictionary<string, string[]>? Errors(int itemId) =>
+        new ValidationErrors().Check(itemId >= 1, "item_id", "Must be a whole number of 1 or more.").ToDictionary();
 }

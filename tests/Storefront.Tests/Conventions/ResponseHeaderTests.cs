@@ -17,7 +17,7 @@ public sealed class ResponseHeaderTests(SqliteStorefrontFactory factory) : IClas
         { "GET", "/no/such/route", HttpStatusCode.NotFound },
         { "DELETE", "/", HttpStatusCode.MethodNotAllowed },
         { "GET", "/items/abc", HttpStatusCode.BadRequest }, // a binding failure, worded by the exception handler
-        { "GET", "/items/0", HttpStatusCode.BadRequest }, // the validation filter
+        { "GET", "/items/0", HttpStatusCode.BadRequest }, // the handler's own check
         { "GET", "/users/me", HttpStatusCode.Unauthorized },
         { "GET", "/metrics", HttpStatusCode.OK },
         { "GET", "/health/live", HttpStatusCode.OK },
