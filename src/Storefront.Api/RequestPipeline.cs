@@ -25,7 +25,7 @@ internal static class RequestPipeline
         app.UseDiagnostics();                 // The overload limit (a fast 503 past it) and the in-flight list: after the answers are Problem Details, before any work.
         app.UseDashboard();                   // The dashboard's static files, only under /dashboard and only when it is enabled.
         app.UseAuthenticationWhenPresented(); // Only requests with an Authorization header pay for reading a token.
-        app.UseAuthorization();               // Before the rate limits, so a refused caller spends no permit.
+        app.UseAuthorizationWhereRequired();  // Only endpoints with rules; before the rate limits, so a refused caller spends no permit.
         app.UseRateLimiter();                 // Each endpoint's policy (RateLimits/), once the caller is known.
         app.UseApiDocs();                     // Swagger UI, only under /docs.
         app.UseLive();                        // The WebSocket handshake, only on the /ws paths.

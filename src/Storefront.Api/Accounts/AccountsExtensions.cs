@@ -95,6 +95,28 @@ public static class AccountsExtensions
         return app;
     }
 
+    // The key UseAuthorization sets and WebApplication checks before adding the middleware itself.
+    private const string AuthorizationMiddlewareSet = "__AuthorizationMiddlewareSet";
+
+    /// <summary>
+    /// Authorization for the endpoints that have rules only (with no fallback policy, the middleware lets every other
+    /// request through untouched). Skipped, it holds nothing for the life of an open request: its async frame and the
+    /// request's Items dictionary, ~380 bytes of each of ten thousand waiting /slow requests (docs/benchmarks-notes.md).
+    /// </summary>
+    public static WebApplication UseAuthorizationWhereRequired(this WebApplication app)
+    {
+        var everyRequest = app.Services.GetRequiredService<IOptions<AuthorizationOptions>>().Value.FallbackPolicy is not null;
+        app.UseWhen(context => everyRequest || HasRules(context.GetEndpoint()), authorized => authorized.UseAuthorization());
+        // As for authentication above: the branch marks only its copy of the properties.
+        ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSet] = true;
+        return app;
+    }
+
+    // What AuthorizationPolicy.CombineAsync reads from an endpoint: without any of it there is no policy to apply.
+    private static bool HasRules(Endpoint? endpoint) => endpoint?.Metadata is { } metadata
+        && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null
+            || metadata.GetMetadata<IAuthorizationRequirementData>() is not null);
+
     // Per client address (IPv6 by /64). Behind a reverse proxy, Proxy__TrustedProxies makes this the real client
     // (HttpConventions). With Redis the window is shared by every instance; without it each instance counts its own.
     private static RateLimitPartition<string> PerClient(HttpContext context, string policy, Func<RateLimitsOptions, int> permits) =>

@@ -10,4 +10,10 @@ namespace Storefront.Api.Inference;
 public interface ITextClassifier
 {
     void ClassifyBatch(ReadOnlySpan<string> texts, Span<Prediction> results);
+
+    /// <summary>
+    /// Completes once <see cref="ClassifyBatch"/> can run without a long first-use cost (a model loaded on first use);
+    /// faults if it never can. The runner awaits it before a request's deadline starts.
+    /// </summary>
+    Task ReadyAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

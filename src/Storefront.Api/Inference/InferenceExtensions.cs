@@ -12,12 +12,12 @@ public static class InferenceExtensions
         services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         services.AddJsonTypes(InferenceJsonContext.Default);
-        services.AddSingleton(sp => SentimentClassifier.Load(sp.GetRequiredService<IOptions<InferenceOptions>>()));
+        services.AddSingleton(sp => SentimentClassifier.Open(sp.GetRequiredService<IOptions<InferenceOptions>>()));
         services.AddSingleton<ITextClassifier>(sp => sp.GetRequiredService<SentimentClassifier>());
         services.AddSingleton<PredictionRunner>();
         services.AddSingleton<QrRunner>();
-        // Their instruments read the runners, so the model loads and the workers start with the host, before requests
-        // arrive: a missing or broken model file stops the service at once.
+        // Their instruments read the runners, so the workers start and the model file is checked with the host, before
+        // requests arrive: a missing or broken model file stops the service at once (the model itself loads on first use).
         services.AddCpuRunnerMetrics<PredictionRunner>(predictions => predictions.Runner);
         services.AddCpuRunnerMetrics<QrRunner>(qr => qr.Runner);
         return builder;

@@ -13,7 +13,23 @@ public sealed class PredictionRunner(ITextClassifier classifier, IOptions<Infere
         options.Value.Predict.EffectiveThreads, options.Value.Predict.QueueCapacity, options.Value.Predict.MaxBatch,
         classifier.ClassifyBatch);
 
-    public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Scores on a worker. The first requests wait for the model to load (seconds) before they are queued, so the wait
+    /// does not count against the deadline, which is for the queue and the work.
+    /// </summary>
+    public Task<Prediction> PredictAsync(string text, CancellationToken cancellationToken)
+    {
+        var ready = classifier.ReadyAsync(cancellationToken);
+        return ready.IsCompletedSuccessfully ? Run(text, cancellationToken) : RunWhenReadyAsync(ready, text, cancellationToken);
+    }
+
+    private async Task<Prediction> RunWhenReadyAsync(Task ready, string text, CancellationToken cancellationToken)
+    {
+        await ready;
+        return await Run(text, cancellationToken);
+    }
+
+    private Task<Prediction> Run(string text, CancellationToken cancellationToken) =>
         Runner.RunAsync(text, TimeSpan.FromMilliseconds(_pool.DeadlineMs), cancellationToken);
 
     public void Dispose() => Runner.Dispose();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Inference;
 using Storefront.Api.Inference.Sentiment;
@@ -93,6 +94,69 @@ internal sealed class GatedClassifier : ITextClassifier, IDisposable
     }
 
     public void Dispose() => Gate.Dispose();
+}
+
+[ServerFree]
+public sealed class SentimentModelStartupTests
+{
+    [Fact]
+    public async Task The_model_is_loaded_by_the_first_predict_not_at_startup()
+    {
+        await using var factory = new SqliteStorefrontFactory();
+        using var client = factory.CreateClient();
+        var classifier = factory.Services.GetRequiredService<SentimentClassifier>();
+        Assert.False(classifier.IsLoaded);
+
+        var answer = await (await client.PostAsJsonAsync("/predict", new { text = "I love it" })).ShouldBeJsonAsync<PredictResponse>();
+
+        Assert.Equal("positive", answer.Prediction);
+        Assert.True(classifier.IsLoaded);
+    }
+
+    [Fact]
+    public void A_model_file_that_is_not_a_model_stops_startup()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"not-a-model-{Guid.NewGuid():N}.zip");
+        File.WriteAllText(path, "sentence\tscore\n");
+        try
+        {
+            using var factory = new SqliteStorefrontFactory();
+            factory.With("Inference:ModelPath", path);
+            var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+            Assert.Contains("Not a usable sentiment model", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task A_model_that_passes_the_startup_check_but_does_not_load_fails_each_predict_with_500()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hollow-model-{Guid.NewGuid():N}.zip");
+        using (var archive = ZipFile.Open(path, ZipArchiveMode.Create))
+        {
+            foreach (var name in new[] { "TransformerChain/Model.key", "Schema" })
+            {
+                using var entry = archive.CreateEntry(name).Open();
+                entry.Write("not ML.NET's"u8);
+            }
+        }
+        try
+        {
+            await using var factory = new SqliteStorefrontFactory();
+            factory.With("Inference:ModelPath", path);
+            using var client = factory.CreateClient();
+            for (var i = 0; i < 2; i++)
+                await (await client.PostAsJsonAsync("/predict", new { text = "I love it" })).ShouldBeProblemAsync(HttpStatusCode.InternalServerError);
+            Assert.True((await client.GetAsync("/")).IsSuccessStatusCode);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
 
 [ServerFree]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
 using Storefront.Api.Inference.Sentiment;
 using Microsoft.ML;
 using Storefront.Train;
@@ -200,8 +201,37 @@ public sealed class SentimentModelTests(ITestOutputHelper testOutput)
         };
 
         var error = Assert.Throws<InvalidDataException>(() => SentimentModel.Load(new MemoryStream(damaged)));
+        var checkError = Assert.Throws<InvalidDataException>(() => SentimentModel.Check(new MemoryStream(damaged)));
 
         Assert.StartsWith("Not a usable sentiment model", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Not a usable sentiment model", checkError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_startup_check_passes_the_shipped_model()
+    {
+        SentimentModel.CheckFile(ShippedModelPath());
+    }
+
+    [Fact]
+    public void The_startup_check_refuses_a_zip_without_a_model()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => SentimentModel.Check(new MemoryStream(Zip(("notes.txt", "not a model"u8.ToArray())))));
+        Assert.Contains("TransformerChain/Model.key", error.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Zip(params (string Name, byte[] Content)[] entries)
+    {
+        var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in entries)
+            {
+                using var entry = archive.CreateEntry(name).Open();
+                entry.Write(content);
+            }
+        }
+        return buffer.ToArray();
     }
 
     [Theory]

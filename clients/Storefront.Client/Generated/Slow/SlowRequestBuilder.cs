@@ -22,7 +22,7 @@ namespace Storefront.Client.Slow
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public SlowRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/slow{?Seconds*}", pathParameters)
+        public SlowRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/slow{?seconds*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,7 +30,7 @@ namespace Storefront.Client.Slow
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public SlowRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/slow{?Seconds*}", rawUrl)
+        public SlowRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/slow{?seconds*}", rawUrl)
         {
         }
         /// <summary>
@@ -91,6 +91,7 @@ namespace Storefront.Client.Slow
         public partial class SlowRequestBuilderGetQueryParameters 
         {
             #pragma warning disable CS1591
+            [QueryParameter("seconds")]
             public double? Seconds { get; set; }
             #pragma warning restore CS1591
         }
