@@ -6,25 +6,23 @@ namespace Storefront.Tests.Dashboard;
 
 /// <summary>The dashboard as a developer runs it: Development, so it is on and needs no token.</summary>
 [ServerFree]
-public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.DevelopmentFactory>
+public sealed class DashboardStreamTests : IClassFixture<ConfiguredFactory<DashboardStreamTests>>, IHostSettings
 {
-    public sealed class DevelopmentFactory : SqliteStorefrontFactory
+    public static string Environment => "Development";
+
+    // The load burst's blocking calls would starve the pool of the whole test process, slowing every test beside it:
+    // the banner is tested in a process of its own (DashboardBlockingTests).
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
-        public DevelopmentFactory()
-        {
-            WithEnvironment("Development");
-            // The load burst's blocking calls would starve the pool of the whole test process, slowing every test beside
-            // it: the banner is tested in a process of its own (DashboardBlockingTests).
-            With("Diagnostics:BlockingProbeEnabled", "false");
-        }
-    }
+        ["Diagnostics:BlockingProbeEnabled"] = "false",
+    };
 
     private static readonly string[] SnapshotKeys =
         ["time", "development", "routes", "in_flight", "thread_pool", "upstreams", "cache", "jobs", "cpu", "websockets", "blocking", "load"];
 
-    private readonly DevelopmentFactory _factory;
+    private readonly ConfiguredFactory<DashboardStreamTests> _factory;
 
-    public DashboardStreamTests(DevelopmentFactory factory) => _factory = factory;
+    public DashboardStreamTests(ConfiguredFactory<DashboardStreamTests> factory) => _factory = factory;
 
     [Fact]
     public async Task Stream_sends_a_snapshot_at_once_then_one_per_second_with_every_contract_key()
