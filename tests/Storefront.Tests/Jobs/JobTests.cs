@@ -66,7 +66,7 @@ internal static class JobTestSupport
     /// <summary>Polls GET /jobs/{id} until the job reaches one of the statuses.</summary>
     public static Task<JsonElement> WaitForStatusAsync(HttpClient client, string jobId, TimeSpan timeout, params string[] statuses) =>
         Eventually.ValueAsync(async () => await (await client.GetAsync($"/jobs/{jobId}")).ShouldBeJsonAsync(),
-            job => statuses.Contains(job.GetProperty("status").GetString()), timeout,
+            job => statuses.Contains(job.Deserialize<JobStatusResponse>(HttpAssertions.Answers)!.Status), timeout,
             $"job {jobId} is {string.Join(" or ", statuses)}");
 
     /// <summary>As <see cref="WaitForStatusAsync"/>, for the user who queued the job: all of it.</summary>
