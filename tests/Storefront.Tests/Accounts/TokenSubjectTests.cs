@@ -90,7 +90,7 @@ public sealed class TokenSubjectTests(SqliteStorefrontFactory factory) : ClientT
     public async Task A_deleted_users_token_is_refused_everywhere()
     {
         using var client = await Factory.CreateAuthenticatedClientAsync();
-        var id = (await (await client.GetAsync("/users/me")).ShouldBeJsonAsync()).GetProperty("id").GetInt32();
+        var id = (await (await client.GetAsync("/users/me")).ShouldBeJsonAsync<UserResponse>()).Id;
         // Past authentication (only admins may list users; that check comes after the user check).
         await (await client.GetAsync("/users")).ShouldBeProblemAsync(HttpStatusCode.Forbidden);
 

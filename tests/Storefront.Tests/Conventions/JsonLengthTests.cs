@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Storefront.Tests.Products;
 
 namespace Storefront.Tests.Conventions;
 
@@ -46,7 +47,7 @@ public sealed class JsonLengthTests(SqliteStorefrontFactory factory) : IClassFix
         Assert.Equal(200, raw.Status);
         Assert.Null(raw.Header("Transfer-Encoding"));
         Assert.Equal(raw.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), raw.Header("Content-Length"));
-        Assert.Equal(7, System.Text.Json.JsonDocument.Parse(raw.Body).RootElement.GetProperty("id").GetInt32());
+        Assert.Equal(7, JsonSerializer.Deserialize<ProductAnswer>(raw.Body, HttpAssertions.Answers)!.Id);
     }
 
     /// <summary>The framework's Ok streams and flushes (chunked); a handler that answers it would slip past the theory above.</summary>

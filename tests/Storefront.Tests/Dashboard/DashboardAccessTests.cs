@@ -45,7 +45,7 @@ public sealed class DashboardAccessTests
 
         using var adminClient = await factory.CreateAdminClientAsync(admin);
         await using (var stream = await SnapshotStream.OpenAsync(adminClient))
-            Assert.False((await stream.NextAsync()).GetProperty("development").GetBoolean());
+            Assert.False((await stream.NextAsync()).Development);
 
         await (await adminClient.PostAsync("/dashboard/load", null)).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }

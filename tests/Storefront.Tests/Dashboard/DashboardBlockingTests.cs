@@ -20,18 +20,15 @@ public sealed class DashboardBlockingTests
         await using var stream = await SnapshotStream.OpenAsync(client);
         // A busy machine can stall a fresh process's pool while it starts (the banner then names the readiness
         // checks for 3 s): the banner must first go away, so that the one below is the blockers'.
-        var calm = await stream.UntilAsync(s => !s.GetProperty("blocking").GetProperty("active").GetBoolean(),
-            TimeSpan.FromSeconds(30), "a snapshot with no banner");
-        Assert.Empty(calm.GetProperty("blocking").GetProperty("routes").EnumerateArray());
+        var calm = await stream.UntilAsync(s => !s.Blocking.Active, TimeSpan.FromSeconds(30), "a snapshot with no banner");
+        Assert.Empty(calm.Blocking.Routes);
 
         // Development turns the probe on; far more sleeping requests than a fresh pool has threads.
         var blockers = Enumerable.Range(0, 16).Select(_ => client.GetAsync("/_diagnostics/block?ms=3000")).ToArray();
-        var blocked = await stream.UntilAsync(s => s.GetProperty("blocking") is var b && b.GetProperty("active").GetBoolean()
-                && b.GetProperty("routes").EnumerateArray().Any(r => r.GetString() == "GET /_diagnostics/block"),
+        var blocked = await stream.UntilAsync(s => s.Blocking.Active && s.Blocking.Routes.Contains("GET /_diagnostics/block"),
             TimeSpan.FromSeconds(30), "a snapshot with the banner naming the blocking route");
-        Assert.True(blocked.GetProperty("blocking").GetProperty("lag_ms").GetDouble() >= 200);
-        Assert.DoesNotContain(blocked.GetProperty("blocking").GetProperty("routes").EnumerateArray(),
-            r => r.GetString()!.Contains("/dashboard/stream", StringComparison.Ordinal));
+        Assert.True(blocked.Blocking.LagMs >= 200);
+        Assert.DoesNotContain(blocked.Blocking.Routes, r => r.Contains("/dashboard/stream", StringComparison.Ordinal));
         await Task.WhenAll(blockers);
     }
 }

@@ -6,59 +6,60 @@ namespace Storefront.Tests.Dashboard;
 
 /// <summary>The dashboard as a developer runs it: Development, so it is on and needs no token.</summary>
 [ServerFree]
-public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.DevelopmentFactory>
+public sealed class DashboardStreamTests : IClassFixture<ConfiguredFactory<DashboardStreamTests>>, IHostSettings
 {
-    public sealed class DevelopmentFactory : SqliteStorefrontFactory
+    public static string Environment => "Development";
+
+    // The load burst's blocking calls would starve the pool of the whole test process, slowing every test beside it:
+    // the banner is tested in a process of its own (DashboardBlockingTests).
+    public static IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
     {
-        public DevelopmentFactory()
-        {
-            WithEnvironment("Development");
-            // The load burst's blocking calls would starve the pool of the whole test process, slowing every test beside
-            // it: the banner is tested in a process of its own (DashboardBlockingTests).
-            With("Diagnostics:BlockingProbeEnabled", "false");
-        }
-    }
+        ["Diagnostics:BlockingProbeEnabled"] = "false",
+    };
 
     private static readonly string[] SnapshotKeys =
         ["time", "development", "routes", "in_flight", "thread_pool", "upstreams", "cache", "jobs", "cpu", "websockets", "blocking", "load"];
 
-    private readonly DevelopmentFactory _factory;
+    private readonly ConfiguredFactory<DashboardStreamTests> _factory;
 
-    public DashboardStreamTests(DevelopmentFactory factory) => _factory = factory;
+    public DashboardStreamTests(ConfiguredFactory<DashboardStreamTests> factory) => _factory = factory;
 
     [Fact]
     public async Task Stream_sends_a_snapshot_at_once_then_one_per_second_with_every_contract_key()
     {
         using var client = _factory.CreateClient();
         await using var stream = await SnapshotStream.OpenAsync(client);
-        var first = await stream.NextAsync();
+        var first = await stream.NextJsonAsync();
         var clock = Stopwatch.StartNew();
-        var second = await stream.NextAsync();
-        var third = await stream.NextAsync();
+        var second = await stream.NextJsonAsync();
+        var third = await stream.NextJsonAsync();
 
         // Two more snapshots cannot come faster than the one-second timer (an upper bound would be flaky on a loaded machine).
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1.5), $"Three snapshots in {clock.Elapsed.TotalSeconds:0.00} s");
-        foreach (var snapshot in new[] { first, second, third })
+        foreach (var json in new[] { first, second, third })
         {
-            Assert.Equal(SnapshotKeys, snapshot.EnumerateObject().Select(p => p.Name));
-            Assert.True(snapshot.GetProperty("development").GetBoolean());
-            Assert.Equal(["lag_ms", "queue_length", "threads"], Names(snapshot.GetProperty("thread_pool")));
-            Assert.Equal(["hits", "misses", "hit_ratio"], Names(snapshot.GetProperty("cache")));
-            Assert.Equal(["queued", "running", "failed", "dead"], Names(snapshot.GetProperty("jobs")));
-            Assert.Equal(["open"], Names(snapshot.GetProperty("websockets")));
-            Assert.Equal(["active", "lag_ms", "routes"], Names(snapshot.GetProperty("blocking")));
-            Assert.Equal(["running"], Names(snapshot.GetProperty("load")));
-            Assert.True(snapshot.GetProperty("thread_pool").GetProperty("threads").GetInt64() > 0);
-            // Every registered source is listed before it is called, with its breaker.
-            var upstreams = snapshot.GetProperty("upstreams").EnumerateArray().ToList();
-            Assert.Contains(upstreams, u => u.GetProperty("source").GetString() == "pricing");
-            Assert.All(upstreams, u => Assert.Equal(
+            // The member names are the contract (docs/api.md): read on the wire, not through the record.
+            Assert.Equal(SnapshotKeys, Names(json));
+            Assert.Equal(["lag_ms", "queue_length", "threads"], Names(json.GetProperty("thread_pool")));
+            Assert.Equal(["hits", "misses", "hit_ratio"], Names(json.GetProperty("cache")));
+            Assert.Equal(["queued", "running", "failed", "dead"], Names(json.GetProperty("jobs")));
+            Assert.Equal(["open"], Names(json.GetProperty("websockets")));
+            Assert.Equal(["active", "lag_ms", "routes"], Names(json.GetProperty("blocking")));
+            Assert.Equal(["running"], Names(json.GetProperty("load")));
+            Assert.All(json.GetProperty("upstreams").EnumerateArray(), u => Assert.Equal(
                 ["source", "p50_ms", "calls", "ok", "timeout", "error", "rejected", "open", "circuit"], Names(u)));
-            Assert.All(snapshot.GetProperty("cpu").EnumerateArray(), c => Assert.Equal(["runner", "queued", "rejected"], Names(c)));
-            Assert.NotEmpty(snapshot.GetProperty("cpu").EnumerateArray());
+            Assert.All(json.GetProperty("cpu").EnumerateArray(), c => Assert.Equal(["runner", "queued", "rejected"], Names(c)));
+
+            var snapshot = SnapshotStream.Read(json);
+            Assert.True(snapshot.Development);
+            Assert.True(snapshot.ThreadPool.Threads > 0);
+            // Every registered source is listed before it is called, with its breaker.
+            Assert.Contains(snapshot.Upstreams, u => u.Source == "pricing");
+            Assert.NotEmpty(snapshot.Cpu);
         }
-        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", first.GetProperty("time").GetString()!);
-        Assert.NotEqual(first.GetProperty("time").GetString(), third.GetProperty("time").GetString());
+        var (firstTime, thirdTime) = (SnapshotStream.Read(first).Time, SnapshotStream.Read(third).Time);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", firstTime);
+        Assert.NotEqual(firstTime, thirdTime);
     }
 
     [Fact]
@@ -76,21 +77,20 @@ public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.De
             }
         });
 
-        var snapshot = await stream.UntilAsync(s => Group(s, "/items") is { } items && items.GetProperty("rps").GetDouble() > 0
-                && Group(s, "/product") is not null
-                && s.GetProperty("upstreams").EnumerateArray().Any(u => u.GetProperty("calls").GetInt64() > 0),
+        var json = await stream.UntilJsonAsync(s => Group(s, "/items") is { Rps: > 0 } && Group(s, "/product") is not null
+                && s.Upstreams.Any(u => u.Calls > 0),
             TimeSpan.FromSeconds(30), "/items and /product requests and upstream calls counted");
         await traffic.CancelAsync();
         await sending;
 
-        var routes = snapshot.GetProperty("routes").EnumerateArray().ToList();
-        Assert.All(routes, r => Assert.Equal(["group", "rps", "p50_ms", "p99_ms", "errors"], Names(r)));
-        Assert.Equal(routes.Select(r => r.GetProperty("group").GetString()).Order(StringComparer.Ordinal),
-            routes.Select(r => r.GetProperty("group").GetString()));
-        var items = Group(snapshot, "/items")!.Value;
-        Assert.True(items.GetProperty("p99_ms").GetDouble() >= items.GetProperty("p50_ms").GetDouble());
-        Assert.True(items.GetProperty("p50_ms").GetDouble() > 0);
-        Assert.Equal(0, items.GetProperty("errors").GetInt64());
+        Assert.All(json.GetProperty("routes").EnumerateArray(), r => Assert.Equal(["group", "rps", "p50_ms", "p99_ms", "errors"], Names(r)));
+        var snapshot = SnapshotStream.Read(json);
+        var groups = snapshot.Routes.Select(r => r.Group).ToList();
+        Assert.Equal(groups.Order(StringComparer.Ordinal), groups);
+        var items = Group(snapshot, "/items")!;
+        Assert.True(items.P99Ms >= items.P50Ms);
+        Assert.True(items.P50Ms > 0);
+        Assert.Equal(0, items.Errors);
     }
 
     [Fact]
@@ -126,20 +126,18 @@ public sealed class DashboardStreamTests : IClassFixture<DashboardStreamTests.De
         using var client = _factory.CreateClient();
         var started = await client.PostAsync("/dashboard/load", null);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        Assert.Equal(5, (await started.ShouldBeJsonAsync(HttpStatusCode.Accepted)).GetProperty("seconds").GetInt32());
+        Assert.Equal(5, (await started.ShouldBeJsonAsync<LoadStarted>(HttpStatusCode.Accepted)).Seconds);
 
         await (await client.PostAsync("/dashboard/load", null)).ShouldBeProblemAsync(HttpStatusCode.Conflict);
 
         await using var stream = await SnapshotStream.OpenAsync(client);
         await stream.UntilAsync(s => Group(s, "/product") is not null, TimeSpan.FromSeconds(30), "the burst's /product calls");
         // The burst ends by itself, and then another may start.
-        await stream.UntilAsync(s => !s.GetProperty("load").GetProperty("running").GetBoolean(), TimeSpan.FromSeconds(60), "the burst ends");
+        await stream.UntilAsync(s => !s.Load.Running, TimeSpan.FromSeconds(60), "the burst ends");
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/dashboard/load", null)).StatusCode);
     }
 
-    private static JsonElement? Group(JsonElement snapshot, string group) =>
-        snapshot.GetProperty("routes").EnumerateArray().Where(r => r.GetProperty("group").GetString() == group)
-            .Select(r => (JsonElement?)r).FirstOrDefault();
+    private static RouteFigures? Group(DashboardSnapshot snapshot, string group) => snapshot.Routes.FirstOrDefault(r => r.Group == group);
 
     private static string[] Names(JsonElement element) => element.EnumerateObject().Select(p => p.Name).ToArray();
 }

@@ -30,7 +30,7 @@ public sealed class DeployProbeTests(SqliteStorefrontFactory factory) : IClassFi
     {
         using var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("checks").EnumerateObject().Select(p => p.Name).ToList();
+        var health = JsonSerializer.Deserialize<HealthAnswer>(await response.Content.ReadAsStringAsync(), HttpAssertions.Answers)!;
+        return [.. health.Checks.Keys];
     }
 }

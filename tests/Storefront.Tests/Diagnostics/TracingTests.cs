@@ -78,8 +78,8 @@ public sealed class TracingTests(TracingFactory factory) : ClientTests<TracingFa
         using (response)
         {
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(traceId, problem.GetProperty("trace_id").GetString());
+            var problem = await response.Content.ReadFromJsonAsync<Problem>(HttpAssertions.Answers);
+            Assert.Equal(traceId, problem!.TraceId);
         }
         await SpansOfAsync(traceId, "GET /items/{item_id}", _ => true, 1);
     }

@@ -138,9 +138,9 @@ public abstract class UploadLimitTests(UploadsDatabase database)
         Assert.True(response.Status == 413, $"{response.Status}: {response.Body}");
         Assert.Equal("application/problem+json", response.ContentType?.Split(';')[0]);
         Assert.Equal("close", response.Headers.GetValueOrDefault("connection"));
-        var problem = JsonDocument.Parse(response.Body).RootElement;
-        Assert.Equal(413, problem.GetProperty("status").GetInt32());
-        Assert.Contains(limit, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var problem = JsonSerializer.Deserialize<Problem>(response.Body, HttpAssertions.Answers)!;
+        Assert.Equal(413, problem.Status);
+        Assert.Contains(limit, problem.Detail, StringComparison.Ordinal);
     }
 }
 

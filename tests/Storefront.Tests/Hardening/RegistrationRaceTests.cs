@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Storefront.Api.Accounts;
 
 namespace Storefront.Tests.Hardening;
 
@@ -47,7 +48,7 @@ public abstract class RegistrationRaceTests(StorefrontFactory factory) : IDispos
             Assert.Equal("username", (await conflict.ShouldBeProblemAsync(HttpStatusCode.Conflict)).Member<string>("field"));
         // A taken email is answered like a registration (no enumeration), each with an id of its own.
         var ids = new List<int>();
-        foreach (var answer in sameEmail) ids.Add((await answer.ShouldBeJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32());
+        foreach (var answer in sameEmail) ids.Add((await answer.ShouldBeJsonAsync<RegisterResponse>(HttpStatusCode.Created)).Id);
         Assert.Equal(ids.Count, ids.Distinct().Count());
 
         var entries = _logs.Entries;

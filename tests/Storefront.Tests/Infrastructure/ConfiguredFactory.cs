@@ -4,6 +4,9 @@ namespace Storefront.Tests.Infrastructure;
 public interface IHostSettings
 {
     static abstract IReadOnlyDictionary<string, string?> Settings { get; }
+
+    /// <summary>The host's environment: "Testing" unless the class says otherwise ("Development", "Production").</summary>
+    static virtual string Environment => "Testing";
 }
 
 /// <summary>
@@ -12,5 +15,5 @@ public interface IHostSettings
 /// </summary>
 public sealed class ConfiguredFactory<TSettings> : SqliteStorefrontFactory where TSettings : IHostSettings
 {
-    public ConfiguredFactory() => With(TSettings.Settings);
+    public ConfiguredFactory() => WithEnvironment(TSettings.Environment).With(TSettings.Settings);
 }

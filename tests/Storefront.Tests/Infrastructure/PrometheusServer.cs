@@ -80,11 +80,18 @@ public sealed class PrometheusServer : IAsyncDisposable
     {
         using var response = await Client.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString(promql));
         response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("success", body.GetProperty("status").GetString());
-        return [.. body.GetProperty("data").GetProperty("result").EnumerateArray()
-            .Select(series => double.Parse(series.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture))];
+        var body = (await response.Content.ReadFromJsonAsync<QueryAnswer>(HttpAssertions.Answers))!;
+        Assert.Equal("success", body.Status);
+        // A sample is [unix time, "value"]: the value is a string, so that NaN and infinities can be written.
+        return [.. body.Data.Result.Select(series => double.Parse(series.Value[1].GetString()!, CultureInfo.InvariantCulture))];
     }
+
+    /// <summary>Prometheus's answer to an instant query (its HTTP API), as far as the tests read it.</summary>
+    private sealed record QueryAnswer(string Status, QueryData Data);
+
+    private sealed record QueryData(IReadOnlyList<QuerySeries> Result);
+
+    private sealed record QuerySeries(JsonElement[] Value);
 
     public async ValueTask DisposeAsync()
     {

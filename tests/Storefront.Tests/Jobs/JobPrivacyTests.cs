@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Storefront.Api.Jobs;
 
 namespace Storefront.Tests.Jobs;
 
@@ -50,7 +51,7 @@ public sealed class JobPrivacyTests
         {
             var job = await JobTestSupport.WaitForStatusAsync(client, id, TimeSpan.FromSeconds(20), "succeeded");
             Assert.Equal(["id", "status"], job.EnumerateObject().Select(p => p.Name));
-            Assert.Equal(id, job.GetProperty("id").GetString());
+            Assert.Equal(id, job.Deserialize<JobStatusResponse>(HttpAssertions.Answers)!.Id);
         }
     }
 

@@ -66,7 +66,7 @@ internal static class JobTestSupport
     /// <summary>Polls GET /jobs/{id} until the job reaches one of the statuses.</summary>
     public static Task<JsonElement> WaitForStatusAsync(HttpClient client, string jobId, TimeSpan timeout, params string[] statuses) =>
         Eventually.ValueAsync(async () => await (await client.GetAsync($"/jobs/{jobId}")).ShouldBeJsonAsync(),
-            job => statuses.Contains(job.GetProperty("status").GetString()), timeout,
+            job => statuses.Contains(job.Deserialize<JobStatusResponse>(HttpAssertions.Answers)!.Status), timeout,
             $"job {jobId} is {string.Join(" or ", statuses)}");
 
     /// <summary>As <see cref="WaitForStatusAsync"/>, for the user who queued the job: all of it.</summary>
@@ -214,8 +214,9 @@ public sealed class SharedWorkerTests
     [Fact]
     public async Task Two_instances_never_run_one_job_at_the_same_time()
     {
-        await using var instances = await TwoInstances.StartAsync("Jobs:Concurrency", "8");
-        var (first, second, firstClient) = (instances.First, instances.Second, instances.FirstClient);
+        await using var instances = await StartAsync("Jobs:Concurrency", "8");
+        var (first, second) = (instances.First, instances.Second);
+        using var firstClient = first.CreateClient();
 
         var ids = new List<string>();
         for (var i = 0; i < 60; i++) ids.Add(await JobTestSupport.EnqueueAsync(i % 2 == 0 ? first.Services : second.Services, ExclusiveHandler.JobKind));
@@ -233,7 +234,7 @@ public sealed class SharedWorkerTests
     public async Task A_job_longer_than_its_lease_stays_with_its_live_worker()
     {
         // A 1 s lease against a 2.5 s job: without renewal the other instance would take it over mid-run.
-        await using var instances = await TwoInstances.StartAsync("Jobs:LeaseSeconds", "1");
+        await using var instances = await StartAsync("Jobs:LeaseSeconds", "1");
         using var owner = await JobTestSupport.OwnerAsync(instances.Second);
 
         var id = await JobTestSupport.EnqueueAsync(instances.First.Services, SlowHandler.JobKind, owner.UserId);
@@ -243,40 +244,13 @@ public sealed class SharedWorkerTests
         Assert.Equal(1, job.Attempts);
         Assert.Equal(1, SlowHandler.Runs[id]);
     }
-}
-
-/// <summary>Two running instances (SQLite for nothing but their own files) sharing one fresh PostgreSQL for jobs.</summary>
-internal sealed class TwoInstances : IAsyncDisposable
-{
-    private PostgresDatabase _database = null!;
-
-    public SqliteStorefrontFactory First { get; } = new();
-    public SqliteStorefrontFactory Second { get; } = new();
-    public HttpClient FirstClient { get; private set; } = null!;
-    public HttpClient SecondClient { get; private set; } = null!;
 
     /// <summary>Both instances get the test job handlers and the one extra setting.</summary>
-    public static async Task<TwoInstances> StartAsync(string key, string value)
+    private static async Task<TwoInstances> StartAsync(string key, string value)
     {
-        var instances = new TwoInstances { _database = await PostgresDatabase.CreateAsync() };
-        await Migrations.MigrateAsync(instances._database.ConnectionString);
-        foreach (var instance in new[] { instances.First, instances.Second })
-        {
-            instance.With("ConnectionStrings:Postgres", instances._database.ConnectionString).With(key, value);
-            JobTestSupport.AddTestHandlers(instance);
-        }
-        instances.FirstClient = instances.First.CreateClient();
-        instances.SecondClient = instances.Second.CreateClient();
+        var instances = await TwoInstances.StartAsync();
+        foreach (var instance in instances.Both) JobTestSupport.AddTestHandlers(instance.With(key, value));
         return instances;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        FirstClient.Dispose();
-        SecondClient.Dispose();
-        await First.DisposeAsync();
-        await Second.DisposeAsync();
-        await _database.DisposeAsync();
     }
 }
 

@@ -126,8 +126,9 @@ public sealed class StockOutboxTests : IDisposable
     private StockMessage Message(int itemId, string text) =>
         new(itemId, Encoding.UTF8.GetBytes($$"""{"text":"{{text}}"}"""), _time.GetUtcNow().UtcDateTime);
 
-    private static string Json(byte[] bytes) =>
-        System.Text.Json.JsonDocument.Parse(bytes).RootElement.GetProperty("text").GetString()!;
+    private static string Json(byte[] bytes) => JsonSerializer.Deserialize<TextMessage>(bytes, HttpAssertions.Answers)!.Text;
+
+    private sealed record TextMessage(string Text);
 
     public void Dispose()
     {

@@ -13,7 +13,7 @@ public sealed class TwoInstanceOrderTests : TwoShopInstances
     private SqliteStorefrontFactory Second => Instances[1];
 
     [Fact]
-    public async Task A_thousand_buyers_on_twoInstances_share_a_hundred_units_exactly()
+    public async Task A_thousand_buyers_on_two_instances_share_a_hundred_units_exactly()
     {
         using var admin = await OrderSupport.AdminClientAsync(First);
         var item = await OrderSupport.StockedItemAsync(admin, 100, 5m);
@@ -83,7 +83,7 @@ public sealed class TwoInstanceShopTests : TwoShopInstances
     };
 
     [Fact]
-    public async Task Webhook_levels_orders_and_cancels_on_bothInstances_never_sell_a_unit_twice()
+    public async Task Webhook_levels_orders_and_cancels_on_both_instances_never_sell_a_unit_twice()
     {
         using var admin = await OrderSupport.AdminClientAsync(Instances[0]);
         var item = await OrderSupport.StockedItemAsync(admin, 10);
@@ -116,7 +116,7 @@ public sealed class TwoInstanceShopTests : TwoShopInstances
     }
 
     [Fact]
-    public async Task The_per_user_limits_count_orders_on_bothInstances_together()
+    public async Task The_per_user_limits_count_orders_on_both_instances_together()
     {
         using var admin = await OrderSupport.AdminClientAsync(Instances[0]);
         var item = await OrderSupport.StockedItemAsync(admin, 100);
@@ -136,7 +136,7 @@ public sealed class TwoInstanceShopTests : TwoShopInstances
     }
 
     [Fact]
-    public async Task A_user_is_refused_catalog_writes_on_bothInstances_and_an_admin_is_not()
+    public async Task A_user_is_refused_catalog_writes_on_both_instances_and_an_admin_is_not()
     {
         using var admin = await OrderSupport.AdminClientAsync(Instances[0]);
         var item = await OrderSupport.StockedItemAsync(admin, 1);

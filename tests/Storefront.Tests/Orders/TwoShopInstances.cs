@@ -1,31 +1,28 @@
 namespace Storefront.Tests.Orders;
 
 /// <summary>
-/// Two running instances on one fresh PostgreSQL database and one Redis database, with the inventory webhook on; a
-/// test class adds its own <see cref="Settings"/> for both.
+/// Two running instances (<see cref="TwoInstances"/>) sharing one PostgreSQL and one Redis database, with the inventory
+/// webhook on; a test class adds its own <see cref="Settings"/> for both.
 /// </summary>
 public abstract class TwoShopInstances : IAsyncLifetime
 {
-    private PostgresDatabase _database = null!;
+    private TwoInstances? _instances;
 
-    protected SqliteStorefrontFactory[] Instances { get; } = [new(), new()];
+    protected SqliteStorefrontFactory[] Instances => _instances!.Both;
 
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public async ValueTask InitializeAsync()
     {
-        _database = await PostgresDatabase.CreateAsync();
-        await Migrations.MigrateAsync(_database.ConnectionString);
+        _instances = await TwoInstances.StartAsync(OrderSupport.SmallPool);
         var redis = SharedRedis.NextDatabase();
         foreach (var instance in Instances)
-            instance.With("ConnectionStrings:Postgres", OrderSupport.SmallPool(_database.ConnectionString)).With("ConnectionStrings:Redis", redis)
-                .With("Inventory:WebhookSecret", InventoryEvents.Secret).With(Settings);
+            instance.With("ConnectionStrings:Redis", redis).With("Inventory:WebhookSecret", InventoryEvents.Secret).With(Settings);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var instance in Instances) await instance.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_instances is not null) await _instances.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }
