@@ -54,7 +54,7 @@ public static class SentimentPipeline
     /// <summary>The shipped model's featurization.</summary>
     public const string WordsAndHashedCharacters = "word 1-2 + hashed char 5";
 
-    /// <summary>Bits of the hashed character 5-grams: 2^18 slots, for about 40,500 distinct 5-grams in the whole data set.</summary>
+    /// <summary>Bits of the hashed character 5-grams; docs/model.md has how many 5-grams share a slot.</summary>
     public const int CharacterHashBits = 18;
 
     /// <summary>
@@ -106,9 +106,9 @@ public static class SentimentPipeline
     /// <c>FeaturizeText</c>'s steps by hand, with the character 5-grams hashed instead of looked up in a dictionary: the
     /// text normalised once (lower case, no punctuation; diacritics kept, which saves a table look-up per character and
     /// changed no validation score), word 1–2-grams with TF-IDF from a dictionary as before (a few per text), character
-    /// 5-grams with start and end markers counted into 2^18 hashed slots (ML.NET's hashed n-grams have no IDF weighting).
-    /// Each block is L2-normalised on its own before they are joined: without IDF the ~200 character 5-grams of a review
-    /// would outweigh its word n-grams in one common norm, and a common norm scored lower on validation (docs/model.md).
+    /// 5-grams with start and end markers counted into hashed slots (ML.NET's hashed n-grams have no IDF weighting).
+    /// Each block is L2-normalised on its own before they are joined: without IDF a review's many character 5-grams
+    /// would outweigh its few word n-grams in one common norm, and a common norm scored lower on validation (docs/model.md).
     /// </summary>
     private static EstimatorChain<ColumnConcatenatingTransformer> HashedCharacters(MLContext ml) =>
         ml.Transforms.Text.NormalizeText("NormalizedText", nameof(SentimentRow.Text), TextNormalizingEstimator.CaseMode.Lower,

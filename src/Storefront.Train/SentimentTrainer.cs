@@ -15,8 +15,8 @@ public static class SentimentTrainer
 
     /// <summary>
     /// How far below the best cross-validated accuracy a cheaper featurization may score and still be chosen: a trade of
-    /// accuracy for the cost of a prediction, set with the figures in view (docs/model.md). The folds' accuracies spread
-    /// by 2–3 points, so a 10-fold mean on 2,400 sentences has a standard error of about 0.8 points.
+    /// accuracy for the cost of a prediction, set with the figures in view (docs/model.md has them, and the standard
+    /// error of a cross-validated mean on this data).
     /// </summary>
     public const double AccuracyTolerance = 0.015;
 
@@ -54,8 +54,8 @@ public static class SentimentTrainer
     }
 
     /// <summary>
-    /// One validation split of 480 sentences cannot tell most candidates apart (a standard error of ~1.6 points), so the
-    /// choice is made on the cross-validated accuracy: among the candidates within <see cref="AccuracyTolerance"/> of the
+    /// One validation split cannot tell most candidates apart (docs/model.md), so the choice is made on the
+    /// cross-validated accuracy: among the candidates within <see cref="AccuracyTolerance"/> of the
     /// best, the cheapest featurization, then the better cross-validated accuracy, then the lower log-loss. The rank, not a
     /// timing, stands for the cost, so the same data always gives the same choice.
     /// </summary>
