@@ -27,11 +27,12 @@ public sealed record SentimentTrainerOptions
 /// <summary>
 /// One candidate tried: fitted on the rest of the training part, scored on the validation split. FeaturesPerText is the
 /// mean count of non-zero features of a validation sentence; MicrosecondsPerPrediction the CPU of one prediction on a
-/// review-length text (<see cref="PredictionCost"/>), NaN when not measured.
+/// review-length text (<see cref="PredictionCost"/>), NaN when not measured. CrossValidatedAccuracy is the mean accuracy
+/// of a <see cref="SentimentTrainer.Folds"/>-fold cross-validation on the whole training split, what the choice is made on.
 /// </summary>
 public sealed record ValidationResult(
     string Featurizer, string Trainer, double Accuracy, double AreaUnderRocCurve, double LogLoss, double FeaturesPerText,
-    double MicrosecondsPerPrediction)
+    double MicrosecondsPerPrediction, double CrossValidatedAccuracy, int CostRank)
 {
     public string Name => $"{Featurizer}; {Trainer}";
 }

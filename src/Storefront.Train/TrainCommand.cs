@@ -66,13 +66,14 @@ public static class TrainCommand
         var result = SentimentTrainer.Train(dataset);
         var elapsed = Stopwatch.GetElapsedTime(started);
         // A Markdown table, as docs/model.md shows it.
-        await output.WriteLineAsync("| featurization | trainer | validation accuracy | AUC | log-loss (bits) | features per sentence | µs CPU per prediction |");
-        await output.WriteLineAsync("|---|---|---:|---:|---:|---:|---:|");
+        await output.WriteLineAsync(
+            $"| featurization | trainer | {SentimentTrainer.Folds}-fold CV accuracy | validation accuracy | AUC | log-loss (bits) | features per sentence | µs CPU per prediction |");
+        await output.WriteLineAsync("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var candidate in result.Validation)
         {
             var mark = candidate == result.Chosen ? "**" : "";
             await output.WriteLineAsync(Invariant(
-                $"| {mark}{candidate.Featurizer}{mark} | {mark}{candidate.Trainer}{mark} | {candidate.Accuracy:P2} | {candidate.AreaUnderRocCurve:F4} | {candidate.LogLoss:F4} | {candidate.FeaturesPerText:F0} | {candidate.MicrosecondsPerPrediction:F1} |"));
+                $"| {mark}{candidate.Featurizer}{mark} | {mark}{candidate.Trainer}{mark} | {candidate.CrossValidatedAccuracy:P2} | {candidate.Accuracy:P2} | {candidate.AreaUnderRocCurve:F4} | {candidate.LogLoss:F4} | {candidate.FeaturesPerText:F0} | {candidate.MicrosecondsPerPrediction:F1} |"));
         }
         await output.WriteLineAsync(Invariant($"chosen {result.Chosen.Name}; trained on {result.TrainCount}, tested on {result.TestCount} held-out sentences"));
         await output.WriteLineAsync(Invariant($"train accuracy: {result.TrainAccuracy:P2}"));

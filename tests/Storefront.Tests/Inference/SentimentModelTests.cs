@@ -18,13 +18,33 @@ public sealed class SentimentModelTests(ITestOutputHelper testOutput)
     private static IReadOnlyList<LabelledSentence> TestSentences => Data.Value.Split().Test;
 
     [Fact]
-    public void Shipped_model_scores_at_least_84_percent_on_the_held_out_split()
+    public void Shipped_model_scores_at_least_86_percent_on_the_held_out_split()
     {
-        // Within a point of the hand-written model it replaced (docs/model.md has both accuracies).
+        // The bar the cheaper featurization had to keep (issue 37; docs/model.md has every model's accuracy).
         var correct = TestSentences.Count(s => Shipped.Value.Predict(s.Text).IsPositive == s.IsPositive);
 
         Assert.Equal(600, TestSentences.Count);
-        Assert.True(correct >= 504, $"held-out accuracy {correct} / 600");
+        Assert.True(correct >= 516, $"held-out accuracy {correct} / 600");
+    }
+
+    [Fact]
+    public void Trainer_chooses_the_cheapest_featurization_within_the_tolerance_of_the_best_cross_validated_accuracy()
+    {
+        static ValidationResult Candidate(string name, int costRank, double crossValidated, double logLoss = 0.5) =>
+            new(name, "trainer", Accuracy: 0.86, AreaUnderRocCurve: 0.93, LogLoss: logLoss, FeaturesPerText: 50,
+                MicrosecondsPerPrediction: double.NaN, CrossValidatedAccuracy: crossValidated, CostRank: costRank);
+        var best = Candidate("costly", costRank: 3, crossValidated: 0.84);
+        var within = Candidate("cheaper", costRank: 1, crossValidated: 0.84 - SentimentTrainer.AccuracyTolerance + 0.001);
+        var withinButCostlier = Candidate("middle", costRank: 2, crossValidated: 0.839);
+        var beyond = Candidate("cheapest", costRank: 0, crossValidated: 0.84 - SentimentTrainer.AccuracyTolerance - 0.001);
+
+        Assert.Same(within, SentimentTrainer.Choose([best, withinButCostlier, within, beyond]));
+        Assert.Same(best, SentimentTrainer.Choose([best, beyond]));
+        // The same featurization twice (two regularisations): the better cross-validated accuracy, then the lower log-loss.
+        var sameRankBetter = Candidate("cheaper, other L2", costRank: 1, crossValidated: within.CrossValidatedAccuracy + 0.0005);
+        Assert.Same(sameRankBetter, SentimentTrainer.Choose([best, within, sameRankBetter]));
+        var sameAccuracyLowerLoss = within with { Trainer = "other", LogLoss = 0.4 };
+        Assert.Same(sameAccuracyLowerLoss, SentimentTrainer.Choose([within, sameAccuracyLowerLoss, best]));
     }
 
     [Fact]
@@ -148,7 +168,7 @@ public sealed class SentimentModelTests(ITestOutputHelper testOutput)
     public void Retraining_with_another_regularisation_is_not_taken_for_a_reproduction()
     {
         // The reproduction check must be able to fail: the shipped featurization and trainer with L2 = 0.02 instead of 0.01.
-        ModelCandidate changed = new(SentimentPipeline.Featurizers.Single(f => f.Name == "word 1-2 + char 5"), SentimentPipeline.Lbfgs(0.02f));
+        ModelCandidate changed = new(SentimentPipeline.Featurizers.Single(f => f.Name == SentimentPipeline.WordsAndHashedCharacters), SentimentPipeline.Lbfgs(0.02f));
         var result = SentimentTrainer.Train(Data.Value, new SentimentTrainerOptions { Candidates = [changed], MeasureCost = false });
         using var buffer = new MemoryStream();
         result.Context.Model.Save(result.Model, result.InputSchema, buffer);
