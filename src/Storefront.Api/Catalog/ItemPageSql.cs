@@ -9,6 +9,14 @@ namespace Storefront.Api.Catalog;
 /// which both stores answer as one range of the (sort key, id) index: a page deep in the catalog reads what the first
 /// page reads. The two stores differ in three places: prices (numeric on PostgreSQL, TEXT read as REAL on SQLite),
 /// name order (COLLATE "C" on PostgreSQL, SQLite's BINARY default: the same code-point order) and search.
+/// <para>
+/// PostgreSQL's two search statements (<see cref="Walk"/>, <see cref="Indexed"/>) fix their plan's shape in the SQL, so
+/// they pass the request's values as sub-selects, <c>(SELECT @q)</c>, which the planner cannot look into. Its
+/// estimates then no longer depend on the values, and PostgreSQL keeps one generic plan for each prepared statement:
+/// with the values visible it plans again for every execution (a custom plan, estimating the pattern against the
+/// column's statistics), which costs about as much as the walk itself. A sub-select is also evaluated once per
+/// statement, where <c>lower(@q)</c> in a generic plan is evaluated for every row the walk reads.
+/// </para>
 /// </summary>
 internal sealed class ItemPageSql(DatabaseKind kind)
 {
@@ -30,7 +38,7 @@ internal sealed class ItemPageSql(DatabaseKind kind)
     /// PostgreSQL's search by walking the sort order: the next <paramref name="budget"/> rows after the cursor, in page
     /// order, filtered by the search; stops as soon as the page is full. Cheap for a term many names contain, whatever
     /// its estimate; a page short of <paramref name="take"/> rows is either the last or the budget ran out. The walk
-    /// reads only what the sort's index holds (its key, the id and the folded name: migration 0014), so it reads no
+    /// reads only what the sort's index holds (its key, the id and the folded name), so it reads no
     /// table rows; the page's rows are then read by id.
     /// </summary>
     public void Walk(DbCommand command, ItemListQuery query, ItemCursor? after, int take, int budget)
@@ -40,12 +48,12 @@ internal sealed class ItemPageSql(DatabaseKind kind)
             .Append(sort switch { ItemSort.Price or ItemSort.PriceDescending => ", price", ItemSort.Name => ", name", _ => "" })
             .Append(" FROM items");
         var where = Filters(command, query, search: false);
-        Keyset(command, sort, after, where);
+        Keyset(command, sort, after, where, opaque: true);
         if (where.Count > 0) sql.Append(" WHERE ").AppendJoin(" AND ", where);
         // The LIMIT keeps the search condition out of the subquery: the planner can only walk the sort's index.
-        sql.Append(OrderBy(sort)).Append(" LIMIT @budget) AS walked WHERE ").Append(SearchCondition(command, query.Search!));
+        sql.Append(OrderBy(sort)).Append(" LIMIT (SELECT @budget)) AS walked WHERE ").Append(SearchCondition(command, query.Search!, opaque: true));
         Add(command, "budget", budget);
-        Window(command, sql, query, take);
+        Window(command, sql, query, take, opaque: true);
         sql.Append("))").Append(OrderBy(sort));
         command.CommandText = sql.ToString();
     }
@@ -58,23 +66,25 @@ internal sealed class ItemPageSql(DatabaseKind kind)
     public void Indexed(DbCommand command, ItemListQuery query, ItemCursor? after, int take)
     {
         var sql = new StringBuilder("WITH found AS MATERIALIZED (SELECT id, name, price, description FROM items WHERE ");
-        var where = Filters(command, query);
-        Keyset(command, query.SortOrder, after, where);
+        var where = Filters(command, query, search: false);
+        where.Insert(0, SearchCondition(command, query.Search!, opaque: true));
+        Keyset(command, query.SortOrder, after, where, opaque: true);
         sql.AppendJoin(" AND ", where).Append(") SELECT id, name, price, description FROM found");
-        Window(command, sql, query, take);
+        Window(command, sql, query, take, opaque: true);
         command.CommandText = sql.ToString();
     }
 
-    private void Keyset(DbCommand command, ItemSort sort, ItemCursor? after, List<string> where)
+    private void Keyset(DbCommand command, ItemSort sort, ItemCursor? after, List<string> where, bool opaque = false)
     {
         if (after is null) return;
         Add(command, "id", after.Id);
+        var (key, id) = (Value("key", opaque), Value("id", opaque));
         where.Add(sort switch
         {
-            ItemSort.Price => $"({_price}, id) > (@key, @id)",
-            ItemSort.PriceDescending => $"({_price}, id) < (@key, @id)",
-            ItemSort.Name => $"({_name}, id) > (@key, @id)",
-            _ => "id > @id",
+            ItemSort.Price => $"({_price}, id) > ({key}, {id})",
+            ItemSort.PriceDescending => $"({_price}, id) < ({key}, {id})",
+            ItemSort.Name => $"({_name}, id) > ({key}, {id})",
+            _ => $"id > {id}",
         });
         if (sort is ItemSort.Price or ItemSort.PriceDescending) AddPrice(command, "key", after.Price);
         else if (sort == ItemSort.Name) Add(command, "key", after.Name!);
@@ -89,13 +99,13 @@ internal sealed class ItemPageSql(DatabaseKind kind)
     };
 
     // ORDER BY, LIMIT and OFFSET of a page.
-    private void Window(DbCommand command, StringBuilder sql, ItemListQuery query, int take)
+    private void Window(DbCommand command, StringBuilder sql, ItemListQuery query, int take, bool opaque = false)
     {
-        sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT @take");
+        sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT ").Append(Value("take", opaque));
         Add(command, "take", take);
         if (query.Skip > 0)
         {
-            sql.Append(" OFFSET @skip");
+            sql.Append(" OFFSET ").Append(Value("skip", opaque));
             Add(command, "skip", query.Skip);
         }
     }
@@ -139,19 +149,22 @@ internal sealed class ItemPageSql(DatabaseKind kind)
         return where;
     }
 
-    private string SearchCondition(DbCommand command, string search)
+    private string SearchCondition(DbCommand command, string search, bool opaque = false)
     {
         if (kind == DatabaseKind.Postgres)
         {
             // name_folded is lower(name), kept by the database; lower() of the pattern too is what ILIKE does. The
             // trigram index is on name_folded; the client's %, _ and \ are literal characters, not patterns.
             Add(command, "q", $"%{EscapeLike(search)}%");
-            return "name_folded LIKE lower(@q)";
+            return opaque ? "name_folded LIKE (SELECT lower(@q))" : "name_folded LIKE lower(@q)";
         }
         // SQLite's lower() folds ASCII only: so does the search text, so both sides fold alike.
         Add(command, "q", AsciiLower(search));
         return "instr(lower(name), @q) > 0";
     }
+
+    // A parameter as the planner may see it, or hidden from it (the class's remarks).
+    private static string Value(string parameter, bool opaque) => opaque ? $"(SELECT @{parameter})" : "@" + parameter;
 
     private void AddPrice(DbCommand command, string name, decimal price)
     {

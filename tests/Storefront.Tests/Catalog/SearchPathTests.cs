@@ -131,8 +131,9 @@ public sealed class PostgresSearchPathTests(PostgresStorefrontFactory factory) :
 }
 
 /// <summary>
-/// The walk's cost is the rows it passes over, a hundred or so per match of a 1% term: it must pass over them in the
-/// sort's index alone. Fails when the walk reads a column its index does not hold, or the index loses the folded name.
+/// The search's plans. The walk's cost is the rows it passes over, a hundred or so per match of a 1% term: it must pass
+/// over them in the sort's index alone. Fails when the walk reads a column its index does not hold, or the index loses
+/// the folded name.
 /// </summary>
 public sealed class PostgresSearchWalkPlanTests(PostgresStorefrontFactory factory) : IClassFixture<PostgresStorefrontFactory>
 {
@@ -161,6 +162,53 @@ public sealed class PostgresSearchWalkPlanTests(PostgresStorefrontFactory factor
         var walk = Nodes(plan.RootElement[0].GetProperty("Plan")).Single(n => n.GetProperty("Node Type").GetString() == "Subquery Scan");
         var scans = Nodes(walk).Skip(1).Select(n => n.GetProperty("Node Type").GetString()!).Where(t => t.EndsWith("Scan", StringComparison.Ordinal)).ToList();
         Assert.True(scans is ["Index Only Scan"], string.Join("; ", scans));
+    }
+
+    /// <summary>
+    /// The search statements fix their plan's shape in the SQL, so PostgreSQL must not plan them again per term: after
+    /// its first five executions of a prepared statement (always custom plans) it keeps the generic one. Fails when a
+    /// value the planner can see (the pattern, a LIMIT) makes the custom plan look cheaper, as it did before.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("-price")]
+    public async Task The_search_statements_keep_one_generic_plan_whatever_the_term(string? sort)
+    {
+        // Statistics of a catalog big enough for a term's estimate to matter (the class's other tests read the same).
+        var seed = factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
+        await seed.SeedToAsync(20_000, CancellationToken.None);
+        // A session of its own: prepared statements live as long as the server's session, which a pool would share.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(factory.Database.ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using (var analyze = new NpgsqlCommand("ANALYZE items", connection)) await analyze.ExecuteNonQueryAsync();
+        var sql = new ItemPageSql(DatabaseKind.Postgres);
+        // Rare terms and a walk of 1% of the catalog: what a custom plan would estimate cheaper than the generic one.
+        foreach (var term in new[] { "12345", "lamp 19", "1234", "no such item", "desk 1", "BASIC chair 1", "chair 2", "x" })
+        {
+            var query = new ItemListQuery(Limit: 20, Q: term, Sort: sort);
+            await ExecutePreparedAsync(connection, command => sql.Walk(command, query, after: null, take: 21, budget: 200));
+            await ExecutePreparedAsync(connection, command => sql.Indexed(command, query, after: null, take: 21));
+        }
+
+        await using var plans = new NpgsqlCommand("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements", connection);
+        await using var reader = await plans.ExecuteReaderAsync();
+        var seen = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            var (statement, generic, custom) = (reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
+            seen.Add(statement);
+            Assert.True(generic >= 3 && custom <= 5, $"{generic} generic and {custom} custom plans: {statement}");
+        }
+        Assert.Equal(2, seen.Count);
+    }
+
+    private static async Task ExecutePreparedAsync(NpgsqlConnection connection, Action<NpgsqlCommand> build)
+    {
+        await using var command = connection.CreateCommand();
+        build(command);
+        await command.PrepareAsync();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) { }
     }
 
     private static IEnumerable<JsonElement> Nodes(JsonElement node)
