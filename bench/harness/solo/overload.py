@@ -52,8 +52,8 @@ def measure(run, opts):
     run.start_postgres()
     run.publish()
     tool = load.rate_tool_dir(run.tmp)
-    if not sides.publish(type("Build", (), {"artifacts": os.path.join(run.tmp, "artifacts")}),
-                         os.path.join(source.BENCH, "Storefront.Rate"), tool, os.path.join(run.tmp, "rate.log")):
+    if not sides.publish(os.path.join(run.tmp, "artifacts"), os.path.join(source.BENCH, "Storefront.Rate"), tool,
+                         os.path.join(run.tmp, "rate.log")):
         raise Failure("could not publish bench/Storefront.Rate")
     db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string()}"]
     run.command(["seed", "--items", str(opts.items)], db)

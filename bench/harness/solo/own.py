@@ -14,9 +14,6 @@ import urllib.parse
 from harness import procs, services, sides, source
 from harness.procs import Failure, Group, run_tool
 
-READY_TIMEOUT_S = 60
-
-
 class Run:
     """One run's temp dir, log, build and the processes it started."""
 
@@ -42,10 +39,10 @@ class Run:
         if not self.opts.ref:
             self.log(f"building the work tree ({source.commit_text(None)})")
         self.app = os.path.join(self.tmp, "app")
-        build = type("Build", (), {"artifacts": source.artifacts_dir(self.opts.ref, self.tmp)})
         log_path = os.path.join(self.tmp, "publish.log")
-        if not sides.publish(build, os.path.join(src, "src", "Storefront.Api"), self.app, log_path):
-            raise Failure(f"publish failed:\n{_tail(log_path)}")
+        if not sides.publish(source.artifacts_dir(self.opts.ref, self.tmp), os.path.join(src, "src", "Storefront.Api"),
+                             self.app, log_path):
+            raise Failure(f"publish failed:\n{procs.tail(log_path)}")
 
     def start_postgres(self):
         self.postgres = services.Postgres(self.tmp)
@@ -203,23 +200,11 @@ def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False
 
 
 def _wait_ready(group, url, what):
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if sides._status(url) == 200:
-            return
-        if not group.alive():
-            raise Failure(f"{what} exited:\n{group.log_tail()}")
-        time.sleep(0.1)
-    raise Failure(f"{what} did not answer {url} within {READY_TIMEOUT_S} s:\n{group.log_tail()}")
+    group.ready_url = url
+    if not sides.wait_ready(group, time.monotonic() + sides.READY_TIMEOUT_S):
+        raise Failure(f"{what} did not answer {url}")
 
 
 def _pairs(settings):
     return (s.split("=", 1) for s in settings)
 
-
-def _tail(path, lines=30):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError:
-        return ""
