@@ -94,9 +94,9 @@ def measure(run, opts):
         for name in order:
             for m in multiples(opts):
                 rate = max(1, round(saturation * m))
-                before = services[name].cpu_ticks()
+                before = services[name].cpu_s()
                 w = _window(tool, services[name].base + opts.path, rate, opts, client_cpus)
-                cpu_s = (services[name].cpu_ticks() - before) / os.sysconf("SC_CLK_TCK")
+                cpu_s = services[name].cpu_s() - before
                 row = {"round": r + 1, "side": name, "multiple": m, "rate": rate, "saturation": saturation,
                        "goodput": round(w["ok_in_window"] / w["duration_s"], 1), "p99_ok": w["ok_latency_ms"]["p99"],
                        "p50_ok": w["ok_latency_ms"]["p50"], "shed": w["errors"]["status_503"],

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.parse
 
-from harness import procs, services, sides, source
+from harness import probe, procs, services, sides, source
 from harness.procs import Failure, Group, run_tool
 
 class Run:
@@ -171,11 +171,8 @@ class Service:
             raise Failure(f"POST /token answered {status}: {body[:300]!r}")
         return json.loads(body)["access_token"]
 
-    def cpu_ticks(self):
-        """utime + stime of the service process, in clock ticks."""
-        with open(f"/proc/{self.pid}/stat", encoding="ascii", errors="replace") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
+    def cpu_s(self):
+        return probe.group_cpu_s([self.pid])
 
 
 def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False, env=None, timeout_s=None,
