@@ -57,7 +57,8 @@ def build(env, side, log):
         project = os.path.join(env.src, "bench", "Storefront.Ceiling")
         if not os.path.exists(os.path.join(project, "Storefront.Ceiling.csproj")):
             return ("n/a", "bench/Storefront.Ceiling is missing")
-        if not publish(env.artifacts, project, os.path.join(env.tmp, "ceiling"), os.path.join(env.tmp, "publish-ceiling.log")):
+        if not publish(env.artifacts, project, os.path.join(env.tmp, "ceiling"),
+                       os.path.join(env.tmp, "publish-ceiling.log")):
             return ("failed", "bench/Storefront.Ceiling does not build")
         return None
     peer = os.path.join(env.src, "bench", "peer")

@@ -14,6 +14,7 @@ import urllib.parse
 from harness import probe, procs, services, sides, source
 from harness.procs import Failure, Group, run_tool
 
+
 class Run:
     """One run's temp dir, log, build and the processes it started."""
 
