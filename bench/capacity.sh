@@ -44,20 +44,8 @@ curl -sf -X POST "$URL/register" -H 'content-type: application/json' -d "{\"user
   \"email\": \"$STOREFRONT_MIX_USERNAME@example.com\", \"password\": \"$STOREFRONT_MIX_PASSWORD\"}" >/dev/null
 "$CLUSTER" users grant "$STOREFRONT_MIX_USERNAME" catalog >/dev/null
 
-# A process and its children (PostgreSQL's backends, nginx's workers).
-tree() { echo "$1"; pgrep -P "$1" || true; }
-pg_pids() { tree "$(head -n 1 "$1/postmaster.pid")"; }
-ticks() { # total utime + stime of the pids on stdin, in clock ticks
-  local pid total=0 stat
-  while read -r pid; do
-    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    stat="${stat##*) }"
-    # shellcheck disable=SC2086
-    set -- $stat
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
-}
+# shellcheck source=bench/proc-cpu.sh
+source "$REPO/bench/proc-cpu.sh"
 declare -A PARTS=(
   [instances]="$(printf '%s\n' "${INSTANCE_PIDS[@]}")"
   [redis]="$REDIS_PID"

@@ -26,11 +26,8 @@ import json
 import os
 import resource
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the repository
@@ -136,7 +133,7 @@ def build_load_tools(env, scenarios, console):
             continue
         console.log(f"building the {what} load tool")
         log_path = os.path.join(env.tmp, f"publish-{project}.log")
-        if not sides.publish(env, os.path.join(env.src, "bench", project), out_dir, log_path):
+        if not sides.publish(env.artifacts, os.path.join(env.src, "bench", project), out_dir, log_path):
             raise procs.Failure(f"could not publish bench/{project} (see {log_path})")
 
 
@@ -194,9 +191,9 @@ def write_report(args, timing, console, results, states, pg_bin, nofile):
 
 
 def main(argv):
+    nofile = raise_nofile()
+    os.environ.update(DOTNET_NOLOGO="1", DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_SKIP_FIRST_TIME_EXPERIENCE="1")
     if argv and argv[0] in solo.SCENARIOS:
-        raise_nofile()
-        os.environ.update(DOTNET_NOLOGO="1", DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_SKIP_FIRST_TIME_EXPERIENCE="1")
         return solo.main(argv[0], argv[1:])
     args = parse_args(argv)
     timing = dict(TIMING["quick" if args.quick else "full"])
@@ -205,11 +202,7 @@ def main(argv):
     console = Console()
     console.log(f"{'quick' if args.quick else 'full'} run: {timing['rounds']} rounds of {timing['window_s']} s windows")
     procs.raise_on_signals()
-    nofile = raise_nofile()
-    os.environ.update(DOTNET_NOLOGO="1", DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_SKIP_FIRST_TIME_EXPERIENCE="1")
-    # Under /tmp: the postgres user must reach it, and socket paths stay short.
-    tmp = tempfile.mkdtemp(prefix="storefront-bench.", dir="/tmp")
-    os.chmod(tmp, 0o755)
+    tmp = procs.make_tmp("storefront-bench.")
     status = 1
     try:
         results, states, pg_bin = measure_everything(args, timing, tmp, console)
@@ -218,22 +211,12 @@ def main(argv):
     except procs.Failure as e:
         console.log(f"ERROR: {e}")
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)   # a second Ctrl-C must not cut the cleanup short
-        procs.stop_all()
-        finish(tmp, timing, console)
+        procs.shut_down(tmp, console.log)
+        bound = "within" if console.elapsed() <= timing["budget_s"] else "OVER"
+        console.log(f"stopped everything it started; {console.elapsed()} s ({bound} the {timing['budget_s']} s bound)")
+        for w in console.warnings:
+            print(f"[bench]   - {w}", file=sys.stderr)
     return status
-
-
-def finish(tmp, timing, console):
-    if os.environ.get("BENCH_KEEP_TMP"):
-        console.log(f"kept {tmp}")
-    else:
-        shutil.rmtree(tmp, ignore_errors=True)
-    bound = "within" if console.elapsed() <= timing["budget_s"] else "OVER"
-    console.log(f"stopped everything it started; {console.elapsed()} s ({bound} the {timing['budget_s']} s bound)")
-    for w in console.warnings:
-        print(f"[bench]   - {w}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -44,22 +44,12 @@ curl -sf -X POST "$URL/register" -H 'content-type: application/json' \
 token="$(curl -sf -X POST "$URL/token" -d "username=$user&password=a long passphrase" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
 curl -sf -X PUT "$URL/items/1/stock" -H "Authorization: Bearer $token" -H 'content-type: application/json' -d '{"in_stock": 1000000}' >/dev/null
 
-tree() { echo "$1"; pgrep -P "$1" || true; }
-ticks() { # utime + stime of the pids on stdin, in clock ticks
-  local pid total=0 stat
-  while read -r pid; do
-    stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-    stat="${stat##*) }"
-    # shellcheck disable=SC2086
-    set -- $stat
-    total=$((total + ${12} + ${13}))
-  done
-  echo "$total"
-}
+# shellcheck source=bench/proc-cpu.sh
+source "$REPO/bench/proc-cpu.sh"
 cpu() { # instance, primary, standby ticks
   local instance
   instance="$(<"$STOREFRONT_CLUSTER_DIR/instance-0.pid")"
-  echo "$(ticks <<<"$instance") $(tree "$(head -n 1 "$PG_DATA/postmaster.pid")" | ticks) $(tree "$(head -n 1 "$PG_STANDBY_DATA/postmaster.pid")" | ticks)"
+  echo "$(ticks <<<"$instance") $(pg_pids "$PG_DATA" | ticks) $(pg_pids "$PG_STANDBY_DATA" | ticks)"
 }
 HZ=$(getconf CLK_TCK)
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Storefront.Bench;
 
 namespace Storefront.Mix;
 
@@ -7,37 +7,16 @@ internal sealed record MixOptions(Uri Url, double Rate, double Seconds, TimeSpan
     public static bool TryParse(string[] args, out MixOptions options, out string problem)
     {
         options = null!;
-        problem = "";
-        Uri? url = null;
-        double rate = 0, seconds = 0, timeout = 10, jobsWait = 60;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--rate" when Number(value, out rate): i++; break;
-                case "--seconds" when Number(value, out seconds): i++; break;
-                case "--timeout" when Number(value, out timeout): i++; break;
-                case "--jobs-wait" when Number(value, out jobsWait): i++; break;
-                default:
-                    if (url is null && Uri.TryCreate(args[i], UriKind.Absolute, out var parsed)) url = parsed;
-                    else
-                    {
-                        problem = $"not understood: {args[i]}";
-                        return false;
-                    }
-                    break;
-            }
-        }
-        if (url is null || rate <= 0 || seconds <= 0 || timeout <= 0 || jobsWait < 0)
+        if (!CommandLine.TryRead(args, ["--rate", "--seconds", "--timeout", "--jobs-wait"], [], [], out var line, out problem))
+            return false;
+        var (rate, seconds, timeout, jobsWait) = (line.Number("--rate", 0), line.Number("--seconds", 0),
+            line.Number("--timeout", 10), line.Number("--jobs-wait", 60));
+        if (line.Url is null || rate <= 0 || seconds <= 0 || timeout <= 0 || jobsWait < 0)
         {
             problem = "a URL, --rate and --seconds are required, and every number must be positive";
             return false;
         }
-        options = new MixOptions(url, rate, seconds, TimeSpan.FromSeconds(timeout), jobsWait);
+        options = new MixOptions(line.Url, rate, seconds, TimeSpan.FromSeconds(timeout), jobsWait);
         return true;
     }
-
-    private static bool Number(string? text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }

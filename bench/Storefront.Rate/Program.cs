@@ -1,15 +1,7 @@
 // Open-loop load at a fixed rate: request i is due at start + i / rate whatever happened to the ones before it, and
-// its latency counts from when it was due, not from when it was sent. A server that stalls then shows in the
-// percentiles instead of slowing the client down (the "coordinated omission" of closed-loop tools such as wrk and
-// hey, whose next request waits for the last answer). Prints one WRK_JSON line in bench/wrk/report.lua's shape, so
-// scripts/bench reads it like a wrk window.
-//
-//   Storefront.Rate URL --rate 2000 --seconds 10 [--warmup 1] [--max-connections 2000] [--timeout 10]
-//                       [--method POST --body FILE]   (the body is sent as application/json)
-//                       [--raw]   (GET over plain sockets instead of HttpClient: a cheaper client, RawClient.cs)
-//
-// The first --warmup seconds run at the same rate but are not counted: the client's own JIT and the opening of its
-// connections would otherwise show as the server's latency.
+// its latency counts from when it was due, so a server that stalls shows in the percentiles instead of slowing the
+// client down (wrk's "coordinated omission"). The first --warmup seconds are not counted (the client's JIT, its
+// connections). Prints one WRK_JSON line like bench/wrk/report.lua's. Options: bench/README.md, "Load tools".
 
 using System.Diagnostics;
 using System.Net.Http.Headers;

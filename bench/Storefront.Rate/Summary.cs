@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Storefront.Bench;
 
 namespace Storefront.Rate;
 
@@ -30,18 +31,7 @@ internal sealed record Summary(
     /// window: the server's rate of useful answers then, where <c>ok</c> also counts answers that came long after.</param>
     public static Summary Of(Outcome[] outcomes, double seconds, int lateStarts, int okInWindow)
     {
-        var answered = outcomes.Where(o => o.Kind is OutcomeKind.Ok or OutcomeKind.Status).Select(o => o.LatencyMs).Order().ToArray();
-        var mean = answered.Length == 0 ? 0 : answered.Average();
-        var stdev = answered.Length == 0 ? 0 : Math.Sqrt(answered.Sum(v => (v - mean) * (v - mean)) / answered.Length);
-        var latency = new Dictionary<string, double>
-        {
-            ["mean"] = Math.Round(mean, 3),
-            ["stdev"] = Math.Round(stdev, 3),
-            ["p50"] = Percentile(answered, 50),
-            ["p90"] = Percentile(answered, 90),
-            ["p99"] = Percentile(answered, 99),
-            ["max"] = answered.Length == 0 ? 0 : Math.Round(answered[^1], 3),
-        };
+        var answered = outcomes.Where(o => o.Kind is OutcomeKind.Ok or OutcomeKind.Status).Select(o => o.LatencyMs).ToArray();
         var errors = new Dictionary<string, int>
         {
             ["connect"] = 0,
@@ -55,20 +45,12 @@ internal sealed record Summary(
         var ok = outcomes.Where(o => o.Kind == OutcomeKind.Ok).Select(o => o.LatencyMs).Order().ToArray();
         var okLatency = new Dictionary<string, double>
         {
-            ["p50"] = Percentile(ok, 50),
-            ["p90"] = Percentile(ok, 90),
-            ["p99"] = Percentile(ok, 99),
+            ["p50"] = Latency.Percentile(ok, 50),
+            ["p90"] = Latency.Percentile(ok, 90),
+            ["p99"] = Latency.Percentile(ok, 99),
             ["max"] = ok.Length == 0 ? 0 : Math.Round(ok[^1], 3),
         };
         return new Summary(outcomes.Length, outcomes.Sum(o => o.Bytes), seconds, Math.Round(answered.Length / seconds, 1),
-            latency, errors, lateStarts, ok.Length, okInWindow, okLatency);
-    }
-
-    // Nearest rank on sorted values, as wrk reports them.
-    public static double Percentile(double[] sorted, double percent)
-    {
-        if (sorted.Length == 0) return 0;
-        var rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
-        return Math.Round(sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)], 3);
+            Latency.Summary(answered), errors, lateStarts, ok.Length, okInWindow, okLatency);
     }
 }

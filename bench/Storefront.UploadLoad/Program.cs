@@ -1,17 +1,8 @@
-// Upload load for scripts/bench: --concurrency clients on one shared HttpClient, each sending generated files of
-// --size-mb as multipart/form-data (one field "file", filename upload-N.bin) to the URL, the next as soon as the last
-// is answered, until --uploads are done (after --warmup-uploads uncounted ones). The bytes are made while they are
-// sent from one random 1 MiB block (GeneratedFile): the client holds no file, so what grows with the files in flight
-// is the server's memory, if anything. Prints one WRK_JSON line (UploadSummary: MB/s, latency per upload, answers by
-// status), and WINDOW_START / WINDOW_END around the counted uploads (scripts/bench reads the server's CPU between them).
-//
-//   Storefront.UploadLoad http://127.0.0.1:5000/upload --concurrency 50 --uploads 100 --size-mb 20
-//                         [--warmup-uploads 10] [--token T | --username U --password P] [--delete] [--timeout 120]
-//
-// --token sends "Authorization: Bearer T"; --username and --password get one first (POST /token on the same origin,
-// the OAuth2 password form). --delete sends DELETE to every stored file's Location at the end (a server without
-// Location headers, like the FastAPI peer, has nothing deleted). --timeout bounds each upload.
-// Exit status: 0 if some counted upload was answered 2xx, 1 if none was (the reason on stderr), 2 on bad arguments.
+// Upload load for scripts/bench: --concurrency clients on one HttpClient, each sending generated multipart files of
+// --size-mb, the next as soon as the last is answered, until --uploads are done. The bytes are made while they are sent
+// (GeneratedFile): the client holds no file, so what grows with the files in flight is the server's memory, if
+// anything. Prints one WRK_JSON line (UploadSummary), WINDOW_START / WINDOW_END around the counted uploads. Options:
+// bench/README.md, "Load tools". Exit status: 0 if a counted upload was answered 2xx, 1 if none was, 2 on bad arguments.
 
 using System.Net.Http.Json;
 using System.Text.Encodings.Web;

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Storefront.Bench;
 
 namespace Storefront.UploadLoad;
 
@@ -13,39 +13,14 @@ internal sealed record UploadOptions(Uri Url, int Concurrency, int Uploads, int 
     public static bool TryParse(string[] args, out UploadOptions options, out string problem)
     {
         options = null!;
-        problem = "";
-        Uri? url = null;
-        int concurrency = 0, uploads = 0, warmup = 0, seed = 1;
-        double sizeMb = 0, timeout = 120;
-        string? token = null, username = null, password = null;
-        var delete = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var value = i + 1 < args.Length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--concurrency" when Int(value, out concurrency): i++; break;
-                case "--uploads" when Int(value, out uploads): i++; break;
-                case "--warmup-uploads" when Int(value, out warmup): i++; break;
-                case "--seed" when Int(value, out seed): i++; break;
-                case "--size-mb" when Number(value, out sizeMb): i++; break;
-                case "--timeout" when Number(value, out timeout): i++; break;
-                case "--token" when value is not null: token = value; i++; break;
-                case "--username" when value is not null: username = value; i++; break;
-                case "--password" when value is not null: password = value; i++; break;
-                case "--delete": delete = true; break;
-                default:
-                    if (url is null && Uri.TryCreate(args[i], UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https")
-                        url = parsed;
-                    else
-                    {
-                        problem = $"not understood: {args[i]}";
-                        return false;
-                    }
-                    break;
-            }
-        }
-        if (url is null || concurrency <= 0 || uploads <= 0 || warmup < 0 || sizeMb <= 0 || timeout <= 0)
+        if (!CommandLine.TryRead(args, ["--concurrency", "--uploads", "--warmup-uploads", "--seed", "--size-mb", "--timeout"],
+                ["--token", "--username", "--password"], ["--delete"], out var line, out problem))
+            return false;
+        var (concurrency, uploads, warmup) = (line.Int("--concurrency", 0), line.Int("--uploads", 0), line.Int("--warmup-uploads", 0));
+        var (sizeMb, timeout) = (line.Number("--size-mb", 0), line.Number("--timeout", 120));
+        var (token, username, password) = (line.Text("--token"), line.Text("--username"), line.Text("--password"));
+        if (line.Url is not { Scheme: "http" or "https" } url || concurrency <= 0 || uploads <= 0 || warmup < 0 || sizeMb <= 0 ||
+            timeout <= 0)
         {
             problem = "a URL, --concurrency, --uploads and --size-mb are required, and every number must be positive";
             return false;
@@ -56,12 +31,7 @@ internal sealed record UploadOptions(Uri Url, int Concurrency, int Uploads, int 
             return false;
         }
         options = new UploadOptions(url, concurrency, uploads, warmup, (long)Math.Round(sizeMb * 1_000_000), token, username,
-            password, delete, TimeSpan.FromSeconds(timeout), seed);
+            password, line.Has("--delete"), TimeSpan.FromSeconds(timeout), line.Int("--seed", 1));
         return true;
     }
-
-    private static bool Int(string? text, out int value) => int.TryParse(text, CultureInfo.InvariantCulture, out value);
-
-    private static bool Number(string? text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 }

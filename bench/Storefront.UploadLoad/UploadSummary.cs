@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Storefront.WsLoad;
+using Storefront.Bench;
 
 namespace Storefront.UploadLoad;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
+using Storefront.Bench;
 
 namespace Storefront.WsLoad;
 

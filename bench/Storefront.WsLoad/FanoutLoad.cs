@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Storefront.Bench;
 
 namespace Storefront.WsLoad;
 

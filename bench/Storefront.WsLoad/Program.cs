@@ -1,19 +1,7 @@
-// WebSocket load for scripts/bench, which wrk and hey cannot give. Prints one WRK_JSON line in the shape of
-// bench/wrk/report.lua's (as Storefront.Rate does), so the harness reads it like a wrk window.
-//
-//   Storefront.WsLoad echo ws://127.0.0.1:5000/ws --connections 100 --seconds 5 [--warmup 1] [--timeout 10]
-//       N connections in a closed loop: send a short text message, wait for "Echo: " + it, send again. The first
-//       --warmup seconds (connections opening, the client's JIT) are not counted. rps: correct round trips a second.
-//       Lines WINDOW_START and WINDOW_END mark the measured window (scripts/bench reads the server's CPU between them).
-//
-//   Storefront.WsLoad fanout ws://127.0.0.1:5000/ws/stock --subscribers 10000 --item 7 --changes 5
-//                     --webhook http://127.0.0.1:5000/inventory/events --secret S
-//                     [--warmup-changes 1] [--parallel 200] [--connect-timeout 10] [--delivery-timeout 5]
-//       N sockets subscribed to one item (opened --parallel at a time), then --warmup-changes uncounted and --changes
-//       counted signed inventory events posted one at a time, each once the last one's pushes all arrived or
-//       --delivery-timeout passed. latency_ms: from just before a POST to each subscriber's receipt of its push.
-//
-// Exit status: 0 if something was measured, 1 if nothing was (the reason on stderr), 2 on bad arguments.
+// WebSocket load for scripts/bench, which wrk and hey cannot give: `echo` round trips in closed loops, and the
+// `fanout` of signed inventory events to /ws/stock subscribers. Prints one WRK_JSON line like bench/wrk/report.lua's.
+// Options: bench/README.md, "Load tools". Exit status: 0 if something was measured, 1 if nothing was (the reason on
+// stderr), 2 on bad arguments.
 
 using System.Text.Encodings.Web;
 using System.Text.Json;

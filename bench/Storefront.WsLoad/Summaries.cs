@@ -1,3 +1,5 @@
+using Storefront.Bench;
+
 namespace Storefront.WsLoad;
 
 /// <summary>

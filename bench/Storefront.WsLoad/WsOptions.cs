@@ -1,4 +1,4 @@
-using System.Globalization;
+using Storefront.Bench;
 
 namespace Storefront.WsLoad;
 
@@ -10,7 +10,7 @@ internal sealed record FanoutOptions(Uri Url, int Subscribers, int Item, int Cha
     public int AllChanges => WarmupChanges + Changes;
 }
 
-/// <summary>The command line: a mode, a URL and --name value pairs, as Storefront.Rate reads its own.</summary>
+/// <summary>The command line: a mode, then a URL and options (bench/Shared/CommandLine.cs).</summary>
 internal static class WsOptions
 {
     public const string Usage =
@@ -22,12 +22,12 @@ internal static class WsOptions
     public static bool TryParseEcho(string[] args, out EchoOptions options, out string problem)
     {
         options = null!;
-        if (!TryRead(args, ["--connections", "--seconds", "--warmup", "--timeout"], out var url, out var values, out problem))
+        if (!TryRead(args, ["--connections", "--seconds", "--warmup", "--timeout"], [], out var url, out var line, out problem))
             return false;
-        var connections = Int(values, "--connections", 0);
-        var seconds = Number(values, "--seconds", 0);
-        var warmup = Number(values, "--warmup", 1);
-        var timeout = Number(values, "--timeout", 10);
+        var connections = line.Int("--connections", 0);
+        var seconds = line.Number("--seconds", 0);
+        var warmup = line.Number("--warmup", 1);
+        var timeout = line.Number("--timeout", 10);
         if (connections <= 0 || seconds <= 0 || warmup < 0 || timeout <= 0)
         {
             problem = "echo needs a URL, --connections and --seconds; every number must be positive";
@@ -40,19 +40,19 @@ internal static class WsOptions
     public static bool TryParseFanout(string[] args, out FanoutOptions options, out string problem)
     {
         options = null!;
-        string[] names = ["--subscribers", "--item", "--changes", "--warmup-changes", "--webhook", "--secret", "--parallel",
-            "--connect-timeout", "--delivery-timeout"];
-        if (!TryRead(args, names, out var url, out var values, out problem)) return false;
-        var subscribers = Int(values, "--subscribers", 0);
-        var item = Int(values, "--item", 0);
-        var changes = Int(values, "--changes", 5);
-        var warmupChanges = Int(values, "--warmup-changes", 1);
-        var parallel = Int(values, "--parallel", 200);
-        var connectTimeout = Number(values, "--connect-timeout", 10);
-        var deliveryTimeout = Number(values, "--delivery-timeout", 5);
-        values.TryGetValue("--secret", out var secret);
+        string[] numbers = ["--subscribers", "--item", "--changes", "--warmup-changes", "--parallel", "--connect-timeout",
+            "--delivery-timeout"];
+        if (!TryRead(args, numbers, ["--webhook", "--secret"], out var url, out var line, out problem)) return false;
+        var subscribers = line.Int("--subscribers", 0);
+        var item = line.Int("--item", 0);
+        var changes = line.Int("--changes", 5);
+        var warmupChanges = line.Int("--warmup-changes", 1);
+        var parallel = line.Int("--parallel", 200);
+        var connectTimeout = line.Number("--connect-timeout", 10);
+        var deliveryTimeout = line.Number("--delivery-timeout", 5);
+        var secret = line.Text("--secret");
         Uri? webhook = null;
-        if (values.TryGetValue("--webhook", out var hook) && !Uri.TryCreate(hook, UriKind.Absolute, out webhook))
+        if (line.Text("--webhook") is { } hook && !Uri.TryCreate(hook, UriKind.Absolute, out webhook))
         {
             problem = $"--webhook is not an absolute URL: {hook}";
             return false;
@@ -71,44 +71,17 @@ internal static class WsOptions
         return true;
     }
 
-    private static bool TryRead(string[] args, string[] names, out Uri url, out Dictionary<string, string> values,
+    private static bool TryRead(string[] args, string[] numbers, string[] texts, out Uri url, out CommandLine line,
         out string problem)
     {
         url = null!;
-        values = [];
-        problem = "";
-        Uri? parsed = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (names.Contains(args[i]) && i + 1 < args.Length)
-            {
-                values[args[i]] = args[++i];
-            }
-            else if (parsed is null && Uri.TryCreate(args[i], UriKind.Absolute, out var candidate))
-            {
-                parsed = AsWebSocket(candidate);
-            }
-            else
-            {
-                problem = $"not understood: {args[i]}";
-                return false;
-            }
-        }
-        foreach (var (name, text) in values)
-        {
-            if (name is "--webhook" or "--secret") continue;
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            {
-                problem = $"{name} needs a number, not {text}";
-                return false;
-            }
-        }
-        if (parsed is null)
+        if (!CommandLine.TryRead(args, numbers, texts, [], out line, out problem)) return false;
+        if (line.Url is null)
         {
             problem = "a ws:// URL is required";
             return false;
         }
-        url = parsed;
+        url = AsWebSocket(line.Url);
         return true;
     }
 
@@ -118,11 +91,4 @@ internal static class WsOptions
         "https" => new UriBuilder(url) { Scheme = "wss" }.Uri,
         _ => url,
     };
-
-    private static double Number(Dictionary<string, string> values, string name, double fallback) =>
-        values.TryGetValue(name, out var text) ? double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) : fallback;
-
-    private static int Int(Dictionary<string, string> values, string name, int fallback) =>
-        values.TryGetValue(name, out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var v) ? v
-        : values.ContainsKey(name) ? -1 : fallback;
 }

@@ -5,8 +5,10 @@ too. Load tools run with a hard timeout, so a hung wrk or hey cannot hold the ru
 """
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 _running = []          # every Group still alive, stopped by stop_all()
@@ -47,11 +49,15 @@ class Group:
         stop_groups([self], grace_s)
 
     def log_tail(self, lines=30):
-        try:
-            with open(self.log_path, encoding="utf-8", errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+        return tail(self.log_path, lines)
+
+
+def tail(path, lines=30):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
 
 
 def stop_groups(groups, grace_s=10.0):
@@ -158,6 +164,24 @@ def _pgrp_of(pid):
             return int(f.read().rsplit(")", 1)[1].split()[2])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def make_tmp(prefix):
+    """The run's temp dir, under /tmp: the postgres user must reach it, and socket paths stay short."""
+    tmp = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+    os.chmod(tmp, 0o755)
+    return tmp
+
+
+def shut_down(tmp, log, stop=stop_all):
+    """Stops what the run started and removes its temp dir (BENCH_KEEP_TMP=1 keeps it)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)   # a second Ctrl-C must not cut the cleanup short
+    stop()
+    if os.environ.get("BENCH_KEEP_TMP"):
+        log(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def raise_on_signals():

@@ -34,11 +34,11 @@ def workers(side):
 
 # ------------------------------------------------------------------ build
 
-def publish(env, project, out_dir, log_path):
-    """dotnet publish into the temp dir, with bin/obj under env.artifacts (--artifacts-path): the repo's
+def publish(artifacts, project, out_dir, log_path):
+    """dotnet publish into the temp dir, with bin/obj under `artifacts` (--artifacts-path): the repo's
     own bin/obj and anyone building there are left alone. Retried once (file locks)."""
     cmd = ["dotnet", "publish", project, "-c", "Release", "-o", out_dir,
-           "--artifacts-path", env.artifacts, "--disable-build-servers", "-nologo",
+           "--artifacts-path", artifacts, "--disable-build-servers", "-nologo",
            "-v", "q", "-p:UseSharedCompilation=false"]
     for _ in range(2):
         status, _ = run_tool(cmd, 900, out_path=log_path, env={**os.environ, "MSBUILDDISABLENODEREUSE": "1"})
@@ -57,7 +57,8 @@ def build(env, side, log):
         project = os.path.join(env.src, "bench", "Storefront.Ceiling")
         if not os.path.exists(os.path.join(project, "Storefront.Ceiling.csproj")):
             return ("n/a", "bench/Storefront.Ceiling is missing")
-        if not publish(env, project, os.path.join(env.tmp, "ceiling"), os.path.join(env.tmp, "publish-ceiling.log")):
+        if not publish(env.artifacts, project, os.path.join(env.tmp, "ceiling"),
+                       os.path.join(env.tmp, "publish-ceiling.log")):
             return ("failed", "bench/Storefront.Ceiling does not build")
         return None
     peer = os.path.join(env.src, "bench", "peer")
@@ -74,7 +75,7 @@ def build(env, side, log):
 def prepare_catalog(env, log):
     """Publishes Storefront and has it create the schema and seed the 20 items every side reads: also when
     Storefront itself is not measured (--sides peer,ceiling), since the peer is ready only once it reads items."""
-    if not publish(env, os.path.join(env.src, "src", "Storefront.Api"), os.path.join(env.tmp, "storefront"),
+    if not publish(env.artifacts, os.path.join(env.src, "src", "Storefront.Api"), os.path.join(env.tmp, "storefront"),
                    os.path.join(env.tmp, "publish-storefront.log")):
         raise Failure(f"could not publish src/Storefront.Api (see {env.tmp}/publish-storefront.log)")
     _migrate_and_seed(env, log)

@@ -16,10 +16,6 @@ import argparse
 import datetime
 import os
 import shlex
-import shutil
-import signal
-import sys
-import tempfile
 
 from harness import procs, source
 from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders, overload, own
@@ -61,9 +57,7 @@ def main(name, argv):
     opts = parse(module, argv)
     load_at_start = float(open("/proc/loadavg").read().split()[0])   # before the run adds any
     procs.raise_on_signals()
-    # Under /tmp: the postgres user must reach it, and socket paths stay short.
-    tmp = tempfile.mkdtemp(prefix=f"storefront-{name}.", dir="/tmp")
-    os.chmod(tmp, 0o755)
+    tmp = procs.make_tmp(f"storefront-{name}.")
     run = own.Run(name, tmp, opts)
     status = 1
     try:
@@ -85,11 +79,5 @@ def main(name, argv):
     except procs.Failure as e:
         run.log(f"ERROR: {e}")
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_IGN)   # a second Ctrl-C must not cut the cleanup short
-        run.stop()
-        if os.environ.get("BENCH_KEEP_TMP"):
-            run.log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
+        procs.shut_down(tmp, run.log, run.stop)
     return status

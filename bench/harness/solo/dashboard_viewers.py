@@ -95,9 +95,9 @@ def measure(run, opts):
                 # and the listener starts, or they leave and it stops at the next tick), the measured run.
                 viewers.want(side)
                 own.wrk(root, CONNECTIONS, SETTLE_S, script=None, cpus=load_cpus)
-                before = service.cpu_ticks()
+                before = service.cpu_s()
                 w = own.wrk(root, CONNECTIONS, opts.duration, cpus=load_cpus)
-                cpu_us = (service.cpu_ticks() - before) / os.sysconf("SC_CLK_TCK") * 1e6 / w["requests"]
+                cpu_us = (service.cpu_s() - before) * 1e6 / w["requests"]
                 got[side] = (round(w["rps"]), round(cpu_us, 2))
             rows.append({"none_rps": got["none"][0], "none_cpu": got["none"][1],
                          "with_rps": got["viewers"][0], "with_cpu": got["viewers"][1]})

@@ -52,8 +52,8 @@ def measure(run, opts):
     run.start_postgres()
     run.publish()
     tool = load.rate_tool_dir(run.tmp)
-    if not sides.publish(type("Build", (), {"artifacts": os.path.join(run.tmp, "artifacts")}),
-                         os.path.join(source.BENCH, "Storefront.Rate"), tool, os.path.join(run.tmp, "rate.log")):
+    if not sides.publish(os.path.join(run.tmp, "artifacts"), os.path.join(source.BENCH, "Storefront.Rate"), tool,
+                         os.path.join(run.tmp, "rate.log")):
         raise Failure("could not publish bench/Storefront.Rate")
     db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string()}"]
     run.command(["seed", "--items", str(opts.items)], db)
@@ -94,9 +94,9 @@ def measure(run, opts):
         for name in order:
             for m in multiples(opts):
                 rate = max(1, round(saturation * m))
-                before = services[name].cpu_ticks()
+                before = services[name].cpu_s()
                 w = _window(tool, services[name].base + opts.path, rate, opts, client_cpus)
-                cpu_s = (services[name].cpu_ticks() - before) / os.sysconf("SC_CLK_TCK")
+                cpu_s = services[name].cpu_s() - before
                 row = {"round": r + 1, "side": name, "multiple": m, "rate": rate, "saturation": saturation,
                        "goodput": round(w["ok_in_window"] / w["duration_s"], 1), "p99_ok": w["ok_latency_ms"]["p99"],
                        "p50_ok": w["ok_latency_ms"]["p50"], "shed": w["errors"]["status_503"],

@@ -11,10 +11,8 @@ import sys
 import time
 import urllib.parse
 
-from harness import procs, services, sides, source
+from harness import probe, procs, services, sides, source
 from harness.procs import Failure, Group, run_tool
-
-READY_TIMEOUT_S = 60
 
 
 class Run:
@@ -42,10 +40,10 @@ class Run:
         if not self.opts.ref:
             self.log(f"building the work tree ({source.commit_text(None)})")
         self.app = os.path.join(self.tmp, "app")
-        build = type("Build", (), {"artifacts": source.artifacts_dir(self.opts.ref, self.tmp)})
         log_path = os.path.join(self.tmp, "publish.log")
-        if not sides.publish(build, os.path.join(src, "src", "Storefront.Api"), self.app, log_path):
-            raise Failure(f"publish failed:\n{_tail(log_path)}")
+        if not sides.publish(source.artifacts_dir(self.opts.ref, self.tmp), os.path.join(src, "src", "Storefront.Api"),
+                             self.app, log_path):
+            raise Failure(f"publish failed:\n{procs.tail(log_path)}")
 
     def start_postgres(self):
         self.postgres = services.Postgres(self.tmp)
@@ -174,11 +172,8 @@ class Service:
             raise Failure(f"POST /token answered {status}: {body[:300]!r}")
         return json.loads(body)["access_token"]
 
-    def cpu_ticks(self):
-        """utime + stime of the service process, in clock ticks."""
-        with open(f"/proc/{self.pid}/stat", encoding="ascii", errors="replace") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
+    def cpu_s(self):
+        return probe.group_cpu_s([self.pid])
 
 
 def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False, env=None, timeout_s=None,
@@ -203,23 +198,11 @@ def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False
 
 
 def _wait_ready(group, url, what):
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if sides._status(url) == 200:
-            return
-        if not group.alive():
-            raise Failure(f"{what} exited:\n{group.log_tail()}")
-        time.sleep(0.1)
-    raise Failure(f"{what} did not answer {url} within {READY_TIMEOUT_S} s:\n{group.log_tail()}")
+    group.ready_url = url
+    if not sides.wait_ready(group, time.monotonic() + sides.READY_TIMEOUT_S):
+        raise Failure(f"{what} did not answer {url}")
 
 
 def _pairs(settings):
     return (s.split("=", 1) for s in settings)
 
-
-def _tail(path, lines=30):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError:
-        return ""

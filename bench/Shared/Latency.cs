@@ -1,9 +1,9 @@
-namespace Storefront.WsLoad;
+namespace Storefront.Bench;
 
 internal static class Latency
 {
     /// <summary>bench/wrk/report.lua's latency_ms object (mean, stdev, p50, p90, p99, max) of values in ms.</summary>
-    public static Dictionary<string, double> Summary(List<double> values)
+    public static Dictionary<string, double> Summary(IEnumerable<double> values)
     {
         var sorted = values.ToArray();
         Array.Sort(sorted);
@@ -20,7 +20,7 @@ internal static class Latency
         };
     }
 
-    // Nearest rank on sorted values, as wrk and Storefront.Rate report them (also compiled into Storefront.UploadLoad).
+    // Nearest rank on sorted values, as wrk reports them.
     public static double Percentile(double[] sorted, double percent)
     {
         if (sorted.Length == 0) return 0;
