@@ -16,10 +16,11 @@ internal static class OrderSupport
 
     /// <summary>
     /// A small connection pool: these tests send a thousand requests at once, and the test server's 300 connections
-    /// are shared with every class running meanwhile. Requests wait for a pooled connection instead.
+    /// are shared with every class running meanwhile. Requests wait for a pooled connection instead, as long as the
+    /// tests' request deadline (a loaded machine takes minutes for the thousand).
     /// </summary>
     public static string SmallPool(string connectionString) =>
-        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 20, Timeout = 60 }.ConnectionString;
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 20, Timeout = 300 }.ConnectionString;
 
     /// <summary>A client of the admin: registered on first use in this database, logged in every time.</summary>
     public static Task<HttpClient> AdminClientAsync(StorefrontFactory factory) => factory.CreateAdminClientAsync(Admin);
