@@ -19,7 +19,7 @@ internal static class RequestPipeline
         app.UseForwardedClient();             // Before anything reads the client's address or scheme (rate limits, links); only behind trusted proxies.
         app.UseResponseHeaders();             // Outside the error handling, so errors carry X-Process-Time and nosniff too.
         app.UseProblemDetailsForExceptions(); // Every later step's exception becomes a Problem Details answer.
-        app.UseStatusCodePages();             // Unknown routes, 405s and other bodiless errors get a Problem Details body.
+        app.UseStatusPages();                 // Unknown routes, 405s and other bodiless errors get a Problem Details body.
         app.UseHostChecks();                  // A Host the service does not serve is refused before any work; only with AllowedHosts set.
         app.UseRequestTimeouts();             // Endpoints with a deadline answer 504 past it; around everything that may wait.
         app.UseDiagnostics();                 // The overload limit (a fast 503 past it) and the in-flight list: after the answers are Problem Details, before any work.

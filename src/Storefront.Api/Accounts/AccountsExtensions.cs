@@ -68,6 +68,7 @@ public static class AccountsExtensions
                 };
             });
         services.AddAuthorization();
+        WithoutKeyRingAtStartup(services);
 
         services.AddRateLimiter(limiter =>
         {
@@ -76,6 +77,21 @@ public static class AccountsExtensions
             limiter.AddPolicy(RecoveryPolicy, context => PerClient(context, RecoveryPolicy, o => o.RecoveryPermits));
         });
         return builder;
+    }
+
+    /// <summary>The framework's hosted service that reads data protection's key ring when the host starts.</summary>
+    internal const string KeyRingPreload = "DataProtectionHostedService";
+
+    /// <summary>
+    /// Authentication registers data protection, whose hosted service reads (or first writes) the XML key ring when the
+    /// host starts, so that the first protected cookie is fast. Nothing here protects data (bearer tokens are signed with
+    /// <see cref="SigningKey"/>): left to start, it only kept the XML stack and the key ring in every idle process's
+    /// memory (docs/benchmarks-notes.md). Data protection itself stays registered and reads its keys on first use.
+    /// </summary>
+    private static void WithoutKeyRingAtStartup(IServiceCollection services)
+    {
+        foreach (var preload in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == KeyRingPreload).ToList())
+            services.Remove(preload);
     }
 
     // The key UseAuthentication sets and WebApplication checks before adding the middleware itself.

@@ -122,6 +122,13 @@ public static class HttpConventions
         return app;
     }
 
+    /// <summary>A Problem Details body for errors answered without one (<see cref="StatusPagesMiddleware"/>).</summary>
+    public static WebApplication UseStatusPages(this WebApplication app)
+    {
+        app.UseMiddleware<StatusPagesMiddleware>();
+        return app;
+    }
+
     /// <summary>Longest part of a request path an error repeats: a 6,000-character path is not sent back whole.</summary>
     public const int MaxEchoedPath = 200;
 
