@@ -83,9 +83,10 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A client carrying a fresh user's bearer token.</summary>
-    public async Task<HttpClient> CreateAuthenticatedClientAsync()
+    public async Task<HttpClient> CreateAuthenticatedClientAsync(TimeSpan? timeout = null)
     {
         var client = CreateClient();
+        if (timeout is { } wait) client.Timeout = wait;
         var token = await TestAccounts.RegisterAndLoginAsync(client);
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
