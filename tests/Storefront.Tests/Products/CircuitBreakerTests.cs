@@ -61,7 +61,10 @@ public sealed class CircuitBreakerTests : IDisposable
         }
 
         Assert.Equal(reached, Stats("inventory").Started);
-        Assert.Equal(pricingReached, Stats("pricing").Started); // Refused before the fan-out: no call to cancel.
+        // Refused before the fan-out: the only pricing calls are the four failed pages' own, one of which may reach the
+        // simulator after the others settled (its page had cancelled it while it was still being sent); five refused
+        // pages fanning out would add five more.
+        Assert.InRange(Stats("pricing").Started, pricingReached, 4);
         Assert.Equal(2, CircuitLevel("inventory"));
         Assert.Equal(0, CircuitLevel("pricing"));
     }
