@@ -14,8 +14,8 @@ namespace Storefront.Api.Catalog;
 /// they pass the request's values as sub-selects, <c>(SELECT @q)</c>, which the planner cannot look into. Its
 /// estimates then no longer depend on the values, and PostgreSQL keeps one generic plan for each prepared statement:
 /// with the values visible it plans again for every execution (a custom plan, estimating the pattern against the
-/// column's statistics), which costs about as much as the walk itself. A sub-select is also evaluated once per
-/// statement, where <c>lower(@q)</c> in a generic plan is evaluated for every row the walk reads.
+/// column's statistics), a large share of a search's database time (docs/benchmarks-notes.md). A sub-select is also
+/// evaluated once per statement, where <c>lower(@q)</c> in a generic plan is evaluated for every row the walk reads.
 /// </para>
 /// </summary>
 internal sealed class ItemPageSql(DatabaseKind kind)
