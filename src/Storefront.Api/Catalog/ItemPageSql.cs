@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 using Storefront.Api.Data;
 
@@ -16,6 +17,7 @@ namespace Storefront.Api.Catalog;
 /// with the values visible it plans again for every execution (a custom plan, estimating the pattern against the
 /// column's statistics), a large share of a search's database time (docs/benchmarks-notes.md). A sub-select is also
 /// evaluated once per statement, where <c>lower(@q)</c> in a generic plan is evaluated for every row the walk reads.
+/// A plain page writes its LIMIT into the SQL instead (<see cref="Window"/>), which is what kept it planned per execution.
 /// </para>
 /// </summary>
 internal sealed class ItemPageSql(DatabaseKind kind)
@@ -98,11 +100,20 @@ internal sealed class ItemPageSql(DatabaseKind kind)
         _ => " ORDER BY id",
     };
 
-    // ORDER BY, LIMIT and OFFSET of a page.
+    // ORDER BY, LIMIT and OFFSET of a page. A plain page's LIMIT is written into the SQL: the planner must see it to
+    // walk the sort's index (an unknown LIMIT is planned as a tenth of the table, which for an unclustered sort means
+    // a full scan and a sort), and as a parameter it made PostgreSQL plan every execution again (the class's remarks).
+    // A client keeps to a few page sizes, so a few statements per sort. A price range stays a visible parameter, so
+    // PostgreSQL still plans a page with one for its range.
     private void Window(DbCommand command, StringBuilder sql, ItemListQuery query, int take, bool opaque = false)
     {
-        sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT ").Append(Value("take", opaque));
-        Add(command, "take", take);
+        sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT ");
+        if (opaque)
+        {
+            sql.Append("(SELECT @take)");
+            Add(command, "take", take);
+        }
+        else sql.Append(take.ToString(CultureInfo.InvariantCulture));
         if (query.Skip > 0)
         {
             sql.Append(" OFFSET ").Append(Value("skip", opaque));
@@ -120,8 +131,7 @@ internal sealed class ItemPageSql(DatabaseKind kind)
             command.CommandText = $"SELECT count(*) FROM items{filter}";
             return;
         }
-        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM items{filter} LIMIT @cap) AS bounded";
-        Add(command, "cap", cap.Value);
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM items{filter} LIMIT {cap.Value.ToString(CultureInfo.InvariantCulture)}) AS bounded";
     }
 
     /// <summary>PostgreSQL's planner estimate of the query's rows (<c>EXPLAIN</c> reads statistics, not rows).</summary>

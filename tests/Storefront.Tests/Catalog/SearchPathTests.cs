@@ -173,10 +173,10 @@ public sealed class PostgresSearchWalkPlanTests(PostgresStorefrontFactory factor
 }
 
 /// <summary>
-/// The search statements' plan cache, in a database of its own: the catalog it seeds would leave the walk plan test's
+/// The page statements' plan cache, in a database of its own: the catalog it seeds would leave the walk plan test's
 /// table with pages not yet all-visible.
 /// </summary>
-public sealed class PostgresSearchPlanCacheTests(PostgresStorefrontFactory factory) : IClassFixture<PostgresStorefrontFactory>
+public sealed class PostgresPagePlanCacheTests(PostgresStorefrontFactory factory) : IClassFixture<PostgresStorefrontFactory>
 {
     /// <summary>
     /// The search statements fix their plan's shape in the SQL, so PostgreSQL must not plan them again per term: after
@@ -188,22 +188,82 @@ public sealed class PostgresSearchPlanCacheTests(PostgresStorefrontFactory facto
     [InlineData("-price")]
     public async Task The_search_statements_keep_one_generic_plan_whatever_the_term(string? sort)
     {
-        // Statistics of a catalog big enough for a term's estimate to matter (both cases read the same).
-        var seed = factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
-        await seed.SeedToAsync(20_000, CancellationToken.None);
-        // A session of its own: prepared statements live as long as the server's session, which a pool would share.
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(factory.Database.ConnectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using (var analyze = new NpgsqlCommand("ANALYZE items", connection)) await analyze.ExecuteNonQueryAsync();
+        await using var connection = await SessionAsync();
         var sql = new ItemPageSql(DatabaseKind.Postgres);
         // Rare terms and a walk of 1% of the catalog: what a custom plan would estimate cheaper than the generic one.
-        foreach (var term in new[] { "12345", "lamp 19", "1234", "no such item", "desk 1", "BASIC chair 1", "chair 2", "x" })
+        var terms = new[] { "12345", "lamp 19", "1234", "no such item", "desk 1", "BASIC chair 1", "chair 2", "x" };
+        for (var i = 0; i < terms.Length; i++)
         {
-            var query = new ItemListQuery(Limit: 20, Q: term, Sort: sort);
-            await ExecutePreparedAsync(connection, command => sql.Walk(command, query, after: null, take: 21, budget: 200));
-            await ExecutePreparedAsync(connection, command => sql.Indexed(command, query, after: null, take: 21));
+            var query = new ItemListQuery(Limit: 20, Q: terms[i], Sort: sort);
+            // First pages and pages after a cursor (other statements): its key is another value not to plan for.
+            foreach (var after in new[] { null, Cursor(query.SortOrder, 2_400 * (i + 1)) })
+            {
+                await ExecutePreparedAsync(connection, command => sql.Walk(command, query, after, take: 21, budget: 200));
+                await ExecutePreparedAsync(connection, command => sql.Indexed(command, query, after, take: 21));
+            }
         }
+        await AssertGenericPlansAsync(connection, statements: 4);
+    }
 
+    /// <summary>
+    /// The plain pages, every sort, first pages and pages after a cursor: the same, so that a page is planned once, not at
+    /// every request. Fails when the LIMIT is a parameter again (the planner then plans each execution for its value).
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("price")]
+    [InlineData("-price")]
+    [InlineData("name")]
+    public async Task The_page_statements_keep_one_generic_plan_wherever_the_page_starts(string? sort)
+    {
+        await using var connection = await SessionAsync();
+        var sql = new ItemPageSql(DatabaseKind.Postgres);
+        var query = new ItemListQuery(Limit: 20, Sort: sort);
+        for (var i = 1; i <= 8; i++)
+        {
+            await ExecutePreparedAsync(connection, command => sql.Page(command, query, after: null, take: 21));
+            await ExecutePreparedAsync(connection, command => sql.Page(command, query, Cursor(query.SortOrder, 2_400 * i), take: 21));
+        }
+        await AssertGenericPlansAsync(connection, statements: 2);
+    }
+
+    /// <summary>
+    /// A price range is planned per execution, whatever the LIMIT: a narrow range must not get a plan learnt on wide ones.
+    /// Fails when the range is hidden from the planner like the search's values.
+    /// </summary>
+    [Fact]
+    public async Task A_page_with_a_price_range_is_planned_for_its_range()
+    {
+        await using var connection = await SessionAsync();
+        var sql = new ItemPageSql(DatabaseKind.Postgres);
+        for (var i = 1; i <= 8; i++)
+        {
+            var query = new ItemListQuery(Limit: 20, Sort: "name", MinPrice: i, MaxPrice: i == 8 ? i + 0.5m : 10_000m);
+            await ExecutePreparedAsync(connection, command => sql.Page(command, query, after: null, take: 21));
+        }
+        await using var plans = new NpgsqlCommand("SELECT generic_plans, custom_plans FROM pg_prepared_statements", connection);
+        await using var reader = await plans.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal((0L, 8L), (reader.GetInt64(0), reader.GetInt64(1)));
+    }
+
+    // A session of its own, on a catalog big enough for the values' estimates to differ: prepared statements live as
+    // long as the server's session, which a pool would share with other tests.
+    private async Task<NpgsqlConnection> SessionAsync()
+    {
+        var seed = factory.Services.GetServices<IBulkSampleData>().Single(s => s.OptionName == "items");
+        await seed.SeedToAsync(20_000, CancellationToken.None);
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(factory.Database.ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var analyze = new NpgsqlCommand("ANALYZE items", connection);
+        await analyze.ExecuteNonQueryAsync();
+        return connection;
+    }
+
+    private static ItemCursor Cursor(ItemSort sort, int id) => new(sort, id, Price: 1m + id % 997, Name: $"Classic desk {id}");
+
+    private static async Task AssertGenericPlansAsync(NpgsqlConnection connection, int statements)
+    {
         await using var plans = new NpgsqlCommand("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements", connection);
         await using var reader = await plans.ExecuteReaderAsync();
         var seen = new List<string>();
@@ -213,7 +273,7 @@ public sealed class PostgresSearchPlanCacheTests(PostgresStorefrontFactory facto
             seen.Add(statement);
             Assert.True(generic >= 3 && custom <= 5, $"{generic} generic and {custom} custom plans: {statement}");
         }
-        Assert.Equal(2, seen.Count);
+        Assert.Equal(statements, seen.Count);
     }
 
     private static async Task ExecutePreparedAsync(NpgsqlConnection connection, Action<NpgsqlCommand> build)
