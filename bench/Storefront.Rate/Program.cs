@@ -4,14 +4,13 @@
 // connections). Prints one WRK_JSON line like bench/wrk/report.lua's. Options: bench/README.md, "Load tools".
 
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Storefront.Rate;
 
 if (!RateOptions.TryParse(args, out var options, out var problem))
 {
     Console.Error.WriteLine(problem);
-    Console.Error.WriteLine("usage: Storefront.Rate URL --rate N --seconds S [--warmup S] [--max-connections N] [--timeout S] [--method M --body FILE] [--raw]");
+    Console.Error.WriteLine("usage: Storefront.Rate URL --rate N --seconds S [--warmup S] [--max-connections N] [--timeout S] [--raw]");
     return 2;
 }
 
@@ -25,7 +24,6 @@ using var client = new HttpClient(new SocketsHttpHandler
 })
 { Timeout = options.Timeout };
 
-var body = options.BodyFile is null ? null : await File.ReadAllBytesAsync(options.BodyFile);
 var warmup = (int)Math.Round(options.Rate * options.Warmup);
 var total = warmup + (int)Math.Round(options.Rate * options.Seconds);
 var results = new Outcome[total];
@@ -56,13 +54,7 @@ async Task SendAsync(int index, long due)
     var outcome = new Outcome();
     try
     {
-        using var request = new HttpRequestMessage(options.Method, options.Url);
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+        using var response = await client.GetAsync(options.Url, HttpCompletionOption.ResponseContentRead);
         outcome.Bytes = (await response.Content.ReadAsByteArrayAsync()).Length;
         outcome.Kind = response.IsSuccessStatusCode ? OutcomeKind.Ok : OutcomeKind.Status;
         outcome.Status = (int)response.StatusCode;

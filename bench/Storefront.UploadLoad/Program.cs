@@ -4,7 +4,6 @@
 // anything. Prints one WRK_JSON line (UploadSummary), WINDOW_START / WINDOW_END around the counted uploads. Options:
 // bench/README.md, "Load tools". Exit status: 0 if a counted upload was answered 2xx, 1 if none was, 2 on bad arguments.
 
-using System.Net.Http.Json;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Storefront.UploadLoad;
@@ -26,14 +25,7 @@ using var client = new HttpClient(new SocketsHttpHandler
 })
 { Timeout = options.Timeout };
 
-var token = options.Token;
-if (options.Username is not null)
-{
-    token = await LogInAsync(client, new Uri(options.Url, "/token"), options.Username, options.Password!);
-    if (token is null) return 1;
-}
-
-var summary = await new UploadLoad(options, client, token).RunAsync();
+var summary = await new UploadLoad(options, client).RunAsync();
 // Relaxed escaping: first_error stays readable (a Problem Details body keeps its quotes).
 var json = new JsonSerializerOptions
 {
@@ -45,22 +37,3 @@ if (summary.FirstError is not null) Console.Error.WriteLine($"first error: {summ
 if (summary.Ok > 0) return 0;
 Console.Error.WriteLine($"no upload to {options.Url} was answered 2xx");
 return 1;
-
-static async Task<string?> LogInAsync(HttpClient client, Uri url, string username, string password)
-{
-    using var form = new FormUrlEncodedContent([new("username", username), new("password", password)]);
-    try
-    {
-        using var response = await client.PostAsync(url, form);
-        if (response.IsSuccessStatusCode &&
-            await response.Content.ReadFromJsonAsync<JsonElement>() is { ValueKind: JsonValueKind.Object } body &&
-            body.TryGetProperty("access_token", out var token) && token.GetString() is { Length: > 0 } value)
-            return value;
-        Console.Error.WriteLine($"POST {url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-    }
-    catch (HttpRequestException e)
-    {
-        Console.Error.WriteLine($"POST {url}: {UploadLoad.Describe(e)}");
-    }
-    return null;
-}
