@@ -1,22 +1,14 @@
 #!/usr/bin/python3
-"""Benchmarks Storefront against its FastAPI peer and a bare-Kestrel "ceiling" on this machine.
+"""Benchmarks Storefront against its FastAPI peer and a bare-Kestrel "ceiling" on this machine (bench/README.md).
 
   scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 20 min)
-  scripts/bench --quick         # 2 rounds of 1 s windows (< 3 min): checks the harness, figures not worth quoting
-  scripts/bench --sides storefront,ceiling   # only some sides (the others are reported n/a)
-  scripts/bench --scenarios ws_echo,root     # only some scenarios (the others are reported as not run)
-  scripts/bench --out DIR       # write benchmarks.{json,md,png} to DIR instead of docs/
-  scripts/bench --ref HEAD      # build the sides from a git revision (git archive), not the work tree
-  scripts/bench --rounds N      # rounds per side and scenario (at least 3 for figures worth quoting)
-  scripts/bench NAME [--help]   # a benchmark of one question: orders, catalog-scale, login-burst, dashboard-viewers
-                                # (bench/harness/solo/)
+  scripts/bench --quick         # 2 rounds of 1 s windows: checks the harness, figures not worth quoting
+  scripts/bench NAME [--help]   # a benchmark of one question: orders, catalog-scale, login-burst, dashboard-viewers,
+                                # overload (bench/harness/solo/)
 
-Starts, all on 127.0.0.1 and in a temp dir: a throwaway PostgreSQL 15 cluster, redis-server, nginx with
-the echo module as the pricing/inventory/reco upstreams (bench/nginx), and the sides on the same seeded
-data. The sides of a phase run together; each scenario measures them in alternating rounds (bench/README.md).
-Writes docs/benchmarks.{json,md,png}. Everything it started is stopped on exit, also on failure or Ctrl-C.
-BENCH_KEEP_TMP=1 keeps the temp dir (logs, raw wrk/hey output).
-Exit status: 0 if every present side was measured, 1 otherwise (the report is still written), 2 on bad arguments.
+Writes docs/benchmarks.{json,md,png}; everything it starts is stopped on exit, also on failure or Ctrl-C.
+BENCH_KEEP_TMP=1 keeps the temp dir. Exit status: 0 if every present side was measured, 1 otherwise (the report is
+still written), 2 on bad arguments.
 """
 
 import argparse
@@ -26,7 +18,6 @@ import json
 import os
 import resource
 import secrets
-import subprocess
 import sys
 import time
 

@@ -184,9 +184,7 @@ def burst_window(cfg, env, sc, side, group):
     status, text = run_tool(load.hey_command(base + sc["path"], sc["connections"]), load.HEY_TIMEOUT_S + 60,
                             out_path=cfg.out_path("hey", sc["id"], side, time.monotonic_ns()))
     wall = time.monotonic() - started
-    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
-                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
-                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    record["memory"] = _memory(group, rss_before)
     h = load.parse_hey(text)
     h["command_wall_s"] = round(wall, 3)
     if h["total_s"] is None:
@@ -206,13 +204,10 @@ def fanout_window(cfg, env, sc, side, group):
     status, text = run_tool(load.fanout_command(cfg.tmp, base_url(env, side), sc, env.webhook_secret),
                             load.fanout_timeout_s(sc), out_path=cfg.out_path("fanout", sc["id"], side, time.monotonic_ns()))
     record["cpu"] = cpu.stop(0)   # opening 10,000 sockets and 50,000 pushes: no one "request" to divide by
-    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
-                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
-                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    record["memory"] = _memory(group, rss_before)
     f = load.parse_json_line(text)
     if f is None or not f.get("delivered"):
-        record["failed"] = (f"Storefront.WsLoad fanout exited {status} with nothing delivered: "
-                            + "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:])
+        record["failed"] = f"Storefront.WsLoad fanout exited {status} with nothing delivered: {_tool_said(text)}"
     if f is not None:
         record["fanout"] = f
     return record
@@ -250,20 +245,26 @@ def upload_window(cfg, env, sc, side, group):
                                cfg.out_path("upload", sc["id"], side, time.monotonic_ns()), cpu)
     u = load.parse_json_line(text)
     record["cpu"] = cpu.stop(u["ok"] if u else 0)   # us_per_request: the server's CPU per upload answered 2xx
-    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
-                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
-                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    record["memory"] = _memory(group, rss_before)
     uploads.empty_peer_folder(env)
     record["settle_s"] = {"before": settled_before, "after": _settle(cfg, sc, side, group)}
     if u is None or not u.get("ok"):
-        record["failed"] = (f"Storefront.UploadLoad exited {status} with no upload answered 2xx: "
-                            + "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:])
+        record["failed"] = f"Storefront.UploadLoad exited {status} with no upload answered 2xx: {_tool_said(text)}"
     if u is not None:
         record["upload"] = u
         if u.get("delete_failures"):
             cfg.warn(f"{sc['id']}/{side}: {u['delete_failures']} of the stored files could not be deleted after the "
                      f"window ({u.get('first_error')}); they stay in the run's temp dir until it is removed")
     return record
+
+
+def _memory(group, rss_before_kib):
+    return {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"), "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
+            "vmrss_before_kib": rss_before_kib, "processes": len(group.pids())}
+
+
+def _tool_said(text):   # a load tool's output but its WRK_JSON line
+    return "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:]
 
 
 def _settle(cfg, sc, side, group):
