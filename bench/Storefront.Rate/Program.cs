@@ -4,7 +4,7 @@
 // connections). Prints one WRK_JSON line like bench/wrk/report.lua's. Options: bench/README.md, "Load tools".
 
 using System.Diagnostics;
-using System.Text.Json;
+using Storefront.Bench;
 using Storefront.Rate;
 
 if (!RateOptions.TryParse(args, out var options, out var problem))
@@ -14,15 +14,7 @@ if (!RateOptions.TryParse(args, out var options, out var problem))
     return 2;
 }
 
-using var client = new HttpClient(new SocketsHttpHandler
-{
-    MaxConnectionsPerServer = options.MaxConnections,
-    ConnectTimeout = TimeSpan.FromSeconds(5),
-    UseCookies = false,
-    UseProxy = false,
-    ActivityHeadersPropagator = null,
-})
-{ Timeout = options.Timeout };
+using var client = LoadTool.Client(options.MaxConnections, TimeSpan.FromSeconds(5), options.Timeout);
 
 var warmup = (int)Math.Round(options.Rate * options.Warmup);
 var total = warmup + (int)Math.Round(options.Rate * options.Seconds);
@@ -46,7 +38,7 @@ await (raw?.AllDone ?? Task.WhenAll(sends));
 
 var windowMs = (options.Warmup * 1000, (options.Warmup + options.Seconds) * 1000);
 var okInWindow = results.Count(o => o.Kind == OutcomeKind.Ok && o.DoneMs >= windowMs.Item1 && o.DoneMs <= windowMs.Item2);
-Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(Summary.Of(results[warmup..], options.Seconds, lateStarts, okInWindow)));
+LoadTool.PrintWrkJson(Summary.Of(results[warmup..], options.Seconds, lateStarts, okInWindow));
 return 0;
 
 async Task SendAsync(int index, long due)

@@ -4,8 +4,7 @@
 // anything. Prints one WRK_JSON line (UploadSummary), WINDOW_START / WINDOW_END around the counted uploads. Options:
 // bench/README.md, "Load tools". Exit status: 0 if a counted upload was answered 2xx, 1 if none was, 2 on bad arguments.
 
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Storefront.Bench;
 using Storefront.UploadLoad;
 
 if (!UploadOptions.TryParse(args, out var options, out var problem))
@@ -15,24 +14,10 @@ if (!UploadOptions.TryParse(args, out var options, out var problem))
     return 2;
 }
 
-using var client = new HttpClient(new SocketsHttpHandler
-{
-    MaxConnectionsPerServer = options.Concurrency + 8,   // the uploads, and the deletes after them
-    ConnectTimeout = TimeSpan.FromSeconds(10),
-    UseCookies = false,
-    UseProxy = false,
-    ActivityHeadersPropagator = null,
-})
-{ Timeout = options.Timeout };
-
+// Connections for the uploads, and the deletes after them.
+using var client = LoadTool.Client(options.Concurrency + 8, TimeSpan.FromSeconds(10), options.Timeout);
 var summary = await new UploadLoad(options, client).RunAsync();
-// Relaxed escaping: first_error stays readable (a Problem Details body keeps its quotes).
-var json = new JsonSerializerOptions
-{
-    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-};
-Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(summary, json));
+LoadTool.PrintWrkJson(summary);
 if (summary.FirstError is not null) Console.Error.WriteLine($"first error: {summary.FirstError}");
 if (summary.Ok > 0) return 0;
 Console.Error.WriteLine($"no upload to {options.Url} was answered 2xx");

@@ -286,14 +286,8 @@ internal sealed class FanoutLoad : IDisposable
         List<double> latencies)
     {
         var expectedTotal = subscribed * options.Changes;
-        var errors = new Dictionary<string, int>
-        {
-            ["connect"] = connectFailures + subscribeFailures,
-            ["read"] = lostSockets,
-            ["write"] = 0,
-            ["status"] = changes.Count(c => c.Status is < 200 or >= 300),
-            ["timeout"] = expectedTotal - latencies.Count,
-        };
+        var errors = LoadTool.Errors(connectFailures + subscribeFailures, lostSockets, 0,
+            changes.Count(c => c.Status is < 200 or >= 300), expectedTotal - latencies.Count);
         return new FanoutSummary("fanout", options.Subscribers, subscribed, connectFailures, subscribeFailures, connectS,
             options.Changes, options.WarmupChanges, expectedTotal, latencies.Count, lostSockets, otherMessages, latencies.Count,
             Interlocked.Read(ref bytes), Math.Round(durationS, 3), Math.Round(clientCpuS, 3),
