@@ -27,7 +27,7 @@ class Settings:
         self.rounds = timing["rounds"]
         self.window_s = timing["window_s"]             # one measured window
         self.warmup_s = timing["warmup_s"]             # the least warm-up per side and scenario
-        self.process_warmup_s = timing["process_warmup_s"]  # the least warm-up per side-process
+        self.process_warmup_s = timing["process_warmup_s"]  # ... per side-process (the .NET sides tier their JIT)
         self.idle_s = timing["idle_s"]                 # the busy-share sample before each window
         self.uploads_per_client = timing["uploads_per_client"]   # an upload window's length, in uploads per client
         self.log, self.warn = log, warn

@@ -35,7 +35,7 @@ def measure(run, opts):
     run.start_postgres()
     run.publish()
     run.log(f"seeding {SPREAD_ITEMS} items")
-    db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string()}"]
+    db = run.on_postgres()
     run.command(["seed", "--items", str(SPREAD_ITEMS)], db)
     with open(os.path.join(source.BENCH, "peer", "orders.sql"), encoding="utf-8") as f:
         run.sql(f.read())

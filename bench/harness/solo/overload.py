@@ -55,7 +55,7 @@ def measure(run, opts):
     if not sides.publish(os.path.join(run.tmp, "artifacts"), os.path.join(source.BENCH, "Storefront.Rate"), tool,
                          os.path.join(run.tmp, "rate.log")):
         raise Failure("could not publish bench/Storefront.Rate")
-    db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string()}"]
+    db = run.on_postgres()
     run.command(["seed", "--items", str(opts.items)], db)
     server_cpus, client_cpus = _cpus()
     if server_cpus:

@@ -52,17 +52,14 @@ class Run:
         return self.postgres
 
     def sql(self, statement, database="storefront"):
-        """A statement as the service's own role (the tables it creates are its); the rows as lists of fields."""
-        status, out = run_tool([f"{self.postgres.bin}/psql", "-X", "-qtA", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                                "-h", "127.0.0.1", "-p", str(self.postgres.port), "-U", "storefront",
-                                "-d", database, "-c", statement], 120, env={**os.environ, "PGPASSWORD": "storefront"})
-        if status != 0:
-            raise Failure(f"psql failed: {statement[:200]}: {out.strip()}")
+        """A statement as the service's own role; the rows as lists of fields."""
+        out = self.postgres.sql(database, statement, as_service=True)
         return [line.split("\t") for line in out.splitlines() if line.strip()]
 
-    def connection_string(self, database="storefront"):
-        return (f"Host=127.0.0.1;Port={self.postgres.port};Username=storefront;Password=storefront;"
-                f"Database={database}")
+    def on_postgres(self, database="storefront"):
+        """The settings that run the service in Production on this run's PostgreSQL."""
+        return ["ASPNETCORE_ENVIRONMENT=Production",
+                f"ConnectionStrings__Postgres={self.postgres.connection_string(database, pool='')}"]
 
     # ---------------------------------------------------------------- Storefront
 
