@@ -16,7 +16,7 @@ internal sealed class UploadLoad(UploadOptions options, HttpClient client)
 {
     private const int DeleteParallelism = 8;
 
-    private readonly byte[] block = GeneratedFile.RandomBlock(options.Seed);
+    private readonly byte[] block = GeneratedFile.RandomBlock(seed: 1);
     private string? firstError;
 
     public async Task<UploadSummary> RunAsync()

@@ -3,17 +3,17 @@ using Storefront.Bench;
 namespace Storefront.UploadLoad;
 
 internal sealed record UploadOptions(Uri Url, int Concurrency, int Uploads, int WarmupUploads, long FileBytes, string? Token,
-    bool Delete, TimeSpan Timeout, int Seed)
+    bool Delete, TimeSpan Timeout)
 {
     public const string Usage =
         "usage: Storefront.UploadLoad URL --concurrency N --uploads N --size-mb MB [--warmup-uploads N]\n" +
-        "                             [--token T] [--delete] [--timeout S] [--seed N]\n" +
+        "                             [--token T] [--delete] [--timeout S]\n" +
         "URL is the upload endpoint (http://127.0.0.1:5000/upload); MB are 1,000,000 bytes.";
 
     public static bool TryParse(string[] args, out UploadOptions options, out string problem)
     {
         options = null!;
-        if (!CommandLine.TryRead(args, ["--concurrency", "--uploads", "--warmup-uploads", "--seed", "--size-mb", "--timeout"],
+        if (!CommandLine.TryRead(args, ["--concurrency", "--uploads", "--warmup-uploads", "--size-mb", "--timeout"],
                 ["--token"], ["--delete"], out var line, out problem))
             return false;
         var (concurrency, uploads, warmup) = (line.Int("--concurrency", 0), line.Int("--uploads", 0), line.Int("--warmup-uploads", 0));
@@ -25,7 +25,7 @@ internal sealed record UploadOptions(Uri Url, int Concurrency, int Uploads, int 
             return false;
         }
         options = new UploadOptions(url, concurrency, uploads, warmup, (long)Math.Round(sizeMb * 1_000_000),
-            line.Text("--token"), line.Has("--delete"), TimeSpan.FromSeconds(timeout), line.Int("--seed", 1));
+            line.Text("--token"), line.Has("--delete"), TimeSpan.FromSeconds(timeout));
         return true;
     }
 }

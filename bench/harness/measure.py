@@ -60,7 +60,11 @@ def wrk_window(cfg, env, nginx, sc, side, group):
         background, record["load"] = _open_load(cfg, env, sc, side)
     # A WebSocket window opens its connections during its uncounted first second: count them after it.
     spread_at = min(SPREAD_AT_S, cfg.window_s / 2) + (load.WS_WARMUP_S if sc["tool"] == "ws_echo" else 0)
-    spread = _count_connections_later(env, side, spread_at) if sc.get("spread_check") else None
+    spread = {}
+    counter = threading.Timer(spread_at, lambda: spread.update(counts=probe.connections_per_process(env.ports[side])))
+    counter.daemon = True
+    if sc.get("spread_check"):
+        counter.start()
     cpu = probe.CpuWindow(group, nginx.group)
     cpu.start()
     command = load.window_command(cfg.bench_dir, cfg.tmp, url, sc, cfg.window_s)
@@ -76,10 +80,10 @@ def wrk_window(cfg, env, nginx, sc, side, group):
         record["failed"] = f"the load tool exited {status} without a WRK_JSON line: {text[-300:]}"
     else:
         record["wrk"] = w
-    if spread:
-        spread.join()
-        record["connections_per_process"] = spread.counts
-        _warn_if_uneven(cfg, sc, side, spread.counts, sc["connections"])
+    if sc.get("spread_check"):
+        counter.join()
+        record["connections_per_process"] = spread.get("counts", [])
+        _warn_if_uneven(cfg, sc, side, record["connections_per_process"], sc["connections"])
     if background:
         _finish_load(cfg, background, record["load"])
     return record
@@ -145,24 +149,6 @@ def _finish_load(cfg, background, info):
         info["failed"] = f"the load's wrk exited {status} without a WRK_JSON line"
     else:
         info["wrk"] = w
-
-
-class _LaterCount(threading.Thread):
-    """Counts a side's connections per process SPREAD_AT_S into a window, next to the running wrk."""
-
-    def __init__(self, port, after_s):
-        super().__init__(daemon=True)
-        self.port, self.after_s, self.counts = port, after_s, []
-
-    def run(self):
-        time.sleep(self.after_s)
-        self.counts = probe.connections_per_process(self.port)
-
-
-def _count_connections_later(env, side, after_s):
-    counter = _LaterCount(env.ports[side], after_s)
-    counter.start()
-    return counter
 
 
 def _warn_if_uneven(cfg, sc, side, counts, total):
