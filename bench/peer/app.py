@@ -183,10 +183,7 @@ async def get_item(item_id: int = Path(..., ge=1, le=INT32_MAX)):
 
 # --- orders (the seeds' lock lesson, as the seeds teach it) -------------------------------------
 
-# One lock per worker process, around read-modify-write of stock: it serialises the orders of one worker and nothing
-# else. With 2 workers (or 2 instances) two orders can read the same `available`, both pass the check, and the second
-# UPDATE overwrites the first: a lost update, units sold twice. That is on purpose: `scripts/bench orders` counts those
-# oversold units against Storefront's conditional UPDATE. The tables come from bench/peer/orders.sql.
+# One lock per worker process: two workers can still both sell the same units (a lost update), on purpose (README.md).
 ORDER_LOCK = asyncio.Lock()
 
 STOCK_SQL = ("SELECT s.available, i.price::float8 AS price FROM peer_stock s JOIN items i ON i.id = s.item_id "
@@ -380,9 +377,7 @@ async def predict(body: PredictRequest):
 
 @app.post("/upload")
 async def upload(file: UploadFile = File(...)):
-    # The seed's lesson as it stands: the whole file in memory, then written in one call (blocking the loop while it
-    # writes), so the peer's memory grows with the files in flight. One change: the server picks the name (the seed
-    # wrote to data/{file.filename}), so a client-chosen "../x" cannot write outside UPLOAD_DIR.
+    # The seed's lesson as it stands, the whole file in memory (README.md); the server picks the stored name.
     contents = await file.read()
     os.makedirs(UPLOAD_DIR, exist_ok=True)
     with open(os.path.join(UPLOAD_DIR, uuid.uuid4().hex), "wb") as f:
