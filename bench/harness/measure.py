@@ -295,4 +295,3 @@ def describe(sc, side, record):
                 f"{record['settle_s']['before']:.1f} / {record['settle_s']['after']:.1f} s"
                 + (f"  errors {errors:,} {u['statuses']}" if errors else ""))
     return f"{name} failed: {record.get('failed')}"
-

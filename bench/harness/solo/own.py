@@ -203,5 +203,3 @@ def _wait_ready(group, url, what):
     group.ready_url = url
     if not sides.wait_ready(group, time.monotonic() + sides.READY_TIMEOUT_S):
         raise Failure(f"{what} did not answer {url}")
-
-
