@@ -180,16 +180,20 @@ def preflight(bench_dir, base_url, spec):
         text = WS_GREETING[spec["tool"]][0]
         return wsprobe.exchange(base_url + spec["path"], text % spec["item"] if "%d" in text else text)
     body = request_body(bench_dir, spec)
-    req = urllib.request.Request(base_url + spec.get("probe_path", spec["path"]), data=body,
-                                 method=spec.get("method", "GET"),
-                                 headers={"Content-Type": "application/json"} if body else {})
+    status, text, _ = http(base_url + spec.get("probe_path", spec["path"]), spec.get("method", "GET"), body,
+                           {"Content-Type": "application/json"} if body else {}, limit=400)
+    return status, text
+
+
+def http(url, method="GET", data=None, headers=None, timeout=10, limit=None):
+    """One request: (status, the body's first `limit` bytes as text, headers); (0, "", {}) if nothing answered."""
     try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.read(400).decode("utf-8", errors="replace")
+        with urllib.request.urlopen(urllib.request.Request(url, data, headers or {}, method=method), timeout=timeout) as r:
+            return r.status, r.read(limit).decode("utf-8", errors="replace"), r.headers
     except urllib.error.HTTPError as e:
-        return e.code, e.read(400).decode("utf-8", errors="replace")
+        return e.code, e.read(limit).decode("utf-8", errors="replace"), e.headers
     except OSError:
-        return 0, ""
+        return 0, "", {}
 
 
 def not_served(status, spec):
