@@ -1,22 +1,14 @@
 #!/usr/bin/python3
-"""Benchmarks Storefront against its FastAPI peer and a bare-Kestrel "ceiling" on this machine.
+"""Benchmarks Storefront against its FastAPI peer and a bare-Kestrel "ceiling" on this machine (bench/README.md).
 
   scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 20 min)
-  scripts/bench --quick         # 2 rounds of 1 s windows (< 3 min): checks the harness, figures not worth quoting
-  scripts/bench --sides storefront,ceiling   # only some sides (the others are reported n/a)
-  scripts/bench --scenarios ws_echo,root     # only some scenarios (the others are reported as not run)
-  scripts/bench --out DIR       # write benchmarks.{json,md,png} to DIR instead of docs/
-  scripts/bench --ref HEAD      # build the sides from a git revision (git archive), not the work tree
-  scripts/bench --rounds N      # rounds per side and scenario (at least 3 for figures worth quoting)
-  scripts/bench NAME [--help]   # a benchmark of one question: orders, catalog-scale, login-burst, dashboard-viewers
-                                # (bench/harness/solo/)
+  scripts/bench --quick         # 2 rounds of 1 s windows: checks the harness, figures not worth quoting
+  scripts/bench NAME [--help]   # a benchmark of one question: orders, catalog-scale, login-burst, dashboard-viewers,
+                                # overload (bench/harness/solo/)
 
-Starts, all on 127.0.0.1 and in a temp dir: a throwaway PostgreSQL 15 cluster, redis-server, nginx with
-the echo module as the pricing/inventory/reco upstreams (bench/nginx), and the sides on the same seeded
-data. The sides of a phase run together; each scenario measures them in alternating rounds (bench/README.md).
-Writes docs/benchmarks.{json,md,png}. Everything it started is stopped on exit, also on failure or Ctrl-C.
-BENCH_KEEP_TMP=1 keeps the temp dir (logs, raw wrk/hey output).
-Exit status: 0 if every present side was measured, 1 otherwise (the report is still written), 2 on bad arguments.
+Writes docs/benchmarks.{json,md,png}; everything it starts is stopped on exit, also on failure or Ctrl-C.
+BENCH_KEEP_TMP=1 keeps the temp dir. Exit status: 0 if every present side was measured, 1 otherwise (the report is
+still written), 2 on bad arguments.
 """
 
 import argparse
@@ -26,7 +18,6 @@ import json
 import os
 import resource
 import secrets
-import subprocess
 import sys
 import time
 
@@ -39,11 +30,7 @@ from harness.scenarios import NOT_SELECTED, SCENARIOS  # noqa: E402
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
 
-TIMING = {
-    # window_s: a measured window; warmup_s / process_warmup_s: the least warm-up per side and scenario /
-    # per side-process (the .NET sides tier their hot paths in the first 10-15 s of load); idle_s: the
-    # busy-share sample before each window; uploads_per_client: an upload window's length (it counts uploads, not
-    # seconds: 50 clients x 2 = 100 files of 20 MB).
+TIMING = {   # what each means: measure.Settings
     "full": {"rounds": 5, "window_s": 5, "warmup_s": 4, "process_warmup_s": 20, "idle_s": 1.0, "uploads_per_client": 2,
              "budget_s": 1800},
     "quick": {"rounds": 2, "window_s": 1, "warmup_s": 1, "process_warmup_s": 1, "idle_s": 0.3, "uploads_per_client": 1,
@@ -63,19 +50,17 @@ def parse_args(argv):
     p.add_argument("--ref", help="build the sides from this git revision instead of the work tree")
     p.add_argument("--rounds", type=int, help="rounds per side and scenario")
     args = p.parse_args(argv)
-    wanted = [s for s in args.sides.split(",") if s]
-    unknown = [s for s in wanted if s not in sides.SIDES]
-    if unknown or not wanted:
-        p.error(f"--sides: choose among {', '.join(sides.SIDES)} (got {args.sides!r})")
-    ids = [sc["id"] for sc in SCENARIOS]
-    chosen = [s for s in args.scenarios.split(",") if s]
-    unknown = [s for s in chosen if s not in ids]
-    if unknown or not chosen:
-        p.error(f"--scenarios: choose among {', '.join(ids)} (got {args.scenarios!r})")
+
+    def choose(flag, text, allowed):
+        chosen = [s for s in text.split(",") if s]
+        if not chosen or any(s not in allowed for s in chosen):
+            p.error(f"{flag}: choose among {', '.join(allowed)} (got {text!r})")
+        return chosen
+    args.wanted = choose("--sides", args.sides, sides.SIDES)
+    chosen = choose("--scenarios", args.scenarios, [sc["id"] for sc in SCENARIOS])
     args.selected = [sc for sc in SCENARIOS if sc["id"] in chosen]
     if args.rounds is not None and args.rounds < 1:
         p.error("--rounds must be at least 1")
-    args.wanted = wanted
     return args
 
 
@@ -121,8 +106,7 @@ def build_sides(env, states, console):
 
 
 def build_load_tools(env, scenarios, console):
-    """bench/Storefront.Rate (the open-loop load of the scenarios with a `rate`), bench/Storefront.WsLoad (the
-    WebSocket scenarios) and bench/Storefront.UploadLoad (the uploads), if a scenario of the run needs them."""
+    """The load tools the run's scenarios need."""
     tools = [("Storefront.Rate", "fixed-rate", load.rate_tool_dir(env.tmp), any(sc.get("rate") for sc in scenarios)),
              ("Storefront.WsLoad", "WebSocket", load.ws_tool_dir(env.tmp),
               any(sc["tool"] in load.WS_TOOLS for sc in scenarios)),

@@ -10,6 +10,7 @@
 
 using System.Diagnostics;
 using System.Text.Json;
+using Storefront.Bench;
 using Storefront.Mix;
 
 if (!MixOptions.TryParse(args, out var options, out var problem))
@@ -19,15 +20,8 @@ if (!MixOptions.TryParse(args, out var options, out var problem))
     return 2;
 }
 
-using var client = new HttpClient(new SocketsHttpHandler
-{
-    MaxConnectionsPerServer = 2000,
-    ConnectTimeout = TimeSpan.FromSeconds(5),
-    UseCookies = false,
-    UseProxy = false,
-    ActivityHeadersPropagator = null,
-})
-{ BaseAddress = options.Url, Timeout = options.Timeout };
+using var client = LoadTool.Client(2000, TimeSpan.FromSeconds(5), options.Timeout);
+client.BaseAddress = options.Url;
 
 var user = await MixUser.CreateAsync(client);
 var total = (int)Math.Round(options.Rate * options.Seconds);

@@ -4,28 +4,18 @@
 // connections). Prints one WRK_JSON line like bench/wrk/report.lua's. Options: bench/README.md, "Load tools".
 
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text.Json;
+using Storefront.Bench;
 using Storefront.Rate;
 
 if (!RateOptions.TryParse(args, out var options, out var problem))
 {
     Console.Error.WriteLine(problem);
-    Console.Error.WriteLine("usage: Storefront.Rate URL --rate N --seconds S [--warmup S] [--max-connections N] [--timeout S] [--method M --body FILE] [--raw]");
+    Console.Error.WriteLine("usage: Storefront.Rate URL --rate N --seconds S [--warmup S] [--max-connections N] [--timeout S] [--raw]");
     return 2;
 }
 
-using var client = new HttpClient(new SocketsHttpHandler
-{
-    MaxConnectionsPerServer = options.MaxConnections,
-    ConnectTimeout = TimeSpan.FromSeconds(5),
-    UseCookies = false,
-    UseProxy = false,
-    ActivityHeadersPropagator = null,
-})
-{ Timeout = options.Timeout };
+using var client = LoadTool.Client(options.MaxConnections, TimeSpan.FromSeconds(5), options.Timeout);
 
-var body = options.BodyFile is null ? null : await File.ReadAllBytesAsync(options.BodyFile);
 var warmup = (int)Math.Round(options.Rate * options.Warmup);
 var total = warmup + (int)Math.Round(options.Rate * options.Seconds);
 var results = new Outcome[total];
@@ -48,7 +38,7 @@ await (raw?.AllDone ?? Task.WhenAll(sends));
 
 var windowMs = (options.Warmup * 1000, (options.Warmup + options.Seconds) * 1000);
 var okInWindow = results.Count(o => o.Kind == OutcomeKind.Ok && o.DoneMs >= windowMs.Item1 && o.DoneMs <= windowMs.Item2);
-Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(Summary.Of(results[warmup..], options.Seconds, lateStarts, okInWindow)));
+LoadTool.PrintWrkJson(Summary.Of(results[warmup..], options.Seconds, lateStarts, okInWindow));
 return 0;
 
 async Task SendAsync(int index, long due)
@@ -56,13 +46,7 @@ async Task SendAsync(int index, long due)
     var outcome = new Outcome();
     try
     {
-        using var request = new HttpRequestMessage(options.Method, options.Url);
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        }
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+        using var response = await client.GetAsync(options.Url, HttpCompletionOption.ResponseContentRead);
         outcome.Bytes = (await response.Content.ReadAsByteArrayAsync()).Length;
         outcome.Kind = response.IsSuccessStatusCode ? OutcomeKind.Ok : OutcomeKind.Status;
         outcome.Status = (int)response.StatusCode;

@@ -3,36 +3,28 @@ using Storefront.Bench;
 namespace Storefront.Rate;
 
 internal sealed record RateOptions(Uri Url, double Rate, double Seconds, double Warmup, int MaxConnections, TimeSpan Timeout,
-    HttpMethod Method, string? BodyFile, bool Raw)
+    bool Raw)
 {
     public static bool TryParse(string[] args, out RateOptions options, out string problem)
     {
         options = null!;
         if (!CommandLine.TryRead(args, ["--rate", "--seconds", "--warmup", "--max-connections", "--timeout"],
-                ["--method", "--body"], ["--raw"], out var line, out problem))
+                [], ["--raw"], out var line, out problem))
             return false;
         var (url, rate, seconds, warmup, timeout) = (line.Url, line.Number("--rate", 0), line.Number("--seconds", 0),
             line.Number("--warmup", 1), line.Number("--timeout", 10));
         var maxConnections = line.Int("--max-connections", 2000);
-        var method = line.Text("--method") is { } name ? new HttpMethod(name) : HttpMethod.Get;
-        var body = line.Text("--body");
         if (url is null || rate <= 0 || seconds <= 0 || warmup < 0 || timeout <= 0 || maxConnections <= 0)
         {
             problem = "a URL, --rate and --seconds are required, and every number must be positive";
             return false;
         }
-        if (body is not null && !File.Exists(body))
+        if (line.Has("--raw") && url.Scheme != "http")
         {
-            problem = $"no such body file: {body}";
+            problem = "--raw sends plain-HTTP requests only";
             return false;
         }
-        if (line.Has("--raw") && (body is not null || method != HttpMethod.Get || url.Scheme != "http"))
-        {
-            problem = "--raw sends plain-HTTP GET requests only";
-            return false;
-        }
-        options = new RateOptions(url, rate, seconds, warmup, maxConnections, TimeSpan.FromSeconds(timeout), method, body,
-            line.Has("--raw"));
+        options = new RateOptions(url, rate, seconds, warmup, maxConnections, TimeSpan.FromSeconds(timeout), line.Has("--raw"));
         return true;
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Storefront.Bench;
 
 namespace Storefront.Rate;
@@ -15,32 +14,17 @@ internal struct Outcome
 }
 
 /// <summary>The WRK_JSON line of bench/wrk/report.lua; answered requests only in the latencies, as wrk does.</summary>
-internal sealed record Summary(
-    [property: JsonPropertyName("requests")] int Requests,
-    [property: JsonPropertyName("bytes")] long Bytes,
-    [property: JsonPropertyName("duration_s")] double DurationS,
-    [property: JsonPropertyName("rps")] double Rps,
-    [property: JsonPropertyName("latency_ms")] Dictionary<string, double> LatencyMs,
-    [property: JsonPropertyName("errors")] Dictionary<string, int> Errors,
-    [property: JsonPropertyName("client_late_starts")] int ClientLateStarts,
-    [property: JsonPropertyName("ok")] int Ok,
-    [property: JsonPropertyName("ok_in_window")] int OkInWindow,
-    [property: JsonPropertyName("ok_latency_ms")] Dictionary<string, double> OkLatencyMs)
+internal sealed record Summary(int Requests, long Bytes, double DurationS, double Rps, Dictionary<string, double> LatencyMs,
+    Dictionary<string, int> Errors, int ClientLateStarts, int Ok, int OkInWindow, Dictionary<string, double> OkLatencyMs)
 {
     /// <param name="okInWindow">2xx answers (to any request, warm-up ones included) that came within the counted
     /// window: the server's rate of useful answers then, where <c>ok</c> also counts answers that came long after.</param>
     public static Summary Of(Outcome[] outcomes, double seconds, int lateStarts, int okInWindow)
     {
         var answered = outcomes.Where(o => o.Kind is OutcomeKind.Ok or OutcomeKind.Status).Select(o => o.LatencyMs).ToArray();
-        var errors = new Dictionary<string, int>
-        {
-            ["connect"] = 0,
-            ["read"] = outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NotSent),
-            ["write"] = 0,
-            ["status"] = outcomes.Count(o => o.Kind == OutcomeKind.Status),
-            ["status_503"] = outcomes.Count(o => o.Status == 503),
-            ["timeout"] = outcomes.Count(o => o.Kind == OutcomeKind.Timeout),
-        };
+        var errors = LoadTool.Errors(0, outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NotSent), 0,
+            outcomes.Count(o => o.Kind == OutcomeKind.Status), outcomes.Count(o => o.Kind == OutcomeKind.Timeout));
+        errors["status_503"] = outcomes.Count(o => o.Status == 503);
         // The 2xx answers apart: under overload the refusals are fast, and would hide the admitted requests' latency.
         var ok = outcomes.Where(o => o.Kind == OutcomeKind.Ok).Select(o => o.LatencyMs).Order().ToArray();
         var okLatency = new Dictionary<string, double>

@@ -12,11 +12,11 @@ internal readonly record struct Outcome(OutcomeKind Kind, int Status, double Lat
 /// each phase with up to --concurrency uploads in flight, each client starting the next upload as soon as its last one
 /// is answered, until the phase's number is reached. Then, with --delete, every stored file is deleted again.
 /// </summary>
-internal sealed class UploadLoad(UploadOptions options, HttpClient client, string? token)
+internal sealed class UploadLoad(UploadOptions options, HttpClient client)
 {
     private const int DeleteParallelism = 8;
 
-    private readonly byte[] block = GeneratedFile.RandomBlock(options.Seed);
+    private readonly byte[] block = GeneratedFile.RandomBlock(seed: 1);
     private string? firstError;
 
     public async Task<UploadSummary> RunAsync()
@@ -57,7 +57,7 @@ internal sealed class UploadLoad(UploadOptions options, HttpClient client, strin
         using var form = new MultipartFormDataContent();
         form.Add(file, "file", $"upload-{number}.bin");
         using var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = form };
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (options.Token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -91,7 +91,7 @@ internal sealed class UploadLoad(UploadOptions options, HttpClient client, strin
         await Parallel.ForEachAsync(stored, new ParallelOptions { MaxDegreeOfParallelism = DeleteParallelism }, async (location, ct) =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Delete, location);
-            if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (options.Token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Token);
             try
             {
                 using var response = await client.SendAsync(request, ct);
@@ -113,7 +113,7 @@ internal sealed class UploadLoad(UploadOptions options, HttpClient client, strin
 
     private void Note(string error) => Interlocked.CompareExchange(ref firstError, error, null);
 
-    public static string Describe(HttpRequestException e) =>
+    private static string Describe(HttpRequestException e) =>
         e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal)
             ? $"{e.Message} ({inner.Message})"
             : e.Message;

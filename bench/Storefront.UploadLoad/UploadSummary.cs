@@ -11,26 +11,10 @@ namespace Storefront.UploadLoad;
 /// mb_per_s (file bytes of the 2xx uploads: 1 MB = 1,000,000 bytes), statuses (every answer's status), the warm-up, the
 /// deletes, and this tool's own CPU and peak memory (it shares the machine with the server).
 /// </summary>
-internal sealed record UploadSummary(
-    string Mode,
-    int Concurrency,
-    int Uploads,
-    int WarmupUploads,
-    long FileBytes,
-    int Requests,
-    int Ok,
-    long Bytes,
-    double DurationS,
-    double Rps,
-    double MbPerS,
-    Dictionary<string, double> LatencyMs,
-    Dictionary<string, int> Errors,
-    SortedDictionary<string, int> Statuses,
-    int Deleted,
-    int DeleteFailures,
-    double ClientCpuS,
-    double ClientPeakRssMb,
-    string? FirstError)
+internal sealed record UploadSummary(string Mode, int Concurrency, int Uploads, int WarmupUploads, long FileBytes, int Requests,
+    int Ok, long Bytes, double DurationS, double Rps, double MbPerS, Dictionary<string, double> LatencyMs,
+    Dictionary<string, int> Errors, SortedDictionary<string, int> Statuses, int Deleted, int DeleteFailures, double ClientCpuS,
+    double ClientPeakRssMb, string? FirstError)
 {
     public static UploadSummary Of(UploadOptions options, Outcome[] outcomes, double seconds, double clientCpuS, int deleted,
         int deleteFailures, string? firstError)
@@ -38,14 +22,9 @@ internal sealed record UploadSummary(
         var ok = outcomes.Count(o => o.Kind == OutcomeKind.Ok);
         var bytes = ok * options.FileBytes;
         var answered = outcomes.Where(o => o.Kind is OutcomeKind.Ok or OutcomeKind.Status).Select(o => o.LatencyMs).ToList();
-        var errors = new Dictionary<string, int>
-        {
-            ["connect"] = outcomes.Count(o => o.Kind == OutcomeKind.ConnectFailed),
-            ["read"] = outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NotSent),
-            ["write"] = 0,
-            ["status"] = outcomes.Count(o => o.Kind == OutcomeKind.Status),
-            ["timeout"] = outcomes.Count(o => o.Kind == OutcomeKind.Timeout),
-        };
+        var errors = LoadTool.Errors(outcomes.Count(o => o.Kind == OutcomeKind.ConnectFailed),
+            outcomes.Count(o => o.Kind is OutcomeKind.Failed or OutcomeKind.NotSent), 0,
+            outcomes.Count(o => o.Kind == OutcomeKind.Status), outcomes.Count(o => o.Kind == OutcomeKind.Timeout));
         var statuses = new SortedDictionary<string, int>(outcomes.Where(o => o.Status > 0)
             .GroupBy(o => o.Status.ToString(CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.Count()));
         using var self = Process.GetCurrentProcess();

@@ -20,6 +20,7 @@ internal sealed class FanoutLoad : IDisposable
     // Closing is bounded: 10,000 sockets 1,000 at a time, 2 s each at most, even from a server that does not answer.
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
     private const int CloseParallelism = 1000;
+    private const int OpenParallelism = 200;   // sockets opened at once
 
     private readonly FanoutOptions options;
     // Change k sets in_stock to inStockBase + k: a push names its change, and no change repeats the item's value.
@@ -102,7 +103,7 @@ internal sealed class FanoutLoad : IDisposable
         var subscribers = new Subscriber?[options.Subscribers];
         var subscribe = Encoding.UTF8.GetBytes($"{{\"subscribe\": [{options.Item}]}}");
         using var giveUp = new CancellationTokenSource();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = giveUp.Token };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = OpenParallelism, CancellationToken = giveUp.Token };
         var opened = 0;
         try
         {
@@ -111,7 +112,7 @@ internal sealed class FanoutLoad : IDisposable
                 subscribers[i] = await SubscribeAsync(i, subscribe, ct);
                 if (subscribers[i] is not null) Interlocked.Increment(ref opened);
                 // A server without /ws/stock refuses every socket: say so after one batch, not after N refusals.
-                else if (Volatile.Read(ref opened) == 0 && connectFailures + subscribeFailures >= options.Parallelism) giveUp.Cancel();
+                else if (Volatile.Read(ref opened) == 0 && connectFailures + subscribeFailures >= OpenParallelism) giveUp.Cancel();
             });
         }
         catch (OperationCanceledException)
@@ -286,14 +287,8 @@ internal sealed class FanoutLoad : IDisposable
         List<double> latencies)
     {
         var expectedTotal = subscribed * options.Changes;
-        var errors = new Dictionary<string, int>
-        {
-            ["connect"] = connectFailures + subscribeFailures,
-            ["read"] = lostSockets,
-            ["write"] = 0,
-            ["status"] = changes.Count(c => c.Status is < 200 or >= 300),
-            ["timeout"] = expectedTotal - latencies.Count,
-        };
+        var errors = LoadTool.Errors(connectFailures + subscribeFailures, lostSockets, 0,
+            changes.Count(c => c.Status is < 200 or >= 300), expectedTotal - latencies.Count);
         return new FanoutSummary("fanout", options.Subscribers, subscribed, connectFailures, subscribeFailures, connectS,
             options.Changes, options.WarmupChanges, expectedTotal, latencies.Count, lostSockets, otherMessages, latencies.Count,
             Interlocked.Read(ref bytes), Math.Round(durationS, 3), Math.Round(clientCpuS, 3),

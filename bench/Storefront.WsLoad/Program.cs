@@ -3,23 +3,15 @@
 // Options: bench/README.md, "Load tools". Exit status: 0 if something was measured, 1 if nothing was (the reason on
 // stderr), 2 on bad arguments.
 
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Storefront.Bench;
 using Storefront.WsLoad;
 
-// Socket completions run on the socket engine's own thread instead of hopping to the thread pool: about a third less
-// CPU per round trip (measured: 31 against 48 µs) for a client that shares 2 cores with the server it measures. The
-// runtime reads the variable once, when the first socket is made; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0
-// in the environment keeps the default.
+// Socket completions run on the socket engine's own thread instead of hopping to the thread pool: less CPU per round
+// trip for a client that shares the cores with the server it measures. The runtime reads the variable once, when the
+// first socket is made; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 in the environment keeps the default.
 if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 
-// Relaxed escaping: the first_error text stays readable (no \u0027 for its quotes).
-var json = new JsonSerializerOptions
-{
-    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-};
 var mode = args.Length > 0 ? args[0] : "";
 string[] rest = args.Length > 0 ? args[1..] : [];
 string problem;
@@ -28,7 +20,7 @@ if (mode == "echo")
     if (WsOptions.TryParseEcho(rest, out var echo, out problem))
     {
         var summary = await EchoLoad.RunAsync(echo);
-        Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(summary, json));
+        LoadTool.PrintWrkJson(summary);
         return Report(summary.Requests, summary.FirstError, echo.Url);
     }
 }
@@ -38,7 +30,7 @@ else if (mode == "fanout")
     {
         using var load = new FanoutLoad(fanout);
         var summary = await load.RunAsync();
-        Console.WriteLine("WRK_JSON " + JsonSerializer.Serialize(summary, json));
+        LoadTool.PrintWrkJson(summary);
         return Report(summary.Delivered, summary.FirstError, fanout.Url);
     }
 }

@@ -6,29 +6,15 @@ namespace Storefront.WsLoad;
 /// The echo window as the WRK_JSON line of bench/wrk/report.lua (and Storefront.Rate): a round trip is a request,
 /// rps counts the correct answers only, a wrong answer is a "status" error.
 /// </summary>
-internal sealed record EchoSummary(
-    string Mode,
-    int Connections,
-    int Requests,
-    long Bytes,
-    double DurationS,
-    double Rps,
-    Dictionary<string, double> LatencyMs,
-    Dictionary<string, int> Errors,
-    string? FirstError)
+internal sealed record EchoSummary(string Mode, int Connections, int Requests, long Bytes, double DurationS, double Rps,
+    Dictionary<string, double> LatencyMs, Dictionary<string, int> Errors, string? FirstError)
 {
     public static EchoSummary Of(EchoConnection[] connections, EchoOptions options)
     {
         var latencies = new List<double>(connections.Sum(c => c.LatenciesMs.Count));
         foreach (var c in connections) latencies.AddRange(c.LatenciesMs);
-        var errors = new Dictionary<string, int>
-        {
-            ["connect"] = connections.Sum(c => c.ConnectErrors),
-            ["read"] = connections.Sum(c => c.ReadErrors),
-            ["write"] = connections.Sum(c => c.WriteErrors),
-            ["status"] = connections.Sum(c => c.WrongAnswers),
-            ["timeout"] = connections.Sum(c => c.Timeouts),
-        };
+        var errors = LoadTool.Errors(connections.Sum(c => c.ConnectErrors), connections.Sum(c => c.ReadErrors),
+            connections.Sum(c => c.WriteErrors), connections.Sum(c => c.WrongAnswers), connections.Sum(c => c.Timeouts));
         return new EchoSummary("echo", options.Connections, connections.Sum(c => c.RoundTrips), connections.Sum(c => c.Bytes),
             options.Seconds, Math.Round(latencies.Count / options.Seconds, 1), Latency.Summary(latencies), errors,
             connections.Select(c => c.FirstError).FirstOrDefault(e => e is not null));
@@ -44,28 +30,10 @@ internal sealed record EchoSummary(
 /// the first measured POST to the end of the last change; client_cpu_s is this tool's CPU over it. per_change lists
 /// every change, warm-up ones included.
 /// </summary>
-internal sealed record FanoutSummary(
-    string Mode,
-    int Subscribers,
-    int Subscribed,
-    int ConnectFailures,
-    int SubscribeFailures,
-    double ConnectS,
-    int Changes,
-    int WarmupChanges,
-    int Expected,
-    int Delivered,
-    int LostSockets,
-    int OtherMessages,
-    int Requests,
-    long Bytes,
-    double DurationS,
-    double ClientCpuS,
-    double Rps,
-    Dictionary<string, double> LatencyMs,
-    Dictionary<string, int> Errors,
-    List<ChangeSummary> PerChange,
-    string? FirstError);
+internal sealed record FanoutSummary(string Mode, int Subscribers, int Subscribed, int ConnectFailures, int SubscribeFailures,
+    double ConnectS, int Changes, int WarmupChanges, int Expected, int Delivered, int LostSockets, int OtherMessages, int Requests,
+    long Bytes, double DurationS, double ClientCpuS, double Rps, Dictionary<string, double> LatencyMs, Dictionary<string, int> Errors,
+    List<ChangeSummary> PerChange, string? FirstError);
 
 /// <summary>One change (a warm-up one is not counted): its POST's status and time, and the deliveries of its push
 /// within the timeout.</summary>

@@ -5,7 +5,7 @@ namespace Storefront.WsLoad;
 internal sealed record EchoOptions(Uri Url, int Connections, double Seconds, double Warmup, TimeSpan Timeout);
 
 internal sealed record FanoutOptions(Uri Url, int Subscribers, int Item, int Changes, int WarmupChanges, Uri Webhook,
-    string Secret, int Parallelism, TimeSpan ConnectTimeout, TimeSpan DeliveryTimeout)
+    string Secret, TimeSpan ConnectTimeout, TimeSpan DeliveryTimeout)
 {
     public int AllChanges => WarmupChanges + Changes;
 }
@@ -16,7 +16,7 @@ internal static class WsOptions
     public const string Usage =
         "usage: Storefront.WsLoad echo URL --connections N --seconds S [--warmup S] [--timeout S]\n" +
         "       Storefront.WsLoad fanout URL --subscribers N --item ID --changes N --webhook URL --secret S\n" +
-        "                         [--warmup-changes 1] [--parallel N] [--connect-timeout S] [--delivery-timeout S]\n" +
+        "                         [--warmup-changes 1] [--connect-timeout S] [--delivery-timeout S]\n" +
         "URL is ws:// (or http://, taken as ws://): /ws for echo, /ws/stock for fanout.";
 
     public static bool TryParseEcho(string[] args, out EchoOptions options, out string problem)
@@ -24,10 +24,8 @@ internal static class WsOptions
         options = null!;
         if (!TryRead(args, ["--connections", "--seconds", "--warmup", "--timeout"], [], out var url, out var line, out problem))
             return false;
-        var connections = line.Int("--connections", 0);
-        var seconds = line.Number("--seconds", 0);
-        var warmup = line.Number("--warmup", 1);
-        var timeout = line.Number("--timeout", 10);
+        var (connections, seconds, warmup, timeout) = (line.Int("--connections", 0), line.Number("--seconds", 0),
+            line.Number("--warmup", 1), line.Number("--timeout", 10));
         if (connections <= 0 || seconds <= 0 || warmup < 0 || timeout <= 0)
         {
             problem = "echo needs a URL, --connections and --seconds; every number must be positive";
@@ -40,16 +38,11 @@ internal static class WsOptions
     public static bool TryParseFanout(string[] args, out FanoutOptions options, out string problem)
     {
         options = null!;
-        string[] numbers = ["--subscribers", "--item", "--changes", "--warmup-changes", "--parallel", "--connect-timeout",
-            "--delivery-timeout"];
+        string[] numbers = ["--subscribers", "--item", "--changes", "--warmup-changes", "--connect-timeout", "--delivery-timeout"];
         if (!TryRead(args, numbers, ["--webhook", "--secret"], out var url, out var line, out problem)) return false;
-        var subscribers = line.Int("--subscribers", 0);
-        var item = line.Int("--item", 0);
-        var changes = line.Int("--changes", 5);
-        var warmupChanges = line.Int("--warmup-changes", 1);
-        var parallel = line.Int("--parallel", 200);
-        var connectTimeout = line.Number("--connect-timeout", 10);
-        var deliveryTimeout = line.Number("--delivery-timeout", 5);
+        var (subscribers, item, changes, warmupChanges) = (line.Int("--subscribers", 0), line.Int("--item", 0),
+            line.Int("--changes", 5), line.Int("--warmup-changes", 1));
+        var (connectTimeout, deliveryTimeout) = (line.Number("--connect-timeout", 10), line.Number("--delivery-timeout", 5));
         var secret = line.Text("--secret");
         Uri? webhook = null;
         if (line.Text("--webhook") is { } hook && !Uri.TryCreate(hook, UriKind.Absolute, out webhook))
@@ -59,14 +52,13 @@ internal static class WsOptions
         }
         // The in_stock values that tell the changes apart are base + change index, base a multiple of 1,000.
         if (subscribers <= 0 || item <= 0 || changes <= 0 || warmupChanges < 0 || changes + warmupChanges > 999 ||
-            parallel <= 0 || connectTimeout <= 0 ||
-            deliveryTimeout <= 0 || webhook is null || string.IsNullOrEmpty(secret))
+            connectTimeout <= 0 || deliveryTimeout <= 0 || webhook is null || string.IsNullOrEmpty(secret))
         {
             problem = "fanout needs a URL, --subscribers, --item, --webhook and --secret; --changes and " +
                       "--warmup-changes add up to 999 at most; every number must be positive";
             return false;
         }
-        options = new FanoutOptions(url, subscribers, item, changes, warmupChanges, webhook, secret, parallel,
+        options = new FanoutOptions(url, subscribers, item, changes, warmupChanges, webhook, secret,
             TimeSpan.FromSeconds(connectTimeout), TimeSpan.FromSeconds(deliveryTimeout));
         return true;
     }

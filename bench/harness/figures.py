@@ -40,7 +40,6 @@ METRICS = {
     "client_cpu_s": lambda w: (w.get("fanout") or w.get("upload") or {}).get("client_cpu_s"),
     # The uploads: file bytes answered 2xx a second over the counted uploads (1 MB = 10^6 bytes).
     "mb_per_s": lambda w: w["upload"]["mb_per_s"] if "upload" in w else None,
-    "uploads_ok": lambda w: w["upload"]["ok"] if "upload" in w else None,
     "client_peak_rss_mb": lambda w: w.get("upload", {}).get("client_peak_rss_mb"),
 }
 LOWER_IS_BETTER = {"p50_ms", "p99_ms", "us_per_request", "errors", "wall_s", "peak_rss_mb",

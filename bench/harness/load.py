@@ -99,11 +99,12 @@ def window_command(bench_dir, tmp, url, spec, seconds):
         return ws_echo_command(tmp, url, spec, seconds, warmup_s=WS_WARMUP_S)
     if not spec.get("rate"):
         return wrk_command(bench_dir, url, spec, seconds, measured=True)
-    cmd = [os.path.join(rate_tool_dir(tmp), "Storefront.Rate"), url, "--rate", str(spec["rate"]),
-           "--seconds", str(seconds), "--max-connections", str(spec["connections"]), "--timeout", str(WRK_TIMEOUT_S)]
-    if spec.get("body"):
-        cmd += ["--method", spec.get("method", "POST"), "--body", os.path.join(bench_dir, "wrk", spec["body"])]
-    return cmd
+    return rate_command(rate_tool_dir(tmp), url, spec["rate"], seconds, spec["connections"], WRK_TIMEOUT_S)
+
+
+def rate_command(tool_dir, url, rate, seconds, max_connections, timeout_s):
+    return [os.path.join(tool_dir, "Storefront.Rate"), url, "--rate", str(rate), "--seconds", str(seconds),
+            "--max-connections", str(max_connections), "--timeout", str(timeout_s)]
 
 
 def parse_wrk(text):
@@ -124,8 +125,9 @@ def parse_json_line(text, marker="WRK_JSON"):
     return None
 
 
-def hey_command(url, requests, timeout_s=HEY_TIMEOUT_S):
-    return ["hey", "-n", str(requests), "-c", str(requests), "-t", str(timeout_s), url]
+def hey_command(url, requests, extra=()):
+    """hey's burst: every request at once."""
+    return ["hey", "-n", str(requests), "-c", str(requests), "-t", str(HEY_TIMEOUT_S), *extra, url]
 
 
 _HEY_SECTIONS = {"Latency distribution": "latency", "Status code distribution": "status",
@@ -178,16 +180,20 @@ def preflight(bench_dir, base_url, spec):
         text = WS_GREETING[spec["tool"]][0]
         return wsprobe.exchange(base_url + spec["path"], text % spec["item"] if "%d" in text else text)
     body = request_body(bench_dir, spec)
-    req = urllib.request.Request(base_url + spec.get("probe_path", spec["path"]), data=body,
-                                 method=spec.get("method", "GET"),
-                                 headers={"Content-Type": "application/json"} if body else {})
+    status, text, _ = http(base_url + spec.get("probe_path", spec["path"]), spec.get("method", "GET"), body,
+                           {"Content-Type": "application/json"} if body else {}, limit=400)
+    return status, text
+
+
+def http(url, method="GET", data=None, headers=None, timeout=10, limit=None):
+    """One request: (status, the body's first `limit` bytes as text, headers); (0, "", {}) if nothing answered."""
     try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, r.read(400).decode("utf-8", errors="replace")
+        with urllib.request.urlopen(urllib.request.Request(url, data, headers or {}, method=method), timeout=timeout) as r:
+            return r.status, r.read(limit).decode("utf-8", errors="replace"), r.headers
     except urllib.error.HTTPError as e:
-        return e.code, e.read(400).decode("utf-8", errors="replace")
+        return e.code, e.read(limit).decode("utf-8", errors="replace"), e.headers
     except OSError:
-        return 0, ""
+        return 0, "", {}
 
 
 def not_served(status, spec):

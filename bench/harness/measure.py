@@ -27,7 +27,7 @@ class Settings:
         self.rounds = timing["rounds"]
         self.window_s = timing["window_s"]             # one measured window
         self.warmup_s = timing["warmup_s"]             # the least warm-up per side and scenario
-        self.process_warmup_s = timing["process_warmup_s"]  # the least warm-up per side-process
+        self.process_warmup_s = timing["process_warmup_s"]  # ... per side-process (the .NET sides tier their JIT)
         self.idle_s = timing["idle_s"]                 # the busy-share sample before each window
         self.uploads_per_client = timing["uploads_per_client"]   # an upload window's length, in uploads per client
         self.log, self.warn = log, warn
@@ -60,7 +60,11 @@ def wrk_window(cfg, env, nginx, sc, side, group):
         background, record["load"] = _open_load(cfg, env, sc, side)
     # A WebSocket window opens its connections during its uncounted first second: count them after it.
     spread_at = min(SPREAD_AT_S, cfg.window_s / 2) + (load.WS_WARMUP_S if sc["tool"] == "ws_echo" else 0)
-    spread = _count_connections_later(env, side, spread_at) if sc.get("spread_check") else None
+    spread = {}
+    counter = threading.Timer(spread_at, lambda: spread.update(counts=probe.connections_per_process(env.ports[side])))
+    counter.daemon = True
+    if sc.get("spread_check"):
+        counter.start()
     cpu = probe.CpuWindow(group, nginx.group)
     cpu.start()
     command = load.window_command(cfg.bench_dir, cfg.tmp, url, sc, cfg.window_s)
@@ -76,10 +80,10 @@ def wrk_window(cfg, env, nginx, sc, side, group):
         record["failed"] = f"the load tool exited {status} without a WRK_JSON line: {text[-300:]}"
     else:
         record["wrk"] = w
-    if spread:
-        spread.join()
-        record["connections_per_process"] = spread.counts
-        _warn_if_uneven(cfg, sc, side, spread.counts, sc["connections"])
+    if sc.get("spread_check"):
+        counter.join()
+        record["connections_per_process"] = spread.get("counts", [])
+        _warn_if_uneven(cfg, sc, side, record["connections_per_process"], sc["connections"])
     if background:
         _finish_load(cfg, background, record["load"])
     return record
@@ -147,24 +151,6 @@ def _finish_load(cfg, background, info):
         info["wrk"] = w
 
 
-class _LaterCount(threading.Thread):
-    """Counts a side's connections per process SPREAD_AT_S into a window, next to the running wrk."""
-
-    def __init__(self, port, after_s):
-        super().__init__(daemon=True)
-        self.port, self.after_s, self.counts = port, after_s, []
-
-    def run(self):
-        time.sleep(self.after_s)
-        self.counts = probe.connections_per_process(self.port)
-
-
-def _count_connections_later(env, side, after_s):
-    counter = _LaterCount(env.ports[side], after_s)
-    counter.start()
-    return counter
-
-
 def _warn_if_uneven(cfg, sc, side, counts, total):
     if not probe.spread_ok(counts, workers(side), total):
         cfg.warn(f"{sc['id']}/{side}: the {total} connections were spread over {workers(side)} worker "
@@ -184,9 +170,7 @@ def burst_window(cfg, env, sc, side, group):
     status, text = run_tool(load.hey_command(base + sc["path"], sc["connections"]), load.HEY_TIMEOUT_S + 60,
                             out_path=cfg.out_path("hey", sc["id"], side, time.monotonic_ns()))
     wall = time.monotonic() - started
-    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
-                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
-                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    record["memory"] = _memory(group, rss_before)
     h = load.parse_hey(text)
     h["command_wall_s"] = round(wall, 3)
     if h["total_s"] is None:
@@ -206,13 +190,10 @@ def fanout_window(cfg, env, sc, side, group):
     status, text = run_tool(load.fanout_command(cfg.tmp, base_url(env, side), sc, env.webhook_secret),
                             load.fanout_timeout_s(sc), out_path=cfg.out_path("fanout", sc["id"], side, time.monotonic_ns()))
     record["cpu"] = cpu.stop(0)   # opening 10,000 sockets and 50,000 pushes: no one "request" to divide by
-    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
-                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
-                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    record["memory"] = _memory(group, rss_before)
     f = load.parse_json_line(text)
     if f is None or not f.get("delivered"):
-        record["failed"] = (f"Storefront.WsLoad fanout exited {status} with nothing delivered: "
-                            + "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:])
+        record["failed"] = f"Storefront.WsLoad fanout exited {status} with nothing delivered: {_tool_said(text)}"
     if f is not None:
         record["fanout"] = f
     return record
@@ -250,20 +231,26 @@ def upload_window(cfg, env, sc, side, group):
                                cfg.out_path("upload", sc["id"], side, time.monotonic_ns()), cpu)
     u = load.parse_json_line(text)
     record["cpu"] = cpu.stop(u["ok"] if u else 0)   # us_per_request: the server's CPU per upload answered 2xx
-    record["memory"] = {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"),
-                        "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
-                        "vmrss_before_kib": rss_before, "processes": len(group.pids())}
+    record["memory"] = _memory(group, rss_before)
     uploads.empty_peer_folder(env)
     record["settle_s"] = {"before": settled_before, "after": _settle(cfg, sc, side, group)}
     if u is None or not u.get("ok"):
-        record["failed"] = (f"Storefront.UploadLoad exited {status} with no upload answered 2xx: "
-                            + "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:])
+        record["failed"] = f"Storefront.UploadLoad exited {status} with no upload answered 2xx: {_tool_said(text)}"
     if u is not None:
         record["upload"] = u
         if u.get("delete_failures"):
             cfg.warn(f"{sc['id']}/{side}: {u['delete_failures']} of the stored files could not be deleted after the "
                      f"window ({u.get('first_error')}); they stay in the run's temp dir until it is removed")
     return record
+
+
+def _memory(group, rss_before_kib):
+    return {"vmhwm_kib": probe.group_memory_kib(group, "VmHWM"), "vmrss_kib": probe.group_memory_kib(group, "VmRSS"),
+            "vmrss_before_kib": rss_before_kib, "processes": len(group.pids())}
+
+
+def _tool_said(text):   # a load tool's output but its WRK_JSON line
+    return "; ".join(line for line in text.splitlines() if not line.startswith("WRK_JSON"))[-400:]
 
 
 def _settle(cfg, sc, side, group):
@@ -308,4 +295,3 @@ def describe(sc, side, record):
                 f"{record['settle_s']['before']:.1f} / {record['settle_s']['after']:.1f} s"
                 + (f"  errors {errors:,} {u['statuses']}" if errors else ""))
     return f"{name} failed: {record.get('failed')}"
-

@@ -119,4 +119,3 @@ def connections_per_process(port):
 def spread_ok(counts, workers, total, share=0.05):
     """True if each of `workers` processes holds at least `share` of the `total` connections."""
     return sum(1 for c in counts if c >= share * total) >= workers
-

@@ -90,55 +90,35 @@ def stop_all():
 
 
 def run_tool(cmd, timeout_s, out_path=None, env=None, cwd=None):
-    """Runs a load tool (or any short command) to its end, bounded by timeout_s.
-
-    Returns (exit status or None on timeout, output text). The tool leads a group of its own, so a
-    timeout or Ctrl-C stops it with everything it forked.
-    """
-    out = open(out_path, "w+b") if out_path else subprocess.PIPE
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, env=env, cwd=cwd)
-    try:
-        data, _ = proc.communicate(timeout=timeout_s)
-        status = proc.returncode
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        data, _ = proc.communicate()
-        status = None
-    except BaseException:
-        _kill_group(proc)
-        proc.wait()
-        raise
-    if out_path:
-        out.seek(0)
-        data = out.read()
-        out.close()
-    return status, data.decode("utf-8", errors="replace")
+    """Runs a load tool (or any short command) to its end, bounded by timeout_s: (exit status or None on timeout,
+    output text). The tool leads a group of its own, so a timeout or Ctrl-C stops it with everything it forked."""
+    return Background(cmd, out_path, env, cwd).finish(timeout_s)
 
 
 class Background:
-    """A load tool running next to the measured one (root_under_predict's /predict load)."""
+    """A tool running while the harness does something else (a load beside the measured one), output to a file."""
 
-    def __init__(self, cmd, out_path, env=None):
+    def __init__(self, cmd, out_path=None, env=None, cwd=None):
         self.out_path = out_path
-        self._out = open(out_path, "w+b")
-        self.proc = subprocess.Popen(cmd, stdout=self._out, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+        self._out = open(out_path, "w+b") if out_path else tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdout=self._out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True, env=env, cwd=cwd)
 
     def finish(self, timeout_s):
-        """Waits for the tool (killing it after timeout_s); returns its exit status and output."""
+        """Waits for the tool (killing it after timeout_s): (exit status or None on timeout, output text)."""
         try:
-            self.proc.wait(timeout=timeout_s)
+            status = self.proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             _kill_group(self.proc)
             self.proc.wait()
+            status = None
         except BaseException:
             self.cancel()
             raise
         self._out.seek(0)
         text = self._out.read().decode("utf-8", errors="replace")
         self._out.close()
-        return self.proc.returncode, text
+        return status, text
 
     def cancel(self):
         _kill_group(self.proc)

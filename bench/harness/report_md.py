@@ -117,7 +117,7 @@ def _method(doc):
             "master and workers too) over the window, divided by the requests answered; nginx's CPU and the "
             "machine's busy share over the same window are kept too. It explains a ratio: two sides with the "
             "same CPU per request differ in rps only by the CPU they got.",
-            f"- **wrk** `-t2 --latency --timeout 10s` with `bench/wrk/report.lua` (`predict.lua` for POST /predict, "
+            "- **wrk** `-t2 --latency --timeout 10s` with `bench/wrk/report.lua` (`predict.lua` for POST /predict, "
             "which sends `bench/wrk/predict.json`). rps counts 2xx only; errors are wrk's connect/read/write/"
             "timeout errors and statuses ≥ 400. A first request checks each path: 404, or 405 to a POST, means "
             "the side does not serve it (n/a).",
@@ -148,10 +148,41 @@ def _upload_method(doc):
             "checks each side: 404, or 405, means the side does not serve it (n/a)."]
 
 
-def _cell(res, metric, fmt):
+def _row(cells):
+    """A Markdown table row; an empty cell stays one space wide."""
+    return "|" + "|".join(f" {c} " if c != "" else " " for c in cells) + "|"
+
+
+def _head(names, align):
+    """A table's header and rule; `align` has an l or r per column."""
+    return [_row(names), "|" + "".join("---:|" if a == "r" else "---|" for a in align)]
+
+
+def _side_table(sc, names, align, cells):
+    """A row per side: cells(res) for a measured side (None: n/a), else why it was not measured."""
+    rows = _head(names, align)
+    for side in SIDES:
+        res = sc["results"][side]
+        got = cells(res) if fg.measured(res) else None
+        if got is None:
+            got = [_not_measured(res) if not fg.measured(res) else "n/a"] + [""] * (len(names) - 2)
+        rows.append(_row([NAMES[side]] + got))
+    return rows
+
+
+def _cell(res, metric, fmt=None):
     if not fg.measured(res):
         return "n/a"
-    return fmt_spread(fg.side_figure(res, metric), fmt)
+    return fmt_spread(fg.side_figure(res, metric), fmt or (lambda v: fmt_value(metric, v)))
+
+
+def _errors(n, detail=""):
+    return f"**{n:,}**{detail}" if n else "0"
+
+
+def _peak_rss(res, wins):
+    procs = max(w["memory"]["processes"] for w in wins)
+    return _cell(res, "peak_rss_mb", lambda v: f"{v:,.0f}") + (f" ({procs} processes)" if procs > 1 else "")
 
 
 def _ratio_cell(sc, other, metric="rps", share=False):
@@ -162,32 +193,25 @@ def _ratio_cell(sc, other, metric="rps", share=False):
 
 
 def _summary_table(doc):
-    rows = ["| scenario | Storefront rps | peer rps | ceiling rps | Storefront / peer | Storefront / ceiling |",
-            "|---|---:|---:|---:|---:|---:|"]
+    rows = _head(["scenario", "Storefront rps", "peer rps", "ceiling rps", "Storefront / peer", "Storefront / ceiling"],
+                 "lrrrrr")
     for sc in doc["scenarios"]:
-        metric = fg.summary_metric(sc)
-        if metric is None:
-            continue
-        if fg.not_run(sc):
-            rows.append(f"| {_row_title(sc)} (c={sc['connections']:,}) | not run | | | | |")
-            continue
-        cells = [_cell(sc["results"][s], metric, lambda v: fmt_value(metric, v)) for s in SIDES]
-        rows.append(f"| {_row_title(sc)} (c={sc['connections']:,}) | {' | '.join(cells)} | "
-                    f"{_ratio_cell(sc, PEER, metric)} | {_ratio_cell(sc, CEIL, metric, share=True)} |")
+        if (metric := fg.summary_metric(sc)) is not None:
+            title = f"{_row_title(sc)} (c={sc['connections']:,})"
+            rows.append(_row([title, "not run", "", "", "", ""] if fg.not_run(sc) else
+                             [title] + [_cell(sc["results"][s], metric) for s in SIDES]
+                             + [_ratio_cell(sc, PEER, metric), _ratio_cell(sc, CEIL, metric, share=True)]))
     return rows
 
 
 def _cpu_table(doc):
-    rows = ["Server CPU per request (µs; all of a side's processes):", "",
-            "| scenario | Storefront | peer | ceiling | Storefront / ceiling |", "|---|---:|---:|---:|---:|"]
+    rows = ["Server CPU per request (µs; all of a side's processes):", ""]
+    rows += _head(["scenario", "Storefront", "peer", "ceiling", "Storefront / ceiling"], "lrrrr")
     for sc in doc["scenarios"]:
-        if not fg.windowed(sc):
-            continue
-        if fg.not_run(sc):
-            rows.append(f"| {_row_title(sc)} | not run | | | |")
-            continue
-        cells = [_cell(sc["results"][s], "us_per_request", lambda v: fmt_value("us_per_request", v)) for s in SIDES]
-        rows.append(f"| {_row_title(sc)} | {' | '.join(cells)} | {_ratio_cell(sc, CEIL, 'us_per_request')} |")
+        if fg.windowed(sc):
+            rows.append(_row([_row_title(sc), "not run", "", "", ""] if fg.not_run(sc) else
+                             [_row_title(sc)] + [_cell(sc["results"][s], "us_per_request") for s in SIDES]
+                             + [_ratio_cell(sc, CEIL, "us_per_request")]))
     return rows
 
 
@@ -254,19 +278,11 @@ def _median(res, metric, digits=2):
 
 def _wrk_table(sc):
     rate, per = ("round trips/s", "round trip") if sc["tool"] == "ws_echo" else ("rps (2xx)", "request")
-    rows = [f"| side | {rate} | p50 ms | p99 ms | CPU µs / {per} | server cores | nginx cores | machine busy | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for side in SIDES:
-        res = sc["results"][side]
-        if not fg.measured(res):
-            rows.append(f"| {NAMES[side]} | {_not_measured(res)} | | | | | | | |")
-            continue
-        errors = sum(fg.METRICS["errors"](w) or 0 for w in fg.windows(res))
-        rows.append(f"| {NAMES[side]} | {_cell(res, 'rps', lambda v: fmt_value('rps', v))} | {_median(res, 'p50_ms')} | "
-                    f"{_median(res, 'p99_ms')} | {_cell(res, 'us_per_request', lambda v: fmt_value('us_per_request', v))} | "
-                    f"{_median(res, 'server_cores')} | {_median(res, 'nginx_cores')} | "
-                    f"{_median(res, 'machine_busy_pct', 0)}% | {f'**{errors:,}**' if errors else '0'} |")
-    return rows
+    return _side_table(sc, ["side", rate, "p50 ms", "p99 ms", f"CPU µs / {per}", "server cores", "nginx cores",
+                            "machine busy", "errors"], "lrrrrrrrl", lambda res: [
+        _cell(res, "rps"), _median(res, "p50_ms"), _median(res, "p99_ms"), _cell(res, "us_per_request"),
+        _median(res, "server_cores"), _median(res, "nginx_cores"), f"{_median(res, 'machine_busy_pct', 0)}%",
+        _errors(sum(fg.METRICS["errors"](w) or 0 for w in fg.windows(res)))])
 
 
 def _ratio_lines(sc):
@@ -328,23 +344,18 @@ def _round_cell(w, metric):
 
 
 def _load_table(sc):
-    rows = ["| side | rps (2xx) | p99 ms | errors | connections per process (last round) | opened |",
-            "|---|---:|---:|---|---|---:|"]
-    for side in SIDES:
-        res = sc["results"][side]
+    def cells(res):
         loads = [w.get("load", {}) for w in fg.windows(res)]
         good = [ld["wrk"] for ld in loads if "wrk" in ld]
         if not good:
-            rows.append(f"| {NAMES[side]} | {_not_measured(res) if not fg.measured(res) else 'n/a'} | | | | |")
-            continue
-        rps = fg.spread(w["rps_2xx"] for w in good)
-        p99 = fg.spread(w["latency_ms"]["p99"] for w in good)
-        errors = sum(sum(w["errors"].values()) for w in good)
-        last = loads[-1]
-        counts = " / ".join(str(c) for c in last.get("connections_per_process") or []) or "none seen"
-        rows.append(f"| {NAMES[side]} | {fmt_spread(rps, lambda v: fmt_value('rps', v))} | {p99['median']:.2f} | "
-                    f"{errors:,} | {counts} | up to {max(ld.get('attempts', 1) for ld in loads)}× |")
-    return rows
+            return None
+        counts = " / ".join(str(c) for c in loads[-1].get("connections_per_process") or []) or "none seen"
+        return [fmt_spread(fg.spread(w["rps_2xx"] for w in good), lambda v: fmt_value("rps", v)),
+                f"{fg.spread(w['latency_ms']['p99'] for w in good)['median']:.2f}",
+                f"{sum(sum(w['errors'].values()) for w in good):,}", counts,
+                f"up to {max(ld.get('attempts', 1) for ld in loads)}×"]
+    return _side_table(sc, ["side", "rps (2xx)", "p99 ms", "errors", "connections per process (last round)", "opened"],
+                       "lrrllr", cells)
 
 
 def _spread_lines(sc):
@@ -371,77 +382,54 @@ def _answers(sc):
 
 
 def _burst_table(sc):
-    rows = ["| side | 200 answers (worst round) | wall s | p50 ms | p99 ms | peak RSS MB (VmHWM) | RSS before MB | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---|"]
-    for side in SIDES:
-        res = sc["results"][side]
-        if not fg.measured(res):
-            rows.append(f"| {NAMES[side]} | {_not_measured(res)} | | | | | | |")
-            continue
+    def cells(res):
         wins = fg.windows(res)
-        worst = min(w["hey"]["ok_200"] for w in wins)
-        errors = sum(fg.METRICS["errors"](w) for w in wins)
-        procs = max(w["memory"]["processes"] for w in wins)
-        rss = _cell(res, "peak_rss_mb", lambda v: f"{v:,.0f}") + (f" ({procs} processes)" if procs > 1 else "")
-        rows.append(f"| {NAMES[side]} | {worst:,} / {sc['connections']:,} | {_cell(res, 'wall_s', lambda v: f'{v:.2f}')} | "
-                    f"{_median(res, 'p50_ms', 0)} | {_median(res, 'p99_ms', 0)} | {rss} | "
-                    f"{_median(res, 'rss_before_mb', 0)} | {f'**{errors:,}**' if errors else '0'} |")
-    return rows
+        return [f"{min(w['hey']['ok_200'] for w in wins):,} / {sc['connections']:,}",
+                _cell(res, "wall_s", lambda v: f"{v:.2f}"), _median(res, "p50_ms", 0), _median(res, "p99_ms", 0),
+                _peak_rss(res, wins), _median(res, "rss_before_mb", 0),
+                _errors(sum(fg.METRICS["errors"](w) for w in wins))]
+    return _side_table(sc, ["side", "200 answers (worst round)", "wall s", "p50 ms", "p99 ms", "peak RSS MB (VmHWM)",
+                            "RSS before MB", "errors"], "lrrrrrrl", cells)
 
 
 def _fanout_table(sc):
-    rows = ["| side | subscribed (worst round) | pushes delivered | p50 ms | p99 ms | max ms | peak RSS MB (VmHWM) | "
-            "RSS before MB | opening s | client CPU s | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for side in SIDES:
-        res = sc["results"][side]
-        if not fg.measured(res):
-            rows.append(f"| {NAMES[side]} | {_not_measured(res)} | | | | | | | | | |")
-            continue
+    def cells(res):
         fs = [w["fanout"] for w in fg.windows(res)]
-        worst = min(f["subscribed"] for f in fs)
-        delivered, expected = sum(f["delivered"] for f in fs), sum(f["expected"] for f in fs)
-        errors = sum(fg.METRICS["errors"](w) for w in fg.windows(res))
         kinds = {k: sum(f["errors"][k] for f in fs) for k in ("connect", "read", "status", "timeout")}
         detail = ", ".join(f"{n:,} {FANOUT_ERRORS[k]}" for k, n in kinds.items() if n)
         ms = lambda v: f"{v:,.1f}"   # noqa: E731
-        rows.append(f"| {NAMES[side]} | {worst:,} / {sc['connections']:,} | {delivered:,} / {expected:,} | "
-                    f"{_cell(res, 'delivery_p50_ms', ms)} | {_cell(res, 'delivery_p99_ms', ms)} | "
-                    f"{_cell(res, 'delivery_max_ms', ms)} | {_cell(res, 'peak_rss_mb', lambda v: f'{v:,.0f}')} | "
-                    f"{_median(res, 'rss_before_mb', 0)} | {_median(res, 'connect_s', 1)} | "
-                    f"{_median(res, 'client_cpu_s', 2)} | {f'**{errors:,}** ({detail})' if errors else '0'} |")
-    return rows
+        return [f"{min(f['subscribed'] for f in fs):,} / {sc['connections']:,}",
+                f"{sum(f['delivered'] for f in fs):,} / {sum(f['expected'] for f in fs):,}",
+                _cell(res, "delivery_p50_ms", ms), _cell(res, "delivery_p99_ms", ms), _cell(res, "delivery_max_ms", ms),
+                _cell(res, "peak_rss_mb", lambda v: f"{v:,.0f}"), _median(res, "rss_before_mb", 0),
+                _median(res, "connect_s", 1), _median(res, "client_cpu_s", 2),
+                _errors(sum(fg.METRICS["errors"](w) for w in fg.windows(res)), f" ({detail})")]
+    return _side_table(sc, ["side", "subscribed (worst round)", "pushes delivered", "p50 ms", "p99 ms", "max ms",
+                            "peak RSS MB (VmHWM)", "RSS before MB", "opening s", "client CPU s", "errors"],
+                       "lrrrrrrrrrl", cells)
 
 
 def _upload_table(sc):
-    rows = ["| side | uploads 2xx (worst round) | MB/s | p50 s | p99 s | peak RSS MB (VmHWM) | RSS before MB | "
-            "server cores | server CPU ms / MB | client CPU s | client peak RSS MB | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for side in SIDES:
-        res = sc["results"][side]
-        if not fg.measured(res):
-            rows.append(f"| {NAMES[side]} | {_not_measured(res)} | | | | | | | | | | |")
-            continue
+    def cells(res):
         wins = fg.windows(res)
-        worst = min(w["upload"]["ok"] for w in wins)
-        procs = max(w["memory"]["processes"] for w in wins)
-        rss = _cell(res, "peak_rss_mb", lambda v: f"{v:,.0f}") + (f" ({procs} processes)" if procs > 1 else "")
         seconds = lambda v: f"{v / 1000:,.2f}"   # noqa: E731
         cpu = fg.side_figure(res, "us_per_request")   # per upload answered 2xx
-        cpu_per_mb = "n/a" if cpu is None or cpu["median"] is None else f"{cpu['median'] / 1000 / sc['file_mb']:,.2f}"
-        rows.append(f"| {NAMES[side]} | {worst:,} / {wins[0]['upload']['requests']:,} | "
-                    f"{_cell(res, 'mb_per_s', lambda v: f'{v:,.1f}')} | {_cell(res, 'p50_ms', seconds)} | "
-                    f"{_cell(res, 'p99_ms', seconds)} | {rss} | {_median(res, 'rss_before_mb', 0)} | "
-                    f"{_median(res, 'server_cores')} | {cpu_per_mb} | {_median(res, 'client_cpu_s', 2)} | "
-                    f"{_median(res, 'client_peak_rss_mb', 0)} | {_upload_errors(wins)} |")
-    return rows
+        return [f"{min(w['upload']['ok'] for w in wins):,} / {wins[0]['upload']['requests']:,}",
+                _cell(res, "mb_per_s", lambda v: f"{v:,.1f}"), _cell(res, "p50_ms", seconds),
+                _cell(res, "p99_ms", seconds), _peak_rss(res, wins), _median(res, "rss_before_mb", 0),
+                _median(res, "server_cores"),
+                "n/a" if cpu is None or cpu["median"] is None else f"{cpu['median'] / 1000 / sc['file_mb']:,.2f}",
+                _median(res, "client_cpu_s", 2), _median(res, "client_peak_rss_mb", 0), _upload_errors(wins)]
+    return _side_table(sc, ["side", "uploads 2xx (worst round)", "MB/s", "p50 s", "p99 s", "peak RSS MB (VmHWM)",
+                            "RSS before MB", "server cores", "server CPU ms / MB", "client CPU s", "client peak RSS MB",
+                            "errors"], "lrrrrrrrrrrl", cells)
 
 
 def _upload_errors(wins):
     """The failed uploads of every round: by status when answered, else by kind (connect, read, timeout)."""
     total = sum(fg.METRICS["errors"](w) for w in wins)
     if not total:
-        return "0"
+        return _errors(0)
     kinds = {}
     for w in wins:
         u = w["upload"]
@@ -451,7 +439,7 @@ def _upload_errors(wins):
         for kind in ("connect", "read", "timeout"):
             if u["errors"][kind]:
                 kinds[kind] = kinds.get(kind, 0) + u["errors"][kind]
-    return f"**{total:,}** ({', '.join(f'{k} ×{n:,}' for k, n in kinds.items())})"
+    return _errors(total, f" ({', '.join(f'{k} ×{n:,}' for k, n in kinds.items())})")
 
 
 def _upload_lines(sc):
@@ -492,4 +480,4 @@ def _machine(meta):
             ("Python", f"{v['python']}; " + ", ".join(f"{k} {x}" for k, x in (v.get("python_packages") or {}).items())),
             ("nginx", v["nginx"]), ("wrk", v["wrk"]), ("hey", v["hey"]), ("PostgreSQL", v["postgresql"]),
             ("Redis", v["redis"])] + [(k, x) for k, x in m["limits"].items()]
-    return ["", "## Machine", "", "| | |", "|---|---|"] + [f"| {k} | {x if x is not None else 'n/a'} |" for k, x in rows]
+    return ["", "## Machine", ""] + _head(["", ""], "ll") + [_row([k, x if x is not None else "n/a"]) for k, x in rows]

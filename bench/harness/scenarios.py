@@ -1,32 +1,27 @@
-"""The scenarios, one entry each, in report order. Adding one (a login scenario) means adding an entry here, plus
-a tool in load.py if it needs one that is not there yet.
+"""The scenarios, one entry each, in report order. A new one is an entry here, plus a tool in load.py if it needs one.
 
 Fields:
   id, title        names in benchmarks.json and in the report
-  tool             "wrk" (a load of fixed connections for a window), "burst" (hey: N requests at once),
-                   "ws_echo" (bench/Storefront.WsLoad echo: windows of fixed WebSocket connections in a closed
-                   loop, a round trip counted as a request) or "ws_fanout" (Storefront.WsLoad fanout: `connections`
-                   idle subscribers of `item` on `path`, then `warmup_changes` uncounted and `changes` counted
-                   signed events POSTed to `webhook`) or "upload" (bench/Storefront.UploadLoad: `connections` clients
-                   sending generated files of `file_mb` MB to `path` as multipart field "file", `warmup_uploads`
-                   uncounted, then the run's uploads_per_client each, counted; a window of uploads, not of seconds)
-  method, path     the request; probe_path, if given, serves the first request and the warm-up instead;
-                   POST bodies come from `body` (a file in bench/wrk/) with `script`
-                   (a wrk Lua script in bench/wrk/ that sends it and reports like report.lua)
-  connections      concurrent connections (burst: requests, all at once; rate: the most it may open;
-                   ws_fanout: subscribers)
-  rate             requests per second: the measured window is bench/Storefront.Rate's open-loop load at that
-                   rate (latency counted from when each request was due), not wrk; the warm-up is still wrk
+  tool             "wrk" (fixed connections for a window), "burst" (hey: N requests at once), "ws_echo" (Storefront.WsLoad
+                   echo: fixed WebSocket connections in a closed loop, a round trip counted as a request), "ws_fanout"
+                   (Storefront.WsLoad fanout: `connections` subscribers of `item` on `path`, then `warmup_changes`
+                   uncounted and `changes` counted signed events POSTed to `webhook`) or "upload" (Storefront.UploadLoad:
+                   `connections` clients sending `file_mb` MB files to `path`, `warmup_uploads` uncounted, then the
+                   run's uploads_per_client each: a window of uploads, not of seconds)
+  method, path     the request; probe_path, if given, serves the first request and the warm-up instead; a POST's
+                   `body` (bench/wrk/) is sent by `script` (a wrk Lua script that reports like report.lua)
+  connections      concurrent connections (burst: requests; rate: the most it may open; ws_fanout: subscribers)
+  rate             GETs per second: the measured window is Storefront.Rate's open loop at that rate, not wrk
   threads          wrk threads (default 2)
-  upstreams        which nginx server the sides are started against: "instant" or "delayed"
+  upstreams        the nginx server the sides are started against: "instant" or "delayed"
   sides, sides_reason  only these sides are measured (default: all); the others are n/a with the reason given
   fresh_process    every round starts the sides anew (their peak memory then covers that round only)
-  rounds           at most this many rounds (fewer if the run has fewer), for a scenario whose rounds are long
+  rounds           at most this many rounds, for a scenario whose rounds are long
   load             a second wrk kept running on the same side during each window (its own figures kept)
   expect           "prediction": a 2xx answer must look like {"prediction": str, "score": number}
   spread_check     count the connections per worker process 1 s into each window (uvicorn workers)
   about            what the report says about the scenario
-  targets          what Storefront must reach, checked in every round (report.py):
+  targets          what Storefront must reach, checked in every round (targets.py):
                      {"vs": side, "metric": "rps", "at_least": x}  Storefront / side, per round
                      {"vs": side, "metric": m}                     the same, report only
                      {"metric": m, "at_most"|"at_least": x}       Storefront's own figure
@@ -140,18 +135,11 @@ SCENARIOS = [
 
 
 def phases(scenarios):
-    """Scenarios grouped by how the sides must run for them, in first-seen order.
-
-    Sides started once serve every scenario of their phase; a fresh_process scenario is a phase of its own.
-    """
-    out = []
+    """Scenarios grouped by how the sides must run for them, in first-seen order: sides started once serve every
+    scenario of their phase; a fresh_process scenario is a phase of its own."""
+    out = {}
     for sc in scenarios:
         key = (sc["upstreams"], sc["id"] if sc.get("fresh_process") else None)
-        for phase in out:
-            if phase["key"] == key:
-                phase["scenarios"].append(sc)
-                break
-        else:
-            out.append({"key": key, "upstreams": sc["upstreams"], "fresh_process": bool(sc.get("fresh_process")),
-                        "scenarios": [sc]})
-    return out
+        out.setdefault(key, {"key": key, "upstreams": sc["upstreams"], "fresh_process": bool(sc.get("fresh_process")),
+                             "scenarios": []})["scenarios"].append(sc)
+    return list(out.values())

@@ -90,17 +90,22 @@ class Postgres:
                 return
         raise Failure(f"could not start PostgreSQL; see {self.dir}/postgres.log")
 
-    def sql(self, database, statement):
-        status, out = run_tool(as_postgres([f"{self.bin}/psql", "-X", "-qtA", "-v", "ON_ERROR_STOP=1",
-                                            "-h", self.dir, "-p", str(self.port), "-U", "postgres",
-                                            "-d", database, "-c", statement]), 60)
+    def sql(self, database, statement, as_service=False):
+        """psql's output (fields split by tabs) as the superuser, or as the service's own role (whose tables then are
+        the service's)."""
+        cmd = [f"{self.bin}/psql", "-X", "-qtA", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-p", str(self.port),
+               "-d", database, "-c", statement]
+        if as_service:
+            status, out = run_tool(cmd + ["-h", "127.0.0.1", "-U", "storefront"], 120,
+                                   env={**os.environ, "PGPASSWORD": "storefront"})
+        else:
+            status, out = run_tool(as_postgres(cmd + ["-h", self.dir, "-U", "postgres"]), 60)
         if status != 0:
-            raise Failure(f"psql failed: {statement}: {out.strip()}")
+            raise Failure(f"psql failed: {statement[:200]}: {out.strip()}")
         return out.strip()
 
-    def connection_string(self):
-        return (f"Host=127.0.0.1;Port={self.port};Username=storefront;Password=storefront;"
-                "Database=storefront;Maximum Pool Size=64")
+    def connection_string(self, database="storefront", pool=";Maximum Pool Size=64"):
+        return f"Host=127.0.0.1;Port={self.port};Username=storefront;Password=storefront;Database={database}{pool}"
 
     def dsn(self):
         return f"postgresql://storefront:storefront@127.0.0.1:{self.port}/storefront"

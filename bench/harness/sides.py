@@ -2,10 +2,8 @@
 
 import os
 import time
-import urllib.error
-import urllib.request
 
-from harness import services
+from harness import load, services
 from harness.procs import Failure, Group, run_tool
 
 SIDES = ["storefront", "peer", "ceiling"]
@@ -148,7 +146,7 @@ def launch(env, side, upstreams):
 def wait_ready(group, deadline):
     """True once the side answers 200 on its readiness path; else stops it and shows its log."""
     while time.monotonic() < deadline and group.alive():
-        if _status(group.ready_url) == 200:
+        if load.http(group.ready_url, timeout=2)[0] == 200:
             if group.name == "peer":
                 _wait_for_workers(group)
             return True
@@ -165,13 +163,3 @@ def _wait_for_workers(group):
     while len(group.pids()) <= PEER_WORKERS and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1)
-
-
-def _status(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status
-    except urllib.error.HTTPError as e:
-        return e.code
-    except OSError:
-        return None

@@ -6,9 +6,9 @@ import json
 import os
 import secrets
 import shutil
-import urllib.error
 import urllib.parse
-import urllib.request
+
+from harness import load
 
 TIMEOUT_S = 30
 
@@ -40,20 +40,13 @@ def preflight(env, side, base_url, spec):
     boundary = secrets.token_hex(16)
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"preflight.bin\"\r\n"
             f"Content-Type: application/octet-stream\r\n\r\n").encode() + os.urandom(1024) + f"\r\n--{boundary}--\r\n".encode()
-    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    if bearer:
-        headers["Authorization"] = f"Bearer {bearer}"
-    req = urllib.request.Request(base_url + spec["path"], data=body, method="POST", headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT_S) as r:
-            status, text, location = r.status, r.read(400).decode("utf-8", errors="replace"), r.headers.get("Location")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read(400).decode("utf-8", errors="replace")
-    except OSError:
-        return 0, ""
-    if location:
-        _delete(urllib.parse.urljoin(base_url + spec["path"], location), bearer)
-    empty_peer_folder(env)
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", **_authorization(bearer)}
+    status, text, answer = load.http(base_url + spec["path"], "POST", body, headers, TIMEOUT_S, limit=400)
+    if 0 < status < 400:
+        if location := answer.get("Location"):   # deleted at once, whatever the answer: the file is 1 KB
+            load.http(urllib.parse.urljoin(base_url + spec["path"], location), "DELETE",
+                      headers=_authorization(bearer), timeout=TIMEOUT_S)
+        empty_peer_folder(env)
     return status, text
 
 
@@ -63,22 +56,11 @@ def empty_peer_folder(env):
 
 
 def _call(url, data, content_type, expected):
-    req = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT_S) as r:
-            text = r.read().decode("utf-8", errors="replace")
-            status = r.status
-    except urllib.error.HTTPError as e:
-        status, text = e.code, e.read(400).decode("utf-8", errors="replace")
+    status, text, _ = load.http(url, "POST", data, {"Content-Type": content_type}, TIMEOUT_S)
     if status != expected:
         raise OSError(f"POST {urllib.parse.urlsplit(url).path} answered {status}: {text[:300]}")
     return text
 
 
-def _delete(url, bearer):
-    req = urllib.request.Request(url, method="DELETE", headers={"Authorization": f"Bearer {bearer}"} if bearer else {})
-    try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT_S):
-            pass
-    except OSError:
-        pass   # the window's own deletes report failures; the preflight's file is 1 KB
+def _authorization(bearer):
+    return {"Authorization": f"Bearer {bearer}"} if bearer else {}

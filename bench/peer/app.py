@@ -1,14 +1,7 @@
-"""FastAPI peer of the Storefront service, for load benchmarks.
-
-This is the FastAPI system written the way its lessons teach at their best:
-one shared httpx.AsyncClient, an asyncpg pool, redis.asyncio, CPU work in an
-executor, and X-Process-Time added by a pure ASGI middleware. It is meant to be
-run by run.sh (uvicorn + uvloop + httptools, several worker processes).
-
-Targets Debian 12's packages: FastAPI 0.92 (no ``lifespan=`` argument yet, so
-the lifespan is set on the router), Starlette 0.26, uvicorn 0.17, httpx 0.23,
-redis-py 4.3, asyncpg 0.27, websockets 10.4 (uvicorn's WebSocket protocol),
-python-multipart 0.0.5 (Starlette's form parser, for UploadFile).
+"""FastAPI peer of the Storefront service, for load benchmarks, written the way its lessons teach at their best: one
+shared httpx.AsyncClient, an asyncpg pool, redis.asyncio, CPU work in an executor, and X-Process-Time added by a pure
+ASGI middleware. Run by run.sh (uvicorn + uvloop + httptools, several worker processes); Debian 12's packages
+(README.md).
 """
 
 import asyncio
@@ -45,21 +38,12 @@ MIDDLEWARE_MODE = os.environ.get("PEER_MIDDLEWARE", "asgi").strip().lower()
 UPLOAD_DIR = os.environ.get("PEER_UPLOAD_DIR") or os.path.join(tempfile.gettempdir(), "storefront-peer-uploads")
 
 UPSTREAM_CONCURRENCY = int(os.environ.get("PEER_UPSTREAM_CONCURRENCY", "1024"))
-# Three upstreams, each allowed UPSTREAM_CONCURRENCY calls in flight: the shared
-# client's pool must hold all of them or calls queue inside httpx.
-HTTP_MAX_CONNECTIONS = int(
-    os.environ.get("PEER_HTTP_MAX_CONNECTIONS", str(3 * UPSTREAM_CONCURRENCY))
-)
-PREDICT_THREADS = int(
-    os.environ.get("PEER_PREDICT_THREADS", str(min(4, os.cpu_count() or 1)))
-)
+# Three upstreams, each allowed UPSTREAM_CONCURRENCY calls in flight: the shared client's pool must hold all of them or
+# calls queue inside httpx.
+HTTP_MAX_CONNECTIONS = int(os.environ.get("PEER_HTTP_MAX_CONNECTIONS", str(3 * UPSTREAM_CONCURRENCY)))
+PREDICT_THREADS = int(os.environ.get("PEER_PREDICT_THREADS", str(min(4, os.cpu_count() or 1))))
 
-# name -> (deadline in seconds, required)
-UPSTREAMS = {
-    "pricing": (1.0, True),
-    "inventory": (1.0, True),
-    "reco": (0.25, False),
-}
+UPSTREAMS = {"pricing": (1.0, True), "inventory": (1.0, True), "reco": (0.25, False)}   # name -> (deadline s, required)
 
 CACHE_KEY = "data"
 CACHE_TTL_SECONDS = 300
@@ -87,31 +71,22 @@ res = Resources()
 
 @contextlib.asynccontextmanager
 async def lifespan(_app: Any):
-    res.executor = concurrent.futures.ThreadPoolExecutor(
-        max_workers=PREDICT_THREADS, thread_name_prefix="predict"
-    )
+    res.executor = concurrent.futures.ThreadPoolExecutor(max_workers=PREDICT_THREADS, thread_name_prefix="predict")
     res.limits = {name: asyncio.Semaphore(UPSTREAM_CONCURRENCY) for name in UPSTREAMS}
     if any(UPSTREAM_URLS.values()):
         res.http = httpx.AsyncClient(
-            limits=httpx.Limits(
-                max_connections=HTTP_MAX_CONNECTIONS,
-                max_keepalive_connections=HTTP_MAX_CONNECTIONS,
-                keepalive_expiry=30.0,
-            ),
-            # A backstop only: each call's real deadline is the asyncio.wait_for
-            # around it (httpx timeouts are per phase, not per call).
-            timeout=httpx.Timeout(10.0),
-        )
+            limits=httpx.Limits(max_connections=HTTP_MAX_CONNECTIONS, max_keepalive_connections=HTTP_MAX_CONNECTIONS,
+                                keepalive_expiry=30.0),
+            # A backstop only: each call's real deadline is the asyncio.wait_for around it (httpx timeouts are per
+            # phase, not per call).
+            timeout=httpx.Timeout(10.0))
     if POSTGRES_DSN:
         res.pg = await asyncpg.create_pool(POSTGRES_DSN, min_size=4, max_size=20)
     if REDIS_URL:
-        # Blocking pool: past 256 commands in flight, callers wait for a connection
-        # (the default pool raises "Too many connections" instead).
+        # Blocking pool: past 256 commands in flight, callers wait for a connection (the default pool raises "Too many
+        # connections" instead).
         res.redis = aioredis.Redis(
-            connection_pool=aioredis.BlockingConnectionPool.from_url(
-                REDIS_URL, max_connections=256, timeout=10
-            )
-        )
+            connection_pool=aioredis.BlockingConnectionPool.from_url(REDIS_URL, max_connections=256, timeout=10))
     try:
         yield
     finally:
@@ -203,27 +178,16 @@ async def get_item(item_id: int = Path(..., ge=1, le=INT32_MAX)):
     row = await res.pg.fetchrow(ITEM_SQL, item_id)
     if row is None:
         return JSONResponse({"detail": "Item not found"}, status_code=404)
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "price": row["price"],
-        "description": row["description"],
-    }
+    return {"id": row["id"], "name": row["name"], "price": row["price"], "description": row["description"]}
 
 
 # --- orders (the seeds' lock lesson, as the seeds teach it) -------------------------------------
 
-# One lock per worker process, around read-modify-write of stock: it serialises the orders of one
-# worker and nothing else. With 2 workers (or 2 instances) two orders can read the same `available`,
-# both pass the check, and the second UPDATE overwrites the first: a lost update, units sold twice.
-# That is on purpose: `scripts/bench orders` counts those oversold units against Storefront's conditional
-# UPDATE. The tables come from bench/peer/orders.sql (the benchmark creates them).
+# One lock per worker process: two workers can still both sell the same units (a lost update), on purpose (README.md).
 ORDER_LOCK = asyncio.Lock()
 
-STOCK_SQL = (
-    "SELECT s.available, i.price::float8 AS price FROM peer_stock s JOIN items i ON i.id = s.item_id "
-    "WHERE s.item_id = $1"
-)
+STOCK_SQL = ("SELECT s.available, i.price::float8 AS price FROM peer_stock s JOIN items i ON i.id = s.item_id "
+             "WHERE s.item_id = $1")
 SET_STOCK_SQL = "UPDATE peer_stock SET available = $2 WHERE item_id = $1"
 ORDER_SQL = "INSERT INTO peer_orders (total) VALUES ($1) RETURNING id"
 LINE_SQL = "INSERT INTO peer_order_lines (order_id, item_id, quantity, price) VALUES ($1, $2, $3, $4)"
@@ -249,10 +213,8 @@ async def place_order(body: OrderRequest):
             row = await res.pg.fetchrow(STOCK_SQL, line.item_id)
             available = 0 if row is None else row["available"]
             if available < line.quantity:
-                return JSONResponse(
-                    {"detail": "Not enough stock", "item_id": line.item_id, "available": available},
-                    status_code=409,
-                )
+                return JSONResponse({"detail": "Not enough stock", "item_id": line.item_id, "available": available},
+                                    status_code=409)
             priced.append((line, available, row["price"]))
         for line, available, _price in priced:
             await res.pg.execute(SET_STOCK_SQL, line.item_id, available - line.quantity)
@@ -260,12 +222,8 @@ async def place_order(body: OrderRequest):
         order_id = await res.pg.fetchval(ORDER_SQL, total)
         for line, _available, price in priced:
             await res.pg.execute(LINE_SQL, order_id, line.item_id, line.quantity, price)
-    return {
-        "id": order_id,
-        "status": "confirmed",
-        "total": total,
-        "lines": [{"item_id": l.item_id, "quantity": l.quantity, "price": p} for l, _a, p in priced],
-    }
+    return {"id": order_id, "status": "confirmed", "total": total,
+            "lines": [{"item_id": l.item_id, "quantity": l.quantity, "price": p} for l, _a, p in priced]}
 
 
 # --- product page fan-out ---------------------------------------------------------
@@ -283,9 +241,8 @@ async def fetch_source(name: str, product_id: int) -> dict:
     started = time.perf_counter()
     status, body, detail = "ok", None, None
     try:
-        # The deadline covers the wait for a slot too. wait_for, not asyncio.timeout():
-        # with Debian 12's anyio 3.6 under httpx, asyncio.timeout() lets a bare
-        # CancelledError out instead of TimeoutError.
+        # The deadline covers the wait for a slot too. wait_for, not asyncio.timeout(): with Debian 12's anyio 3.6
+        # under httpx, asyncio.timeout() lets a bare CancelledError out instead of TimeoutError.
         response = await asyncio.wait_for(_limited_get(name, url), deadline)
         if response.status_code >= 300:
             status, detail = "error", f"HTTP {response.status_code}"
@@ -322,30 +279,16 @@ async def get_product(id: int = Path(..., ge=1, le=INT32_MAX)):
         if url is None or res.http is None:
             return unavailable(f"The {name} upstream", f"PEER_{name.upper()}_URL")
     pricing, inventory, reco = await asyncio.gather(
-        fetch_source("pricing", id),
-        fetch_source("inventory", id),
-        fetch_source("reco", id),
-    )
+        fetch_source("pricing", id), fetch_source("inventory", id), fetch_source("reco", id))
     # The required source that failed first decides the answer.
     failures = [r for r in (pricing, inventory) if r["status"] != "ok"]
     if failures:
         failure = min(failures, key=lambda r: r["ms"])
-        return JSONResponse(
-            {"detail": _describe(failure), "source": failure["name"]},
-            status_code=504 if failure["status"] == "timeout" else 502,
-        )
-    return {
-        "id": id,
-        "price": pricing["body"],
-        "stock": inventory["body"],
-        "reco": reco["body"],
-        "complete": reco["status"] == "ok",
-        "sources": {
-            "pricing": _report(pricing),
-            "inventory": _report(inventory),
-            "reco": _report(reco),
-        },
-    }
+        return JSONResponse({"detail": _describe(failure), "source": failure["name"]},
+                            status_code=504 if failure["status"] == "timeout" else 502)
+    return {"id": id, "price": pricing["body"], "stock": inventory["body"], "reco": reco["body"],
+            "complete": reco["status"] == "ok",
+            "sources": {"pricing": _report(pricing), "inventory": _report(inventory), "reco": _report(reco)}}
 
 
 # --- cache-aside -------------------------------------------------------------------
@@ -362,10 +305,8 @@ async def cached_data():
         return Response(cached, media_type="application/json", headers={"X-Cache": "HIT"})
     row = await res.pg.fetchrow(STATS_SQL)
     avg = row["avg_price"]
-    payload = json.dumps(
-        {"items": row["items"], "avg_price": 0 if avg is None else round(avg, 2)},
-        separators=(",", ":"),
-    ).encode()
+    payload = json.dumps({"items": row["items"], "avg_price": 0 if avg is None else round(avg, 2)},
+                         separators=(",", ":")).encode()
     await res.redis.set(CACHE_KEY, payload, ex=CACHE_TTL_SECONDS)
     return Response(payload, media_type="application/json", headers={"X-Cache": "MISS"})
 
@@ -373,30 +314,22 @@ async def cached_data():
 # --- CPU-bound "model" ----------------------------------------------------------------
 
 WORD_WEIGHTS = {
-    # positive
-    "good": 1.2, "great": 1.8, "excellent": 2.2, "amazing": 2.0, "love": 1.9,
-    "loved": 1.9, "like": 0.8, "best": 1.7, "fantastic": 2.1, "happy": 1.4,
-    "perfect": 2.0, "nice": 1.0, "fast": 0.7, "recommend": 1.5, "wonderful": 2.0,
+    "good": 1.2, "great": 1.8, "excellent": 2.2, "amazing": 2.0, "love": 1.9, "loved": 1.9, "like": 0.8, "best": 1.7,
+    "fantastic": 2.1, "happy": 1.4, "perfect": 2.0, "nice": 1.0, "fast": 0.7, "recommend": 1.5, "wonderful": 2.0,
     "awesome": 1.9, "pleased": 1.3, "reliable": 1.1, "works": 0.6, "easy": 0.8,
-    # negative
-    "bad": -1.3, "terrible": -2.2, "awful": -2.1, "hate": -1.9, "hated": -1.9,
-    "worst": -2.0, "poor": -1.4, "broken": -1.6, "slow": -0.8, "refund": -1.2,
-    "disappointed": -1.7, "disappointing": -1.7, "useless": -1.9, "horrible": -2.1,
-    "waste": -1.6, "problem": -0.9, "cheap": -0.5, "return": -0.6, "late": -0.7,
-    "never": -0.6,
+    "bad": -1.3, "terrible": -2.2, "awful": -2.1, "hate": -1.9, "hated": -1.9, "worst": -2.0, "poor": -1.4,
+    "broken": -1.6, "slow": -0.8, "refund": -1.2, "disappointed": -1.7, "disappointing": -1.7, "useless": -1.9,
+    "horrible": -2.1, "waste": -1.6, "problem": -0.9, "cheap": -0.5, "return": -0.6, "late": -0.7, "never": -0.6,
 }
 NEGATORS = frozenset({"not", "no", "never", "don't", "didn't", "isn't", "wasn't", "can't"})
 BIAS = 0.1
 TOKEN_RE = re.compile(r"[a-z']+")
 
 TRIGRAM_BUCKETS = 4096
-# Sixteen hash functions (FNV-1a with different offsets): the bulk of the CPU work,
-# about 1 ms for a 200-character text on this project's machines.
+# Sixteen hash functions (FNV-1a with different offsets): the bulk of the CPU work.
 TRIGRAM_SEEDS = tuple((0x811C9DC5 + k * 0x9E3779B1) & 0xFFFFFFFF for k in range(16))
 # A fixed pseudo-random weight per bucket (small: words dominate the decision).
-TRIGRAM_WEIGHTS = tuple(
-    (((i * 2654435761) & 0xFFFFFFFF) % 2001 - 1000) / 500000.0 for i in range(TRIGRAM_BUCKETS)
-)
+TRIGRAM_WEIGHTS = tuple((((i * 2654435761) & 0xFFFFFFFF) % 2001 - 1000) / 500000.0 for i in range(TRIGRAM_BUCKETS))
 
 
 def _fnv1a(text: str, seed: int) -> int:
@@ -444,10 +377,7 @@ async def predict(body: PredictRequest):
 
 @app.post("/upload")
 async def upload(file: UploadFile = File(...)):
-    # The seed's lesson as it stands: the whole file in memory, then written in one call (blocking the loop while
-    # it writes). That is what the benchmark compares Storefront's streamed uploads with: the peer's memory grows
-    # with the files in flight. One change: the seed wrote to data/{file.filename}, so a client-chosen name
-    # ("../x") decided the path; here the server picks the name, so a benchmark cannot write outside UPLOAD_DIR.
+    # The seed's lesson as it stands, the whole file in memory (README.md); the server picks the stored name.
     contents = await file.read()
     os.makedirs(UPLOAD_DIR, exist_ok=True)
     with open(os.path.join(UPLOAD_DIR, uuid.uuid4().hex), "wb") as f:

@@ -1,10 +1,4 @@
-"""Benchmarks of one question each, outside the three-side run: `scripts/bench NAME [options]`.
-
-  orders             POST /orders per second and units oversold, Storefront against the peer (docs/bench/orders.md)
-  catalog-scale      GET /items at 20 to 1M items on PostgreSQL (docs/bench/catalog-scale.md)
-  login-burst        GET / latency while wrong-password logins hammer POST /token
-  dashboard-viewers  GET / with no and with 10 /dashboard/stream viewers (docs/bench/dashboard-viewers.md)
-  overload           goodput and p99 at 1×, 2× and 3× the saturating rate, the adaptive limit on and off (docs/bench/overload.md)
+"""Benchmarks of one question each, outside the three-side run: `scripts/bench NAME [options]` (bench/README.md).
 
 Each module holds its scenario: OPTIONS (its command-line options, defaults and bounds, as data), `measure(run, opts)`
 (the windows; returns rows) and `report(rows, meta, opts)` (the Markdown, from the rows alone), plus `failed(rows)`

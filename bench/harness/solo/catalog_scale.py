@@ -58,7 +58,7 @@ def measure(run, opts):
         run.log(f"catalog of {size} items: seeding its database, starting its service")
         database = f"catalog_{size}"
         run.postgres.sql("postgres", f"CREATE DATABASE {database} OWNER storefront")
-        db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string(database)}"]
+        db = run.on_postgres(database)
         run.command(["seed", "--items", str(size)], db)
         # One load client searches thousands of times a second: past the per-client search limit it would measure 429s.
         service = run.start_service(db + ["RateLimits__SearchPermits=1000000"])

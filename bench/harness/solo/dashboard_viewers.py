@@ -5,11 +5,9 @@ alternated (the bar: under 1% of GET / throughput). Method: bench/README.md.
   scripts/bench dashboard-viewers --pin            # service on CPU 1, wrk and the viewers on CPU 0
   scripts/bench dashboard-viewers --pin --rounds 30 --duration 3 --profile --micro --out docs/bench/dashboard-viewers.md
 
-Two measurements answer it. The A/B sees every effect but, on a 2-core VM, single 3-5 s runs of the same service vary
-by ±7%, so it resolves only a few percent: the median ratio with a bootstrap 95% interval over the rounds. The profile
-(perf) counts the samples whose stack holds a frame of the dashboard's own code: a share of the service's CPU,
-resolved to about 0.1%. Met when the watched share (viewers' minus none's) is under 1% and the A/B's interval does not
-exclude a loss under 1%; with fewer than 10 rounds the verdict is left open.
+The A/B (median ratio, bootstrap 95% interval over the rounds) resolves a few percent; the profile (perf samples with a
+frame of the dashboard's code) resolves about 0.1% of the service's CPU. Met when the profile's share is under 1% and
+the A/B's interval does not exclude a loss under 1%; with fewer than 10 rounds the verdict is left open.
 """
 
 import glob
@@ -127,12 +125,11 @@ def _install_perf():
 
 def _profile(run, service, root, cpus):
     """The service's stacks over PROFILE_S s under load, as perf_share's counts."""
-    load = run.background(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{PROFILE_S + 4}s", root], os.devnull, cpus=cpus)
+    load = run.background(own.wrk_command(root, CONNECTIONS, PROFILE_S + 4, script=None), os.devnull, cpus=cpus)
     time.sleep(2)
     data = os.path.join(run.tmp, f"perf-{time.monotonic_ns()}.data")
-    pin = ["taskset", "-c", cpus] if cpus else []
-    run_tool(pin + ["perf", "record", "-q", "-F", "999", "-g", "-p", str(service.pid), "-o", data, "--", "sleep",
-                    str(PROFILE_S)], PROFILE_S + 60)
+    run_tool(own.pinned(cpus, ["perf", "record", "-q", "-F", "999", "-g", "-p", str(service.pid), "-o", data, "--",
+                               "sleep", str(PROFILE_S)]), PROFILE_S + 60)
     load.finish(30)
     # perf script names JIT-compiled frames from /tmp/perf-PID.map, which lives as long as the service.
     script = subprocess.run(["perf", "script", "-i", data], capture_output=True, text=True, errors="replace")

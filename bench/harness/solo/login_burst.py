@@ -10,7 +10,7 @@ import json
 import os
 import time
 
-from harness import load as load_mod, source
+from harness import load as load_mod
 from harness.procs import Failure
 from harness.solo import own
 
@@ -61,8 +61,7 @@ def measure(run, opts):
 
 
 def _load_cmd(seconds, url):
-    return ["wrk", "-t1", f"-c{LOAD_CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s",
-            os.path.join(source.BENCH, "wrk", "login-burst.lua"), url]
+    return own.wrk_command(url, LOAD_CONNECTIONS, seconds, script="login-burst.lua", timeout_s=10)
 
 
 def _wait_quick(service, limit_s=30):

@@ -35,7 +35,7 @@ def measure(run, opts):
     run.start_postgres()
     run.publish()
     run.log(f"seeding {SPREAD_ITEMS} items")
-    db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string()}"]
+    db = run.on_postgres()
     run.command(["seed", "--items", str(SPREAD_ITEMS)], db)
     with open(os.path.join(source.BENCH, "peer", "orders.sql"), encoding="utf-8") as f:
         run.sql(f.read())
@@ -74,10 +74,9 @@ def _window(run, opts, servers, side, scenario, seconds):
     after = int(run.sql(f"SELECT coalesce(max(id), 0) FROM {_orders_table(side)}")[0][0])
     auth = {"ORDERS_TOKEN": token} if token else {}
     if spec["tool"] == "hey":
-        n = spec["buyers"]
-        cmd = ["hey", "-n", str(n), "-c", str(n), "-t", "30", "-m", "POST", "-T", "application/json"]
-        cmd += (["-H", f"Authorization: Bearer {token}"] if token else [])
-        _, out = run_tool(cmd + ["-d", '{"lines": [{"item_id": 1, "quantity": 1}]}', server.base + "/orders"], 120,
+        extra = ["-m", "POST", "-T", "application/json", "-d", '{"lines": [{"item_id": 1, "quantity": 1}]}']
+        extra += ["-H", f"Authorization: Bearer {token}"] if token else []
+        _, out = run_tool(load.hey_command(server.base + "/orders", spec["buyers"], extra), 120,
                           out_path=os.path.join(run.tmp, f"hey-{side}.txt"))
         hey = load.parse_hey(out)
         rate, errors, codes = burst_figures(hey)

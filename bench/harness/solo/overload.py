@@ -55,7 +55,7 @@ def measure(run, opts):
     if not sides.publish(os.path.join(run.tmp, "artifacts"), os.path.join(source.BENCH, "Storefront.Rate"), tool,
                          os.path.join(run.tmp, "rate.log")):
         raise Failure("could not publish bench/Storefront.Rate")
-    db = ["ASPNETCORE_ENVIRONMENT=Production", f"ConnectionStrings__Postgres={run.connection_string()}"]
+    db = run.on_postgres()
     run.command(["seed", "--items", str(opts.items)], db)
     server_cpus, client_cpus = _cpus()
     if server_cpus:
@@ -133,10 +133,9 @@ def _pin_postgres(run, cpus):
 def _window(tool, url, rate, opts, cpus):
     # The warm-up runs at the window's rate: the queue a sudden load builds is the first seconds' business, and the
     # steady state is what the target is about.
-    cmd = (["taskset", "-c", cpus] if cpus else []) + [os.path.join(tool, "Storefront.Rate"), url, "--rate", str(rate), "--seconds", str(opts.duration),
-           "--warmup", str(opts.warmup), "--max-connections", str(MAX_CONNECTIONS), "--timeout", str(TIMEOUT_S),
-           "--raw"]
-    status, out = run_tool(cmd, opts.duration + opts.warmup + TIMEOUT_S + 120)
+    cmd = load.rate_command(tool, url, rate, opts.duration, MAX_CONNECTIONS, TIMEOUT_S) + [
+        "--warmup", str(opts.warmup), "--raw"]
+    status, out = run_tool(own.pinned(cpus, cmd), opts.duration + opts.warmup + TIMEOUT_S + 120)
     w = load.parse_wrk(out)
     if w is None:
         raise Failure(f"Storefront.Rate printed no result (exit {status}):\n{out[-1000:]}")

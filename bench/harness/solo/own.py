@@ -52,40 +52,36 @@ class Run:
         return self.postgres
 
     def sql(self, statement, database="storefront"):
-        """A statement as the service's own role (the tables it creates are its); the rows as lists of fields."""
-        status, out = run_tool([f"{self.postgres.bin}/psql", "-X", "-qtA", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                                "-h", "127.0.0.1", "-p", str(self.postgres.port), "-U", "storefront",
-                                "-d", database, "-c", statement], 120, env={**os.environ, "PGPASSWORD": "storefront"})
-        if status != 0:
-            raise Failure(f"psql failed: {statement[:200]}: {out.strip()}")
+        """A statement as the service's own role; the rows as lists of fields."""
+        out = self.postgres.sql(database, statement, as_service=True)
         return [line.split("\t") for line in out.splitlines() if line.strip()]
 
-    def connection_string(self, database="storefront"):
-        return (f"Host=127.0.0.1;Port={self.postgres.port};Username=storefront;Password=storefront;"
-                f"Database={database}")
+    def on_postgres(self, database="storefront"):
+        """The settings that run the service in Production on this run's PostgreSQL."""
+        return ["ASPNETCORE_ENVIRONMENT=Production",
+                f"ConnectionStrings__Postgres={self.postgres.connection_string(database, pool='')}"]
 
     # ---------------------------------------------------------------- Storefront
 
+    def _env(self, settings):
+        """The service's environment: the embedded store in the run's dir, the bundled simulator, then `settings`
+        (NAME=value; later ones win)."""
+        return {**os.environ, "Storage__Path": os.path.join(self.tmp, "data"), "Upstreams__UseSimulator": "true",
+                "Jwt__SigningKey": base64.b64encode(secrets.token_bytes(48)).decode(),
+                "Logging__LogLevel__Default": "Warning", **dict(s.split("=", 1) for s in settings)}
+
     def command(self, args, settings=()):
         """An operator command of the published service (seed, users grant, ...) with the run's settings."""
-        env = {**os.environ, "Logging__LogLevel__Default": "Warning", "Upstreams__UseSimulator": "true",
-               "Storage__Path": os.path.join(self.tmp, "data"),
-               "Jwt__SigningKey": "unused-by-operator-commands-0123456789abcdef", **dict(_pairs(settings))}
-        status, out = run_tool(["dotnet", "Storefront.Api.dll"] + args, 1800, cwd=self.app, env=env)
+        status, out = run_tool(["dotnet", "Storefront.Api.dll"] + args, 1800, cwd=self.app, env=self._env(settings))
         if status != 0:
             raise Failure(f"{' '.join(args)} failed:\n{out[-3000:]}")
 
     def start_service(self, settings=(), cpus=None):
-        """Storefront on a free port with the embedded defaults plus `settings` (NAME=value; later ones win) and the
-        run's extra settings; on `cpus` (a taskset list) from its start if given."""
+        """Storefront on a free port with `settings` and the run's extra settings; on `cpus` (taskset) if given."""
         port = services.pick_port()
         base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "ASPNETCORE_URLS": base, "Storage__Path": os.path.join(self.tmp, "data"),
-               "Jwt__SigningKey": base64.b64encode(secrets.token_bytes(48)).decode(),
-               "Upstreams__UseSimulator": "true", "Logging__LogLevel__Default": "Warning",
-               **dict(_pairs(settings)), **dict(_pairs(self.opts.settings))}
-        pin = ["taskset", "-c", cpus] if cpus else []
-        group = Group("storefront", pin + ["dotnet", "Storefront.Api.dll"],
+        env = {**self._env(list(settings) + list(self.opts.settings)), "ASPNETCORE_URLS": base}
+        group = Group("storefront", pinned(cpus, ["dotnet", "Storefront.Api.dll"]),
                       os.path.join(self.tmp, f"service-{port}.log"), cwd=self.app, env=env)
         self.groups.append(group)
         service = Service(base, group)
@@ -112,7 +108,7 @@ class Run:
 
     def background(self, cmd, out_path, env=None, cpus=None):
         """A command running beside the measured one (a load, a viewer), on `cpus` if given; stopped with the run."""
-        proc = procs.Background((["taskset", "-c", cpus] if cpus else []) + cmd, out_path, {**os.environ, **(env or {})})
+        proc = procs.Background(pinned(cpus, cmd), out_path, {**os.environ, **(env or {})})
         self.backgrounds.append(proc)
         return proc
 
@@ -176,19 +172,25 @@ class Service:
         return probe.group_cpu_s([self.pid])
 
 
+def pinned(cpus, cmd):
+    """`cmd` on `cpus` (a taskset list), or as it is without."""
+    return (["taskset", "-c", cpus] if cpus else []) + cmd
+
+
+def wrk_command(url, connections, seconds, threads=1, script="report.lua", latency=False, timeout_s=None):
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
+    cmd += ["--timeout", f"{timeout_s}s"] if timeout_s else []
+    cmd += ["-s", os.path.join(source.BENCH, "wrk", script)] if script else []
+    return cmd + (["--latency"] if latency else []) + [url]
+
+
 def wrk(url, connections, seconds, threads=1, script="report.lua", latency=False, env=None, timeout_s=None,
         cpus=None):
     """One wrk run to its end; its WRK_JSON line (bench/wrk/report.lua and the scripts that report like it) as a
     dict with rps_2xx, or the whole output when there is no such line (script None)."""
     from harness import load   # noqa: PLC0415 (load imports wsprobe; only here)
-    cmd = (["taskset", "-c", cpus] if cpus else []) + ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"]
-    if timeout_s:
-        cmd += ["--timeout", f"{timeout_s}s"]
-    if script:
-        cmd += ["-s", os.path.join(source.BENCH, "wrk", script)]
-    if latency:
-        cmd.append("--latency")
-    status, out = run_tool(cmd + [url], seconds + 60, env={**os.environ, **(env or {})})
+    cmd = pinned(cpus, wrk_command(url, connections, seconds, threads, script, latency, timeout_s))
+    status, out = run_tool(cmd, seconds + 60, env={**os.environ, **(env or {})})
     if not script:
         return out
     result = load.parse_wrk(out)
@@ -201,8 +203,3 @@ def _wait_ready(group, url, what):
     group.ready_url = url
     if not sides.wait_ready(group, time.monotonic() + sides.READY_TIMEOUT_S):
         raise Failure(f"{what} did not answer {url}")
-
-
-def _pairs(settings):
-    return (s.split("=", 1) for s in settings)
-

@@ -27,9 +27,7 @@ internal sealed class RevokedTokenConfiguration : IEntityTypeConfiguration<Revok
     {
         token.ToTable("revoked_tokens");
         token.HasKey(t => t.Jti);
-        token.Property(t => t.Jti).HasColumnName("jti").HasMaxLength(64);
-        token.Property(t => t.UserId).HasColumnName("user_id");
-        token.Property(t => t.ExpiresMs).HasColumnName("expires_ms");
+        token.Property(t => t.Jti).HasMaxLength(64);
     }
 }
 
@@ -39,10 +37,6 @@ internal sealed class PasswordResetConfiguration : IEntityTypeConfiguration<Pass
     {
         reset.ToTable("password_resets");
         reset.HasKey(r => r.TokenHash);
-        reset.Property(r => r.TokenHash).HasColumnName("token_hash").HasMaxLength(64);
-        reset.Property(r => r.UserId).HasColumnName("user_id");
-        reset.Property(r => r.CreatedMs).HasColumnName("created_ms");
-        reset.Property(r => r.ExpiresMs).HasColumnName("expires_ms");
-        reset.Property(r => r.UsedMs).HasColumnName("used_ms");
+        reset.Property(r => r.TokenHash).HasMaxLength(64);
     }
 }

@@ -26,14 +26,11 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
     {
         user.ToTable("users");
         user.HasKey(u => u.Id);
-        user.Property(u => u.Id).HasColumnName("id").ValueGeneratedOnAdd();
-        user.Property(u => u.Username).HasColumnName("username").HasMaxLength(50);
-        user.Property(u => u.NormalizedUsername).HasColumnName("normalized_username").HasMaxLength(50);
-        user.Property(u => u.Email).HasColumnName("email").HasMaxLength(254);
-        user.Property(u => u.NormalizedEmail).HasColumnName("normalized_email").HasMaxLength(254);
-        user.Property(u => u.PasswordHash).HasColumnName("password_hash");
-        user.Property(u => u.CreatedAt).HasColumnName("created_at");
-        user.Property(u => u.TokenVersion).HasColumnName("token_version");
+        user.Property(u => u.Id).ValueGeneratedOnAdd();
+        user.Property(u => u.Username).HasMaxLength(50);
+        user.Property(u => u.NormalizedUsername).HasMaxLength(50);
+        user.Property(u => u.Email).HasMaxLength(254);
+        user.Property(u => u.NormalizedEmail).HasMaxLength(254);
         user.HasIndex(u => u.NormalizedUsername).IsUnique();
         user.HasIndex(u => u.NormalizedEmail).IsUnique();
     }

@@ -9,10 +9,9 @@ internal sealed class CatalogItemConfiguration : IEntityTypeConfiguration<Catalo
     {
         item.ToTable("items");
         item.HasKey(i => i.Id);
-        item.Property(i => i.Id).HasColumnName("id").ValueGeneratedOnAdd();
-        item.Property(i => i.Name).HasColumnName("name").HasMaxLength(CatalogItem.NameMaxLength);
-        item.Property(i => i.Price).HasColumnName("price").HasPrecision(12, 2);
-        item.Property(i => i.Description).HasColumnName("description").HasMaxLength(CatalogItem.DescriptionMaxLength);
-        item.Property(i => i.Version).HasColumnName("version");
+        item.Property(i => i.Id).ValueGeneratedOnAdd();
+        item.Property(i => i.Name).HasMaxLength(CatalogItem.NameMaxLength);
+        item.Property(i => i.Price).HasPrecision(12, 2);
+        item.Property(i => i.Description).HasMaxLength(CatalogItem.DescriptionMaxLength);
     }
 }

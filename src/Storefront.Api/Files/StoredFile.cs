@@ -58,13 +58,10 @@ internal sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredF
     {
         file.ToTable("files");
         file.HasKey(f => f.Id);
-        file.Property(f => f.Id).HasColumnName("id").HasMaxLength(32);
-        file.Property(f => f.OwnerId).HasColumnName("owner_id");
-        file.Property(f => f.StoredName).HasColumnName("stored_name").HasMaxLength(64);
-        file.Property(f => f.OriginalName).HasColumnName("original_name").HasMaxLength(FileNames.MaxBytes);
-        file.Property(f => f.Size).HasColumnName("size");
-        file.Property(f => f.Sha256).HasColumnName("sha256").HasMaxLength(64);
-        file.Property(f => f.ContentType).HasColumnName("content_type").HasMaxLength(100);
-        file.Property(f => f.CreatedAtMs).HasColumnName("created_at_ms");
+        file.Property(f => f.Id).HasMaxLength(32);
+        file.Property(f => f.StoredName).HasMaxLength(64);
+        file.Property(f => f.OriginalName).HasMaxLength(FileNames.MaxBytes);
+        file.Property(f => f.Sha256).HasMaxLength(64);
+        file.Property(f => f.ContentType).HasMaxLength(100);
     }
 }

@@ -55,20 +55,11 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
     {
         job.ToTable("jobs");
         job.HasKey(j => j.Id);
-        job.Property(j => j.Id).HasColumnName("id").HasMaxLength(32);
-        job.Property(j => j.Kind).HasColumnName("kind").HasMaxLength(50);
-        job.Property(j => j.Payload).HasColumnName("payload");
-        job.Property(j => j.Status).HasColumnName("status").HasMaxLength(10);
-        job.Property(j => j.Attempts).HasColumnName("attempts");
-        job.Property(j => j.MaxAttempts).HasColumnName("max_attempts");
-        job.Property(j => j.LastError).HasColumnName("last_error").HasMaxLength(2000);
-        job.Property(j => j.RunAfterMs).HasColumnName("run_after_ms");
-        job.Property(j => j.LeaseUntilMs).HasColumnName("lease_until_ms");
-        job.Property(j => j.LockedBy).HasColumnName("locked_by").HasMaxLength(100);
-        job.Property(j => j.OwnerId).HasColumnName("owner_id");
-        job.Property(j => j.Priority).HasColumnName("priority");
-        job.Property(j => j.CreatedAt).HasColumnName("created_at");
-        job.Property(j => j.FinishedAt).HasColumnName("finished_at");
+        job.Property(j => j.Id).HasMaxLength(32);
+        job.Property(j => j.Kind).HasMaxLength(50);
+        job.Property(j => j.Status).HasMaxLength(10);
+        job.Property(j => j.LastError).HasMaxLength(2000);
+        job.Property(j => j.LockedBy).HasMaxLength(100);
     }
 }
 
@@ -78,9 +69,8 @@ internal sealed class JobEffectConfiguration : IEntityTypeConfiguration<JobEffec
     {
         effect.ToTable("job_effects");
         effect.HasKey(e => e.JobId);
-        effect.Property(e => e.JobId).HasColumnName("job_id").HasMaxLength(32);
-        effect.Property(e => e.Kind).HasColumnName("kind").HasMaxLength(50);
-        effect.Property(e => e.Summary).HasColumnName("summary").HasMaxLength(2000);
-        effect.Property(e => e.RecordedAt).HasColumnName("recorded_at");
+        effect.Property(e => e.JobId).HasMaxLength(32);
+        effect.Property(e => e.Kind).HasMaxLength(50);
+        effect.Property(e => e.Summary).HasMaxLength(2000);
     }
 }

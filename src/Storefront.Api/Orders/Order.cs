@@ -37,12 +37,9 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
     {
         order.ToTable("orders");
         order.HasKey(o => o.Id);
-        order.Property(o => o.Id).HasColumnName("id").ValueGeneratedOnAdd();
-        order.Property(o => o.UserId).HasColumnName("user_id");
-        order.Property(o => o.Status).HasColumnName("status").HasMaxLength(10);
-        order.Property(o => o.Total).HasColumnName("total").HasPrecision(14, 2);
-        order.Property(o => o.CreatedAt).HasColumnName("created_at");
-        order.Property(o => o.CancelledAt).HasColumnName("cancelled_at");
+        order.Property(o => o.Id).ValueGeneratedOnAdd();
+        order.Property(o => o.Status).HasMaxLength(10);
+        order.Property(o => o.Total).HasPrecision(14, 2);
         order.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId);
     }
 }
@@ -53,10 +50,7 @@ internal sealed class OrderLineConfiguration : IEntityTypeConfiguration<OrderLin
     {
         line.ToTable("order_lines");
         line.HasKey(l => new { l.OrderId, l.ItemId });
-        line.Property(l => l.OrderId).HasColumnName("order_id");
-        line.Property(l => l.ItemId).HasColumnName("item_id");
-        line.Property(l => l.Quantity).HasColumnName("quantity");
-        line.Property(l => l.UnitPrice).HasColumnName("unit_price").HasPrecision(12, 2);
+        line.Property(l => l.UnitPrice).HasPrecision(12, 2);
     }
 }
 
