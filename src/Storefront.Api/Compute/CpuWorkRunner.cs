@@ -15,14 +15,14 @@ namespace Storefront.Api.Compute;
 /// fixed capacity (a worker takes its whole batch under one acquisition), no timer per item, and a sleeping worker
 /// woken only when no worker is awake or the queue holds more than the awake ones take in their next batches: a
 /// worker that finishes a batch looks at the queue before it sleeps, so under load the items that arrive meanwhile
-/// make its next batch instead of each waking another thread (an item waits at most for the batch in progress). Deadlines are checked when a worker takes an item, and for items still waiting or stuck in a
-/// batch by one coarse timer per runner (<see cref="SweepPeriod"/>), armed only while items are in flight.
+/// make its next batch instead of each waking another thread (an item waits at most for the batch in progress).
+/// Deadlines are checked when a worker takes an item, and for items still waiting or stuck in a batch by one coarse
+/// timer per runner (<see cref="SweepPeriod"/>), armed only while items are in flight.
 /// The way back is one thread-pool work item per batch, not one per item: a worker hands its finished batch to the
 /// pool at once, and the pool thread that picks it up completes the items one after the other, each caller's
-/// continuation running there inline. Completing each item on its own would queue one continuation per caller and
-/// wake pool threads for each, and those wake-ups, and the idle spinning of the threads they wake, cost a cheap item
-/// more than its hop. Callers never continue on a worker: only the pool, the sweeper (a timer, on the pool) and the
-/// caller's own token complete an item.
+/// continuation running there inline. Completed one by one, each item would queue its caller's continuation on the
+/// pool and each of those could wake a pool thread, a cost of the same order as the hop itself. Callers never
+/// continue on a worker: only the pool, the sweeper (a timer, on the pool) and the caller's own token complete an item.
 /// </remarks>
 public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
 {
