@@ -12,9 +12,17 @@ namespace Storefront.Api.Compute;
 /// </summary>
 /// <remarks>
 /// The hand-off is what a cheap item pays for besides its work, so it is kept small: one lock around a ring of
-/// fixed capacity (a worker takes its whole batch under one acquisition), a worker woken only when one sleeps, and
-/// no timer per item. Deadlines are checked when a worker takes an item, and for items still waiting or stuck in a
-/// batch by one coarse timer per runner (<see cref="SweepPeriod"/>), armed only while items are in flight.
+/// fixed capacity (a worker takes its whole batch under one acquisition), no timer per item, and a sleeping worker
+/// woken only when no worker is awake or the queue holds more than the awake ones take in their next batches: a
+/// worker that finishes a batch looks at the queue before it sleeps, so under load the items that arrive meanwhile
+/// make its next batch instead of each waking another thread (an item waits at most for the batch in progress).
+/// Deadlines are checked when a worker takes an item, and for items still waiting or stuck in a batch by one coarse
+/// timer per runner (<see cref="SweepPeriod"/>), armed only while items are in flight.
+/// The way back is one thread-pool work item per batch, not one per item: a worker hands its finished batch to the
+/// pool at once, and the pool thread that picks it up completes the items one after the other, each caller's
+/// continuation running there inline. Completed one by one, each item would queue its caller's continuation on the
+/// pool and each of those could wake a pool thread, a cost of the same order as the hop itself. Callers never
+/// continue on a worker: only the pool, the sweeper (a timer, on the pool) and the caller's own token complete an item.
 /// </remarks>
 public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
 {
@@ -104,7 +112,7 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
             }
             _ring[(_head + _count) % _ring.Length] = item;
             _count++;
-            if (_sleeping > 0)
+            if (_sleeping > 0 && (_sleeping == _threads.Length || _count > (_threads.Length - _sleeping) * _maxBatch))
             {
                 _sleeping--;
                 Monitor.Pulse(_gate);
@@ -127,10 +135,13 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
         }
         foreach (var thread in _threads) thread.Join(TimeSpan.FromSeconds(5));
         _sweeper.Dispose();
+        var left = new List<WorkItem>();
         lock (_gate)
         {
-            while (_count > 0) Dequeue()?.TrySetCanceled();
+            while (_count > 0) left.Add(Dequeue()!);
         }
+        // Outside the lock: their callers' continuations run here.
+        foreach (var item in left) item.TrySetCanceled();
     }
 
     private void Serve(object? index)
@@ -155,14 +166,22 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
             }
             try
             {
+                WorkItem? done = null;
                 var live = 0;
                 for (var i = 0; i < taken; i++)
                 {
                     var item = batch[i]!;
                     batch[i] = null;
-                    if (!Skip(item)) batch[live++] = item;
+                    if (!Skip(item, ref done)) batch[live++] = item;
                 }
-                if (live > 0) RunBatch(batch, live, inputs, outputs);
+                if (done is not null)
+                {
+                    // Expired callers are told now, not after the batch.
+                    ThreadPool.UnsafeQueueUserWorkItem(done, preferLocal: false);
+                    done = null;
+                }
+                if (live > 0) RunBatch(batch, live, inputs, outputs, ref done);
+                if (done is not null) ThreadPool.UnsafeQueueUserWorkItem(done, preferLocal: false);
             }
             finally
             {
@@ -180,27 +199,36 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
         return item;
     }
 
-    /// <summary>True for an item not to compute: its caller left, the sweeper already failed it, or its deadline passed.</summary>
-    private bool Skip(WorkItem item)
+    /// <summary>
+    /// True for an item not to compute: its caller left, the sweeper already failed it, or its deadline passed (then it
+    /// joins <paramref name="done"/> to be failed on the pool).
+    /// </summary>
+    private bool Skip(WorkItem item, ref WorkItem? done)
     {
         if (!item.Task.IsCompleted && Stopwatch.GetTimestamp() <= item.Deadline) return false;
         Interlocked.Increment(ref _expired);
-        item.Fail(TimedOut());
+        if (!item.Task.IsCompleted) item.Finish(default!, TimedOut(), ref done);
         return true;
     }
 
-    private void RunBatch(WorkItem?[] batch, int count, TIn[] inputs, TOut[] outputs)
+    /// <summary>Computes a batch and chains its items, each with its result or the batch's error, onto <paramref name="done"/>.</summary>
+    private void RunBatch(WorkItem?[] batch, int count, TIn[] inputs, TOut[] outputs, ref WorkItem? done)
     {
         try
         {
             for (var i = 0; i < count; i++) inputs[i] = batch[i]!.Input;
-            _work(inputs.AsSpan(0, count), outputs.AsSpan(0, count));
-            for (var i = 0; i < count; i++) batch[i]!.Succeed(outputs[i]);
-            Interlocked.Add(ref _completed, count);
-        }
-        catch (Exception ex)
-        {
-            for (var i = 0; i < count; i++) batch[i]!.Fail(ex);
+            Exception? error = null;
+            try
+            {
+                _work(inputs.AsSpan(0, count), outputs.AsSpan(0, count));
+                Interlocked.Add(ref _completed, count);
+            }
+            catch (Exception ex)
+            {
+                error = ex;
+            }
+            // Backwards, so the chain completes the items in the order they were queued.
+            for (var i = count - 1; i >= 0; i--) batch[i]!.Finish(error is null ? outputs[i] : default!, error, ref done);
         }
         finally
         {
@@ -258,10 +286,19 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
 
     private TimeoutException TimedOut() => new($"Queued too long for the {Name} workers.");
 
-    /// <summary>One queued call: its own task, completed by a worker, the sweeper or the caller's token, whichever is first.</summary>
-    private sealed class WorkItem(TIn input, long deadline) : TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously)
+    /// <summary>
+    /// One queued call: its own task, completed by the pool after its batch, by the sweeper or by the caller's token,
+    /// whichever is first. Continuations run inline (no <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>):
+    /// the pool thread that completes a batch runs its callers' continuations itself instead of queueing each one again,
+    /// and a worker never completes an item, so no caller ever continues on a worker.
+    /// </summary>
+    private sealed class WorkItem(TIn input, long deadline) : TaskCompletionSource<TOut>, IThreadPoolWorkItem
     {
         private CancellationTokenRegistration _caller;
+        private TOut _output = default!;
+        private Exception? _error;
+        // The next item of the same finished batch.
+        private WorkItem? _next;
 
         public TIn Input { get; } = input;
         public long Deadline { get; } = deadline;
@@ -272,16 +309,36 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
             _caller = cancellationToken.UnsafeRegister(static (state, token) => ((WorkItem)state!).TrySetCanceled(token), this);
         }
 
-        public void Succeed(TOut output)
+        /// <summary>Records the outcome on a worker and puts the item at the head of <paramref name="done"/>; the pool completes it.</summary>
+        public void Finish(TOut output, Exception? error, ref WorkItem? done)
         {
-            TrySetResult(output);
-            _caller.Unregister();
+            _output = output;
+            _error = error;
+            _next = done;
+            done = this;
         }
 
+        /// <summary>On a pool thread: completes this item and the rest of its batch, each caller's continuation inline.</summary>
+        void IThreadPoolWorkItem.Execute()
+        {
+            for (var item = this; item is not null;)
+            {
+                var next = item._next;
+                item._next = null;
+                // Before completing: the continuation may finish the request, and the caller's token be reused after it.
+                item._caller.Unregister();
+                if (item._error is null) item.TrySetResult(item._output);
+                else item.TrySetException(item._error);
+                item._output = default!;
+                item = next;
+            }
+        }
+
+        /// <summary>Fails the item on the calling thread (never a worker's: the sweeper's, or the caller's before it awaits).</summary>
         public void Fail(Exception ex)
         {
-            TrySetException(ex);
             _caller.Unregister();
+            TrySetException(ex);
         }
     }
 }

@@ -16,6 +16,43 @@ public sealed class CpuWorkRunnerTests
     }
 
     [Fact]
+    public async Task Callers_continue_on_the_thread_pool_never_on_a_worker()
+    {
+        // A finished batch goes back to the pool as one work item whose thread runs the callers' continuations inline.
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 2, queueCapacity: 64, maxBatch: 8, (inputs, outputs) =>
+            inputs.CopyTo(outputs));
+        var where = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            Assert.Equal(i, await runner.RunAsync(i, TimeSpan.FromSeconds(30), CancellationToken.None));
+            return (Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name);
+        }));
+        Assert.All(where, w => Assert.True(w.IsThreadPoolThread, $"continued on {w.Name}"));
+    }
+
+    [Fact]
+    public async Task Items_queued_while_a_worker_runs_make_its_next_batch_instead_of_waking_another()
+    {
+        var batches = new System.Collections.Concurrent.ConcurrentQueue<(string? Worker, int Size)>();
+        using var gate = new WorkerGate();
+        using var runner = new CpuWorkRunner<int, int>("test", threads: 2, queueCapacity: 64, maxBatch: 8, (inputs, outputs) =>
+        {
+            batches.Enqueue((Thread.CurrentThread.Name, inputs.Length));
+            gate.Hold();
+            inputs.CopyTo(outputs);
+        });
+        var first = runner.RunAsync(0, TimeSpan.FromSeconds(30), CancellationToken.None);
+        await gate.Entered;
+        var rest = Enumerable.Range(1, 5).Select(i => runner.RunAsync(i, TimeSpan.FromSeconds(30), CancellationToken.None)).ToArray();
+        await Task.Delay(200); // Time enough for a second worker to start on them, were it woken.
+        Assert.Equal(5, runner.QueueLength);
+        gate.Release();
+        Assert.Equal(0, await first);
+        Assert.Equal(Enumerable.Range(1, 5), await Task.WhenAll(rest));
+        Assert.Equal("1,5", string.Join(',', batches.Select(b => b.Size)));
+        Assert.Single(batches.Select(b => b.Worker).Distinct());
+    }
+
+    [Fact]
     public async Task Queued_items_are_batched_and_each_gets_its_own_result()
     {
         var batchSizes = new System.Collections.Concurrent.ConcurrentBag<int>();
