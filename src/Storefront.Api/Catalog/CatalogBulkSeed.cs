@@ -45,6 +45,12 @@ internal sealed class CatalogBulkSeed(IServiceProvider services) : IBulkSampleDa
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var existing = await CountAsync(connection.CreateCommand(), cancellationToken);
         if (existing >= target) return 0;
+        // The rows' commit waits for its WAL to be flushed whatever synchronous_commit says: until it is, PostgreSQL
+        // may not mark them committed in their pages, and the VACUUM below could then mark none of them visible to all
+        // (a walk reading the table instead of the index alone, until autovacuum's next visit).
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var synchronous = new NpgsqlCommand("SET LOCAL synchronous_commit = on", connection, transaction))
+            await synchronous.ExecuteNonQueryAsync(cancellationToken);
         await using (var import = await connection.BeginBinaryImportAsync(
                          "COPY items (name, price, description) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
@@ -59,6 +65,7 @@ internal sealed class CatalogBulkSeed(IServiceProvider services) : IBulkSampleDa
             }
             await import.CompleteAsync(cancellationToken);
         }
+        await transaction.CommitAsync(cancellationToken);
         // Fresh statistics, so totals (the planner's estimate) and plans know the new size at once; and the visibility
         // map set, so a search's walk reads the sort's index alone from the start, not after autovacuum's next visit.
         await using var analyze = connection.CreateCommand();
