@@ -35,6 +35,12 @@ public sealed class CpuWorkRunner<TIn, TOut> : ICpuWorkRunner, IDisposable
         get { lock (_gate) return _sweeperArmed; }
     }
 
+    /// <summary>Workers asleep and not yet woken; the tests read it to see which items woke one.</summary>
+    internal int SleepingWorkers
+    {
+        get { lock (_gate) return _sleeping; }
+    }
+
     public delegate void BatchWork(ReadOnlySpan<TIn> inputs, Span<TOut> outputs);
 
     // Guards the ring, _sleeping, _stopping and _sweeperArmed; idle workers wait on it (Monitor), which a dedicated thread may do.

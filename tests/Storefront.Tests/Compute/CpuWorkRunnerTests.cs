@@ -42,8 +42,10 @@ public sealed class CpuWorkRunnerTests
         });
         var first = runner.RunAsync(0, TimeSpan.FromSeconds(30), CancellationToken.None);
         await gate.Entered;
+        await Eventually.TrueAsync(() => runner.SleepingWorkers == 1, TimeSpan.FromSeconds(30), "the other worker asleep");
         var rest = Enumerable.Range(1, 5).Select(i => runner.RunAsync(i, TimeSpan.FromSeconds(30), CancellationToken.None)).ToArray();
-        await Task.Delay(200); // Time enough for a second worker to start on them, were it woken.
+        // A wake-up takes the worker off the count inside RunAsync, so none happened if it is still asleep now.
+        Assert.Equal(1, runner.SleepingWorkers);
         Assert.Equal(5, runner.QueueLength);
         gate.Release();
         Assert.Equal(0, await first);
