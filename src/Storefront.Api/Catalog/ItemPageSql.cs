@@ -110,7 +110,7 @@ internal sealed class ItemPageSql(DatabaseKind kind)
         sql.Append(OrderBy(query.SortOrder)).Append(" LIMIT ");
         if (opaque)
         {
-            sql.Append("(SELECT @take)");
+            sql.Append(Value("take", opaque: true));
             Add(command, "take", take);
         }
         else sql.Append(take.ToString(CultureInfo.InvariantCulture));
