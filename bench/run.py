@@ -4,7 +4,7 @@
   scripts/bench                 # full run: 5 rounds of 5 s windows per side and scenario (about 20 min)
   scripts/bench --quick         # 2 rounds of 1 s windows: checks the harness, figures not worth quoting
   scripts/bench NAME [--help]   # a benchmark of one question: orders, catalog-scale, login-burst, dashboard-viewers,
-                                # overload (bench/harness/solo/)
+                                # overload, capacity, sync-commit (bench/harness/solo/)
 
 Writes docs/benchmarks.{json,md,png}; everything it starts is stopped on exit, also on failure or Ctrl-C.
 BENCH_KEEP_TMP=1 keeps the temp dir. Exit status: 0 if every present side was measured, 1 otherwise (the report is

@@ -125,9 +125,9 @@ def parse_json_line(text, marker="WRK_JSON"):
     return None
 
 
-def hey_command(url, requests, extra=()):
-    """hey's burst: every request at once."""
-    return ["hey", "-n", str(requests), "-c", str(requests), "-t", str(HEY_TIMEOUT_S), *extra, url]
+def hey_command(url, requests, extra=(), concurrency=None):
+    """hey's burst: every request at once, or `concurrency` at a time."""
+    return ["hey", "-n", str(requests), "-c", str(concurrency or requests), "-t", str(HEY_TIMEOUT_S), *extra, url]
 
 
 _HEY_SECTIONS = {"Latency distribution": "latency", "Status code distribution": "status",

@@ -133,10 +133,6 @@ class LoginBurstTests(unittest.TestCase):
         self.assertIn('POST /token load         {"status": {"401": 4}}', text)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 def overload_row(round_, side, multiple, goodput, p99, shed=0, requests=1000):
     return {"round": round_, "side": side, "multiple": multiple, "rate": int(1000 * multiple), "saturation": 1000,
             "goodput": goodput, "p99_ok": p99, "p50_ok": p99 / 2, "shed": shed, "other_status": 0, "timeouts": 0,
@@ -182,3 +178,7 @@ class OverloadTests(unittest.TestCase):
         self.assertIn("about 100 µs of CPU per 2xx answer at 1× and about 10 µs per refusal at 3×",
                       overload.report(rows, META, self.opts))
         self.assertIsNone(overload.refusal_cost([{**overload_row(1, "on", 1.0, 1000, 10), "cpu_us": 100.0}]))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -12,9 +12,11 @@ import os
 import shlex
 
 from harness import procs, source
-from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders, overload, own
+from harness.solo import (capacity, catalog_scale, dashboard_viewers, login_burst, orders, overload, own,
+                          sync_commit)
 
-SCENARIOS = {m.NAME: m for m in (orders, catalog_scale, login_burst, dashboard_viewers, overload)}
+SCENARIOS = {m.NAME: m for m in (orders, catalog_scale, login_burst, dashboard_viewers, overload, capacity,
+                                 sync_commit)}
 
 
 def parse(module, argv):

@@ -24,6 +24,7 @@ class Run:
         self.postgres = None
         self.groups = []
         self.backgrounds = []    # loads and viewers beside the measured tool
+        self.stoppers = []       # what else the run started and must stop (a scripts/cluster deployment)
 
     def log(self, text):
         print(f"[{self.name}] {text}", file=sys.stderr, flush=True)
@@ -113,6 +114,8 @@ class Run:
         return proc
 
     def stop(self):
+        for stop in self.stoppers:
+            stop()
         for proc in self.backgrounds:
             if proc.proc.poll() is None:
                 proc.cancel()
@@ -123,9 +126,9 @@ class Run:
 
 
 class Service:
-    """A started server: its address, its process group, HTTP calls to it."""
+    """A started server: its address, its process group (None: not the run's own), HTTP calls to it."""
 
-    def __init__(self, base, group):
+    def __init__(self, base, group=None):
         self.base, self.group = base, group
         url = urllib.parse.urlsplit(base)
         self._conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
@@ -148,7 +151,7 @@ class Service:
                 return response.status, response.read()
             except (http.client.HTTPException, ConnectionError) as e:
                 self._conn.close()   # the server closed a kept-alive connection: once more on a new one
-                if not self.group.alive():
+                if self.group and not self.group.alive():
                     raise Failure(f"{self.group.name} is gone (exit status {self.group.proc.poll()}); its log ends:\n"
                                   + self.group.log_tail(10)) from e
                 if attempt:
