@@ -1,6 +1,9 @@
 import argparse
+import contextlib
+import io
 import unittest
 
+from harness import solo
 from harness.solo import catalog_scale, dashboard_viewers, login_burst, orders, overload
 
 META = {"date": "2026-12-07 00:00", "commit": "abc1234", "cores": 2, "load": 0.5, "command": "scripts/bench x"}
@@ -94,10 +97,12 @@ class CatalogScaleTests(unittest.TestCase):
         self.assertIn("search ?q=54321 (rare) 1.00×, p99 4.0 ms: met", text)
         self.assertIn("1-minute load average before the run: 0.5 on 2 cores.", text)
 
-    def test_sizes_may_be_given_with_commas_or_spaces(self):
-        self.assertEqual(catalog_scale.sizes(argparse.Namespace(sizes="20 10000")), [20, 10000])
-        self.assertIsNone(catalog_scale.check(argparse.Namespace(sizes="20,1000000")))
-        self.assertIsNotNone(catalog_scale.check(argparse.Namespace(sizes="5")))
+    def test_sizes_may_be_given_with_commas_or_spaces_within_their_bounds(self):
+        self.assertEqual(solo.parse(catalog_scale, ["--sizes", "20 10000"]).sizes, (20, 10000))
+        self.assertEqual(solo.parse(catalog_scale, []).sizes, (20, 10000, 100000, 1000000))
+        for bad in ("5", "20,x", ""):
+            with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+                solo.parse(catalog_scale, ["--sizes", bad])
 
 
 class DashboardViewersTests(unittest.TestCase):
@@ -140,7 +145,7 @@ def overload_row(round_, side, multiple, goodput, p99, shed=0, requests=1000):
 
 
 class OverloadTests(unittest.TestCase):
-    opts = argparse.Namespace(path="/items/7", items=20, warmup=3, duration=6, rounds=2, multiples="1,3")
+    opts = argparse.Namespace(path="/items/7", items=20, warmup=3, duration=6, rounds=2, multiples=(1.0, 3.0))
 
     def test_the_target_compares_the_limit_at_the_top_multiple_with_the_best_1x_goodput_and_its_own_1x_p99(self):
         rows = [overload_row(1, "on", 1.0, 900, 10), overload_row(1, "off", 1.0, 1000, 12),

@@ -20,12 +20,17 @@ SCENARIOS = {m.NAME: m for m in (orders, catalog_scale, login_burst, dashboard_v
 
 
 def parse(module, argv):
-    """The scenario's options (module.OPTIONS: flag → default, bounds, help; a bool is a switch) and the common ones."""
+    """The scenario's options (module.OPTIONS: flag → default, bounds, help; a bool is a switch, a tuple a list whose
+    every number is within the bounds) and the common ones."""
     p = argparse.ArgumentParser(prog=f"scripts/bench {module.NAME}", description=module.__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     for flag, (default, low, high, text) in module.OPTIONS.items():
         if isinstance(default, bool):
             p.add_argument(flag, action="store_true", help=text)
+        elif isinstance(default, tuple):
+            shown = ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in default)
+            p.add_argument(flag, default=default, type=_numbers(type(default[0])),
+                           help=f"{text}, comma-separated (default {shown})")
         else:
             p.add_argument(flag, default=default, type=type(default), help=f"{text} (default {default})")
     p.add_argument("--out", help="also write the Markdown report to this file")
@@ -36,7 +41,8 @@ def parse(module, argv):
     opts = p.parse_args(argv)
     for flag, (default, low, high, _) in module.OPTIONS.items():
         value = getattr(opts, flag[2:].replace("-", "_"))
-        if low is not None and not low <= value <= high:
+        values = value if isinstance(value, tuple) else (value,)
+        if low is not None and not (values and all(low <= v <= high for v in values)):
             p.error(f"{flag}: {low}..{high} (got {value})")
     if opts.app and not os.path.isfile(os.path.join(opts.app, "Storefront.Api.dll")):
         p.error(f"--app: no Storefront.Api.dll in {opts.app}")
@@ -46,6 +52,14 @@ def parse(module, argv):
     if check and (problem := check(opts)):
         p.error(problem)
     return opts
+
+
+def _numbers(kind):
+    """An option's numbers, separated by commas (or spaces), as a tuple."""
+    def parse(text):
+        return tuple(kind(v) for v in text.replace(" ", ",").split(",") if v)
+    parse.__name__ = f"comma-separated {kind.__name__}"   # argparse's words for a value it cannot read
+    return parse
 
 
 def main(name, argv):

@@ -19,7 +19,7 @@ from harness.solo import own
 NAME = "catalog-scale"
 OPTIONS = {"--duration": (5, 1, 120, "seconds per window"), "--warmup": (10, 1, 120, "seconds of warm-up per size "
            "and request"), "--rounds": (5, 1, 20, "rounds"), "--connections": (8, 1, 256, "wrk connections"),
-           "--sizes": ("20,10000,100000,1000000", None, None, "catalog sizes, comma-separated, 20..10000000")}
+           "--sizes": ((20, 10000, 100000, 1000000), 20, 10_000_000, "catalog sizes")}
 # The generated catalog names item k "{adjective} {noun} k" (12 adjectives, 24 nouns: CatalogBulkSeed), so these terms
 # match the same share at every size from about 1,000 items up; the rare one matches 20 items of a million.
 REQUESTS = {   # name: (the report's title, the path; the deep page's cursor is found per size)
@@ -36,25 +36,11 @@ SEARCH_SHARE = 0.5        # a search's rps against the first page's, same size a
 SEARCH_P99_MS = 20
 
 
-def sizes(opts):
-    return [int(s) for s in str(opts.sizes).replace(" ", ",").split(",") if s]
-
-
-def check(opts):
-    try:
-        values = sizes(opts)
-    except ValueError:
-        values = []
-    if not values or not all(20 <= n <= 10_000_000 for n in values):
-        return "--sizes: numbers 20..10000000, comma-separated"
-    return None
-
-
 def measure(run, opts):
     run.start_postgres()
     run.publish()
     urls = {}
-    for size in sizes(opts):
+    for size in opts.sizes:
         run.log(f"catalog of {size} items: seeding its database, starting its service")
         database = f"catalog_{size}"
         run.postgres.sql("postgres", f"CREATE DATABASE {database} OWNER storefront")
@@ -75,7 +61,7 @@ def measure(run, opts):
     rows = []
     for r in range(opts.rounds):
         # A size's requests one after the other, so that a search and its first page share the machine's moment.
-        for size in plan.rotated(sizes(opts), r):
+        for size in plan.rotated(list(opts.sizes), r):
             for name in plan.rotated(list(REQUESTS), r):
                 w = own.wrk(urls[(size, name)], opts.connections, opts.duration)
                 row = {"round": r + 1, "size": size, "name": name, "rps": round(w["rps"]),

@@ -20,7 +20,7 @@ OPTIONS = {"--duration": (6, 2, 60, "seconds measured per window"),
            "--rounds": (5, 1, 10, "rounds; the limit's on and off alternate first within each"),
            "--path": ("/items?sort=-price&limit=20", None, None, "the request (GET)"),
            "--items": (100000, 20, 10_000_000, "catalog size (seed --items)"),
-           "--multiples": ("1,2,3", None, None, "multiples of the saturating rate, comma-separated")}
+           "--multiples": ((1.0, 2.0, 3.0), 0.01, 10, "multiples of the saturating rate")}
 SATURATION_CONNECTIONS = (8, 16, 32, 64)   # the best of these: past a few per core, more only queue
 SATURATION_STEPS = (1.5, 2.0, 2.5, 3.0)     # open-loop multiples of the closed-loop reading, while they are kept up with
 SATURATION_S = 5
@@ -32,17 +32,7 @@ SIDES = {"on": [], "off": ["Overload__Enabled=false"]}
 SIMULATOR_ROUTES = ("pricing", "inventory", "reco")
 
 
-def multiples(opts):
-    return [float(m) for m in str(opts.multiples).split(",") if m]
-
-
 def check(opts):
-    try:
-        values = multiples(opts)
-    except ValueError:
-        values = []
-    if not values or not all(0 < m <= 10 for m in values):
-        return "--multiples: numbers in (0, 10], comma-separated"
     if not str(opts.path).startswith("/"):
         return "--path: a path starting with /"
     return None
@@ -92,7 +82,7 @@ def measure(run, opts):
     for r in range(opts.rounds):
         order = list(SIDES) if r % 2 == 0 else list(reversed(SIDES))
         for name in order:
-            for m in multiples(opts):
+            for m in opts.multiples:
                 rate = max(1, round(saturation * m))
                 before = services[name].cpu_s()
                 w = _window(tool, services[name].base + opts.path, rate, opts, client_cpus)
