@@ -10,6 +10,7 @@ the standby is the machine's: a real standby in another zone adds its network's.
 import statistics as st
 
 from harness import load, plan
+from harness.targets import rounds_text
 from harness.procs import Failure, run_tool
 from harness.solo import cluster, own
 
@@ -72,7 +73,7 @@ def report(rows, meta, opts):
     return "\n".join([
         "# What a synchronous standby costs an order (`scripts/bench sync-commit`)", "",
         f"{meta['date']} UTC, commit `{meta['commit']}`, `{meta['command']}`: `scripts/cluster start 1 --replicated`, "
-        f"{opts.rounds} rounds of {opts.orders} orders of one unit of item 1 at concurrency {opts.concurrency} (`hey`) "
+        f"{rounds_text(opts.rounds)} of {opts.orders} orders of one unit of item 1 at concurrency {opts.concurrency} (`hey`) "
         "per setting, the instance restarted with it (`Database__SynchronousCommit`) before each, which setting goes "
         "first alternating; medians of the rounds. CPU: utime + stime from /proc of the instance and of each "
         f"PostgreSQL server (postmaster and backends). {meta['cores']} cores, load average {meta['load']} before "
