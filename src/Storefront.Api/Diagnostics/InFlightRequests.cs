@@ -48,7 +48,6 @@ public sealed class LongLivedRequest
     private LongLivedRequest() { }
 }
 
-/// <summary>Registers each request with <see cref="InFlightRequests"/> under its route pattern.</summary>
 /// <summary>
 /// Tracks the requests in flight for the blocking detector and admits them through the overload limit: one async layer
 /// for both, since every suspended layer is memory held by each waiting request.

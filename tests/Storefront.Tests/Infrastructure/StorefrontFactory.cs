@@ -99,7 +99,8 @@ public abstract class StorefrontFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> CreateAdminClientAsync(string admin, string role = "admin")
     {
         var client = CreateClient();
-        var registered = await client.PostAsJsonAsync("/register", new { username = admin, email = $"{admin}@example.com", password = TestAccounts.Password });
+        var registered = await TestAccounts.WhenNotBusyAsync(() =>
+            client.PostAsJsonAsync("/register", new { username = admin, email = $"{admin}@example.com", password = TestAccounts.Password }));
         if (registered.StatusCode is not (System.Net.HttpStatusCode.Created or System.Net.HttpStatusCode.Conflict))
             throw new InvalidOperationException($"register {admin}: {registered.StatusCode}");
         if (!await Services.GetRequiredService<Storefront.Api.Accounts.UserRoles>().GrantAsync(admin, role, CancellationToken.None))
