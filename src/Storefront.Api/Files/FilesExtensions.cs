@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 

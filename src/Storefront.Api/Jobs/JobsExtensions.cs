@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;

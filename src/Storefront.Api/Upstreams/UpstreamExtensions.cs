@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
 
 namespace Storefront.Api.Upstreams;
