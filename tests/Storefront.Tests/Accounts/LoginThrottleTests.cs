@@ -58,10 +58,10 @@ public sealed class LoginThrottleTests
         await using var host = new SqliteStorefrontFactory();
         host.With("RateLimits:LoginPermits", "2").With("Proxy:TrustedProxies:0", "127.0.0.0/8");
         using var client = host.CreateClient();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "2001:db8:33:1::1")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "2001:db8:33:1::2")).StatusCode);
-        await (await LoginFromAsync(client, "2001:db8:33:1:ffff:ffff:ffff:ffff")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "2001:db8:33:2::1")).StatusCode); // Another /64.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "2001:db8:33:1::1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "2001:db8:33:1::2")).StatusCode);
+        await (await TestAccounts.LoginFromAsync(client, "2001:db8:33:1:ffff:ffff:ffff:ffff")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "2001:db8:33:2::1")).StatusCode); // Another /64.
     }
 
     [Fact]
@@ -113,15 +113,5 @@ public sealed class LoginThrottleTests
             },
         };
         return new HttpClient(handler) { BaseAddress = server };
-    }
-
-    private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
-        };
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return await client.SendAsync(request);
     }
 }

@@ -23,18 +23,18 @@ public sealed class SharedRateLimitTests
         await RateLimitsAsync(b, "healthy");
         var client = NewAddress();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, client)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
-        var limited = await LoginFromAsync(b, client);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(b, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
+        var limited = await TestAccounts.LoginFromAsync(b, client);
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
-        limited = await LoginFromAsync(a, client);
+        limited = await TestAccounts.LoginFromAsync(a, client);
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
 
         // Another client's window is its own.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, NewAddress())).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(b, NewAddress())).StatusCode);
     }
 
     [Fact]
@@ -50,12 +50,12 @@ public sealed class SharedRateLimitTests
         var client = NewAddress();
 
         // A slow machine may cross a window boundary on the way: then it takes a few more attempts to reach the limit.
-        var limited = await Eventually.ValueAsync(() => LoginFromAsync(a, client), r => r.StatusCode != HttpStatusCode.Unauthorized,
+        var limited = await Eventually.ValueAsync(() => TestAccounts.LoginFromAsync(a, client), r => r.StatusCode != HttpStatusCode.Unauthorized,
             TimeSpan.FromSeconds(30), "a 429 once the window's permits are used");
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 2);
 
-        var next = await Eventually.ValueAsync(() => LoginFromAsync(b, client), r => r.StatusCode != HttpStatusCode.TooManyRequests,
+        var next = await Eventually.ValueAsync(() => TestAccounts.LoginFromAsync(b, client), r => r.StatusCode != HttpStatusCode.TooManyRequests,
             TimeSpan.FromSeconds(30), "a permit again once the window has ended");
         Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
     }
@@ -83,8 +83,8 @@ public sealed class SharedRateLimitTests
         var client = NewAddress();
         foreach (var instance in new[] { a, b })
         {
-            for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(instance, client)).StatusCode);
-            var limited = await LoginFromAsync(instance, client);
+            for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(instance, client)).StatusCode);
+            var limited = await TestAccounts.LoginFromAsync(instance, client);
             await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
             Assert.NotNull(limited.Headers.RetryAfter);
         }
@@ -98,9 +98,9 @@ public sealed class SharedRateLimitTests
 
         // Shared again: two permits for both instances together.
         client = NewAddress();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, client)).StatusCode);
-        await (await LoginFromAsync(a, client)).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(b, client)).StatusCode);
+        await (await TestAccounts.LoginFromAsync(a, client)).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
     }
 
     private static SqliteStorefrontFactory Instance(string redis, int permits, int windowSeconds, LogCapture? logs = null)
@@ -129,14 +129,4 @@ public sealed class SharedRateLimitTests
 
     /// <summary>A documentation-range IPv6 address in a /64 no other test uses (limits count an IPv6 client by its /64).</summary>
     private static string NewAddress() => $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}::1";
-
-    private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
-        };
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return await client.SendAsync(request);
-    }
 }
