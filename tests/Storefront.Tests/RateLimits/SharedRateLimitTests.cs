@@ -14,13 +14,8 @@ public sealed class SharedRateLimitTests
     [Fact]
     public async Task Two_instances_together_give_the_configured_logins_then_both_answer_429()
     {
-        var redis = SharedRedis.NextDatabase();
-        await using var first = Instance(redis, permits: 3, windowSeconds: 60);
-        await using var second = Instance(redis, permits: 3, windowSeconds: 60);
-        using var a = first.CreateClient();
-        using var b = second.CreateClient();
-        await RateLimitsAsync(a, "healthy");
-        await RateLimitsAsync(b, "healthy");
+        await using var instances = await TwoInstances.StartAsync(SharedRedis.NextDatabase(), permits: 3, windowSeconds: 60);
+        var (a, b) = (instances.A, instances.B);
         var client = NewAddress();
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
@@ -40,13 +35,8 @@ public sealed class SharedRateLimitTests
     [Fact]
     public async Task When_the_shared_window_ends_a_new_one_gives_permits_again()
     {
-        var redis = SharedRedis.NextDatabase();
-        await using var first = Instance(redis, permits: 2, windowSeconds: 2);
-        await using var second = Instance(redis, permits: 2, windowSeconds: 2);
-        using var a = first.CreateClient();
-        using var b = second.CreateClient();
-        await RateLimitsAsync(a, "healthy");
-        await RateLimitsAsync(b, "healthy");
+        await using var instances = await TwoInstances.StartAsync(SharedRedis.NextDatabase(), permits: 2, windowSeconds: 2);
+        var (a, b) = (instances.A, instances.B);
         var client = NewAddress();
 
         // A slow machine may cross a window boundary on the way: then it takes a few more attempts to reach the limit.
@@ -66,12 +56,8 @@ public sealed class SharedRateLimitTests
         await using var redis = await RedisServer.StartAsync();
         var firstLogs = new LogCapture();
         var secondLogs = new LogCapture();
-        await using var first = Instance(redis.ConnectionString, permits: 2, windowSeconds: 60, firstLogs);
-        await using var second = Instance(redis.ConnectionString, permits: 2, windowSeconds: 60, secondLogs);
-        using var a = first.CreateClient();
-        using var b = second.CreateClient();
-        await RateLimitsAsync(a, "healthy");
-        await RateLimitsAsync(b, "healthy");
+        await using var instances = await TwoInstances.StartAsync(redis.ConnectionString, permits: 2, windowSeconds: 60, firstLogs, secondLogs);
+        var (a, b) = (instances.A, instances.B);
         var warningsBefore = (Warnings(firstLogs), Warnings(secondLogs));
 
         await redis.StopAsync();
@@ -101,6 +87,45 @@ public sealed class SharedRateLimitTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(b, client)).StatusCode);
         await (await TestAccounts.LoginFromAsync(a, client)).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    /// <summary>Two instances on one Redis and a client of each, once both report the shared rate limits healthy.</summary>
+    private sealed class TwoInstances : IAsyncDisposable
+    {
+        private readonly SqliteStorefrontFactory _first;
+        private readonly SqliteStorefrontFactory _second;
+
+        private TwoInstances(SqliteStorefrontFactory first, SqliteStorefrontFactory second) => (_first, _second) = (first, second);
+
+        public HttpClient A { get; private set; } = null!;
+        public HttpClient B { get; private set; } = null!;
+
+        public static async Task<TwoInstances> StartAsync(string redis, int permits, int windowSeconds,
+            LogCapture? firstLogs = null, LogCapture? secondLogs = null)
+        {
+            var instances = new TwoInstances(Instance(redis, permits, windowSeconds, firstLogs), Instance(redis, permits, windowSeconds, secondLogs));
+            try
+            {
+                instances.A = instances._first.CreateClient();
+                instances.B = instances._second.CreateClient();
+                await RateLimitsAsync(instances.A, "healthy");
+                await RateLimitsAsync(instances.B, "healthy");
+                return instances;
+            }
+            catch
+            {
+                await instances.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            B?.Dispose();
+            A?.Dispose();
+            await _second.DisposeAsync();
+            await _first.DisposeAsync();
+        }
     }
 
     private static SqliteStorefrontFactory Instance(string redis, int permits, int windowSeconds, LogCapture? logs = null)
