@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Storefront.Api.RateLimits;
 
 namespace Storefront.Tests.Accounts;
@@ -94,24 +93,6 @@ public sealed class LoginThrottleTests
     {
         using var probe = host.CreateClient();
         var server = probe.BaseAddress!;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = server };
+        return new HttpClient(LoopbackAddresses.Handler(address)) { BaseAddress = server };
     }
 }
