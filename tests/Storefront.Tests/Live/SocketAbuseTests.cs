@@ -107,18 +107,7 @@ public sealed class SocketAbuseTests
         {
             foreach (var (socket, invoker) in _open)
             {
-                if (socket.State == WebSocketState.Open)
-                {
-                    try
-                    {
-                        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
-                    }
-                    catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-                    {
-                        // Gone already.
-                    }
-                }
+                await WebSocketClient.CloseOutputQuietlyAsync(socket);
                 socket.Dispose();
                 invoker.Dispose();
             }
