@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Storefront.Api.Compute;
@@ -28,21 +27,21 @@ public static class AccountsExtensions
     public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<JwtOptions>(JwtOptions.Section);
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
-        services.AddOptions<RolesOptions>().BindConfiguration(RolesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<RolesOptions>(RolesOptions.Section);
         services.AddSingleton<UserRoles>();
         services.AddSingleton<IAuthorizationHandler, RoleHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenAnswers>();
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, policy => Roles.RequireRole(policy, Roles.Admin))
             .AddPolicy(Roles.CatalogPolicy, policy => Roles.RequireRole(policy, Roles.Catalog, Roles.Admin));
-        services.AddOptions<PasswordRecoveryOptions>().BindConfiguration(PasswordRecoveryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<PasswordRecoveryOptions>(PasswordRecoveryOptions.Section);
         services.AddRateLimits();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
-        services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<PasswordHashingOptions>(PasswordHashingOptions.Section);
         services.TryAddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
         services.AddCpuRunnerMetrics<PasswordHashing>(passwords => passwords.Runner);

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Storefront.Api.Accounts;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

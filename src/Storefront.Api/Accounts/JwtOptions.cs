@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace Storefront.Api.Accounts;
 
 public sealed class JwtOptions

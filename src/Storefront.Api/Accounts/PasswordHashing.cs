@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Compute;
 using Storefront.Api.Data;
 using Storefront.Api.RateLimits;

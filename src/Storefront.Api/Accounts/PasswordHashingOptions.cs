@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Accounts;
 
 /// <summary>The password-hashing runner: its dedicated threads, its queue, and how long a login waits for its hash.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Accounts;
 
 /// <summary>The mailed recovery tokens of POST /password-recovery.</summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Accounts;
 
 /// <summary>Role settings (<c>Accounts__*</c>). Who holds a role is in the database (user_roles), never here.</summary>

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 
@@ -35,8 +34,7 @@ public sealed class UserRoles(IServiceScopeFactory scopes, IOptions<RolesOptions
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
-        var normalized = User.Normalize(username);
-        var id = await db.Users.Where(u => u.NormalizedUsername == normalized).Select(u => (int?)u.Id).FirstOrDefaultAsync(cancellationToken);
+        var id = await IdOfAsync(db, username, cancellationToken);
         if (id is null) return false;
         var at = time.GetUtcNow();
         await db.Database.ExecuteSqlAsync(
@@ -50,8 +48,7 @@ public sealed class UserRoles(IServiceScopeFactory scopes, IOptions<RolesOptions
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorefrontDbContext>();
-        var normalized = User.Normalize(username);
-        var id = await db.Users.Where(u => u.NormalizedUsername == normalized).Select(u => (int?)u.Id).FirstOrDefaultAsync(cancellationToken);
+        var id = await IdOfAsync(db, username, cancellationToken);
         if (id is null) return false;
         await db.Database.ExecuteSqlAsync($"DELETE FROM user_roles WHERE user_id = {id} AND role = {role}", cancellationToken);
         _held.Remove(id.Value);
@@ -71,6 +68,12 @@ public sealed class UserRoles(IServiceScopeFactory scopes, IOptions<RolesOptions
     }
 
     public void Dispose() => _held.Dispose();
+
+    private static Task<int?> IdOfAsync(StorefrontDbContext db, string username, CancellationToken cancellationToken)
+    {
+        var normalized = User.Normalize(username);
+        return db.Users.Where(u => u.NormalizedUsername == normalized).Select(u => (int?)u.Id).FirstOrDefaultAsync(cancellationToken);
+    }
 
     private sealed class RoleRow
     {

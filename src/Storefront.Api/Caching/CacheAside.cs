@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Caching;

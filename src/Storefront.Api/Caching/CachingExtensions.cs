@@ -15,7 +15,7 @@ public static class CachingExtensions
     public static WebApplicationBuilder AddCaching(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<CachingOptions>().BindConfiguration(CachingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<CachingOptions>(CachingOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CacheStatistics>();
         services.AddObservableMetrics<CacheMetrics>();

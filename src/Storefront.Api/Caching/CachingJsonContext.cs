@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Storefront.Api.Caching;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Caching;
 
 public sealed class CachingOptions

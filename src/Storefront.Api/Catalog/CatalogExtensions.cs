@@ -10,7 +10,7 @@ public static class CatalogExtensions
     public static WebApplicationBuilder AddCatalog(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<CatalogOptions>(CatalogOptions.Section);
         services.AddJsonTypes(CatalogJsonContext.Default);
         services.AddRateLimits();
         services.AddRateLimiter(limiter => limiter.AddPolicy(CatalogEndpoints.SearchPolicy, CatalogEndpoints.SearchLimit));

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Catalog;
 
 /// <summary>Catalog settings (<c>Catalog__*</c>).</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Catalog;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
 
 namespace Storefront.Api.Dashboard;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Accounts;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;

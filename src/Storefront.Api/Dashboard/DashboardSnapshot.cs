@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Storefront.Api.Dashboard;
 
 /// <summary>One second of the service, as every open /dashboard/stream receives it (docs/api.md, Operations).</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Caching;
 using Storefront.Api.Compute;
 using Storefront.Api.Diagnostics;

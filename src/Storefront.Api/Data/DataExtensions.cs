@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Data;
 
@@ -10,8 +11,8 @@ public static class DataExtensions
     public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
+        services.AddValidatedOptions<DatabaseOptions>(DatabaseOptions.Section);
         // Resolved lazily so test hosts and the command line can change the configuration before first use.
         services.AddSingleton(sp => DatabaseProvider.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         // PostgreSQL only: one pool per server, shared by EF Core (the primary) and the few raw reads (the primary, or the

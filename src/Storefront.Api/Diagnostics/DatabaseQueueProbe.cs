@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Diagnostics;

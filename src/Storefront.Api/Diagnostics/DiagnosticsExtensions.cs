@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Diagnostics;
@@ -14,9 +13,8 @@ public static class DiagnosticsExtensions
     public static WebApplicationBuilder AddDiagnostics(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<InFlightRequests>();
-        builder.Services.AddOptions<BlockingDetectorOptions>().BindConfiguration(BlockingDetectorOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<OverloadOptions>().BindConfiguration(OverloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddValidatedOptions<BlockingDetectorOptions>(BlockingDetectorOptions.Section);
+        builder.Services.AddValidatedOptions<OverloadOptions>(OverloadOptions.Section);
         builder.Services.AddSingleton<OverloadLimit>();
         builder.Services.AddHostedService<DatabaseQueueProbe>();
         builder.Services.AddSingleton<BlockingDetector>();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Diagnostics;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Diagnostics;
 
 /// <summary>Overload__*: shedding the excess with a fast 503 when the machine cannot keep up.</summary>

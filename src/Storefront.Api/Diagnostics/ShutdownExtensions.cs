@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Diagnostics;
 
@@ -8,7 +8,7 @@ public static class ShutdownExtensions
     public static WebApplicationBuilder AddGracefulShutdown(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<ShutdownOptions>(ShutdownOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ShutdownDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());

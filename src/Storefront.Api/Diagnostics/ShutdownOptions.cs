@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Diagnostics;
 
 public sealed class ShutdownOptions

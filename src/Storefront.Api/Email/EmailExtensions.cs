@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 using Storefront.Api.Jobs;
@@ -12,7 +11,7 @@ public static class EmailExtensions
     public static WebApplicationBuilder AddEmail(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
         services.AddSingleton<IValidateOptions<SmtpOptions>, SmtpOptionsValidator>();
         services.AddJsonTypes(EmailJsonContext.Default);
         services.AddSingleton<EmailSender>();

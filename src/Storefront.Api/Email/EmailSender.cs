@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using MailKit;
-using Microsoft.Extensions.Options;
 using MimeKit;
 using Storefront.Api.Data;
 

@@ -1,6 +1,4 @@
-using System.ComponentModel.DataAnnotations;
 using MailKit.Security;
-using Microsoft.Extensions.Options;
 using MimeKit;
 
 namespace Storefront.Api.Email;

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
 
@@ -10,7 +9,7 @@ public static class FilesExtensions
     public static WebApplicationBuilder AddFiles(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<UploadsOptions>().BindConfiguration(UploadsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<UploadsOptions>(UploadsOptions.Section);
         services.AddJsonTypes(FilesJsonContext.Default);
         services.AddSingleton<IFileStore, FolderFileStore>();
         services.AddSingleton<UploadReceiver>();

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 using Storefront.Api.Data;
 

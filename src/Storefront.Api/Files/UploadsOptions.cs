@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Files;
 
 /// <summary>Bounds on uploads (<c>Uploads__*</c>); the bytes live under <c>Storage__Path/uploads</c>.</summary>

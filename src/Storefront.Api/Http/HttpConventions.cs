@@ -1,10 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
 
 namespace Storefront.Api.Http;
 
@@ -37,11 +35,18 @@ public static class HttpConventions
     public static IServiceCollection AddJsonTypes(this IServiceCollection services, JsonSerializerContext context) =>
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, context));
 
+    /// <summary>
+    /// A feature's options, bound from their configuration section and checked against their data annotations when the
+    /// host starts, so a bad setting stops it before it serves.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IServiceCollection services, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+
     public static WebApplicationBuilder AddHttpConventions(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
 
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();

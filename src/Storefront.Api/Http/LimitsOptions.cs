@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Http;
 
 /// <summary>Bounds on what one client can make the server hold: body, headers, time and connections.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Storefront.Api.Http;
 
 /// <summary>Problem Details results with the project's wording; trace ids are added centrally.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Storefront.Api.Compute;
 using Storefront.Api.Http;
 
@@ -9,7 +8,7 @@ public static class InferenceExtensions
     public static WebApplicationBuilder AddInference(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<InferenceOptions>(InferenceOptions.Section);
         services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         services.AddJsonTypes(InferenceJsonContext.Default);
         services.AddSingleton(sp => SentimentClassifier.Open(sp.GetRequiredService<IOptions<InferenceOptions>>()));

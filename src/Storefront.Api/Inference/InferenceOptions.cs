@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace Storefront.Api.Inference;
 
 /// <summary>One CPU worker pool: its threads, queue, batching and per-request deadline.</summary>

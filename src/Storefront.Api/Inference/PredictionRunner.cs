@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Storefront.Api.Compute;
 using Storefront.Api.Inference.Sentiment;
 

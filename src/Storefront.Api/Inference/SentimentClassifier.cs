@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Storefront.Api.Inference.Sentiment;
 
 namespace Storefront.Api.Inference;

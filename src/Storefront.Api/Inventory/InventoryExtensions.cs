@@ -14,7 +14,7 @@ public static class InventoryExtensions
     public static WebApplicationBuilder AddInventory(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<InventoryOptions>(InventoryOptions.Section);
         services.AddJsonTypes(InventoryJsonContext.Default);
         services.AddObservableMetrics<InventoryMetrics>();
         services.AddSingleton<StockLevels>();

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Inventory;
 
 /// <summary>The inventory system's webhook, POST /inventory/events (<c>Inventory__*</c>).</summary>

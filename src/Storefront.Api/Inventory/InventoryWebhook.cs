@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Catalog;
 using Storefront.Api.Http;
 using Storefront.Api.Live;

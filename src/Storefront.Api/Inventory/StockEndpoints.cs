@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Storefront.Api.Accounts;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;

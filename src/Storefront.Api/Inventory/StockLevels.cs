@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Inventory;

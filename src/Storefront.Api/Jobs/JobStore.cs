@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 
 namespace Storefront.Api.Jobs;

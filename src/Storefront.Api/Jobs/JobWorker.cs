@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
 
 namespace Storefront.Api.Jobs;

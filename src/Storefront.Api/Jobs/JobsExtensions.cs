@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 using Storefront.Api.Diagnostics;
 using Storefront.Api.Http;
@@ -12,7 +11,7 @@ public static class JobsExtensions
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<JobsOptions>(JobsOptions.Section);
         services.TryAddSingleton(TimeProvider.System); // Also registered by caching; jobs must not depend on that.
         services.AddSingleton<JobSignal>();
         services.AddRateLimits();

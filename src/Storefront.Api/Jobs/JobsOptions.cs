@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Jobs;
 
 public sealed class JobsOptions

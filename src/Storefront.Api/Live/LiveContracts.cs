@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Storefront.Api.Live;
 
 /// <summary>What /ws/stock pushes when a subscribed item changes. <c>in_stock</c> is null until the inventory system

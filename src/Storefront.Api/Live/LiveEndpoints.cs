@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Data;
 using Storefront.Api.Http;
 using Storefront.Api.RateLimits;

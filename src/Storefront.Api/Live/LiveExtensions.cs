@@ -8,7 +8,7 @@ public static class LiveExtensions
     public static WebApplicationBuilder AddLive(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<WebSocketsOptions>().BindConfiguration(WebSocketsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<WebSocketsOptions>(WebSocketsOptions.Section);
         services.AddJsonTypes(LiveJsonContext.Default);
         services.AddSingleton<LiveSockets>();
         services.AddSingleton<Handshake>();

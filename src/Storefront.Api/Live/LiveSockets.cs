@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
 
 namespace Storefront.Api.Live;

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Live;
 
 /// <summary>Bounds on the WebSockets of /ws and /ws/stock (<c>WebSockets__*</c>).</summary>

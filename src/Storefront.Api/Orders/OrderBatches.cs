@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Storefront.Api.Accounts;
 using Storefront.Api.Catalog;

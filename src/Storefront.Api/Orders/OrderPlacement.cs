@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Accounts;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;

@@ -8,7 +8,7 @@ public static class OrdersExtensions
     public static WebApplicationBuilder AddOrders(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<OrdersOptions>(OrdersOptions.Section);
         services.AddJsonTypes(OrdersJsonContext.Default);
         services.AddScoped<OrderPlacement>();
         services.AddScoped<IOrderBatch>(sp => sp.GetRequiredService<DatabaseProvider>().Kind == DatabaseKind.Postgres

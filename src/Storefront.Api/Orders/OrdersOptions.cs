@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.Orders;
 
 /// <summary>Order settings (<c>Orders__*</c>).</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Storefront.Api.Products;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

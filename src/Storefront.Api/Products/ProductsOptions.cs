@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Storefront.Api.Upstreams;
 
 namespace Storefront.Api.Products;

@@ -16,7 +16,7 @@ public static class RateLimitsExtensions
     {
         if (services.Any(d => d.ServiceType == typeof(RedisWindows))) return services;
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<RateLimitsOptions>().BindConfiguration(RateLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<RateLimitsOptions>(RateLimitsOptions.Section);
         services.AddSingleton<RedisWindows>();
         services.AddHealthChecks().AddRedisCheck<RedisWindows>("rate_limits", w => w.IsConfigured, w => w.IsAvailable,
             "Redis is unreachable; rate limits are counted per instance.");

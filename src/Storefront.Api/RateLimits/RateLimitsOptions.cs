@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Storefront.Api.RateLimits;
 
 /// <summary>Every feature's per-client rate limits, in one section: they share the window length and the Redis timeout.</summary>

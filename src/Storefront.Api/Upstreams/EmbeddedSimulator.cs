@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Storefront.Upstreams;
 
 namespace Storefront.Api.Upstreams;

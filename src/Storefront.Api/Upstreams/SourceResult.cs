@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Storefront.Api.Upstreams;
 
 public enum SourceStatus

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Storefront.Api.Diagnostics;
+using Storefront.Api.Http;
 
 namespace Storefront.Api.Upstreams;
 
@@ -10,9 +10,7 @@ public static class UpstreamExtensions
     public static WebApplicationBuilder AddUpstreams(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<UpstreamsOptions>().BindConfiguration(UpstreamsOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<UpstreamsOptions>(UpstreamsOptions.Section);
         services.AddSingleton<IValidateOptions<UpstreamsOptions>, UpstreamsOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 

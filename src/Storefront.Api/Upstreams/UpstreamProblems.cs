@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Storefront.Api.Http;
 
 namespace Storefront.Api.Upstreams;

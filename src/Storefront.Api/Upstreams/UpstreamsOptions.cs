@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace Storefront.Api.Upstreams;
 
 /// <summary>Where the upstream services live (API.md's <c>Upstreams__*</c> names). Unset: the bundled simulator (see <see cref="UseSimulator"/>).</summary>

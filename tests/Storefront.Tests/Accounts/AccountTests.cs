@@ -232,9 +232,9 @@ public sealed class ForwardedClientTests
         factory.With("RateLimits:LoginPermits", "2").With("Proxy:TrustedProxies:0", "127.0.0.0/8");
         using var client = factory.CreateClient();
         for (var i = 0; i < 2; i++)
-            Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "203.0.113.7")).StatusCode);
-        await (await LoginFromAsync(client, "203.0.113.7")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "198.51.100.9")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "203.0.113.7")).StatusCode);
+        await (await TestAccounts.LoginFromAsync(client, "203.0.113.7")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "198.51.100.9")).StatusCode);
     }
 
     [Fact]
@@ -244,9 +244,9 @@ public sealed class ForwardedClientTests
         factory.With("RateLimits:LoginPermits", "2");
         using var client = factory.CreateClient();
         for (var i = 0; i < 2; i++)
-            Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, $"203.0.113.{i + 1}")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, $"203.0.113.{i + 1}")).StatusCode);
         // A new X-Forwarded-For per attempt does not buy more attempts.
-        await (await LoginFromAsync(client, "203.0.113.99")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        await (await TestAccounts.LoginFromAsync(client, "203.0.113.99")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
     }
 
     [Fact]
@@ -256,16 +256,6 @@ public sealed class ForwardedClientTests
         factory.With("Proxy:TrustedProxies:0", "not-an-address");
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
         Assert.Contains("Proxy__TrustedProxies", error.ToString(), StringComparison.Ordinal);
-    }
-
-    private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
-        };
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return await client.SendAsync(request);
     }
 }
 

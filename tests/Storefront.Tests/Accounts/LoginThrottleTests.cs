@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Storefront.Api.RateLimits;
 
 namespace Storefront.Tests.Accounts;
@@ -58,10 +57,10 @@ public sealed class LoginThrottleTests
         await using var host = new SqliteStorefrontFactory();
         host.With("RateLimits:LoginPermits", "2").With("Proxy:TrustedProxies:0", "127.0.0.0/8");
         using var client = host.CreateClient();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "2001:db8:33:1::1")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "2001:db8:33:1::2")).StatusCode);
-        await (await LoginFromAsync(client, "2001:db8:33:1:ffff:ffff:ffff:ffff")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(client, "2001:db8:33:2::1")).StatusCode); // Another /64.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "2001:db8:33:1::1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "2001:db8:33:1::2")).StatusCode);
+        await (await TestAccounts.LoginFromAsync(client, "2001:db8:33:1:ffff:ffff:ffff:ffff")).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(client, "2001:db8:33:2::1")).StatusCode); // Another /64.
     }
 
     [Fact]
@@ -94,34 +93,6 @@ public sealed class LoginThrottleTests
     {
         using var probe = host.CreateClient();
         var server = probe.BaseAddress!;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = server };
-    }
-
-    private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
-        };
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return await client.SendAsync(request);
+        return new HttpClient(LoopbackAddresses.Handler(address)) { BaseAddress = server };
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Accounts;
 
 namespace Storefront.Tests.Accounts;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
 
 namespace Storefront.Tests.Catalog;

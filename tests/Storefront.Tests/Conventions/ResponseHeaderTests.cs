@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Catalog;
 
 namespace Storefront.Tests.Conventions;

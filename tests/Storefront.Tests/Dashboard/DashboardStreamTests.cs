@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Dashboard;
 
 namespace Storefront.Tests.Dashboard;

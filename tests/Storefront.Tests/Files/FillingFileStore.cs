@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Files;
 
 namespace Storefront.Tests.Files;

@@ -37,8 +37,7 @@ public abstract class UploadAbuseTests(UploadsDatabase database)
         using var client = await host.CreateAuthenticatedClientAsync();
         var response = await Uploads.SendAsync(client, Uploads.Binary(1000));
         await response.ShouldBeProblemAsync(HttpStatusCode.InsufficientStorage);
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
     }
 }
 

@@ -20,8 +20,7 @@ public abstract class UploadLimitTests(UploadsDatabase database)
         var response = await upload.ReadResponseAsync();
 
         AssertTooLarge(response, "10,000");
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
         // The host is unharmed: a file at the limit is taken.
         await Uploads.UploadAsync(client, Uploads.Binary(10_000));
     }
@@ -37,8 +36,7 @@ public abstract class UploadLimitTests(UploadsDatabase database)
         var response = await RawHttp.SendAsync(client.BaseAddress!, Uploads.Head(client, "Transfer-Encoding: chunked"), PartialUpload.Chunked(body, last: true));
 
         AssertTooLarge(response, "10,000");
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
     }
 
     [Fact]
@@ -52,8 +50,7 @@ public abstract class UploadLimitTests(UploadsDatabase database)
         var response = await RawHttp.SendAsync(client.BaseAddress!, Uploads.Head(client, "Content-Length: 1000000"), []);
 
         AssertTooLarge(response, "10,000");
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
     }
 
     [Fact]
@@ -127,8 +124,7 @@ public abstract class UploadLimitTests(UploadsDatabase database)
         var seen = Assert.Single(store.SeenWhenFull!);
         Assert.True(Uploads.IsTemporary(seen.Key), seen.Key);
         Assert.Equal(100_000, seen.Value);
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
         // What fits is still stored.
         await Uploads.UploadAsync(client, Uploads.Binary(50_000));
     }

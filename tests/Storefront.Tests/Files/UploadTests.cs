@@ -87,8 +87,7 @@ public abstract class UploadTests(UploadsDatabase database)
             // The rest of a refused body is not read: the connection ends after the answer.
             Assert.True(refused.Headers.ConnectionClose, "a refused upload closes its connection");
         }
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
 
         var image = await Upload(client, PngSignature.Concat(Uploads.Binary(100)).ToArray(), "photo.png", "image/png");
         Assert.Equal([image.Filename], Uploads.Entries(host));
@@ -132,8 +131,7 @@ public abstract class UploadTests(UploadsDatabase database)
         using (var noFile = await Uploads.PostAsync(client, other))
             await noFile.ShouldBeValidationProblemAsync("file");
 
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
     }
 
     [Fact]
@@ -148,8 +146,7 @@ public abstract class UploadTests(UploadsDatabase database)
 
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("multipart", problem.Detail, StringComparison.OrdinalIgnoreCase);
-        Assert.Empty(Uploads.Entries(host));
-        Assert.Equal(0, await Uploads.TotalAsync(client));
+        await Uploads.AssertNothingKeptAsync(host, client);
     }
 
     private static async Task<FileResponse> Upload(HttpClient client, byte[] content, string filename, string declaredType)

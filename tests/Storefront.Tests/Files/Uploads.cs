@@ -77,6 +77,13 @@ internal static class Uploads
 
     public static async Task<int> TotalAsync(HttpClient client) => (await ListAsync(client)).Total;
 
+    /// <summary>Nothing of a refused or abandoned upload stays: no file or temporary in the folder, none listed to the client.</summary>
+    public static async Task AssertNothingKeptAsync(SqliteStorefrontFactory host, HttpClient client)
+    {
+        Assert.Empty(Entries(host));
+        Assert.Equal(0, await TotalAsync(client));
+    }
+
     /// <summary>Random bytes after a NUL, so that they are never text and never start with a known signature: octet-stream.</summary>
     public static byte[] Binary(int length)
     {

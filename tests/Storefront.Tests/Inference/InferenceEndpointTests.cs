@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Inference;
 using Storefront.Api.Inference.Sentiment;
 

@@ -22,6 +22,17 @@ internal static class TestAccounts
     public static Task<HttpResponseMessage> LoginAsync(HttpClient client, string username, string password) =>
         client.PostAsync("/token", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = username, ["password"] = password }));
 
+    /// <summary>A login that fails (no such user), its X-Forwarded-For naming <paramref name="forwardedFor"/>: the client a trusted proxy would say it came from.</summary>
+    public static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
+        };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return await client.SendAsync(request);
+    }
+
     public static async Task<string> RegisterAndLoginAsync(HttpClient client)
     {
         var username = NewUsername();

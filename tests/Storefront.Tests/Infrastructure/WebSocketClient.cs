@@ -126,19 +126,23 @@ internal sealed class WebSocketClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Socket.State == WebSocketState.Open)
-        {
-            try
-            {
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", deadline.Token);
-            }
-            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-            {
-                // The server is gone or the socket broke: disposing aborts it anyway.
-            }
-        }
+        await CloseOutputQuietlyAsync(Socket);
         Socket.Dispose();
+    }
+
+    /// <summary>Says goodbye on a socket still open, waiting at most 5 s; a server gone or a socket broken is no error (disposing aborts it anyway).</summary>
+    public static async Task CloseOutputQuietlyAsync(WebSocket socket)
+    {
+        if (socket.State != WebSocketState.Open) return;
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", deadline.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The server is gone or the socket broke.
+        }
     }
 
     /// <summary>One whole message; for a close, its status and description.</summary>

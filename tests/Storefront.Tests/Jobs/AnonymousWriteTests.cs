@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Data;
 using Storefront.Api.Jobs;
 

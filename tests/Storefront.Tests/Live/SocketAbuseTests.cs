@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Storefront.Api.Live;
@@ -90,24 +89,7 @@ public sealed class SocketAbuseTests
         {
             var socket = new ClientWebSocket();
             socket.Options.CollectHttpResponseDetails = true;
-            var invoker = new HttpMessageInvoker(new SocketsHttpHandler
-            {
-                ConnectCallback = async (context, cancellationToken) =>
-                {
-                    var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    try
-                    {
-                        tcp.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-                        await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                        return new NetworkStream(tcp, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        tcp.Dispose();
-                        throw;
-                    }
-                },
-            });
+            var invoker = new HttpMessageInvoker(LoopbackAddresses.Handler(address));
             _open.Add((socket, invoker));
             try
             {
@@ -125,18 +107,7 @@ public sealed class SocketAbuseTests
         {
             foreach (var (socket, invoker) in _open)
             {
-                if (socket.State == WebSocketState.Open)
-                {
-                    try
-                    {
-                        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
-                    }
-                    catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-                    {
-                        // Gone already.
-                    }
-                }
+                await WebSocketClient.CloseOutputQuietlyAsync(socket);
                 socket.Dispose();
                 invoker.Dispose();
             }

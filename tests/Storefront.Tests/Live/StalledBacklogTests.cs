@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Live;
 
 namespace Storefront.Tests.Live;

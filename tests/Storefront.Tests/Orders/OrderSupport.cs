@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Catalog;
 using Storefront.Api.Data;
 using Storefront.Api.Email;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Upstreams;
 using Storefront.Tests.Lessons;
 using Storefront.Upstreams;

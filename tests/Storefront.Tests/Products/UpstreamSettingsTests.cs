@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
 using Storefront.Api.Upstreams;
 
 namespace Storefront.Tests.Products;

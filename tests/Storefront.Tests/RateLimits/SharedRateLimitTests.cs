@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Storefront.Api.RateLimits;
 
@@ -15,48 +14,38 @@ public sealed class SharedRateLimitTests
     [Fact]
     public async Task Two_instances_together_give_the_configured_logins_then_both_answer_429()
     {
-        var redis = SharedRedis.NextDatabase();
-        await using var first = Instance(redis, permits: 3, windowSeconds: 60);
-        await using var second = Instance(redis, permits: 3, windowSeconds: 60);
-        using var a = first.CreateClient();
-        using var b = second.CreateClient();
-        await RateLimitsAsync(a, "healthy");
-        await RateLimitsAsync(b, "healthy");
+        await using var instances = await TwoInstances.StartAsync(SharedRedis.NextDatabase(), permits: 3, windowSeconds: 60);
+        var (a, b) = (instances.A, instances.B);
         var client = NewAddress();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, client)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
-        var limited = await LoginFromAsync(b, client);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(b, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
+        var limited = await TestAccounts.LoginFromAsync(b, client);
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
-        limited = await LoginFromAsync(a, client);
+        limited = await TestAccounts.LoginFromAsync(a, client);
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
 
         // Another client's window is its own.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, NewAddress())).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(b, NewAddress())).StatusCode);
     }
 
     [Fact]
     public async Task When_the_shared_window_ends_a_new_one_gives_permits_again()
     {
-        var redis = SharedRedis.NextDatabase();
-        await using var first = Instance(redis, permits: 2, windowSeconds: 2);
-        await using var second = Instance(redis, permits: 2, windowSeconds: 2);
-        using var a = first.CreateClient();
-        using var b = second.CreateClient();
-        await RateLimitsAsync(a, "healthy");
-        await RateLimitsAsync(b, "healthy");
+        await using var instances = await TwoInstances.StartAsync(SharedRedis.NextDatabase(), permits: 2, windowSeconds: 2);
+        var (a, b) = (instances.A, instances.B);
         var client = NewAddress();
 
         // A slow machine may cross a window boundary on the way: then it takes a few more attempts to reach the limit.
-        var limited = await Eventually.ValueAsync(() => LoginFromAsync(a, client), r => r.StatusCode != HttpStatusCode.Unauthorized,
+        var limited = await Eventually.ValueAsync(() => TestAccounts.LoginFromAsync(a, client), r => r.StatusCode != HttpStatusCode.Unauthorized,
             TimeSpan.FromSeconds(30), "a 429 once the window's permits are used");
         await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.InRange(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 2);
 
-        var next = await Eventually.ValueAsync(() => LoginFromAsync(b, client), r => r.StatusCode != HttpStatusCode.TooManyRequests,
+        var next = await Eventually.ValueAsync(() => TestAccounts.LoginFromAsync(b, client), r => r.StatusCode != HttpStatusCode.TooManyRequests,
             TimeSpan.FromSeconds(30), "a permit again once the window has ended");
         Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
     }
@@ -67,12 +56,8 @@ public sealed class SharedRateLimitTests
         await using var redis = await RedisServer.StartAsync();
         var firstLogs = new LogCapture();
         var secondLogs = new LogCapture();
-        await using var first = Instance(redis.ConnectionString, permits: 2, windowSeconds: 60, firstLogs);
-        await using var second = Instance(redis.ConnectionString, permits: 2, windowSeconds: 60, secondLogs);
-        using var a = first.CreateClient();
-        using var b = second.CreateClient();
-        await RateLimitsAsync(a, "healthy");
-        await RateLimitsAsync(b, "healthy");
+        await using var instances = await TwoInstances.StartAsync(redis.ConnectionString, permits: 2, windowSeconds: 60, firstLogs, secondLogs);
+        var (a, b) = (instances.A, instances.B);
         var warningsBefore = (Warnings(firstLogs), Warnings(secondLogs));
 
         await redis.StopAsync();
@@ -84,8 +69,8 @@ public sealed class SharedRateLimitTests
         var client = NewAddress();
         foreach (var instance in new[] { a, b })
         {
-            for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(instance, client)).StatusCode);
-            var limited = await LoginFromAsync(instance, client);
+            for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(instance, client)).StatusCode);
+            var limited = await TestAccounts.LoginFromAsync(instance, client);
             await limited.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
             Assert.NotNull(limited.Headers.RetryAfter);
         }
@@ -99,9 +84,48 @@ public sealed class SharedRateLimitTests
 
         // Shared again: two permits for both instances together.
         client = NewAddress();
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(a, client)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await LoginFromAsync(b, client)).StatusCode);
-        await (await LoginFromAsync(a, client)).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(a, client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await TestAccounts.LoginFromAsync(b, client)).StatusCode);
+        await (await TestAccounts.LoginFromAsync(a, client)).ShouldBeProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    /// <summary>Two instances on one Redis and a client of each, once both report the shared rate limits healthy.</summary>
+    private sealed class TwoInstances : IAsyncDisposable
+    {
+        private readonly SqliteStorefrontFactory _first;
+        private readonly SqliteStorefrontFactory _second;
+
+        private TwoInstances(SqliteStorefrontFactory first, SqliteStorefrontFactory second) => (_first, _second) = (first, second);
+
+        public HttpClient A { get; private set; } = null!;
+        public HttpClient B { get; private set; } = null!;
+
+        public static async Task<TwoInstances> StartAsync(string redis, int permits, int windowSeconds,
+            LogCapture? firstLogs = null, LogCapture? secondLogs = null)
+        {
+            var instances = new TwoInstances(Instance(redis, permits, windowSeconds, firstLogs), Instance(redis, permits, windowSeconds, secondLogs));
+            try
+            {
+                instances.A = instances._first.CreateClient();
+                instances.B = instances._second.CreateClient();
+                await RateLimitsAsync(instances.A, "healthy");
+                await RateLimitsAsync(instances.B, "healthy");
+                return instances;
+            }
+            catch
+            {
+                await instances.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            B?.Dispose();
+            A?.Dispose();
+            await _second.DisposeAsync();
+            await _first.DisposeAsync();
+        }
     }
 
     private static SqliteStorefrontFactory Instance(string redis, int permits, int windowSeconds, LogCapture? logs = null)
@@ -130,14 +154,4 @@ public sealed class SharedRateLimitTests
 
     /// <summary>A documentation-range IPv6 address in a /64 no other test uses (limits count an IPv6 client by its /64).</summary>
     private static string NewAddress() => $"2001:db8:{Random.Shared.Next(1, 0xffff):x}:{Random.Shared.Next(1, 0xffff):x}::1";
-
-    private static async Task<HttpResponseMessage> LoginFromAsync(HttpClient client, string forwardedFor)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/token")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = "nobody", ["password"] = "whatever123" }),
-        };
-        request.Headers.Add("X-Forwarded-For", forwardedFor);
-        return await client.SendAsync(request);
-    }
 }
